@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/FailureSignal.h"
+
+#include <QByteArray>
+#include <QJsonValue>
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+#include <chrono>
+#include <optional>
+
+namespace sd {
+
+using Millis = std::chrono::milliseconds;
+
+enum class EndpointKind : quint8 { Http, JsonRpc };
+
+/// One body assertion: either "the body contains this text" or "the JSON value at this pointer equals".
+struct BodyCheck {
+    enum class Kind : quint8 { Contains, JsonPointerEquals };
+    Kind kind = Kind::Contains;
+    QString contains; ///< for Contains
+    QString jsonPointer; ///< for JsonPointerEquals, RFC 6901 ("/object")
+    QJsonValue equals; ///< for JsonPointerEquals
+    bool operator==(const BodyCheck&) const = default;
+};
+
+/// Business error codes in a JSON body (say "/error/code" = 500102) mapped to a signal.
+struct ErrorCodeRule {
+    qint64 from = 0;
+    qint64 to = 0; ///< inclusive; equals `from` for a single code
+    FailureSignal signal = FailureSignal::None;
+    bool operator==(const ErrorCodeRule&) const = default;
+};
+
+struct ErrorCodeMap {
+    QString pointer; ///< empty = no map
+    QList<ErrorCodeRule> rules;
+    bool operator==(const ErrorCodeMap&) const = default;
+};
+
+/// How one endpoint is probed. Plain data; validation lives in ConfigLoader.
+struct EndpointConfig {
+    QString name;
+    QUrl url;
+    QByteArray method = QByteArrayLiteral("GET"); ///< GET, HEAD or POST
+    QList<std::pair<QByteArray, QByteArray>> headers;
+    QByteArray body;
+    EndpointKind kind = EndpointKind::Http;
+    Millis interval { 30'000 };
+    bool adaptiveTimeout = true;
+    Millis timeout { 10'000 }; ///< the fixed timeout when !adaptiveTimeout
+    Millis timeoutMin { 1'000 };
+    Millis timeoutMax { 10'000 };
+    QList<int> expectStatus; ///< empty = any 2xx
+    QList<BodyCheck> checks;
+    ErrorCodeMap errorCodes;
+    QString credential; ///< a credential id; the secret lives in the OS keychain only
+    qint64 maxBodyBytes = 65'536;
+    bool freshConnection = false;
+    QStringList tags;
+
+    bool operator==(const EndpointConfig&) const = default;
+};
+
+/// The DESIGN.md thresholds for the signal state machines.
+struct Thresholds {
+    Millis latencyWarn { 200 };
+    Millis latencyCritical { 800 };
+    double errorRateWarn = 0.05;
+    double errorRateCritical = 0.5;
+    int window = 20;
+    bool operator==(const Thresholds&) const = default;
+};
+
+struct OAuth2Config {
+    QUrl tokenUrl;
+    QString clientId;
+    QString scope;
+    bool operator==(const OAuth2Config&) const = default;
+};
+
+/// Non-secret metadata of a credential; the secret itself is in the OS keychain.
+struct CredentialConfig {
+    QString id;
+    QString label;
+    QString scheme = QStringLiteral("bearer"); ///< "bearer", "basic" or "header:NAME"
+    int rotationDays = 90;
+    std::optional<OAuth2Config> oauth2;
+    bool operator==(const CredentialConfig&) const = default;
+};
+
+/// The whole config file (DESIGN.md "Public interfaces").
+struct AppConfig {
+    int version = 1;
+    Thresholds thresholds;
+    QList<CredentialConfig> credentials;
+    QList<EndpointConfig> endpoints;
+    bool operator==(const AppConfig&) const = default;
+};
+
+} // namespace sd

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/FailureSignal.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+
+#include <chrono>
+#include <optional>
+
+namespace sd {
+
+/// Why the transport ended a request without a complete HTTP answer. The classifier maps these to S1.
+enum class TransportError : quint8 {
+    None,
+    DeadlineExpired, ///< our own total deadline fired (a timeout, never a "cancel")
+    ConnectionRefused,
+    ConnectionClosed, ///< remote closed before/while answering
+    ConnectionReset,
+    HostNotFound,
+    TlsFailed,
+    ProtocolError, ///< garbage instead of HTTP, malformed headers
+    InvalidRequest, ///< pre-validation failed: the request was never sent
+    Other,
+};
+
+/// Phase times in microseconds, -1 where Qt did not report the phase (a reused connection has no connect).
+struct ProbePhases {
+    qint64 queueUs = -1; ///< from issuing the request to the socket connecting (or the request being sent)
+    qint64 connectUs = -1; ///< connect + TLS
+    qint64 sentUs = -1; ///< request written
+    qint64 ttfbUs = -1; ///< time to first byte (headers received), from the start
+    qint64 downloadUs = -1; ///< from first byte to the end of the body
+    bool operator==(const ProbePhases&) const = default;
+};
+
+/// What the transport observed for one attempt: the facts the classifier judges. Plain data.
+struct ProbeFacts {
+    TransportError transportError = TransportError::None;
+    QString transportDetail; ///< Qt's error string, for the reason text
+    int httpStatus = 0; ///< 0 = no HTTP status received
+    QList<std::pair<QByteArray, QByteArray>> headers; ///< response headers (names as received)
+    QByteArray body; ///< at most maxBodyBytes
+    bool bodyTruncated = false;
+    qint64 bytesRead = 0; ///< bytes of body received (may exceed body.size() when truncated)
+    qint64 latencyUs = 0; ///< total, monotonic clock
+    ProbePhases phases;
+    bool connectionReused = false;
+
+    /// First value of a header, case-insensitive; empty when absent.
+    QByteArray header(QByteArrayView name) const;
+};
+
+/// One finished probe (after retries), as recorded and shown. A value type sent across threads in batches.
+struct ProbeResult {
+    int endpointId = -1; ///< index in the engine's endpoint list
+    QString endpoint; ///< endpoint name
+    QString url; ///< without credentials
+    QDateTime startUtc;
+    qint64 latencyUs = 0;
+    ProbePhases phases;
+    bool connectionReused = false;
+    int httpStatus = 0; ///< 0 = none
+    qint64 bytesRead = 0;
+    bool bodyTruncated = false;
+    Outcome outcome = Outcome::Ok;
+    FailureSignal signal = FailureSignal::None;
+    QString reason;
+    int attempts = 1;
+    QByteArray traceId; ///< 32 hex digits of the W3C traceparent sent
+    std::optional<std::chrono::milliseconds> retryAfter; ///< from Retry-After, when present and valid
+    qint64 rateLimitRemaining = -1; ///< RateLimit-Remaining / X-RateLimit-Remaining, -1 when absent
+
+    double latencyMs() const { return static_cast<double>(latencyUs) / 1000.0; }
+};
+
+using ProbeResults = QList<ProbeResult>;
+
+} // namespace sd
+
+Q_DECLARE_METATYPE(sd::ProbeFacts)
+Q_DECLARE_METATYPE(sd::ProbeResult)
+Q_DECLARE_METATYPE(sd::ProbeResults)

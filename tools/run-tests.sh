@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs the CTest suite headless: offscreen Qt, and a real gnome-keyring (Secret Service) inside a private
+# D-Bus session, so keychain tests talk to the real thing. Usage: tools/run-tests.sh BUILD_DIR [ctest args]
+set -euo pipefail
+build_dir=${1:-build}
+shift || true
+export QT_QPA_PLATFORM=offscreen
+export LC_ALL=C.UTF-8
+# Private, throw-away homes: tests never touch the operator's keyring, config or data.
+scratch=$(mktemp -d /tmp/signaldeck-test.XXXXXX)
+trap 'rm -rf "$scratch"' EXIT
+export HOME="$scratch/home" XDG_RUNTIME_DIR="$scratch/run" XDG_DATA_HOME="$scratch/home/.local/share" \
+       XDG_CONFIG_HOME="$scratch/home/.config" XDG_CACHE_HOME="$scratch/home/.cache"
+mkdir -p "$HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+exec dbus-run-session -- bash -c '
+  set -euo pipefail
+  eval "$(printf "signaldeck-test" | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
+  export GNOME_KEYRING_CONTROL SSH_AUTH_SOCK 2>/dev/null || true
+  ctest --test-dir "$0" --output-on-failure --timeout 300 -j 2 "$@"
+' "$build_dir" "$@"
