@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "report/CsvWriter.h"
+
+#include <QIODevice>
+
+#include <charconv>
+#include <cmath>
+
+namespace sd {
+
+namespace {
+
+bool needsNeutralising(QByteArrayView utf8)
+{
+    if (utf8.isEmpty())
+        return false;
+    switch (utf8.front()) {
+    case '=':
+    case '+':
+    case '-':
+    case '@':
+    case '\t':
+    case '\r':
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool needsQuoting(QByteArrayView utf8)
+{
+    for (char c : utf8) {
+        if (c == '"' || c == ',' || c == '\r' || c == '\n')
+            return true;
+    }
+    return false;
+}
+
+void appendEscaped(QByteArray& out, QByteArrayView utf8)
+{
+    const bool neutralise = needsNeutralising(utf8);
+    if (!needsQuoting(utf8)) {
+        if (neutralise)
+            out.append('\'');
+        out.append(utf8);
+        return;
+    }
+    out.append('"');
+    if (neutralise)
+        out.append('\'');
+    for (char c : utf8) {
+        if (c == '"')
+            out.append('"');
+        out.append(c);
+    }
+    out.append('"');
+}
+
+} // namespace
+
+CsvWriter::CsvWriter(QIODevice* device, qsizetype bufferBytes)
+    : m_device(device)
+    , m_bufferBytes(bufferBytes)
+{
+    m_buffer.reserve(bufferBytes + 4096);
+}
+
+CsvWriter::~CsvWriter() = default;
+
+void CsvWriter::beginCell()
+{
+    if (m_rowStarted)
+        m_buffer.append(',');
+    m_rowStarted = true;
+}
+
+void CsvWriter::addText(QStringView text)
+{
+    addUtf8(text.toUtf8());
+}
+
+void CsvWriter::addUtf8(QByteArrayView utf8)
+{
+    beginCell();
+    appendEscaped(m_buffer, utf8);
+}
+
+void CsvWriter::addInteger(qint64 value)
+{
+    beginCell();
+    char digits[24];
+    const auto res = std::to_chars(std::begin(digits), std::end(digits), value);
+    m_buffer.append(digits, res.ptr - digits);
+}
+
+void CsvWriter::addDecimal(double value, int decimals)
+{
+    beginCell();
+    if (!std::isfinite(value))
+        return;
+    // std::to_chars never consults the locale, unlike printf or QLocale.
+    char digits[64];
+    const auto res = std::to_chars(std::begin(digits), std::end(digits), value, std::chars_format::fixed, decimals);
+    m_buffer.append(digits, res.ptr - digits);
+}
+
+void CsvWriter::addEmpty()
+{
+    beginCell();
+}
+
+void CsvWriter::endRow()
+{
+    m_buffer.append("\r\n", 2);
+    m_rowStarted = false;
+    flushIfFull();
+}
+
+void CsvWriter::flushIfFull()
+{
+    if (m_buffer.size() >= m_bufferBytes)
+        flush();
+}
+
+bool CsvWriter::flush()
+{
+    if (!m_ok) {
+        m_buffer.clear();
+        return false;
+    }
+    if (m_buffer.isEmpty())
+        return true;
+    const qint64 written = m_device->write(m_buffer);
+    if (written != m_buffer.size()) {
+        m_ok = false;
+        m_error = m_device->errorString();
+    }
+    m_buffer.clear();
+    return m_ok;
+}
+
+QByteArray CsvWriter::escapeCell(QByteArrayView utf8)
+{
+    QByteArray out;
+    appendEscaped(out, utf8);
+    return out;
+}
+
+} // namespace sd

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QString>
+#include <QStringView>
+
+class QIODevice;
+
+namespace sd {
+
+/// Writes RFC 4180 CSV to a QIODevice, row by row, through a small buffer. Cells are UTF-8; a cell
+/// containing a quote, comma, CR or LF is quoted with inner quotes doubled; rows end with CRLF. Text
+/// cells that a spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) get a
+/// leading `'`. Numbers are written by the writer itself, always with `.` as the decimal point and no
+/// grouping, whatever QLocale or the C locale say. Write errors are sticky: check ok() at the end.
+class CsvWriter {
+public:
+    explicit CsvWriter(QIODevice* device, qsizetype bufferBytes = 64 * 1024);
+    ~CsvWriter();
+    CsvWriter(const CsvWriter&) = delete;
+    CsvWriter& operator=(const CsvWriter&) = delete;
+
+    void addText(QStringView text);
+    void addUtf8(QByteArrayView utf8);
+    void addInteger(qint64 value);
+    /// Fixed notation with `decimals` digits after the point.
+    void addDecimal(double value, int decimals);
+    void addEmpty();
+    void endRow();
+
+    /// Writes the buffer to the device; false once any write failed.
+    bool flush();
+    bool ok() const { return m_ok; }
+    QString errorString() const { return m_error; }
+
+    /// The cell as it would be written: neutralised and quoted where needed.
+    static QByteArray escapeCell(QByteArrayView utf8);
+
+private:
+    void beginCell();
+    void flushIfFull();
+
+    QIODevice* m_device;
+    QByteArray m_buffer;
+    qsizetype m_bufferBytes;
+    bool m_rowStarted = false;
+    bool m_ok = true;
+    QString m_error;
+};
+
+} // namespace sd
