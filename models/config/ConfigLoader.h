@@ -1,2 +1,32 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+
+#include "config/ConfigError.h"
+#include "core/EndpointConfig.h"
+
+#include <QByteArray>
+#include <QString>
+
+namespace sd {
+
+/// Reads, validates and writes the SignalDeck config file (JSON, DESIGN.md "Public interfaces"; every key
+/// and rule is in docs/CONFIG.md). Parsing never stops at the first problem: the result lists every error
+/// with its JSON path (`endpoints[2].intervall: unknown key`), and a config only when there are none.
+/// Loading never writes and never crashes on a bad file: a missing or unreadable file and a JSON syntax
+/// error (with `file:line:column`) are errors like any other. Saving is atomic (QSaveFile), creates the
+/// directory, and refuses a config that would not load back.
+class ConfigLoader {
+public:
+    ConfigLoader() = delete;
+
+    static ConfigParseResult parseConfig(const QByteArray& json);
+    static ConfigParseResult loadConfigFile(const QString& path);
+    /// Indented JSON; parseConfig(configToJson(c)) gives back c for every valid c (see ConfigWriter.h).
+    static QByteArray configToJson(const AppConfig& config);
+    /// On failure returns false and, if `error` is given, a message that names `path`.
+    static bool saveConfigFile(const QString& path, const AppConfig& config, QString* error = nullptr);
+    /// QStandardPaths::AppConfigLocation + "/config.json".
+    static QString defaultConfigPath();
+};
+
+} // namespace sd

@@ -1,0 +1,781 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "config/ConfigReader.h"
+
+#include "config/Duration.h"
+#include "config/SecretPatterns.h"
+
+#include <QUrlQuery>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace sd {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// JSON numbers are doubles: integers beyond 2^53 would silently lose precision.
+constexpr qint64 kMaxExactInteger = 9'007'199'254'740'991;
+constexpr qint64 kMaxBodyBytes = 64 * 1024 * 1024;
+constexpr qint64 kMaxRotationDays = 36'500;
+constexpr Millis kMinInterval = 1s;
+constexpr Millis kMaxInterval = 24h;
+constexpr Millis kMinTimeout = 50ms;
+constexpr Millis kMaxTimeout = 10min;
+
+QString requiredMessage()
+{
+    return QStringLiteral("required key is missing");
+}
+QString secretMessage()
+{
+    return QStringLiteral("secrets belong in a credential (OS keychain), not in the config");
+}
+QString notEmptyMessage()
+{
+    return QStringLiteral("must not be empty");
+}
+
+QString quoted(const QString& text)
+{
+    return u'"' + text + u'"';
+}
+
+bool isPlainKey(QStringView key)
+{
+    if (key.isEmpty())
+        return false;
+    for (QChar c : key) {
+        if (!((c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'_'
+                || c == u'-'))
+            return false;
+    }
+    return true;
+}
+
+// `parent.key` for ordinary keys, `parent["odd key"]` for anything else (header names may hold dots).
+QString keyPath(const QString& parent, QStringView key)
+{
+    if (isPlainKey(key))
+        return parent.isEmpty() ? key.toString() : parent + u'.' + key;
+    QString escaped = key.toString();
+    escaped.replace(u'\\', QStringLiteral("\\\\"));
+    escaped.replace(u'"', QStringLiteral("\\\""));
+    return parent + QStringLiteral("[\"") + escaped + QStringLiteral("\"]");
+}
+
+QString indexPath(const QString& parent, qsizetype index)
+{
+    return parent + u'[' + QString::number(index) + u']';
+}
+
+// RFC 9110 token: the characters allowed in a header field name.
+bool isHttpToken(QStringView name)
+{
+    if (name.isEmpty())
+        return false;
+    static constexpr QStringView kPunctuation = u"!#$%&'*+-.^_`|~";
+    for (QChar c : name) {
+        const bool alnum = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9');
+        if (!alnum && !kPunctuation.contains(c))
+            return false;
+    }
+    return true;
+}
+
+QString formatNumber(double value)
+{
+    return QString::number(value, 'g', QLocale::FloatingPointShortest);
+}
+
+} // namespace
+
+ConfigParseResult ConfigReader::read(const QJsonDocument& document)
+{
+    ConfigParseResult result;
+    if (!document.isObject()) {
+        fail({}, QStringLiteral("the config must be a JSON object ({ … })"));
+        result.errors = m_errors;
+        return result;
+    }
+
+    const QJsonObject root = document.object();
+    rejectUnknownKeys(root, {}, { u"version", u"thresholds", u"credentials", u"endpoints" });
+
+    AppConfig config;
+    readVersion(root);
+    if (root.contains(u"thresholds"))
+        readThresholds(root.value(u"thresholds"), QStringLiteral("thresholds"), config.thresholds);
+
+    // Credentials before endpoints: endpoints refer to credentials by id.
+    if (root.contains(u"credentials")) {
+        const QString path = QStringLiteral("credentials");
+        if (const auto array = readArray(root.value(u"credentials"), path)) {
+            for (qsizetype i = 0; i < array->size(); ++i) {
+                CredentialConfig credential;
+                readCredential(array->at(i), indexPath(path, i), credential);
+                config.credentials.append(credential);
+            }
+        }
+    }
+    if (root.contains(u"endpoints")) {
+        const QString path = QStringLiteral("endpoints");
+        if (const auto array = readArray(root.value(u"endpoints"), path)) {
+            for (qsizetype i = 0; i < array->size(); ++i) {
+                EndpointConfig endpoint;
+                readEndpoint(array->at(i), indexPath(path, i), endpoint);
+                config.endpoints.append(endpoint);
+            }
+        }
+    }
+
+    result.errors = m_errors;
+    if (m_errors.isEmpty())
+        result.config = config;
+    return result;
+}
+
+void ConfigReader::fail(const QString& path, const QString& message)
+{
+    m_errors.append(ConfigError { path, message });
+}
+
+void ConfigReader::rejectUnknownKeys(
+    const QJsonObject& object, const QString& path, std::initializer_list<QStringView> known)
+{
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        const QString key = it.key();
+        if (std::find(known.begin(), known.end(), QStringView(key)) == known.end())
+            fail(keyPath(path, key), QStringLiteral("unknown key"));
+    }
+}
+
+std::optional<QJsonObject> ConfigReader::readObject(const QJsonValue& value, const QString& path)
+{
+    if (!value.isObject()) {
+        fail(path, QStringLiteral("must be an object"));
+        return std::nullopt;
+    }
+    return value.toObject();
+}
+
+std::optional<QJsonArray> ConfigReader::readArray(const QJsonValue& value, const QString& path)
+{
+    if (!value.isArray()) {
+        fail(path, QStringLiteral("must be an array"));
+        return std::nullopt;
+    }
+    return value.toArray();
+}
+
+std::optional<QString> ConfigReader::readString(const QJsonValue& value, const QString& path)
+{
+    if (!value.isString()) {
+        fail(path, QStringLiteral("must be a string"));
+        return std::nullopt;
+    }
+    return value.toString();
+}
+
+std::optional<QString> ConfigReader::readNonEmptyString(const QJsonValue& value, const QString& path)
+{
+    auto text = readString(value, path);
+    if (text && text->isEmpty()) {
+        fail(path, notEmptyMessage());
+        return std::nullopt;
+    }
+    return text;
+}
+
+std::optional<bool> ConfigReader::readBool(const QJsonValue& value, const QString& path)
+{
+    if (!value.isBool()) {
+        fail(path, QStringLiteral("must be true or false"));
+        return std::nullopt;
+    }
+    return value.toBool();
+}
+
+std::optional<qint64> ConfigReader::readInteger(const QJsonValue& value, const QString& path, qint64 min, qint64 max)
+{
+    const double number = value.toDouble();
+    if (!value.isDouble() || std::trunc(number) != number) {
+        fail(path, QStringLiteral("must be an integer"));
+        return std::nullopt;
+    }
+    // Compare as double first: toInteger() is exact only for values a qint64 holds, and every bound
+    // here is within ±2^53, where doubles are exact.
+    const qint64 exact = (number >= static_cast<double>(min) && number <= static_cast<double>(max))
+        ? value.toInteger()
+        : (number < static_cast<double>(min) ? min - 1 : max + 1);
+    if (exact < min) {
+        fail(path, QStringLiteral("must be at least %1").arg(min));
+        return std::nullopt;
+    }
+    if (exact > max) {
+        fail(path, QStringLiteral("must be at most %1").arg(max));
+        return std::nullopt;
+    }
+    return exact;
+}
+
+std::optional<double> ConfigReader::readFraction(const QJsonValue& value, const QString& path)
+{
+    if (!value.isDouble()) {
+        fail(path, QStringLiteral("must be a number"));
+        return std::nullopt;
+    }
+    const double number = value.toDouble();
+    if (number < 0.0 || number > 1.0) {
+        fail(path, QStringLiteral("must be between 0 and 1"));
+        return std::nullopt;
+    }
+    return number;
+}
+
+std::optional<Millis> ConfigReader::readDuration(const QJsonValue& value, const QString& path, Millis min, Millis max)
+{
+    const std::optional<Millis> duration = value.isString() ? parseDuration(value.toString()) : std::nullopt;
+    if (!duration) {
+        fail(path, QStringLiteral("must be a duration such as \"10s\" (an integer and a unit: ms, s, m or h)"));
+        return std::nullopt;
+    }
+    if (*duration < min) {
+        fail(path, QStringLiteral("must be at least ") + formatDuration(min));
+        return std::nullopt;
+    }
+    if (*duration > max) {
+        fail(path, QStringLiteral("must be at most ") + formatDuration(max));
+        return std::nullopt;
+    }
+    return duration;
+}
+
+std::optional<QUrl> ConfigReader::readHttpUrl(const QJsonValue& value, const QString& path)
+{
+    const auto text = readNonEmptyString(value, path);
+    if (!text)
+        return std::nullopt;
+    const QUrl url(*text, QUrl::StrictMode);
+    if (!url.isValid()) {
+        // QUrl appends "; source was …" and more: the operator already sees the value in the file.
+        QString reason = url.errorString();
+        reason.truncate(reason.indexOf(u"; source was"));
+        fail(path, QStringLiteral("not a valid URL: ") + reason);
+        return std::nullopt;
+    }
+    const QString scheme = url.scheme().toLower();
+    if (scheme.isEmpty()) {
+        fail(path, QStringLiteral("needs a scheme: write http:// or https:// in front"));
+        return std::nullopt;
+    }
+    if (scheme != u"http" && scheme != u"https") {
+        fail(path, QStringLiteral("scheme must be http or https, not ") + quoted(url.scheme()));
+        return std::nullopt;
+    }
+    if (url.host().isEmpty()) {
+        fail(path, QStringLiteral("needs a host, as in https://api.example.com/"));
+        return std::nullopt;
+    }
+    if (!url.userInfo().isEmpty()) {
+        fail(path, secretMessage());
+        return std::nullopt;
+    }
+    const auto queryItems = QUrlQuery(url).queryItems(QUrl::FullyDecoded);
+    for (const auto& [name, itemValue] : queryItems) {
+        if (isSecretFieldName(name) || looksLikeSecret(itemValue)) {
+            fail(path, secretMessage());
+            return std::nullopt;
+        }
+    }
+    return url;
+}
+
+std::optional<QString> ConfigReader::readJsonPointer(const QJsonValue& value, const QString& path, bool allowEmpty)
+{
+    const auto pointer = readString(value, path);
+    if (!pointer)
+        return std::nullopt;
+    if (pointer->isEmpty() && allowEmpty)
+        return pointer;
+    if (!pointer->startsWith(u'/')) {
+        fail(path,
+            allowEmpty ? QStringLiteral("must be \"\" or start with \"/\"") : QStringLiteral("must start with \"/\""));
+        return std::nullopt;
+    }
+    for (qsizetype i = 0; i < pointer->size(); ++i) {
+        if (pointer->at(i) != u'~')
+            continue;
+        if (i + 1 >= pointer->size() || (pointer->at(i + 1) != u'0' && pointer->at(i + 1) != u'1')) {
+            fail(path, QStringLiteral("\"~\" must be followed by 0 or 1 (~0 stands for ~, ~1 for /)"));
+            return std::nullopt;
+        }
+    }
+    return pointer;
+}
+
+void ConfigReader::readVersion(const QJsonObject& root)
+{
+    const QString path = QStringLiteral("version");
+    if (!root.contains(u"version")) {
+        fail(path, requiredMessage());
+        return;
+    }
+    const auto version = readInteger(root.value(u"version"), path, -kMaxExactInteger, kMaxExactInteger);
+    if (version && *version != 1)
+        fail(path, QStringLiteral("unsupported version %1; this SignalDeck reads version 1").arg(*version));
+}
+
+void ConfigReader::readThresholds(const QJsonValue& value, const QString& path, Thresholds& thresholds)
+{
+    const auto object = readObject(value, path);
+    if (!object)
+        return;
+    rejectUnknownKeys(
+        *object, path, { u"latencyWarn", u"latencyCritical", u"errorRateWarn", u"errorRateCritical", u"window" });
+
+    // Compare a pair only when both sides are valid, so one mistake yields one message.
+    bool latenciesValid = true;
+    bool ratesValid = true;
+    const auto readLatency = [&](QStringView key, Millis& target) {
+        if (!object->contains(key))
+            return;
+        if (const auto latency = readDuration(object->value(key), keyPath(path, key), 1ms, Millis::max()))
+            target = *latency;
+        else
+            latenciesValid = false;
+    };
+    const auto readRate = [&](QStringView key, double& target) {
+        if (!object->contains(key))
+            return;
+        if (const auto rate = readFraction(object->value(key), keyPath(path, key)))
+            target = *rate;
+        else
+            ratesValid = false;
+    };
+    readLatency(u"latencyWarn", thresholds.latencyWarn);
+    readLatency(u"latencyCritical", thresholds.latencyCritical);
+    readRate(u"errorRateWarn", thresholds.errorRateWarn);
+    readRate(u"errorRateCritical", thresholds.errorRateCritical);
+    if (object->contains(u"window")) {
+        if (const auto window = readInteger(object->value(u"window"), keyPath(path, u"window"), 1, 1000))
+            thresholds.window = static_cast<int>(*window);
+    }
+
+    // Blame the key the operator wrote: a lone latencyCritical below the default latencyWarn is its fault.
+    if (latenciesValid && thresholds.latencyWarn >= thresholds.latencyCritical) {
+        if (object->contains(u"latencyWarn"))
+            fail(keyPath(path, u"latencyWarn"),
+                QStringLiteral("must be less than latencyCritical (%1)")
+                    .arg(formatDuration(thresholds.latencyCritical)));
+        else
+            fail(keyPath(path, u"latencyCritical"),
+                QStringLiteral("must be greater than latencyWarn (%1)").arg(formatDuration(thresholds.latencyWarn)));
+    }
+    if (ratesValid && thresholds.errorRateWarn >= thresholds.errorRateCritical) {
+        if (object->contains(u"errorRateWarn"))
+            fail(keyPath(path, u"errorRateWarn"),
+                QStringLiteral("must be less than errorRateCritical (%1)")
+                    .arg(formatNumber(thresholds.errorRateCritical)));
+        else
+            fail(keyPath(path, u"errorRateCritical"),
+                QStringLiteral("must be greater than errorRateWarn (%1)").arg(formatNumber(thresholds.errorRateWarn)));
+    }
+}
+
+void ConfigReader::readCredential(const QJsonValue& value, const QString& path, CredentialConfig& credential)
+{
+    const auto object = readObject(value, path);
+    if (!object)
+        return;
+    rejectUnknownKeys(*object, path, { u"id", u"label", u"scheme", u"rotationDays", u"oauth2" });
+
+    const QString idPath = keyPath(path, u"id");
+    if (!object->contains(u"id")) {
+        fail(idPath, requiredMessage());
+    } else if (const auto id = readNonEmptyString(object->value(u"id"), idPath)) {
+        credential.id = *id;
+        if (const auto previous = m_credentialPaths.constFind(*id); previous != m_credentialPaths.cend())
+            fail(idPath, QStringLiteral("duplicate id %1 (also %2)").arg(quoted(*id), *previous));
+        else
+            m_credentialPaths.insert(*id, path);
+    }
+    if (object->contains(u"label")) {
+        if (const auto label = readString(object->value(u"label"), keyPath(path, u"label")))
+            credential.label = *label;
+    }
+    if (object->contains(u"scheme"))
+        readCredentialScheme(object->value(u"scheme"), keyPath(path, u"scheme"), credential);
+    if (object->contains(u"rotationDays")) {
+        if (const auto days
+            = readInteger(object->value(u"rotationDays"), keyPath(path, u"rotationDays"), 1, kMaxRotationDays))
+            credential.rotationDays = static_cast<int>(*days);
+    }
+    if (object->contains(u"oauth2"))
+        readOAuth2(object->value(u"oauth2"), keyPath(path, u"oauth2"), credential);
+}
+
+void ConfigReader::readCredentialScheme(const QJsonValue& value, const QString& path, CredentialConfig& credential)
+{
+    const auto scheme = readString(value, path);
+    if (!scheme)
+        return;
+    static constexpr QStringView kHeaderPrefix = u"header:";
+    if (*scheme == u"bearer" || *scheme == u"basic") {
+        credential.scheme = *scheme;
+    } else if (scheme->startsWith(kHeaderPrefix)) {
+        const QString header = scheme->sliced(kHeaderPrefix.size());
+        if (isHttpToken(header))
+            credential.scheme = *scheme;
+        else
+            fail(path, QStringLiteral("%1 is not a valid HTTP header name").arg(quoted(header)));
+    } else {
+        fail(path, QStringLiteral("must be bearer, basic or header:NAME, not %1").arg(quoted(*scheme)));
+    }
+}
+
+void ConfigReader::readOAuth2(const QJsonValue& value, const QString& path, CredentialConfig& credential)
+{
+    const auto object = readObject(value, path);
+    if (!object)
+        return;
+    rejectUnknownKeys(*object, path, { u"tokenUrl", u"clientId", u"scope" });
+    OAuth2Config oauth2;
+    if (!object->contains(u"tokenUrl"))
+        fail(keyPath(path, u"tokenUrl"), requiredMessage());
+    else if (const auto url = readHttpUrl(object->value(u"tokenUrl"), keyPath(path, u"tokenUrl")))
+        oauth2.tokenUrl = *url;
+    if (!object->contains(u"clientId"))
+        fail(keyPath(path, u"clientId"), requiredMessage());
+    else if (const auto clientId = readNonEmptyString(object->value(u"clientId"), keyPath(path, u"clientId")))
+        oauth2.clientId = *clientId;
+    if (object->contains(u"scope")) {
+        if (const auto scope = readString(object->value(u"scope"), keyPath(path, u"scope")))
+            oauth2.scope = *scope;
+    }
+    credential.oauth2 = oauth2;
+}
+
+void ConfigReader::readEndpoint(const QJsonValue& value, const QString& path, EndpointConfig& endpoint)
+{
+    const auto object = readObject(value, path);
+    if (!object)
+        return;
+    rejectUnknownKeys(*object, path,
+        { u"name", u"url", u"method", u"kind", u"headers", u"body", u"interval", u"timeout", u"timeoutMin",
+            u"timeoutMax", u"expectStatus", u"checks", u"errorCodes", u"credential", u"maxBodyBytes",
+            u"freshConnection", u"tags" });
+
+    const QString namePath = keyPath(path, u"name");
+    if (!object->contains(u"name")) {
+        fail(namePath, requiredMessage());
+    } else if (const auto name = readNonEmptyString(object->value(u"name"), namePath)) {
+        endpoint.name = *name;
+        if (const auto previous = m_endpointPaths.constFind(*name); previous != m_endpointPaths.cend())
+            fail(namePath, QStringLiteral("duplicate name %1 (also %2)").arg(quoted(*name), *previous));
+        else
+            m_endpointPaths.insert(*name, path);
+    }
+
+    const QString urlPath = keyPath(path, u"url");
+    if (!object->contains(u"url"))
+        fail(urlPath, requiredMessage());
+    else if (const auto url = readHttpUrl(object->value(u"url"), urlPath))
+        endpoint.url = *url;
+
+    readMethodAndKind(*object, path, endpoint);
+    if (object->contains(u"headers"))
+        readHeaders(object->value(u"headers"), keyPath(path, u"headers"), endpoint);
+    if (object->contains(u"body")) {
+        if (const auto body = readString(object->value(u"body"), keyPath(path, u"body")))
+            endpoint.body = body->toUtf8();
+    }
+    if (object->contains(u"interval")) {
+        if (const auto interval
+            = readDuration(object->value(u"interval"), keyPath(path, u"interval"), kMinInterval, kMaxInterval))
+            endpoint.interval = *interval;
+    }
+    readTimeouts(*object, path, endpoint);
+
+    if (object->contains(u"expectStatus")) {
+        const QString statusPath = keyPath(path, u"expectStatus");
+        if (const auto array = readArray(object->value(u"expectStatus"), statusPath)) {
+            for (qsizetype i = 0; i < array->size(); ++i) {
+                if (const auto status = readInteger(array->at(i), indexPath(statusPath, i), 100, 599))
+                    endpoint.expectStatus.append(static_cast<int>(*status));
+            }
+        }
+    }
+
+    const bool headRequest = endpoint.method == "HEAD";
+    const QString headMessage = QStringLiteral("a HEAD response has no body to check; use GET or POST");
+    if (object->contains(u"checks")) {
+        const QString checksPath = keyPath(path, u"checks");
+        if (const auto array = readArray(object->value(u"checks"), checksPath)) {
+            if (headRequest && !array->isEmpty())
+                fail(checksPath, headMessage);
+            for (qsizetype i = 0; i < array->size(); ++i) {
+                BodyCheck check;
+                readCheck(array->at(i), indexPath(checksPath, i), check);
+                endpoint.checks.append(check);
+            }
+        }
+    }
+    if (object->contains(u"errorCodes")) {
+        if (headRequest)
+            fail(keyPath(path, u"errorCodes"), headMessage);
+        readErrorCodes(object->value(u"errorCodes"), keyPath(path, u"errorCodes"), endpoint.errorCodes);
+    }
+
+    if (object->contains(u"credential")) {
+        const QString credentialPath = keyPath(path, u"credential");
+        if (const auto id = readNonEmptyString(object->value(u"credential"), credentialPath)) {
+            endpoint.credential = *id;
+            if (!m_credentialPaths.contains(*id))
+                fail(credentialPath, QStringLiteral("no credential with id %1 in credentials").arg(quoted(*id)));
+        }
+    }
+    if (object->contains(u"maxBodyBytes")) {
+        if (const auto bytes
+            = readInteger(object->value(u"maxBodyBytes"), keyPath(path, u"maxBodyBytes"), 1, kMaxBodyBytes))
+            endpoint.maxBodyBytes = *bytes;
+    }
+    if (object->contains(u"freshConnection")) {
+        if (const auto fresh = readBool(object->value(u"freshConnection"), keyPath(path, u"freshConnection")))
+            endpoint.freshConnection = *fresh;
+    }
+    if (object->contains(u"tags")) {
+        const QString tagsPath = keyPath(path, u"tags");
+        if (const auto array = readArray(object->value(u"tags"), tagsPath)) {
+            for (qsizetype i = 0; i < array->size(); ++i) {
+                if (const auto tag = readNonEmptyString(array->at(i), indexPath(tagsPath, i)))
+                    endpoint.tags.append(*tag);
+            }
+        }
+    }
+}
+
+void ConfigReader::readMethodAndKind(const QJsonObject& object, const QString& path, EndpointConfig& endpoint)
+{
+    if (object.contains(u"kind")) {
+        const QString kindPath = keyPath(path, u"kind");
+        if (const auto kind = readString(object.value(u"kind"), kindPath)) {
+            if (*kind == u"http")
+                endpoint.kind = EndpointKind::Http;
+            else if (*kind == u"jsonrpc")
+                endpoint.kind = EndpointKind::JsonRpc;
+            else
+                fail(kindPath, QStringLiteral("must be http or jsonrpc, not %1").arg(quoted(*kind)));
+        }
+    }
+
+    if (!object.contains(u"method")) {
+        // JSON-RPC 2.0 over HTTP is POSTed; saying so again in every endpoint would be noise.
+        if (endpoint.kind == EndpointKind::JsonRpc)
+            endpoint.method = QByteArrayLiteral("POST");
+        return;
+    }
+    const QString methodPath = keyPath(path, u"method");
+    const auto method = readString(object.value(u"method"), methodPath);
+    if (!method)
+        return;
+    if (*method != u"GET" && *method != u"HEAD" && *method != u"POST") {
+        fail(methodPath, QStringLiteral("must be GET, HEAD or POST, not %1").arg(quoted(*method)));
+        return;
+    }
+    if (endpoint.kind == EndpointKind::JsonRpc && *method != u"POST") {
+        fail(methodPath, QStringLiteral("must be POST for kind jsonrpc"));
+        return;
+    }
+    endpoint.method = method->toLatin1();
+}
+
+void ConfigReader::readTimeouts(const QJsonObject& object, const QString& path, EndpointConfig& endpoint)
+{
+    if (object.contains(u"timeout")) {
+        const QJsonValue value = object.value(u"timeout");
+        const QString timeoutPath = keyPath(path, u"timeout");
+        if (value.isString() && value.toString() == u"adaptive") {
+            endpoint.adaptiveTimeout = true;
+        } else if (value.isString() && parseDuration(value.toString())) {
+            if (const auto timeout = readDuration(value, timeoutPath, kMinTimeout, kMaxTimeout)) {
+                endpoint.adaptiveTimeout = false;
+                endpoint.timeout = *timeout;
+            }
+        } else {
+            fail(timeoutPath, QStringLiteral("must be \"adaptive\" or a duration such as \"5s\""));
+        }
+    }
+
+    bool boundsValid = true;
+    const auto readBound = [&](QStringView key, Millis& target) {
+        if (!object.contains(key))
+            return;
+        if (const auto bound = readDuration(object.value(key), keyPath(path, key), kMinTimeout, kMaxTimeout))
+            target = *bound;
+        else
+            boundsValid = false;
+    };
+    readBound(u"timeoutMin", endpoint.timeoutMin);
+    readBound(u"timeoutMax", endpoint.timeoutMax);
+    if (boundsValid && endpoint.timeoutMin > endpoint.timeoutMax) {
+        if (object.contains(u"timeoutMin"))
+            fail(keyPath(path, u"timeoutMin"),
+                QStringLiteral("must not exceed timeoutMax (%1)").arg(formatDuration(endpoint.timeoutMax)));
+        else
+            fail(keyPath(path, u"timeoutMax"),
+                QStringLiteral("must not be less than timeoutMin (%1)").arg(formatDuration(endpoint.timeoutMin)));
+    }
+}
+
+void ConfigReader::readHeaders(const QJsonValue& value, const QString& path, EndpointConfig& endpoint)
+{
+    const auto object = readObject(value, path);
+    if (!object)
+        return;
+    QHash<QString, QString> seen; // lower-case name → path, since header names are case-insensitive
+    for (auto it = object->begin(); it != object->end(); ++it) {
+        const QString name = it.key();
+        const QString headerPath = keyPath(path, name);
+        if (!isHttpToken(name)) {
+            fail(headerPath, QStringLiteral("not a valid HTTP header name"));
+            continue;
+        }
+        const auto headerValue = readString(it.value(), headerPath);
+        if (!headerValue)
+            continue;
+        if (headerValue->contains(u'\r') || headerValue->contains(u'\n') || headerValue->contains(QChar(0))) {
+            fail(headerPath, QStringLiteral("must not contain line breaks"));
+            continue;
+        }
+        if (isSecretFieldName(name) || looksLikeSecret(*headerValue)) {
+            fail(headerPath, secretMessage());
+            continue;
+        }
+        const QString folded = name.toLower();
+        if (const auto previous = seen.constFind(folded); previous != seen.cend()) {
+            fail(headerPath, QStringLiteral("duplicate header (names are case-insensitive; also %1)").arg(*previous));
+            continue;
+        }
+        seen.insert(folded, headerPath);
+        endpoint.headers.append({ name.toLatin1(), headerValue->toUtf8() });
+    }
+}
+
+void ConfigReader::readCheck(const QJsonValue& value, const QString& path, BodyCheck& check)
+{
+    const auto object = readObject(value, path);
+    if (!object)
+        return;
+    rejectUnknownKeys(*object, path, { u"contains", u"jsonPointer", u"equals" });
+
+    const bool hasContains = object->contains(u"contains");
+    const bool hasPointer = object->contains(u"jsonPointer");
+    const bool hasEquals = object->contains(u"equals");
+    if (hasContains && (hasPointer || hasEquals)) {
+        fail(path, QStringLiteral("use either contains or jsonPointer + equals, not both"));
+        return;
+    }
+    if (hasContains) {
+        check.kind = BodyCheck::Kind::Contains;
+        if (const auto text = readNonEmptyString(object->value(u"contains"), keyPath(path, u"contains")))
+            check.contains = *text;
+        return;
+    }
+    if (!hasPointer && !hasEquals) {
+        fail(path, QStringLiteral("needs contains, or jsonPointer and equals"));
+        return;
+    }
+    check.kind = BodyCheck::Kind::JsonPointerEquals;
+    if (!hasPointer)
+        fail(keyPath(path, u"jsonPointer"), requiredMessage());
+    else if (const auto pointer = readJsonPointer(object->value(u"jsonPointer"), keyPath(path, u"jsonPointer"), true))
+        check.jsonPointer = *pointer;
+    if (!hasEquals)
+        fail(keyPath(path, u"equals"), requiredMessage());
+    else
+        check.equals = object->value(u"equals");
+}
+
+void ConfigReader::readErrorCodes(const QJsonValue& value, const QString& path, ErrorCodeMap& errorCodes)
+{
+    const auto object = readObject(value, path);
+    if (!object)
+        return;
+    rejectUnknownKeys(*object, path, { u"pointer", u"map" });
+
+    // "" would point at the whole body, and an empty pointer means "no map" in ErrorCodeMap.
+    if (!object->contains(u"pointer"))
+        fail(keyPath(path, u"pointer"), requiredMessage());
+    else if (const auto pointer = readJsonPointer(object->value(u"pointer"), keyPath(path, u"pointer"), false))
+        errorCodes.pointer = *pointer;
+
+    const QString mapPath = keyPath(path, u"map");
+    if (!object->contains(u"map")) {
+        fail(mapPath, requiredMessage());
+        return;
+    }
+    if (const auto array = readArray(object->value(u"map"), mapPath)) {
+        for (qsizetype i = 0; i < array->size(); ++i) {
+            ErrorCodeRule rule;
+            readErrorCodeRule(array->at(i), indexPath(mapPath, i), rule);
+            errorCodes.rules.append(rule);
+        }
+    }
+}
+
+void ConfigReader::readErrorCodeRule(const QJsonValue& value, const QString& path, ErrorCodeRule& rule)
+{
+    const auto object = readObject(value, path);
+    if (!object)
+        return;
+    rejectUnknownKeys(*object, path, { u"code", u"from", u"to", u"signal" });
+
+    const bool hasCode = object->contains(u"code");
+    const bool hasFrom = object->contains(u"from");
+    const bool hasTo = object->contains(u"to");
+    const auto readCode = [&](QStringView key) {
+        return readInteger(object->value(key), keyPath(path, key), -kMaxExactInteger, kMaxExactInteger);
+    };
+    if (hasCode && (hasFrom || hasTo)) {
+        fail(path, QStringLiteral("use either code or from + to, not both"));
+    } else if (hasCode) {
+        if (const auto code = readCode(u"code")) {
+            rule.from = *code;
+            rule.to = *code;
+        }
+    } else if (hasFrom || hasTo) {
+        if (!hasFrom)
+            fail(keyPath(path, u"from"), requiredMessage());
+        if (!hasTo)
+            fail(keyPath(path, u"to"), requiredMessage());
+        bool fromValid = false;
+        bool toValid = false;
+        if (const auto from = hasFrom ? readCode(u"from") : std::nullopt) {
+            rule.from = *from;
+            fromValid = true;
+        }
+        if (const auto to = hasTo ? readCode(u"to") : std::nullopt) {
+            rule.to = *to;
+            toValid = true;
+        }
+        if (fromValid && toValid && rule.from > rule.to)
+            fail(keyPath(path, u"from"), QStringLiteral("must not exceed to (%1)").arg(rule.to));
+    } else {
+        fail(path, QStringLiteral("needs code, or from and to"));
+    }
+
+    const QString signalPath = keyPath(path, u"signal");
+    if (!object->contains(u"signal")) {
+        fail(signalPath, requiredMessage());
+    } else if (const auto code = readString(object->value(u"signal"), signalPath)) {
+        if (const auto signal = signalFromCode(*code))
+            rule.signal = *signal;
+        else
+            fail(signalPath, QStringLiteral("must be S1, S2, S3 or S4, not %1").arg(quoted(*code)));
+    }
+}
+
+} // namespace sd
