@@ -1,2 +1,289 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "probe/ProbeTransport.h"
+
+#include <QLoggingCategory>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QRandomGenerator>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcProbe, "signaldeck.probe")
+
+namespace sd {
+
+namespace {
+    constexpr int kMaxRedirects = 5;
+
+    qint64 usSince(const QElapsedTimer& clock) { return clock.nsecsElapsed() / 1000; }
+
+    QByteArray randomHex(int bytes)
+    {
+        QByteArray raw(bytes, Qt::Uninitialized);
+        auto* rng = QRandomGenerator::system();
+        for (char& c : raw)
+            c = static_cast<char>(rng->bounded(256));
+        QByteArray hex = raw.toHex();
+        // The W3C spec forbids an all-zero id; astronomically unlikely, but cheap to rule out.
+        if (hex.count('0') == hex.size())
+            hex[hex.size() - 1] = '1';
+        return hex;
+    }
+
+    TransportError transportErrorOf(QNetworkReply::NetworkError error, const QString& detail)
+    {
+        switch (error) {
+        case QNetworkReply::NoError:
+            return TransportError::None;
+        case QNetworkReply::ConnectionRefusedError:
+            return TransportError::ConnectionRefused;
+        case QNetworkReply::RemoteHostClosedError:
+            return detail.contains(QLatin1StringView("reset"), Qt::CaseInsensitive) ? TransportError::ConnectionReset
+                                                                                     : TransportError::ConnectionClosed;
+        case QNetworkReply::HostNotFoundError:
+            return TransportError::HostNotFound;
+        case QNetworkReply::TimeoutError:
+            return TransportError::DeadlineExpired;
+        case QNetworkReply::SslHandshakeFailedError:
+            return TransportError::TlsFailed;
+        case QNetworkReply::ProtocolUnknownError:
+        case QNetworkReply::ProtocolInvalidOperationError:
+        case QNetworkReply::ProtocolFailure:
+            return TransportError::ProtocolError;
+        default:
+            break;
+        }
+        if (detail.contains(QLatin1StringView("reset"), Qt::CaseInsensitive))
+            return TransportError::ConnectionReset;
+        return TransportError::Other;
+    }
+
+    // Errors in Qt's 201-299 and 401-499 ranges are HTTP statuses, which the classifier judges from the
+    // status itself; everything else means the exchange did not complete.
+    bool isHttpStatusError(QNetworkReply::NetworkError error)
+    {
+        const int code = static_cast<int>(error);
+        return (code >= 201 && code <= 299) || (code >= 401 && code <= 499);
+    }
+} // namespace
+
+ProbeTransport::ProbeTransport(QObject* parent)
+    : QObject(parent)
+    , m_nam(new QNetworkAccessManager(this))
+{
+    qRegisterMetaType<ProbeFacts>();
+    m_nam->setRedirectPolicy(QNetworkRequest::NoLessSafeRedirectPolicy);
+    m_nam->setAutoDeleteReplies(false);
+}
+
+ProbeTransport::~ProbeTransport() { abortAll(); }
+
+void ProbeTransport::setPerHostLimit(int limit) { m_perHostLimit = std::max(1, limit); }
+
+int ProbeTransport::queued() const
+{
+    int n = 0;
+    for (const auto& q : m_waiting)
+        n += static_cast<int>(q.size());
+    return n;
+}
+
+QByteArray ProbeTransport::newTraceId() { return randomHex(16); }
+QByteArray ProbeTransport::newSpanId() { return randomHex(8); }
+
+QString ProbeTransport::hostKeyOf(const QUrl& url)
+{
+    return url.scheme() + u"://"_qs + url.host().toLower() + u':' + QString::number(url.port(url.scheme() == u"https"_qs ? 443 : 80));
+}
+
+void ProbeTransport::start(const ProbeRequest& request)
+{
+    const QString key = hostKeyOf(request.endpoint.url);
+    if (m_inFlightPerHost.value(key) >= m_perHostLimit) {
+        m_waiting[key].push_back(request);
+        return;
+    }
+    send(request);
+}
+
+void ProbeTransport::send(const ProbeRequest& request)
+{
+    const EndpointConfig& ep = request.endpoint;
+    QNetworkRequest req(ep.url);
+    req.setMaximumRedirectsAllowed(kMaxRedirects);
+    for (const auto& [name, value] : ep.headers)
+        req.setRawHeader(name, value);
+    for (const auto& [name, value] : request.extraHeaders)
+        req.setRawHeader(name, value);
+    if (!req.hasRawHeader("User-Agent"))
+        req.setRawHeader("User-Agent", QByteArrayLiteral("SignalDeck/" SIGNALDECK_VERSION));
+    const QByteArray traceId = newTraceId();
+    req.setRawHeader("traceparent", "00-" + traceId + '-' + newSpanId() + "-01");
+    if (ep.freshConnection)
+        req.setAttribute(QNetworkRequest::ConnectionCacheExpiryTimeoutSecondsAttribute, 0);
+    // Qt's inactivity timer backs up our own deadline; it can only fire later than ours.
+    req.setTransferTimeout(static_cast<int>(request.deadline.count()) + 1000);
+
+    Active a;
+    a.ticket = request.ticket;
+    a.hostKey = hostKeyOf(ep.url);
+    a.traceId = traceId;
+    a.maxBody = ep.maxBodyBytes;
+    a.deadlineMs = request.deadline.count();
+    a.startUtc = QDateTime::currentDateTimeUtc();
+    a.clock.start();
+
+    QNetworkReply* reply = nullptr;
+    if (ep.method == "POST")
+        reply = m_nam->post(req, ep.body);
+    else if (ep.method == "HEAD")
+        reply = m_nam->head(req);
+    else
+        reply = m_nam->get(req);
+
+    const int n = ++m_inFlightPerHost[a.hostKey];
+    m_peakPerHost = std::max(m_peakPerHost, n);
+
+    a.deadlineTimer = new QTimer(reply);
+    a.deadlineTimer->setSingleShot(true);
+    a.deadlineTimer->setTimerType(Qt::PreciseTimer);
+    connect(a.deadlineTimer, &QTimer::timeout, reply, [this, reply] {
+        auto it = m_active.find(reply);
+        if (it == m_active.end())
+            return;
+        it->abort = AbortReason::Deadline;
+        reply->abort();
+    });
+    a.deadlineTimer->start(static_cast<int>(request.deadline.count()));
+
+    connect(reply, &QNetworkReply::socketStartedConnecting, this, [this, reply] {
+        auto it = m_active.find(reply);
+        if (it != m_active.end() && it->connectingAt < 0)
+            it->connectingAt = usSince(it->clock);
+    });
+    connect(reply, &QNetworkReply::encrypted, this, [this, reply] {
+        auto it = m_active.find(reply);
+        if (it != m_active.end())
+            it->encryptedAt = usSince(it->clock);
+    });
+    connect(reply, &QNetworkReply::requestSent, this, [this, reply] {
+        auto it = m_active.find(reply);
+        if (it != m_active.end())
+            it->sentAt = usSince(it->clock);
+    });
+    connect(reply, &QNetworkReply::metaDataChanged, this, [this, reply] {
+        auto it = m_active.find(reply);
+        if (it != m_active.end() && it->headersAt < 0)
+            it->headersAt = usSince(it->clock);
+    });
+    connect(reply, &QNetworkReply::readyRead, this, [this, reply] { onReadyRead(reply); });
+    connect(reply, &QNetworkReply::finished, this, [this, reply] { onFinished(reply); });
+    m_active.insert(reply, std::move(a));
+}
+
+void ProbeTransport::onReadyRead(QNetworkReply* reply)
+{
+    auto it = m_active.find(reply);
+    if (it == m_active.end())
+        return;
+    const qint64 room = it->maxBody - it->body.size();
+    const QByteArray chunk = reply->read(std::max<qint64>(room, 0));
+    it->body += chunk;
+    it->bytesRead += chunk.size();
+    if (it->body.size() >= it->maxBody && reply->bytesAvailable() > 0) {
+        // Past the cap: count what is waiting and cut the transfer rather than download an unbounded body.
+        it->bytesRead += reply->bytesAvailable();
+        it->truncated = true;
+        it->abort = AbortReason::BodyCap;
+        reply->abort();
+    }
+}
+
+void ProbeTransport::onFinished(QNetworkReply* reply)
+{
+    auto it = m_active.find(reply);
+    if (it == m_active.end()) {
+        reply->deleteLater();
+        return;
+    }
+    if (it->abort == AbortReason::None)
+        onReadyRead(reply);
+    Active a = std::move(it.value());
+    m_active.erase(it);
+    if (a.deadlineTimer)
+        a.deadlineTimer->stop();
+
+    ProbeFacts f;
+    f.latencyUs = usSince(a.clock);
+    const QNetworkReply::NetworkError error = reply->error();
+    const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    f.httpStatus = status.isValid() ? status.toInt() : 0;
+    if (a.abort == AbortReason::Deadline) {
+        f.transportError = TransportError::DeadlineExpired;
+        f.transportDetail = QStringLiteral("no complete answer within %1 ms").arg(a.deadlineMs);
+    } else if (a.abort == AbortReason::BodyCap) {
+        f.transportError = TransportError::None;
+    } else if (error != QNetworkReply::NoError && !isHttpStatusError(error)) {
+        f.transportDetail = reply->errorString();
+        f.transportError = transportErrorOf(error, f.transportDetail);
+        if (error == QNetworkReply::OperationCanceledError)
+            f.transportError = TransportError::Other;
+    }
+    for (const auto& [name, value] : reply->rawHeaderPairs())
+        f.headers.append({ name, value });
+    f.body = std::move(a.body);
+    f.bodyTruncated = a.truncated;
+    f.bytesRead = a.bytesRead;
+    f.connectionReused = a.connectingAt < 0 && f.httpStatus != 0;
+    ProbePhases& p = f.phases;
+    const qint64 firstNetworkEvent = a.connectingAt >= 0 ? a.connectingAt : a.sentAt;
+    p.queueUs = firstNetworkEvent;
+    if (a.connectingAt >= 0) {
+        const qint64 connectedAt = a.encryptedAt >= 0 ? a.encryptedAt : a.sentAt;
+        if (connectedAt >= 0)
+            p.connectUs = connectedAt - a.connectingAt;
+    }
+    p.sentUs = a.sentAt;
+    p.ttfbUs = a.headersAt;
+    if (a.headersAt >= 0)
+        p.downloadUs = f.latencyUs - a.headersAt;
+
+    qCDebug(lcProbe) << "probe finished" << reply->url().toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery)
+                     << "status" << f.httpStatus << "us" << f.latencyUs << "trace" << a.traceId;
+    reply->deleteLater();
+
+    const QString key = a.hostKey;
+    if (--m_inFlightPerHost[key] <= 0)
+        m_inFlightPerHost.remove(key);
+    // Start the next waiting request before reporting, so that a slow receiver never idles the host slot.
+    drainQueue(key);
+    emit finished(a.ticket, f, a.startUtc, a.traceId);
+}
+
+void ProbeTransport::drainQueue(const QString& hostKey)
+{
+    auto q = m_waiting.find(hostKey);
+    while (q != m_waiting.end() && !q->empty() && m_inFlightPerHost.value(hostKey) < m_perHostLimit) {
+        ProbeRequest next = std::move(q->front());
+        q->pop_front();
+        send(next);
+        q = m_waiting.find(hostKey);
+    }
+    if (q != m_waiting.end() && q->empty())
+        m_waiting.erase(q);
+}
+
+void ProbeTransport::abortAll()
+{
+    m_waiting.clear();
+    const auto replies = m_active.keys();
+    m_active.clear();
+    for (QNetworkReply* r : replies) {
+        r->disconnect(this);
+        r->abort();
+        r->deleteLater();
+    }
+    m_inFlightPerHost.clear();
+}
+
+} // namespace sd

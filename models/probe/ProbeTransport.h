@@ -1,2 +1,103 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+
+#include "core/EndpointConfig.h"
+#include "core/ProbeResult.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+
+#include <deque>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+class QTimer;
+
+namespace sd {
+
+/// One HTTP attempt to send: the endpoint, its deadline for this attempt, and the extra headers
+/// (credentials) to attach. `ticket` is the caller's handle, echoed back in ProbeTransport::finished.
+struct ProbeRequest {
+    quint64 ticket = 0;
+    EndpointConfig endpoint;
+    Millis deadline { 10'000 };
+    QList<std::pair<QByteArray, QByteArray>> extraHeaders; ///< never logged
+};
+
+/// The network side of a probe: owns a QNetworkAccessManager and sends one attempt per request,
+/// recording the facts the classifier judges (DESIGN.md "What one probe records").
+///
+/// It lives in the engine's worker thread and must only be used from there. Each attempt gets its own
+/// total deadline (Qt's transfer timeout is an inactivity timer that ends as a "cancel"); the abort reason
+/// is kept so a deadline is reported as DeadlineExpired, never as a cancel. Bodies are read up to the
+/// endpoint's cap, then the transfer is cut. Requests per host are capped (default 4, below Qt's 6
+/// connections per host) and the rest wait here, before the clock starts, so that Qt's own connection
+/// queue never inflates a measured latency.
+class ProbeTransport : public QObject {
+    Q_OBJECT
+public:
+    explicit ProbeTransport(QObject* parent = nullptr);
+    ~ProbeTransport() override;
+
+    void setPerHostLimit(int limit);
+    int perHostLimit() const { return m_perHostLimit; }
+
+    /// Queues or starts one attempt. `finished` is emitted exactly once for it, also on failure.
+    void start(const ProbeRequest& request);
+    /// Aborts every attempt in flight and drops the queue (no `finished` for dropped ones).
+    void abortAll();
+
+    int inFlight() const { return static_cast<int>(m_active.size()); }
+    int queued() const;
+    /// The largest number of attempts that were in flight at once to one host since construction.
+    int peakInFlightPerHost() const { return m_peakPerHost; }
+
+    /// A fresh W3C trace id (32 lowercase hex digits) and span id (16).
+    static QByteArray newTraceId();
+    static QByteArray newSpanId();
+
+signals:
+    /// `startUtc` is when the request was handed to the network; `traceId` the id sent in `traceparent`.
+    void finished(quint64 ticket, const sd::ProbeFacts& facts, const QDateTime& startUtc, const QByteArray& traceId);
+
+private:
+    enum class AbortReason : quint8 { None, Deadline, BodyCap };
+    struct Active {
+        quint64 ticket = 0;
+        QString hostKey;
+        QElapsedTimer clock;
+        QDateTime startUtc;
+        QByteArray traceId;
+        QByteArray body;
+        qint64 bytesRead = 0;
+        qint64 maxBody = 0;
+        qint64 deadlineMs = 0;
+        bool truncated = false;
+        AbortReason abort = AbortReason::None;
+        qint64 connectingAt = -1;
+        qint64 encryptedAt = -1;
+        qint64 sentAt = -1;
+        qint64 headersAt = -1;
+        QTimer* deadlineTimer = nullptr;
+    };
+
+    static QString hostKeyOf(const QUrl& url);
+    void send(const ProbeRequest& request);
+    void onReadyRead(QNetworkReply* reply);
+    void onFinished(QNetworkReply* reply);
+    void drainQueue(const QString& hostKey);
+
+    QNetworkAccessManager* m_nam = nullptr;
+    int m_perHostLimit = 4;
+    int m_peakPerHost = 0;
+    QHash<QNetworkReply*, Active> m_active;
+    QHash<QString, int> m_inFlightPerHost;
+    QHash<QString, std::deque<ProbeRequest>> m_waiting;
+};
+
+} // namespace sd
+
+Q_DECLARE_METATYPE(sd::ProbeRequest)

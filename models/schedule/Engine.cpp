@@ -1,2 +1,85 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "schedule/Engine.h"
+
+#include <QThread>
+
+namespace sd {
+
+Engine::Engine(ProbeScheduler::Options options, QObject* parent)
+    : QObject(parent)
+    , m_thread(new QThread(this))
+    , m_scheduler(new ProbeScheduler(std::move(options)))
+{
+    qRegisterMetaType<EngineBatch>();
+    qRegisterMetaType<ProbeResults>();
+    qRegisterMetaType<EndpointStatuses>();
+    m_thread->setObjectName(QStringLiteral("signaldeck-engine"));
+    m_scheduler->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, m_scheduler, &QObject::deleteLater);
+    connect(m_scheduler, &ProbeScheduler::batchReady, this, &Engine::batchReady);
+    connect(m_scheduler, &ProbeScheduler::onceFinished, this, &Engine::onceFinished);
+    m_thread->start();
+}
+
+Engine::~Engine()
+{
+    stop();
+    m_thread->quit();
+    m_thread->wait();
+}
+
+void Engine::setConfig(const AppConfig& config)
+{
+    QMetaObject::invokeMethod(m_scheduler, [s = m_scheduler, config] { s->setConfig(config); }, Qt::QueuedConnection);
+}
+
+void Engine::start()
+{
+    QMetaObject::invokeMethod(m_scheduler, [s = m_scheduler] { s->start(); }, Qt::QueuedConnection);
+}
+
+void Engine::runOnce()
+{
+    QMetaObject::invokeMethod(m_scheduler, [s = m_scheduler] { s->runOnce(); }, Qt::QueuedConnection);
+}
+
+void Engine::setPaused(bool paused)
+{
+    QMetaObject::invokeMethod(m_scheduler, [s = m_scheduler, paused] { s->setPaused(paused); }, Qt::QueuedConnection);
+}
+
+void Engine::probeNow(int endpointId)
+{
+    QMetaObject::invokeMethod(
+        m_scheduler,
+        [this, s = m_scheduler, endpointId] {
+            const QString refusal = s->probeNow(endpointId);
+            QMetaObject::invokeMethod(
+                this, [this, endpointId, refusal] { emit probeNowAnswered(endpointId, refusal); },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+void Engine::stop()
+{
+    if (!m_thread->isRunning())
+        return;
+    QMetaObject::invokeMethod(m_scheduler, [s = m_scheduler] { s->stop(); }, Qt::BlockingQueuedConnection);
+}
+
+EndpointStatuses Engine::statuses() const
+{
+    EndpointStatuses out;
+    QMetaObject::invokeMethod(m_scheduler, [&out, s = m_scheduler] { out = s->statuses(); }, Qt::BlockingQueuedConnection);
+    return out;
+}
+
+EngineStats Engine::stats() const
+{
+    EngineStats out;
+    QMetaObject::invokeMethod(m_scheduler, [&out, s = m_scheduler] { out = s->stats(); }, Qt::BlockingQueuedConnection);
+    return out;
+}
+
+} // namespace sd

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "CheckCommand.h"
+
+#include "schedule/Engine.h"
+
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <algorithm>
+
+namespace sd {
+
+SignalState worstState(const EndpointStatuses& statuses)
+{
+    SignalState worst = SignalState::Unknown;
+    for (const EndpointStatus& s : statuses)
+        worst = sd::worse(worst, s.overall);
+    return worst;
+}
+
+namespace {
+    QJsonValue phase(qint64 us) { return us < 0 ? QJsonValue() : QJsonValue(static_cast<double>(us) / 1000.0); }
+
+    QString latencyText(const ProbeResult& r) { return QString::number(r.latencyMs(), 'f', 1); }
+} // namespace
+
+QByteArray checkJson(const ProbeResults& results, const EndpointStatuses& statuses)
+{
+    QJsonArray items;
+    for (qsizetype i = 0; i < results.size(); ++i) {
+        const ProbeResult& r = results.at(i);
+        const EndpointStatus* status = i < statuses.size() ? &statuses.at(i) : nullptr;
+        QJsonObject o;
+        o[u"endpoint"_qs] = r.endpoint;
+        o[u"url"_qs] = r.url;
+        o[u"httpStatus"_qs] = r.httpStatus > 0 ? QJsonValue(r.httpStatus) : QJsonValue();
+        o[u"latencyMs"_qs] = std::round(r.latencyMs() * 1000.0) / 1000.0;
+        o[u"outcome"_qs] = outcomeCode(r.outcome);
+        o[u"signal"_qs] = r.signal == FailureSignal::None ? QJsonValue() : QJsonValue(signalCode(r.signal));
+        o[u"state"_qs] = stateCode(status ? status->overall : SignalState::Unknown);
+        o[u"reason"_qs] = r.reason;
+        o[u"attempts"_qs] = r.attempts;
+        o[u"traceId"_qs] = QString::fromLatin1(r.traceId);
+        o[u"startTime"_qs] = r.startUtc.toString(Qt::ISODateWithMs);
+        o[u"connectionReused"_qs] = r.connectionReused;
+        o[u"bytesRead"_qs] = static_cast<double>(r.bytesRead);
+        o[u"phasesMs"_qs] = QJsonObject { { u"queue"_qs, phase(r.phases.queueUs) },
+            { u"connect"_qs, phase(r.phases.connectUs) }, { u"sent"_qs, phase(r.phases.sentUs) },
+            { u"firstByte"_qs, phase(r.phases.ttfbUs) }, { u"download"_qs, phase(r.phases.downloadUs) } };
+        if (r.retryAfter)
+            o[u"retryAfterMs"_qs] = static_cast<double>(r.retryAfter->count());
+        if (status) {
+            QJsonObject signalStates;
+            for (FailureSignal s : kAllSignals)
+                signalStates[signalCode(s)] = stateCode(status->states[static_cast<std::size_t>(signalIndex(s))]);
+            o[u"signals"_qs] = signalStates;
+        }
+        items.append(o);
+    }
+    const QJsonObject doc { { u"worst"_qs, stateCode(worstState(statuses)) }, { u"results"_qs, items } };
+    return QJsonDocument(doc).toJson(QJsonDocument::Indented);
+}
+
+QString checkTable(const ProbeResults& results, const EndpointStatuses& statuses)
+{
+    const QStringList header { u"ENDPOINT"_qs, u"HTTP"_qs, u"LATENCY ms"_qs, u"OUTCOME"_qs, u"SIGNAL"_qs,
+        u"STATE"_qs, u"TRIES"_qs, u"REASON"_qs };
+    QList<QStringList> rows;
+    for (qsizetype i = 0; i < results.size(); ++i) {
+        const ProbeResult& r = results.at(i);
+        const SignalState state = i < statuses.size() ? statuses.at(i).overall : SignalState::Unknown;
+        rows.append({ r.endpoint, r.httpStatus > 0 ? QString::number(r.httpStatus) : u"-"_qs, latencyText(r),
+            outcomeCode(r.outcome), r.signal == FailureSignal::None ? u"-"_qs : signalCode(r.signal),
+            stateCode(state), QString::number(r.attempts), r.reason });
+    }
+    QList<qsizetype> widths;
+    for (qsizetype c = 0; c < header.size() - 1; ++c) {
+        qsizetype w = header.at(c).size();
+        for (const auto& row : rows)
+            w = std::max(w, row.at(c).size());
+        widths.append(w);
+    }
+    auto line = [&widths](const QStringList& cells) {
+        QString s;
+        for (qsizetype c = 0; c < cells.size(); ++c)
+            s += c < widths.size() ? cells.at(c).leftJustified(widths.at(c) + 2) : cells.at(c);
+        return s.trimmed() + u'\n';
+    };
+    QString out = line(header);
+    for (const auto& row : rows)
+        out += line(row);
+    const SignalState worst = worstState(statuses);
+    out += u"\nworst: "_qs + stateCode(worst).toUpper() + u" ("_qs + QString::number(results.size())
+        + u" endpoints)\n"_qs;
+    return out;
+}
+
+int runCheck(const AppConfig& config, bool json, QTextStream& out)
+{
+    Engine engine;
+    ProbeResults results;
+    EndpointStatuses statuses;
+    QEventLoop loop;
+    QObject::connect(&engine, &Engine::onceFinished, &loop,
+        [&](const ProbeResults& r, const EndpointStatuses& s) {
+            results = r;
+            statuses = s;
+            loop.quit();
+        });
+    engine.setConfig(config);
+    engine.runOnce();
+    loop.exec();
+    if (json)
+        out << QString::fromUtf8(checkJson(results, statuses));
+    else
+        out << checkTable(results, statuses);
+    out.flush();
+    return nagiosExitCode(worstState(statuses));
+}
+
+} // namespace sd

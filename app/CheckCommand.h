@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/EndpointConfig.h"
+#include "schedule/EngineTypes.h"
+
+#include <QByteArray>
+#include <QTextStream>
+
+namespace sd {
+
+/// `signaldeck --check`: probes every endpoint once (retries included), prints a table or the JSON
+/// object of DESIGN.md "Public interfaces", and returns the Nagios exit code of the worst state.
+int runCheck(const AppConfig& config, bool json, QTextStream& out);
+
+/// The `--check --json` document for finished results and the endpoint statuses they produced.
+QByteArray checkJson(const ProbeResults& results, const EndpointStatuses& statuses);
+/// The human table for the same.
+QString checkTable(const ProbeResults& results, const EndpointStatuses& statuses);
+/// The worst overall state over the statuses (Unknown when there are none).
+SignalState worstState(const EndpointStatuses& statuses);
+
+} // namespace sd

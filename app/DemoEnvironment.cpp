@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "DemoEnvironment.h"
+
+#include "config/ConfigLoader.h"
+#include "simulator/Simulator.h"
+
+#include <QFile>
+#include <QThread>
+
+namespace sd {
+
+DemoEnvironment::DemoEnvironment(QObject* parent)
+    : QObject(parent)
+    , m_thread(new QThread(this))
+{
+    m_thread->setObjectName(QStringLiteral("signaldeck-simulator"));
+}
+
+DemoEnvironment::~DemoEnvironment()
+{
+    m_thread->quit();
+    m_thread->wait();
+}
+
+bool DemoEnvironment::start(quint16 port, QString* error)
+{
+    if (m_simulator)
+        return true;
+    m_simulator = new Simulator;
+    m_simulator->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, m_simulator, &QObject::deleteLater);
+    m_thread->start();
+    bool ok = false;
+    QString why;
+    QMetaObject::invokeMethod(
+        m_simulator,
+        [&ok, &why, port, sim = m_simulator] {
+            ok = sim->start(port);
+            if (!ok)
+                why = sim->errorString();
+        },
+        Qt::BlockingQueuedConnection);
+    if (!ok && error)
+        *error = why;
+    return ok;
+}
+
+QString DemoEnvironment::baseUrl() const
+{
+    return m_simulator ? m_simulator->url(QString()).toString(QUrl::StripTrailingSlash) : QString();
+}
+
+ConfigParseResult DemoEnvironment::config() const
+{
+    QFile file(QStringLiteral(":/demo-config.json"));
+    if (!file.open(QIODevice::ReadOnly)) {
+        ConfigParseResult r;
+        r.errors.append({ QStringLiteral(":/demo-config.json"), QStringLiteral("the built-in demo config is missing") });
+        return r;
+    }
+    QByteArray json = file.readAll();
+    if (m_simulator) {
+        json.replace("${SIMULATOR_RAW}", m_simulator->rawBaseUrl().toString(QUrl::StripTrailingSlash).toUtf8());
+        json.replace("${SIMULATOR}", baseUrl().toUtf8());
+    }
+    return parseConfig(json);
+}
+
+} // namespace sd

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/EndpointConfig.h"
+#include "schedule/EngineTypes.h"
+
+#include <QTextStream>
+
+#include <chrono>
+#include <optional>
+
+namespace sd {
+
+/// `signaldeck --headless`: runs the engine with no widgets, prints every signal and circuit transition
+/// as it happens and, on exit (duration over, SIGINT or SIGTERM), a summary per endpoint. With `json`
+/// each event is one JSON line and the summary one JSON object. Returns the Nagios code of the worst state.
+int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> duration, bool json, QTextStream& out);
+
+/// The per-endpoint summary table (also used by tests).
+QString headlessSummaryTable(const EndpointStatuses& statuses);
+/// One line for an event: "12:00:01.234  hang  S1  ok → critical  3 consecutive timeouts".
+QString eventLine(const EngineEvent& event);
+
+} // namespace sd

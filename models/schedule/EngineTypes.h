@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/FailureSignal.h"
+#include "core/ProbeResult.h"
+#include "policy/CircuitBreaker.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+
+#include <array>
+
+namespace sd {
+
+/// Why an endpoint's next probe is when it is (shown in the table and the headless summary).
+enum class NextProbeReason : quint8 {
+    Interval, ///< its normal interval
+    Retry, ///< an S1 retry within the cycle, after jittered backoff
+    Backoff, ///< throttled without Retry-After: the interval is multiplied
+    RetryAfter, ///< the server's Retry-After is in force
+    CircuitOpen, ///< the circuit breaker suspends probing until its half-open probe
+    RateLimit, ///< the global token bucket delays it
+    InFlight, ///< a probe is under way
+    Paused, ///< probing is paused
+};
+QString nextProbeReasonText(NextProbeReason reason);
+
+/// A snapshot of one endpoint's scheduling and health, sent with every batch for the endpoints that changed.
+struct EndpointStatus {
+    int id = -1;
+    QString name;
+    QDateTime nextProbeUtc; ///< invalid while paused or in flight
+    NextProbeReason nextReason = NextProbeReason::Interval;
+    qint64 timeoutMs = 0; ///< the deadline the next attempt gets
+    bool adaptiveTimeout = false;
+    CircuitState circuit = CircuitState::Closed;
+    int consecutiveFailures = 0;
+    int throttleMultiplier = 1;
+    qint64 probes = 0; ///< finished probe cycles
+    qint64 attempts = 0; ///< attempts sent, retries included
+    std::array<qint64, 8> outcomeCounts {}; ///< indexed by Outcome
+    std::array<SignalState, kSignalCount> states {};
+    std::array<QString, kSignalCount> reasons;
+    SignalState overall = SignalState::Unknown;
+    double errorRate = 0.0; ///< over the state window
+    double averageLatencyMs = 0.0; ///< over the state window
+};
+using EndpointStatuses = QList<EndpointStatus>;
+
+/// One entry of the event stream: a signal transition or a circuit-breaker transition.
+struct EngineEvent {
+    enum class Kind : quint8 { Signal, Circuit };
+    Kind kind = Kind::Signal;
+    QDateTime time; ///< UTC
+    int endpointId = -1;
+    QString endpoint;
+    FailureSignal signal = FailureSignal::None; ///< Signal kind: None = the endpoint's overall state
+    QString from; ///< "ok", "warning", "critical" / "closed", "open", "half-open"
+    QString to;
+    QString reason;
+    /// A state a user would call "worse or better": Critical for signal transitions to critical, etc.
+    SignalState toState = SignalState::Unknown;
+};
+using EngineEvents = QList<EngineEvent>;
+
+/// Engine-wide figures for the status bar and the benchmarks.
+struct EngineStats {
+    qint64 probesFinished = 0;
+    qint64 attemptsSent = 0;
+    double probesPerSecond = 0.0; ///< over the last few seconds
+    int inFlight = 0;
+    int waiting = 0; ///< waiting for a per-host slot
+    qint64 lagP50Us = 0; ///< scheduling lag: actual send time minus planned time, recent samples
+    qint64 lagP99Us = 0;
+    qint64 lagMaxUs = 0;
+    int peakInFlightPerHost = 0;
+};
+
+/// What one flush of the engine delivers to the other threads: results, events, and fresh statuses.
+struct EngineBatch {
+    ProbeResults results;
+    EngineEvents events;
+    EndpointStatuses statuses;
+    EngineStats stats;
+};
+
+} // namespace sd
+
+Q_DECLARE_METATYPE(sd::EndpointStatus)
+Q_DECLARE_METATYPE(sd::EngineEvent)
+Q_DECLARE_METATYPE(sd::EngineStats)
+Q_DECLARE_METATYPE(sd::EngineBatch)

@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "schedule/ProbeScheduler.h"
+
+#include "health/Classifier.h"
+#include "health/RequestValidator.h"
+#include "probe/ProbeTransport.h"
+
+#include <QLoggingCategory>
+#include <QTimer>
+
+#include <algorithm>
+#include <cmath>
+
+Q_LOGGING_CATEGORY(lcSchedule, "signaldeck.schedule")
+
+namespace sd {
+
+using namespace std::chrono;
+
+namespace {
+    constexpr std::size_t kLagSamples = 8192;
+    constexpr std::size_t kOutcomeCount = 8;
+
+    MonotonicTime monotonicNow() { return steady_clock::now(); }
+
+    QDateTime utcAt(MonotonicTime at, MonotonicTime now)
+    {
+        const auto delta = duration_cast<milliseconds>(at - now);
+        return QDateTime::currentDateTimeUtc().addMSecs(delta.count());
+    }
+
+    // The golden-ratio sequence spreads any number of endpoints evenly over an interval.
+    double staggerFraction(int index)
+    {
+        constexpr double kGolden = 0.6180339887498949;
+        double whole = 0;
+        return std::modf(index * kGolden, &whole);
+    }
+
+    qint64 percentile(std::vector<qint64> values, double p)
+    {
+        if (values.empty())
+            return 0;
+        const auto k = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
+        std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
+        return values[k];
+    }
+} // namespace
+
+struct ProbeScheduler::Runtime {
+    Runtime(int id, EndpointConfig c, const Thresholds& thresholds)
+        : cfg(std::move(c))
+        , requestProblem(validateRequest(cfg))
+        , tracker(id, cfg.name, thresholds)
+        , rto(cfg.timeoutMin, cfg.timeoutMax)
+    {
+        status.id = id;
+        status.name = cfg.name;
+        status.adaptiveTimeout = cfg.adaptiveTimeout;
+    }
+    EndpointConfig cfg;
+    QString requestProblem; ///< non-empty: the request fails pre-validation and is never sent
+    SignalTracker tracker;
+    CircuitBreaker breaker;
+    ThrottleBackoff throttle;
+    RtoEstimator rto;
+    EndpointStatus status;
+
+    quint64 generation = 0; ///< invalidates heap entries when the endpoint is rescheduled
+    MonotonicTime plannedAt; ///< when the current or next cycle was planned to start (cadence and lag)
+    MonotonicTime dueAt;
+    NextProbeReason dueReason = NextProbeReason::Interval;
+    bool scheduled = false;
+
+    bool inCycle = false;
+    bool inFlight = false;
+    bool manual = false;
+    int attempt = 0;
+    quint64 ticket = 0;
+    MonotonicTime dispatchedAt;
+    ProbeResult last; ///< the latest attempt of the cycle, which decides the outcome
+};
+
+ProbeScheduler::ProbeScheduler(Options options, QObject* parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+    , m_transport(new ProbeTransport(this))
+    , m_timer(new QTimer(this))
+    , m_flushTimer(new QTimer(this))
+    , m_retry(RetryPolicyConfig {}, m_options.random)
+    , m_bucket(m_options.ratePerSecond, m_options.burst)
+    , m_lastFlush(monotonicNow())
+{
+    qRegisterMetaType<EngineBatch>();
+    qRegisterMetaType<ProbeResults>();
+    qRegisterMetaType<EndpointStatuses>();
+    m_transport->setPerHostLimit(m_options.perHostLimit);
+    m_timer->setSingleShot(true);
+    m_timer->setTimerType(Qt::PreciseTimer);
+    connect(m_timer, &QTimer::timeout, this, &ProbeScheduler::onTimer);
+    m_flushTimer->setInterval(static_cast<int>(m_options.flushInterval.count()));
+    connect(m_flushTimer, &QTimer::timeout, this, &ProbeScheduler::flush);
+    connect(m_transport, &ProbeTransport::finished, this, &ProbeScheduler::onAttemptFinished);
+}
+
+ProbeScheduler::~ProbeScheduler() = default;
+
+void ProbeScheduler::setConfig(const AppConfig& config)
+{
+    stop();
+    m_thresholds = config.thresholds;
+    m_runtimes.clear();
+    m_runtimes.reserve(static_cast<std::size_t>(config.endpoints.size()));
+    for (int i = 0; i < config.endpoints.size(); ++i)
+        m_runtimes.push_back(std::make_unique<Runtime>(i, config.endpoints.at(i), m_thresholds));
+}
+
+void ProbeScheduler::start()
+{
+    m_running = true;
+    m_once = false;
+    const MonotonicTime now = monotonicNow();
+    for (std::size_t i = 0; i < m_runtimes.size(); ++i) {
+        Runtime& rt = *m_runtimes[i];
+        const auto offset = m_options.stagger
+            ? milliseconds(static_cast<qint64>(staggerFraction(static_cast<int>(i)) * static_cast<double>(rt.cfg.interval.count())))
+            : milliseconds(0);
+        rt.plannedAt = now + offset;
+        reschedule(rt, rt.plannedAt, NextProbeReason::Interval);
+    }
+    m_flushTimer->start();
+    arm();
+}
+
+void ProbeScheduler::runOnce()
+{
+    m_running = true;
+    m_once = true;
+    m_onceRemaining = static_cast<int>(m_runtimes.size());
+    const MonotonicTime now = monotonicNow();
+    for (auto& rt : m_runtimes) {
+        rt->plannedAt = now;
+        reschedule(*rt, now, NextProbeReason::Interval);
+    }
+    if (m_onceRemaining == 0) {
+        emit onceFinished({}, {});
+        return;
+    }
+    arm();
+}
+
+void ProbeScheduler::setPaused(bool paused)
+{
+    if (m_paused == paused)
+        return;
+    m_paused = paused;
+    const MonotonicTime now = monotonicNow();
+    for (auto& rt : m_runtimes) {
+        if (paused) {
+            ++rt->generation;
+            rt->scheduled = false;
+        } else if (!rt->inCycle) {
+            rt->plannedAt = std::max(rt->plannedAt, now);
+            reschedule(*rt, rt->plannedAt, NextProbeReason::Interval);
+        }
+        m_dirty.push_back(rt->status.id);
+    }
+    arm();
+}
+
+QString ProbeScheduler::probeNow(int endpointId)
+{
+    if (endpointId < 0 || endpointId >= endpointCount())
+        return QStringLiteral("no endpoint #%1").arg(endpointId);
+    Runtime& rt = *m_runtimes[static_cast<std::size_t>(endpointId)];
+    const MonotonicTime now = monotonicNow();
+    if (rt.inFlight || rt.inCycle)
+        return QStringLiteral("%1: a probe is already under way").arg(rt.cfg.name);
+    if (m_options.politeness && !rt.throttle.allowsProbeAt(now)) {
+        const auto left = duration_cast<seconds>(*rt.throttle.notBefore() - now).count() + 1;
+        return QStringLiteral("%1: the server's Retry-After is in force for another %2 s (until %3 UTC); not probing")
+            .arg(rt.cfg.name)
+            .arg(left)
+            .arg(utcAt(*rt.throttle.notBefore(), now).toString(QStringLiteral("HH:mm:ss")));
+    }
+    ++rt.generation;
+    rt.scheduled = false;
+    rt.manual = true;
+    rt.inCycle = true;
+    rt.attempt = 0;
+    rt.plannedAt = now;
+    sendAttempt(rt, now);
+    arm();
+    return {};
+}
+
+void ProbeScheduler::stop()
+{
+    m_running = false;
+    m_timer->stop();
+    m_flushTimer->stop();
+    m_transport->abortAll();
+    m_heap = {};
+    for (auto& rt : m_runtimes) {
+        ++rt->generation;
+        rt->inFlight = false;
+        rt->inCycle = false;
+        rt->scheduled = false;
+    }
+}
+
+void ProbeScheduler::reschedule(Runtime& rt, MonotonicTime at, NextProbeReason reason)
+{
+    ++rt.generation;
+    rt.dueAt = at;
+    rt.dueReason = reason;
+    rt.scheduled = true;
+    m_heap.push({ at, rt.status.id, rt.generation });
+    m_dirty.push_back(rt.status.id);
+}
+
+void ProbeScheduler::arm()
+{
+    while (!m_heap.empty()) {
+        const Due& top = m_heap.top();
+        const Runtime& rt = *m_runtimes[static_cast<std::size_t>(top.id)];
+        if (top.generation == rt.generation && rt.scheduled)
+            break;
+        m_heap.pop();
+    }
+    if (m_heap.empty() || m_paused || !m_running) {
+        m_timer->stop();
+        return;
+    }
+    const auto wait = m_heap.top().at - monotonicNow();
+    // QTimer counts whole milliseconds; rounding up never fires early, and onTimer takes everything due.
+    const auto ms = std::max<qint64>(0, duration_cast<milliseconds>(wait + microseconds(999)).count());
+    m_timer->start(static_cast<int>(ms));
+}
+
+void ProbeScheduler::onTimer()
+{
+    const MonotonicTime now = monotonicNow();
+    while (!m_heap.empty() && m_heap.top().at <= now) {
+        const Due due = m_heap.top();
+        m_heap.pop();
+        Runtime& rt = *m_runtimes[static_cast<std::size_t>(due.id)];
+        if (due.generation != rt.generation || !rt.scheduled)
+            continue;
+        rt.scheduled = false;
+        dispatch(rt, now);
+    }
+    arm();
+}
+
+void ProbeScheduler::dispatch(Runtime& rt, MonotonicTime now)
+{
+    if (m_paused || rt.inFlight)
+        return;
+    if (m_options.politeness) {
+        if (!rt.inCycle && !rt.throttle.allowsProbeAt(now)) {
+            reschedule(rt, *rt.throttle.notBefore(), NextProbeReason::RetryAfter);
+            return;
+        }
+        // Ask the bucket before the breaker: a half-open circuit lets exactly one probe through, which
+        // must then really be sent.
+        if (m_bucket.available(now) < 1.0) {
+            reschedule(rt, now + std::max(m_bucket.delayUntilAvailable(now), milliseconds(1)), NextProbeReason::RateLimit);
+            return;
+        }
+        if (!rt.breaker.allowProbe(now)) {
+            collectCircuitEvents(rt);
+            if (rt.inCycle) {
+                // The circuit opened between attempts of one cycle: the cycle ends with what it has.
+                finishCycle(rt, now);
+                return;
+            }
+            const auto halfOpen = rt.breaker.halfOpenAt();
+            reschedule(rt, halfOpen ? *halfOpen : now + rt.breaker.currentWait(), NextProbeReason::CircuitOpen);
+            return;
+        }
+        collectCircuitEvents(rt);
+        m_bucket.tryTake(now);
+    }
+    if (!rt.inCycle) {
+        rt.inCycle = true;
+        rt.attempt = 0;
+    }
+    sendAttempt(rt, now);
+}
+
+milliseconds ProbeScheduler::attemptDeadline(const Runtime& rt) const
+{
+    return rt.cfg.adaptiveTimeout ? rt.rto.rto() : rt.cfg.timeout;
+}
+
+void ProbeScheduler::sendAttempt(Runtime& rt, MonotonicTime now)
+{
+    ++rt.attempt;
+    rt.inFlight = true;
+    rt.dispatchedAt = now;
+    rt.ticket = (static_cast<quint64>(rt.status.id) << 32) | (++m_ticketSerial & 0xffffffffU);
+    ++rt.status.attempts;
+    ++m_stats.attemptsSent;
+    m_dirty.push_back(rt.status.id);
+    if (!rt.requestProblem.isEmpty()) {
+        ProbeFacts facts;
+        facts.transportError = TransportError::InvalidRequest;
+        facts.transportDetail = rt.requestProblem;
+        onAttemptFinished(rt.ticket, facts, QDateTime::currentDateTimeUtc(), {});
+        return;
+    }
+    m_transport->start(ProbeRequest { rt.ticket, rt.cfg, attemptDeadline(rt), {} });
+}
+
+void ProbeScheduler::onAttemptFinished(quint64 ticket, const ProbeFacts& facts, const QDateTime& startUtc,
+    const QByteArray& traceId)
+{
+    const auto id = static_cast<std::size_t>(ticket >> 32);
+    if (id >= m_runtimes.size())
+        return;
+    Runtime& rt = *m_runtimes[id];
+    if (rt.ticket != ticket || !rt.inFlight)
+        return;
+    rt.inFlight = false;
+    const MonotonicTime now = monotonicNow();
+    const QDateTime nowUtc = QDateTime::currentDateTimeUtc();
+    const Classification verdict = classify(rt.cfg, facts, nowUtc);
+
+    if (rt.attempt == 1) {
+        // Scheduling lag: from the planned start to the request really leaving (rate limit and per-host
+        // waits included, the measured network latency excluded).
+        const qint64 sinceDispatchUs = duration_cast<microseconds>(now - rt.dispatchedAt).count();
+        const qint64 hostWaitUs = std::max<qint64>(0, sinceDispatchUs - facts.latencyUs);
+        const qint64 lagUs = duration_cast<microseconds>(rt.dispatchedAt - rt.plannedAt).count() + hostWaitUs;
+        m_lagUs.push_back(std::max<qint64>(0, lagUs));
+        if (m_lagUs.size() > kLagSamples)
+            m_lagUs.pop_front();
+    }
+
+    if (m_options.politeness) {
+        rt.breaker.recordAttempt(verdict.outcome, verdict.signal, now);
+        collectCircuitEvents(rt);
+    }
+    if (facts.transportError == TransportError::DeadlineExpired)
+        rt.rto.onTimeout();
+    else if (facts.httpStatus != 0)
+        rt.rto.addSample(microseconds(facts.latencyUs), rt.attempt > 1);
+
+    ProbeResult& r = rt.last;
+    r.endpointId = rt.status.id;
+    r.endpoint = rt.cfg.name;
+    r.url = rt.cfg.url.toString(QUrl::RemoveUserInfo);
+    r.startUtc = startUtc;
+    r.latencyUs = facts.latencyUs;
+    r.phases = facts.phases;
+    r.connectionReused = facts.connectionReused;
+    r.httpStatus = facts.httpStatus;
+    r.bytesRead = facts.bytesRead;
+    r.bodyTruncated = facts.bodyTruncated;
+    r.outcome = verdict.outcome;
+    r.signal = verdict.signal;
+    r.reason = verdict.reason;
+    r.attempts = rt.attempt;
+    r.traceId = traceId;
+    r.retryAfter = verdict.retryAfter;
+    r.rateLimitRemaining = verdict.rateLimitRemaining;
+
+    if (m_options.retries && verdict.outcome != Outcome::Ok && m_running) {
+        if (const auto delay = m_retry.retryDelay(verdict.signal, rt.attempt)) {
+            reschedule(rt, now + *delay, NextProbeReason::Retry);
+            arm();
+            return;
+        }
+    }
+    finishCycle(rt, now);
+    arm();
+}
+
+void ProbeScheduler::finishCycle(Runtime& rt, MonotonicTime now)
+{
+    ProbeResult& r = rt.last;
+    r.attempts = std::max(rt.attempt, 1);
+    rt.inCycle = false;
+    rt.manual = false;
+    rt.attempt = 0;
+
+    ++rt.status.probes;
+    ++m_stats.probesFinished;
+    const auto outcomeIndex = static_cast<std::size_t>(r.outcome);
+    if (outcomeIndex < kOutcomeCount)
+        ++rt.status.outcomeCounts[outcomeIndex];
+    rt.status.consecutiveFailures = r.outcome == Outcome::Ok ? 0 : rt.status.consecutiveFailures + 1;
+
+    const QDateTime nowUtc = QDateTime::currentDateTimeUtc();
+    for (const SignalTransition& t : rt.tracker.add(r, nowUtc)) {
+        EngineEvent e;
+        e.kind = EngineEvent::Kind::Signal;
+        e.time = t.time.isValid() ? t.time : nowUtc;
+        e.endpointId = t.endpointId;
+        e.endpoint = t.endpoint;
+        e.signal = t.signal;
+        e.from = stateCode(t.from);
+        e.to = stateCode(t.to);
+        e.toState = t.to;
+        e.reason = t.reason;
+        m_pendingEvents.append(e);
+    }
+    m_pendingResults.append(r);
+    m_dirty.push_back(rt.status.id);
+
+    if (m_once) {
+        if (--m_onceRemaining == 0) {
+            ProbeResults all;
+            for (const auto& each : m_runtimes)
+                all.append(each->last);
+            m_running = false;
+            emit onceFinished(all, statuses());
+        }
+        return;
+    }
+    if (!m_running)
+        return;
+
+    const milliseconds interval = rt.cfg.interval;
+    MonotonicTime next = rt.plannedAt + interval;
+    NextProbeReason reason = NextProbeReason::Interval;
+    if (next < now)
+        next = now; // fell behind (a slow cycle with retries): re-anchor rather than burst to catch up
+    if (m_options.politeness) {
+        if (r.outcome == Outcome::Throttled) {
+            rt.throttle.onThrottled(r.retryAfter, now);
+            next = now + rt.throttle.nextDelay(interval);
+            reason = r.retryAfter ? NextProbeReason::RetryAfter : NextProbeReason::Backoff;
+        } else {
+            rt.throttle.onSuccess();
+        }
+        if (rt.breaker.state() == CircuitState::Open) {
+            if (const auto halfOpen = rt.breaker.halfOpenAt(); halfOpen && *halfOpen > next) {
+                next = *halfOpen;
+                reason = NextProbeReason::CircuitOpen;
+            }
+        }
+    }
+    rt.plannedAt = next;
+    if (!m_paused)
+        reschedule(rt, next, reason);
+}
+
+void ProbeScheduler::collectCircuitEvents(Runtime& rt)
+{
+    const QDateTime nowUtc = QDateTime::currentDateTimeUtc();
+    for (const CircuitTransition& t : rt.breaker.takeTransitions()) {
+        EngineEvent e;
+        e.kind = EngineEvent::Kind::Circuit;
+        e.time = nowUtc;
+        e.endpointId = rt.status.id;
+        e.endpoint = rt.cfg.name;
+        e.from = circuitStateCode(t.from);
+        e.to = circuitStateCode(t.to);
+        e.toState = t.to == CircuitState::Open ? SignalState::Critical
+            : t.to == CircuitState::HalfOpen   ? SignalState::Warning
+                                               : SignalState::Ok;
+        e.reason = t.reason;
+        m_pendingEvents.append(e);
+        m_dirty.push_back(rt.status.id);
+    }
+}
+
+EndpointStatus ProbeScheduler::statusOf(const Runtime& rt) const
+{
+    EndpointStatus s = rt.status;
+    const MonotonicTime now = monotonicNow();
+    if (m_paused) {
+        s.nextReason = NextProbeReason::Paused;
+    } else if (rt.inFlight) {
+        s.nextReason = NextProbeReason::InFlight;
+    } else if (rt.scheduled) {
+        s.nextProbeUtc = utcAt(rt.dueAt, now);
+        s.nextReason = rt.dueReason;
+    }
+    s.timeoutMs = attemptDeadline(rt).count();
+    s.circuit = rt.breaker.state();
+    s.throttleMultiplier = rt.throttle.multiplier();
+    for (FailureSignal sig : kAllSignals) {
+        const auto i = static_cast<std::size_t>(signalIndex(sig));
+        s.states[i] = rt.tracker.state(sig);
+        s.reasons[i] = rt.tracker.reason(sig);
+    }
+    s.overall = rt.tracker.overall();
+    s.errorRate = rt.tracker.errorRate();
+    s.averageLatencyMs = rt.tracker.averageLatencyMs();
+    return s;
+}
+
+EndpointStatuses ProbeScheduler::statuses() const
+{
+    EndpointStatuses out;
+    out.reserve(static_cast<qsizetype>(m_runtimes.size()));
+    for (const auto& rt : m_runtimes)
+        out.append(statusOf(*rt));
+    return out;
+}
+
+EngineStats ProbeScheduler::stats() const
+{
+    EngineStats s = m_stats;
+    s.inFlight = m_transport->inFlight();
+    s.waiting = m_transport->queued();
+    s.peakInFlightPerHost = m_transport->peakInFlightPerHost();
+    const std::vector<qint64> lags(m_lagUs.begin(), m_lagUs.end());
+    s.lagP50Us = percentile(lags, 0.50);
+    s.lagP99Us = percentile(lags, 0.99);
+    s.lagMaxUs = lags.empty() ? 0 : *std::max_element(lags.begin(), lags.end());
+    return s;
+}
+
+void ProbeScheduler::flush()
+{
+    const MonotonicTime now = monotonicNow();
+    const double elapsed = duration<double>(now - m_lastFlush).count();
+    if (elapsed > 0)
+        m_stats.probesPerSecond = static_cast<double>(m_stats.probesFinished - m_finishedAtLastFlush) / elapsed;
+    m_finishedAtLastFlush = m_stats.probesFinished;
+    m_lastFlush = now;
+
+    EngineBatch batch;
+    batch.results = std::exchange(m_pendingResults, {});
+    batch.events = std::exchange(m_pendingEvents, {});
+    std::sort(m_dirty.begin(), m_dirty.end());
+    m_dirty.erase(std::unique(m_dirty.begin(), m_dirty.end()), m_dirty.end());
+    for (int id : m_dirty) {
+        if (id >= 0 && id < endpointCount())
+            batch.statuses.append(statusOf(*m_runtimes[static_cast<std::size_t>(id)]));
+    }
+    m_dirty.clear();
+    batch.stats = stats();
+    emit batchReady(batch);
+}
+
+QString nextProbeReasonText(NextProbeReason reason)
+{
+    switch (reason) {
+    case NextProbeReason::Interval:
+        return QStringLiteral("interval");
+    case NextProbeReason::Retry:
+        return QStringLiteral("retry (backoff)");
+    case NextProbeReason::Backoff:
+        return QStringLiteral("throttled: interval multiplied");
+    case NextProbeReason::RetryAfter:
+        return QStringLiteral("Retry-After");
+    case NextProbeReason::CircuitOpen:
+        return QStringLiteral("circuit open");
+    case NextProbeReason::RateLimit:
+        return QStringLiteral("rate limit");
+    case NextProbeReason::InFlight:
+        return QStringLiteral("in flight");
+    case NextProbeReason::Paused:
+        return QStringLiteral("paused");
+    }
+    return {};
+}
+
+} // namespace sd

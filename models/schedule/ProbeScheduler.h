@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/EndpointConfig.h"
+#include "core/ProbeResult.h"
+#include "health/SignalTracker.h"
+#include "policy/CircuitBreaker.h"
+#include "policy/MonotonicTime.h"
+#include "policy/RetryPolicy.h"
+#include "policy/RtoEstimator.h"
+#include "policy/ThrottleBackoff.h"
+#include "policy/TokenBucket.h"
+#include "schedule/EngineTypes.h"
+
+#include <QObject>
+
+#include <deque>
+#include <memory>
+#include <queue>
+#include <vector>
+
+class QTimer;
+
+namespace sd {
+
+class ProbeTransport;
+
+/// The probing engine's core, living in the engine thread (see Engine for the thread-safe front).
+///
+/// One precise single-shot QTimer is armed for the earliest due endpoint (a heap of due times), so a
+/// thousand endpoints cost one timer, not a thousand. Endpoints are staggered over their interval so they
+/// do not all fire at once. Before every attempt the scheduler asks, in order: is a Retry-After in force
+/// (ThrottleBackoff), does the global token bucket have a token (TokenBucket), does the circuit let it
+/// through (CircuitBreaker). Each attempt's deadline comes from the endpoint's fixed timeout or its
+/// RtoEstimator. After an attempt, the classifier judges it, RetryPolicy decides on an S1 retry, and at
+/// the end of the cycle the SignalTracker updates the four signal states. Results, events and endpoint
+/// statuses are collected and emitted as one batch per flush interval, never per probe.
+class ProbeScheduler : public QObject {
+    Q_OBJECT
+public:
+    struct Options {
+        double ratePerSecond = 200.0; ///< global token bucket
+        int burst = 50;
+        int perHostLimit = 4; ///< in-flight attempts per host (Qt queues beyond 6)
+        std::chrono::milliseconds flushInterval { 200 };
+        RetryPolicy::RandomSource random; ///< empty = QRandomGenerator
+        bool stagger = true; ///< spread first probes over each interval
+        bool retries = true; ///< S1 retries within a cycle (off for a naive comparison prober)
+        bool politeness = true; ///< Retry-After, throttle backoff and circuit breaker (off = naive)
+    };
+
+    explicit ProbeScheduler(Options options, QObject* parent = nullptr);
+    ~ProbeScheduler() override;
+
+    /// Replaces the endpoints; state of endpoints that keep their name and URL is reset too.
+    void setConfig(const AppConfig& config);
+    /// Starts periodic probing (staggered).
+    void start();
+    /// Probes every endpoint once, with retries; emits onceFinished() when all are done.
+    void runOnce();
+    void setPaused(bool paused);
+    bool isPaused() const { return m_paused; }
+    /// Probes one endpoint now, bypassing its interval and backoff but never a Retry-After in force.
+    /// Returns an empty string when the probe started, otherwise why not.
+    QString probeNow(int endpointId);
+    /// Stops everything in flight; nothing is emitted afterwards.
+    void stop();
+
+    EndpointStatuses statuses() const;
+    EngineStats stats() const;
+    int endpointCount() const { return static_cast<int>(m_runtimes.size()); }
+
+signals:
+    void batchReady(const sd::EngineBatch& batch);
+    void onceFinished(const sd::ProbeResults& results, const sd::EndpointStatuses& statuses);
+
+private:
+    struct Runtime;
+    struct Due {
+        MonotonicTime at;
+        int id;
+        quint64 generation;
+        bool operator>(const Due& o) const { return at > o.at; }
+    };
+
+    void onTimer();
+    void arm();
+    void reschedule(Runtime& rt, MonotonicTime at, NextProbeReason reason);
+    void dispatch(Runtime& rt, MonotonicTime now);
+    void sendAttempt(Runtime& rt, MonotonicTime now);
+    void onAttemptFinished(quint64 ticket, const ProbeFacts& facts, const QDateTime& startUtc, const QByteArray& traceId);
+    void finishCycle(Runtime& rt, MonotonicTime now);
+    void collectCircuitEvents(Runtime& rt);
+    void flush();
+    EndpointStatus statusOf(const Runtime& rt) const;
+    std::chrono::milliseconds attemptDeadline(const Runtime& rt) const;
+
+    Options m_options;
+    ProbeTransport* m_transport;
+    QTimer* m_timer;
+    QTimer* m_flushTimer;
+    RetryPolicy m_retry;
+    TokenBucket m_bucket;
+    Thresholds m_thresholds;
+    std::vector<std::unique_ptr<Runtime>> m_runtimes;
+    std::priority_queue<Due, std::vector<Due>, std::greater<>> m_heap;
+    bool m_running = false;
+    bool m_paused = false;
+    bool m_once = false;
+    int m_onceRemaining = 0;
+    quint64 m_ticketSerial = 0;
+
+    ProbeResults m_pendingResults;
+    EngineEvents m_pendingEvents;
+    std::vector<int> m_dirty;
+    std::deque<qint64> m_lagUs; ///< recent scheduling lags
+    EngineStats m_stats;
+    qint64 m_finishedAtLastFlush = 0;
+    MonotonicTime m_lastFlush;
+};
+
+} // namespace sd
