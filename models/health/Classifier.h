@@ -24,7 +24,24 @@ struct Classification {
 };
 
 /// Sorts the facts of one attempt into the four-signal contract of DESIGN.md. A pure function:
-/// `nowUtc` is only used to turn an HTTP-date Retry-After into a delay.
+/// `nowUtc` is only used to turn an HTTP-date Retry-After into a delay. The first rule that applies wins:
+/// 1. A transport error: our deadline → Timeout (S1); refused, closed, reset, DNS, TLS, garbage, other →
+///    Connection (S1); InvalidRequest (pre-validation, see validateRequest()) → Input (S3).
+/// 2. The endpoint's error-code map: an integer (or a string of digits) at its JSON pointer that falls in
+///    a mapped range gives that signal with its natural outcome (S1 Connection, S2 Auth, S3 Input,
+///    S4 Throttled), whatever the HTTP status.
+/// 3. JSON-RPC endpoints answered with 2xx (or 500, where some servers put every error): error codes
+///    -32700, -32600, -32601, -32602 → Input (S3); -32603 and -32000..-32099 → ServerError; any other
+///    code → AssertionFailed (map it with the error-code map to give it a signal); a 2xx that is not a
+///    JSON-RPC 2.0 response → AssertionFailed.
+/// 4. The HTTP status, unless `expectStatus` lists it: 502, 504 → Connection (S1); 408 → Timeout (S1);
+///    401, 403, 407 → Auth (S2); 429, 503 → Throttled (S4); every other 4xx → Input (S3); every other
+///    5xx → ServerError.
+/// 5. Expectations: a status outside `expectStatus` (outside 2xx when empty), then the body checks in
+///    order → AssertionFailed naming the check. A truncated body is checked as far as it was read.
+/// 6. Otherwise Ok. Retry-After and the rate-limit headers are reported whatever the verdict; a success
+///    with rateLimitRemaining == 0 stays Ok and says so in its reason.
+/// Reasons are short and never quote a body or header that may echo a credential (auth answers).
 Classification classify(const EndpointConfig& endpoint, const ProbeFacts& facts, const QDateTime& nowUtc);
 
 } // namespace sd
