@@ -29,14 +29,25 @@ ConfigParseResult singleError(const QString& path, const QString& message)
     return result;
 }
 
-// QJsonParseError::offset is a byte offset where the parser stopped; editors count lines and characters
-// from 1, so count UTF-8 lead bytes.
-QString lineAndColumn(const QByteArray& json, int offset)
+// Where the parser gave up, as an index into `json`. Qt reports most errors just past the offending
+// character, and sometimes past whitespace after it; illegal numbers and trailing garbage it reports at
+// the character itself. Point at the offending character so editors jump to it.
+qsizetype errorIndex(const QByteArray& json, const QJsonParseError& error)
 {
-    const qsizetype end = qBound(qsizetype(0), qsizetype(offset), json.size());
+    qsizetype index = qBound(qsizetype(0), qsizetype(error.offset), json.size());
+    if (index > 0 && error.error != QJsonParseError::IllegalNumber && error.error != QJsonParseError::GarbageAtEnd)
+        --index;
+    while (index > 0 && index < json.size() && QChar::isSpace(static_cast<unsigned char>(json.at(index))))
+        --index;
+    return index;
+}
+
+// "line:column" of the byte at `index`, both counted from 1; columns count characters (UTF-8 lead bytes).
+QString lineAndColumn(const QByteArray& json, qsizetype index)
+{
     int line = 1;
     int column = 1;
-    for (qsizetype i = 0; i < end; ++i) {
+    for (qsizetype i = 0; i < index; ++i) {
         const auto byte = static_cast<unsigned char>(json.at(i));
         if (byte == '\n') {
             ++line;
@@ -54,7 +65,7 @@ ConfigParseResult parse(const QByteArray& json, const QString& source)
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        const QString where = lineAndColumn(json, parseError.offset);
+        const QString where = lineAndColumn(json, errorIndex(json, parseError));
         return singleError(source.isEmpty() ? where : source + u':' + where,
             QStringLiteral("JSON syntax error: ") + parseError.errorString());
     }
