@@ -116,24 +116,36 @@ QByteArray LatencyHistogram::encode() const
 
 std::optional<LatencyHistogram> LatencyHistogram::decode(QByteArrayView blob)
 {
-    if (blob.isEmpty() || blob.front() != kEncodingVersion)
-        return std::nullopt;
     LatencyHistogram h;
-    qsizetype pos = 1;
-    quint64 next = 0;
-    while (pos < blob.size()) {
-        quint64 gap = 0;
-        quint64 count = 0;
-        if (!getVarint(blob, pos, gap) || !getVarint(blob, pos, count))
-            return std::nullopt;
-        const quint64 bucket = next + gap;
-        if (bucket >= static_cast<quint64>(kBucketCount) || count == 0 || count > quint64(1) << 62)
-            return std::nullopt;
-        h.m_counts[static_cast<size_t>(bucket)] += static_cast<qint64>(count);
-        h.m_total += static_cast<qint64>(count);
-        next = bucket + 1;
-    }
+    if (!h.mergeEncoded(blob))
+        return std::nullopt;
     return h;
+}
+
+bool LatencyHistogram::mergeEncoded(QByteArrayView blob)
+{
+    if (blob.isEmpty() || blob.front() != kEncodingVersion)
+        return false;
+    // Validate first so that a damaged blob leaves the histogram unchanged.
+    for (int pass = 0; pass < 2; ++pass) {
+        qsizetype pos = 1;
+        quint64 next = 0;
+        while (pos < blob.size()) {
+            quint64 gap = 0;
+            quint64 count = 0;
+            if (!getVarint(blob, pos, gap) || !getVarint(blob, pos, count))
+                return false;
+            const quint64 bucket = next + gap;
+            if (bucket >= static_cast<quint64>(kBucketCount) || count == 0 || count > quint64(1) << 40)
+                return false;
+            if (pass == 1) {
+                m_counts[static_cast<size_t>(bucket)] += static_cast<qint64>(count);
+                m_total += static_cast<qint64>(count);
+            }
+            next = bucket + 1;
+        }
+    }
+    return true;
 }
 
 } // namespace sd

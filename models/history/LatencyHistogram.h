@@ -43,6 +43,8 @@ public:
     QByteArray encode() const;
     /// nullopt when the blob is not a valid encoding.
     static std::optional<LatencyHistogram> decode(QByteArrayView blob);
+    /// Adds an encoded histogram without decoding it into a temporary; false (and unchanged) if invalid.
+    bool mergeEncoded(QByteArrayView blob);
 
     bool operator==(const LatencyHistogram&) const = default;
 

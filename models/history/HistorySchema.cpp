@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "history/HistorySchema.h"
+
+#include "history/SqliteErrors.h"
+
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+using namespace Qt::StringLiterals;
+
+namespace sd::HistorySchema {
+
+int outcomeToStored(Outcome o)
+{
+    for (int i = 0; i < kOutcomeCount; ++i) {
+        if (kStoredOutcomes[static_cast<size_t>(i)] == o)
+            return i;
+    }
+    return 0;
+}
+
+std::optional<Outcome> outcomeFromStored(qint64 code)
+{
+    if (code < 0 || code >= kOutcomeCount)
+        return std::nullopt;
+    return kStoredOutcomes[static_cast<size_t>(code)];
+}
+
+std::optional<FailureSignal> signalFromStored(qint64 code)
+{
+    if (code < 0 || code > kSignalCount)
+        return std::nullopt;
+    return static_cast<FailureSignal>(code);
+}
+
+QStringList migrationStatements(int version)
+{
+    switch (version) {
+    case 1:
+        return {
+            u"CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID"_s,
+            u"CREATE TABLE endpoints (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)"_s,
+            u"CREATE TABLE urls (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE)"_s,
+            u"CREATE TABLE reasons (id INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT NOT NULL UNIQUE)"_s,
+            u"CREATE TABLE samples ("
+            "endpoint_id INTEGER NOT NULL, t_ms INTEGER NOT NULL, url_id INTEGER NOT NULL, "
+            "latency_us INTEGER NOT NULL, http_status INTEGER NOT NULL, outcome INTEGER NOT NULL, "
+            "signal INTEGER NOT NULL, attempts INTEGER NOT NULL, flags INTEGER NOT NULL, "
+            "bytes_read INTEGER NOT NULL, reason_id INTEGER, queue_us INTEGER, connect_us INTEGER, "
+            "sent_us INTEGER, ttfb_us INTEGER, download_us INTEGER, trace_id BLOB, "
+            "PRIMARY KEY (endpoint_id, t_ms)) WITHOUT ROWID"_s,
+            u"CREATE TABLE rollups ("
+            "endpoint_id INTEGER NOT NULL, minute INTEGER NOT NULL, probes INTEGER NOT NULL, "
+            "ok INTEGER NOT NULL, timeout INTEGER NOT NULL, connection INTEGER NOT NULL, auth INTEGER NOT NULL, "
+            "input INTEGER NOT NULL, throttled INTEGER NOT NULL, server_error INTEGER NOT NULL, "
+            "assertion_failed INTEGER NOT NULL, s1 INTEGER NOT NULL, s2 INTEGER NOT NULL, s3 INTEGER NOT NULL, "
+            "s4 INTEGER NOT NULL, lat_n INTEGER NOT NULL, lat_min_us INTEGER, lat_max_us INTEGER, "
+            "lat_sum_us INTEGER NOT NULL, p50_us INTEGER, p95_us INTEGER, p99_us INTEGER, hist BLOB, "
+            "PRIMARY KEY (endpoint_id, minute)) WITHOUT ROWID"_s,
+        };
+    default:
+        return {};
+    }
+}
+
+std::optional<int> storedVersion(QSqlDatabase& db, MigrationError* error)
+{
+    QSqlQuery q(db);
+    if (!q.exec(u"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"_s)
+        || !q.next()) {
+        if (error)
+            *error = { sqlitePrimaryCode(q.lastError()), q.lastError().text() };
+        return std::nullopt;
+    }
+    if (q.value(0).toInt() == 0)
+        return 0;
+    if (!q.exec(u"SELECT coalesce(max(version), 0) FROM schema_migrations"_s) || !q.next()) {
+        if (error)
+            *error = { sqlitePrimaryCode(q.lastError()), q.lastError().text() };
+        return std::nullopt;
+    }
+    return q.value(0).toInt();
+}
+
+std::optional<MigrationError> migrate(QSqlDatabase& db, qint64 nowMs)
+{
+    MigrationError error;
+    const auto version = storedVersion(db, &error);
+    if (!version)
+        return error;
+    if (*version > kCurrentVersion) {
+        return MigrationError { 0,
+            u"the history database has schema version %1, newer than this SignalDeck understands (%2)"_s.arg(*version)
+                .arg(kCurrentVersion) };
+    }
+    QSqlQuery q(db);
+    auto failed = [&q] { return MigrationError { sqlitePrimaryCode(q.lastError()), q.lastError().text() }; };
+    if (*version == 0) {
+        if (!q.exec(u"CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                    "applied_ms INTEGER NOT NULL)"_s))
+            return failed();
+    }
+    for (int v = *version + 1; v <= kCurrentVersion; ++v) {
+        if (!q.exec(u"BEGIN IMMEDIATE"_s))
+            return failed();
+        bool ok = true;
+        for (const QString& statement : migrationStatements(v)) {
+            if (!q.exec(statement)) {
+                ok = false;
+                break;
+            }
+        }
+        if (ok) {
+            ok = q.prepare(u"INSERT INTO schema_migrations (version, applied_ms) VALUES (?, ?)"_s);
+            q.addBindValue(v);
+            q.addBindValue(nowMs);
+            ok = ok && q.exec();
+        }
+        if (!ok) {
+            const MigrationError e = failed();
+            QSqlQuery(db).exec(u"ROLLBACK"_s);
+            return e;
+        }
+        if (!q.exec(u"COMMIT"_s))
+            return failed();
+    }
+    return std::nullopt;
+}
+
+} // namespace sd::HistorySchema

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/FailureSignal.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <array>
+#include <optional>
+
+class QSqlDatabase;
+
+namespace sd {
+
+/// The on-disk format of the history database, in one place. Tables (schema version 1):
+/// - `schema_migrations(version, applied_ms)`: one row per applied migration.
+/// - `meta(key, value)`: `raw_horizon_ms` / `rollup_horizon_ms`, the retention cut-offs last applied
+///   (raw samples before the raw horizon are gone, only rollups answer for that time).
+/// - `endpoints(id, name)`, `urls(id, url)`, `reasons(id, text)`: lookup tables so a sample stores
+///   small integers instead of repeated strings (reason ids are never reused, see AUTOINCREMENT).
+/// - `samples`, WITHOUT ROWID, clustered on (endpoint_id, t_ms): time in ms since the epoch (UTC),
+///   latency and phases in µs (NULL = phase not reported), stored outcome code, signal 0..4, attempts,
+///   flags (1 = connection reused, 2 = body truncated), bytes read, reason id, 16-byte trace id blob.
+/// - `rollups`, WITHOUT ROWID, clustered on (endpoint_id, minute) with minute = floor(t_ms / 60000):
+///   probes, one count per outcome, one per signal, latency count/min/max/sum, p50/p95/p99 and the
+///   sparse LatencyHistogram blob (so percentiles merge over any range of minutes).
+/// Latency statistics count only probes that received an HTTP status: a timeout's "latency" is our own
+/// deadline and a refused connection's is near zero, neither says how fast the API answers.
+namespace HistorySchema {
+
+inline constexpr int kCurrentVersion = 1;
+inline constexpr qint64 kMinuteMs = 60'000;
+inline constexpr int kFlagConnectionReused = 1;
+inline constexpr int kFlagBodyTruncated = 2;
+inline constexpr int kReasonMaxChars = 300;
+
+inline constexpr int kOutcomeCount = 8;
+/// Outcomes in stored-code order: index = the integer written to disk. Never reorder.
+inline constexpr std::array<Outcome, kOutcomeCount> kStoredOutcomes { Outcome::Ok, Outcome::Timeout,
+    Outcome::Connection, Outcome::Auth, Outcome::Input, Outcome::Throttled, Outcome::ServerError,
+    Outcome::AssertionFailed };
+/// Column names of the per-outcome counts in `rollups`, in stored-code order.
+inline constexpr std::array<const char*, kOutcomeCount> kOutcomeColumns { "ok", "timeout", "connection", "auth",
+    "input", "throttled", "server_error", "assertion_failed" };
+
+int outcomeToStored(Outcome o);
+std::optional<Outcome> outcomeFromStored(qint64 code);
+std::optional<FailureSignal> signalFromStored(qint64 code);
+
+/// The SQL statements of one migration step (from version - 1 to version).
+QStringList migrationStatements(int version);
+
+/// Brings the schema to kCurrentVersion in one transaction per step. On failure returns the database
+/// error's native code and text through `error` (code 0 when the file is newer than this program).
+struct MigrationError {
+    int sqliteCode = 0;
+    QString message;
+};
+std::optional<MigrationError> migrate(QSqlDatabase& db, qint64 nowMs);
+
+/// The schema version recorded in the file, 0 for a fresh file; nullopt if it cannot be read.
+std::optional<int> storedVersion(QSqlDatabase& db, MigrationError* error = nullptr);
+
+} // namespace HistorySchema
+
+} // namespace sd
