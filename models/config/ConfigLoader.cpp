@@ -74,12 +74,12 @@ ConfigParseResult parse(const QByteArray& json, const QString& source)
 
 } // namespace
 
-ConfigParseResult ConfigLoader::parseConfig(const QByteArray& json)
+ConfigParseResult parseConfig(const QByteArray& json)
 {
     return parse(json, {});
 }
 
-ConfigParseResult ConfigLoader::loadConfigFile(const QString& path)
+ConfigParseResult loadConfigFile(const QString& path)
 {
     const QFileInfo info(path);
     if (!info.exists())
@@ -107,12 +107,12 @@ ConfigParseResult ConfigLoader::loadConfigFile(const QString& path)
     return result;
 }
 
-QByteArray ConfigLoader::configToJson(const AppConfig& config)
+QByteArray configToJson(const AppConfig& config)
 {
     return QJsonDocument(configToJsonObject(config)).toJson(QJsonDocument::Indented);
 }
 
-bool ConfigLoader::saveConfigFile(const QString& path, const AppConfig& config, QString* error)
+bool saveConfigFile(const QString& path, const AppConfig& config, QString* error)
 {
     const auto failWith = [&](const QString& message) {
         qCWarning(lcConfig).noquote() << message;
@@ -152,7 +152,7 @@ bool ConfigLoader::saveConfigFile(const QString& path, const AppConfig& config, 
     return true;
 }
 
-QString ConfigLoader::defaultConfigPath()
+QString defaultConfigPath()
 {
     return QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation) + QStringLiteral("/config.json");
 }

@@ -15,18 +15,13 @@ namespace sd {
 /// Loading never writes and never crashes on a bad file: a missing or unreadable file and a JSON syntax
 /// error (with `file:line:column`) are errors like any other. Saving is atomic (QSaveFile), creates the
 /// directory, and refuses a config that would not load back.
-class ConfigLoader {
-public:
-    ConfigLoader() = delete;
-
-    static ConfigParseResult parseConfig(const QByteArray& json);
-    static ConfigParseResult loadConfigFile(const QString& path);
-    /// Indented JSON; parseConfig(configToJson(c)) gives back c for every valid c (see ConfigWriter.h).
-    static QByteArray configToJson(const AppConfig& config);
-    /// On failure returns false and, if `error` is given, a message that names `path`.
-    static bool saveConfigFile(const QString& path, const AppConfig& config, QString* error = nullptr);
-    /// QStandardPaths::AppConfigLocation + "/config.json".
-    static QString defaultConfigPath();
-};
+ConfigParseResult parseConfig(const QByteArray& json);
+ConfigParseResult loadConfigFile(const QString& path);
+/// Indented JSON; parseConfig(configToJson(c)) gives back c for every valid c (see ConfigWriter.h).
+QByteArray configToJson(const AppConfig& config);
+/// On failure returns false and, if `error` is given, a message that names `path`.
+bool saveConfigFile(const QString& path, const AppConfig& config, QString* error = nullptr);
+/// QStandardPaths::AppConfigLocation + "/config.json".
+QString defaultConfigPath();
 
 } // namespace sd

@@ -19,7 +19,7 @@ namespace sd {
 /// Turns a parsed JSON document into an AppConfig, checking every rule in docs/CONFIG.md and collecting
 /// every violation with its JSON path, in document order (unknown keys of an object first, then its
 /// known keys in the order the documentation lists them). Missing optional keys keep the defaults of
-/// core/EndpointConfig.h. ConfigLoader is the public entry point; one reader reads one document.
+/// core/EndpointConfig.h. The functions of ConfigLoader.h are the public entry point; one reader reads one document.
 class ConfigReader {
 public:
     ConfigParseResult read(const QJsonDocument& document);

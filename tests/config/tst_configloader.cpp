@@ -214,7 +214,7 @@ void TestConfigLoader::initTestCase()
 
 void TestConfigLoader::designExampleParses()
 {
-    const ConfigParseResult result = ConfigLoader::parseConfig(kDesignExample);
+    const ConfigParseResult result = parseConfig(kDesignExample);
     QVERIFY2(result.ok(), qPrintable(result.errorText()));
 
     AppConfig expected;
@@ -263,8 +263,8 @@ void TestConfigLoader::designExampleParses()
 
 void TestConfigLoader::minimalConfigGetsTheDefaults()
 {
-    const ConfigParseResult result = ConfigLoader::parseConfig(
-        R"({"version": 1, "endpoints": [{"name": "status", "url": "https://api.example.com/status"}]})");
+    const ConfigParseResult result
+        = parseConfig(R"({"version": 1, "endpoints": [{"name": "status", "url": "https://api.example.com/status"}]})");
     QVERIFY2(result.ok(), qPrintable(result.errorText()));
     const AppConfig& config = *result.config;
 
@@ -296,19 +296,19 @@ void TestConfigLoader::minimalConfigGetsTheDefaults()
     QVERIFY(ep.tags.isEmpty());
 
     // Only version is required at the top level.
-    const ConfigParseResult empty = ConfigLoader::parseConfig(R"({"version": 1})");
+    const ConfigParseResult empty = parseConfig(R"({"version": 1})");
     QVERIFY2(empty.ok(), qPrintable(empty.errorText()));
     QVERIFY(empty.config->endpoints.isEmpty());
 }
 
 void TestConfigLoader::jsonRpcWithoutMethodIsPosted()
 {
-    const ConfigParseResult result = ConfigLoader::parseConfig(endpointWith(R"(, "kind": "jsonrpc")"));
+    const ConfigParseResult result = parseConfig(endpointWith(R"(, "kind": "jsonrpc")"));
     QVERIFY2(result.ok(), qPrintable(result.errorText()));
     QCOMPARE(result.config->endpoints.first().kind, EndpointKind::JsonRpc);
     QCOMPARE(result.config->endpoints.first().method, QByteArray("POST"));
 
-    const ConfigParseResult fixed = ConfigLoader::parseConfig(endpointWith(R"(, "timeout": "2s")"));
+    const ConfigParseResult fixed = parseConfig(endpointWith(R"(, "timeout": "2s")"));
     QVERIFY2(fixed.ok(), qPrintable(fixed.errorText()));
     QVERIFY(!fixed.config->endpoints.first().adaptiveTimeout);
     QCOMPARE(fixed.config->endpoints.first().timeout, 2s);
@@ -596,7 +596,7 @@ void TestConfigLoader::validationRule()
     QFETCH(QString, path);
     QFETCH(QString, message);
 
-    const ConfigParseResult result = ConfigLoader::parseConfig(json);
+    const ConfigParseResult result = parseConfig(json);
     QVERIFY(!result.ok());
     QVERIFY(!result.config.has_value());
     QVERIFY2(result.errors.size() == 1, qPrintable(u"expected one error, got:\n"_s + result.errorText()));
@@ -617,7 +617,7 @@ void TestConfigLoader::collectsEveryError()
         { "url": "https://c.example.com/", "headers": { "Cookie": "session=1" }, "credential": "missing" }
       ]
     })";
-    const ConfigParseResult result = ConfigLoader::parseConfig(json);
+    const ConfigParseResult result = parseConfig(json);
     QVERIFY(!result.ok());
     QVERIFY(!result.config.has_value());
     const QStringList expected {
@@ -660,7 +660,7 @@ void TestConfigLoader::invalidDocumentsAreErrorsNotCrashes()
 {
     QFETCH(QByteArray, json);
     QFETCH(QString, firstError);
-    const ConfigParseResult result = ConfigLoader::parseConfig(json);
+    const ConfigParseResult result = parseConfig(json);
     QVERIFY(!result.ok());
     QVERIFY(!result.errors.isEmpty());
     QCOMPARE(result.errors.first().toString(), firstError);
@@ -709,7 +709,7 @@ void TestConfigLoader::secretHeaders()
                                                   } } },
                                           })
                                 .toJson();
-    const ConfigParseResult result = ConfigLoader::parseConfig(json);
+    const ConfigParseResult result = parseConfig(json);
     if (!rejected) {
         QVERIFY2(result.ok(), qPrintable(result.errorText()));
         QCOMPARE(result.config->endpoints.first().headers.size(), 1);
@@ -727,28 +727,28 @@ void TestConfigLoader::roundTrip_data()
 {
     QTest::addColumn<QByteArray>("json");
     QTest::newRow("DESIGN.md example") << kDesignExample;
-    QTest::newRow("every field away from its default") << ConfigLoader::configToJson(richConfig());
+    QTest::newRow("every field away from its default") << configToJson(richConfig());
     QTest::newRow("minimal") << QByteArray(R"({"version": 1})");
 }
 
 void TestConfigLoader::roundTrip()
 {
     QFETCH(QByteArray, json);
-    const ConfigParseResult first = ConfigLoader::parseConfig(json);
+    const ConfigParseResult first = parseConfig(json);
     QVERIFY2(first.ok(), qPrintable(first.errorText()));
-    const QByteArray written = ConfigLoader::configToJson(*first.config);
-    const ConfigParseResult second = ConfigLoader::parseConfig(written);
+    const QByteArray written = configToJson(*first.config);
+    const ConfigParseResult second = parseConfig(written);
     QVERIFY2(second.ok(), qPrintable(second.errorText() + u"\n"_s + QString::fromUtf8(written)));
     QVERIFY(*second.config == *first.config);
     // Writing is stable: a second save of the same config gives the same bytes.
-    QCOMPARE(ConfigLoader::configToJson(*second.config), written);
+    QCOMPARE(configToJson(*second.config), written);
 }
 
 void TestConfigLoader::writesOnlyNonDefaultFields()
 {
     // The hand-built config itself survives, not just what a parse made of it.
     const AppConfig rich = richConfig();
-    const ConfigParseResult reread = ConfigLoader::parseConfig(ConfigLoader::configToJson(rich));
+    const ConfigParseResult reread = parseConfig(configToJson(rich));
     QVERIFY2(reread.ok(), qPrintable(reread.errorText()));
     QVERIFY(*reread.config == rich);
 
@@ -758,7 +758,7 @@ void TestConfigLoader::writesOnlyNonDefaultFields()
     rpc.kind = EndpointKind::JsonRpc;
     rpc.method = "POST";
     minimal.endpoints.append(rpc);
-    const QJsonObject root = QJsonDocument::fromJson(ConfigLoader::configToJson(minimal)).object();
+    const QJsonObject root = QJsonDocument::fromJson(configToJson(minimal)).object();
     QCOMPARE(root.keys(), (QStringList { u"endpoints"_s, u"version"_s }));
     const QJsonArray endpoints = root.value(u"endpoints").toArray();
     QCOMPARE(endpoints.at(0).toObject().keys(), (QStringList { u"name"_s, u"url"_s }));
@@ -771,11 +771,11 @@ void TestConfigLoader::saveCreatesTheDirectoryAndLoadsBack()
     QVERIFY(temp.isValid());
     const QString path = temp.filePath(u"nested/deeper/config.json"_s);
     QString error;
-    QVERIFY2(ConfigLoader::saveConfigFile(path, richConfig(), &error), qPrintable(error));
+    QVERIFY2(saveConfigFile(path, richConfig(), &error), qPrintable(error));
     QVERIFY(error.isEmpty());
     QVERIFY(QFileInfo(path).isFile());
 
-    const ConfigParseResult loaded = ConfigLoader::loadConfigFile(path);
+    const ConfigParseResult loaded = loadConfigFile(path);
     QVERIFY2(loaded.ok(), qPrintable(loaded.errorText()));
     QVERIFY(*loaded.config == richConfig());
 }
@@ -787,19 +787,19 @@ void TestConfigLoader::saveReplacesTheFileAtomically()
     const QString path = temp.filePath(u"config.json"_s);
     AppConfig config;
     config.endpoints.append(endpoint(u"one"_s, u"https://one.example.com/"_s));
-    QVERIFY(ConfigLoader::saveConfigFile(path, config));
+    QVERIFY(saveConfigFile(path, config));
     const ino_t before = inodeOf(path);
     QVERIFY(before != 0);
 
     config.endpoints.append(endpoint(u"two"_s, u"https://two.example.com/"_s));
     QString error;
-    QVERIFY2(ConfigLoader::saveConfigFile(path, config, &error), qPrintable(error));
+    QVERIFY2(saveConfigFile(path, config, &error), qPrintable(error));
 
     // A new file renamed over the old one (a reader sees the old or the new file, never half of one),
     // and no temporary file left behind.
     QVERIFY(inodeOf(path) != before);
     QCOMPARE(QDir(temp.path()).entryList(QDir::Files | QDir::Hidden), QStringList { u"config.json"_s });
-    const ConfigParseResult loaded = ConfigLoader::loadConfigFile(path);
+    const ConfigParseResult loaded = loadConfigFile(path);
     QVERIFY2(loaded.ok(), qPrintable(loaded.errorText()));
     QCOMPARE(loaded.config->endpoints.size(), 2);
 }
@@ -824,10 +824,10 @@ void TestConfigLoader::saveToUnwritablePathFailsNamingThePath()
 
     const QString path = temp.filePath(relativePath);
     QString error;
-    QVERIFY(!ConfigLoader::saveConfigFile(path, AppConfig {}, &error));
+    QVERIFY(!saveConfigFile(path, AppConfig {}, &error));
     QVERIFY2(error.startsWith(path + reason), qPrintable(error));
     QCOMPARE(readFile(temp.filePath(u"blocker"_s)), QByteArray("not a directory"));
-    QVERIFY(!ConfigLoader::saveConfigFile(path, AppConfig {})); // no error pointer: still false, no crash
+    QVERIFY(!saveConfigFile(path, AppConfig {})); // no error pointer: still false, no crash
 }
 
 void TestConfigLoader::saveRefusesAnInvalidConfig()
@@ -842,7 +842,7 @@ void TestConfigLoader::saveRefusesAnInvalidConfig()
     config.endpoints.append(endpoint(u"a"_s, u"https://b.example.com/"_s));
     config.endpoints.last().headers = { { "Authorization", "Bearer x" } };
     QString error;
-    QVERIFY(!ConfigLoader::saveConfigFile(path, config, &error));
+    QVERIFY(!saveConfigFile(path, config, &error));
     QCOMPARE(error,
         path
             + u": not saved, the config is invalid: endpoints[1].name: duplicate name \"a\" (also endpoints[0])"
@@ -855,7 +855,7 @@ void TestConfigLoader::loadMissingFile()
     QTemporaryDir temp;
     QVERIFY(temp.isValid());
     const QString path = temp.filePath(u"absent/config.json"_s);
-    const ConfigParseResult result = ConfigLoader::loadConfigFile(path);
+    const ConfigParseResult result = loadConfigFile(path);
     QVERIFY(!result.ok());
     QCOMPARE(errorLines(result), QStringList { path + u": file not found"_s });
     QVERIFY(!QFileInfo::exists(temp.filePath(u"absent"_s)));
@@ -865,12 +865,12 @@ void TestConfigLoader::loadDirectoryOrEmptyFile()
 {
     QTemporaryDir temp;
     QVERIFY(temp.isValid());
-    QCOMPARE(errorLines(ConfigLoader::loadConfigFile(temp.path())),
+    QCOMPARE(errorLines(loadConfigFile(temp.path())),
         QStringList { temp.path() + u": is a directory, not a config file"_s });
 
     const QString empty = temp.filePath(u"empty.json"_s);
     writeFile(empty, " \n");
-    QCOMPARE(errorLines(ConfigLoader::loadConfigFile(empty)), QStringList { empty + u": file is empty"_s });
+    QCOMPARE(errorLines(loadConfigFile(empty)), QStringList { empty + u": file is empty"_s });
 }
 
 void TestConfigLoader::loadSyntaxErrorGivesLineAndColumn_data()
@@ -898,7 +898,7 @@ void TestConfigLoader::loadSyntaxErrorGivesLineAndColumn()
     const QString path = temp.filePath(u"config.json"_s);
     writeFile(path, contents);
 
-    const ConfigParseResult result = ConfigLoader::loadConfigFile(path);
+    const ConfigParseResult result = loadConfigFile(path);
     QVERIFY(!result.ok());
     QCOMPARE(errorLines(result), QStringList { path + location + u": JSON syntax error: "_s + reason });
 }
@@ -914,8 +914,8 @@ void TestConfigLoader::loadNeverWrites()
     writeFile(broken, R"({"version": 1, "endpoints": [{"name": "a"}]})");
     const QDateTime modified = QFileInfo(path).lastModified();
 
-    QVERIFY(ConfigLoader::loadConfigFile(path).ok());
-    QVERIFY(!ConfigLoader::loadConfigFile(broken).ok());
+    QVERIFY(loadConfigFile(path).ok());
+    QVERIFY(!loadConfigFile(broken).ok());
     QCOMPARE(readFile(path), kDesignExample);
     QCOMPARE(readFile(broken), QByteArray(R"({"version": 1, "endpoints": [{"name": "a"}]})"));
     QCOMPARE(QFileInfo(path).lastModified(), modified);
@@ -926,7 +926,7 @@ void TestConfigLoader::loadNeverWrites()
 void TestConfigLoader::defaultConfigPathIsInAppConfigLocation()
 {
     const QString expected = QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation) + u"/config.json"_s;
-    QCOMPARE(ConfigLoader::defaultConfigPath(), expected);
+    QCOMPARE(defaultConfigPath(), expected);
     // Test mode keeps the test away from the operator's real config.
     QVERIFY2(expected.contains(u"qttest"_s), qPrintable(expected));
 }
