@@ -88,6 +88,11 @@ double LatencyHistogram::percentileUs(double p, double minUs, double maxUs) cons
         return 0.0;
     const auto rank
         = std::clamp<qint64>(static_cast<qint64>(std::ceil(p / 100.0 * static_cast<double>(m_total))), 1, m_total);
+    // The smallest and largest samples are known exactly.
+    if (rank == 1)
+        return minUs;
+    if (rank == m_total)
+        return std::max(minUs, maxUs);
     qint64 seen = 0;
     for (int i = 0; i < kBucketCount; ++i) {
         seen += m_counts[static_cast<size_t>(i)];
