@@ -28,6 +28,10 @@ public:
     /// Fixed notation with `decimals` digits after the point.
     void addDecimal(double value, int decimals);
     void addEmpty();
+    /// UTC ISO-8601 with milliseconds: 2026-03-02T10:00:00.123Z.
+    void addUtcTimestamp(qint64 msSinceEpoch);
+    /// A cell that went through escapeCell() already (callers cache escaped strings that repeat).
+    void addEscaped(QByteArrayView escapedCell);
     void endRow();
 
     /// Writes the buffer to the device; false once any write failed.
@@ -37,6 +41,8 @@ public:
 
     /// The cell as it would be written: neutralised and quoted where needed.
     static QByteArray escapeCell(QByteArrayView utf8);
+    static QByteArray escapeCell(QStringView text) { return escapeCell(text.toUtf8()); }
+    static void appendUtcTimestamp(QByteArray& out, qint64 msSinceEpoch);
 
 private:
     void beginCell();
