@@ -36,12 +36,23 @@ QString pathOf(const QString& route)
     return route.left(route.indexOf(u'?'));
 }
 
-void writeAnswer(const SimulatedAnswer& answer, QHttpServerResponder&& responder)
+void writeAnswer(const SimulatedAnswer& answer, QHttpServerResponder&& responder, bool headersOnly)
 {
     if (responder.socket()->state() != QAbstractSocket::ConnectedState)
         return;
-    QHttpServerResponse response(
-        answer.contentType, answer.body, static_cast<QHttpServerResponse::StatusCode>(answer.status));
+    const auto status = static_cast<QHttpServerResponder::StatusCode>(answer.status);
+    if (headersOnly) {
+        // Qt HTTP Server 6.4 sends a body even to HEAD; the client would read it as the start of the next
+        // response on the connection. Headers with the would-be length, then no body.
+        responder.writeStatusLine(status);
+        responder.writeHeader(QByteArrayLiteral("Content-Type"), answer.contentType);
+        responder.writeHeader(QByteArrayLiteral("Content-Length"), QByteArray::number(answer.body.size()));
+        for (const auto& [name, value] : answer.headers)
+            responder.writeHeader(name, value);
+        responder.writeBody(QByteArray());
+        return;
+    }
+    QHttpServerResponse response(answer.contentType, answer.body, status);
     for (const auto& [name, value] : answer.headers)
         response.addHeader(name, value);
     response.write(std::move(responder));
@@ -61,7 +72,7 @@ Simulator::~Simulator()
     stop();
 }
 
-bool Simulator::start(quint16 port, quint16 rawPort)
+bool Simulator::start(quint16 port, quint16 rawPort, int extraHttpPorts)
 {
     if (isRunning()) {
         m_error = QStringLiteral("the simulator is already running on port %1").arg(m_port.load());
@@ -69,17 +80,22 @@ bool Simulator::start(quint16 port, quint16 rawPort)
     }
     m_error.clear();
     m_http = new QHttpServer(this);
-    auto* tcp = new QTcpServer(m_http);
-    tcp->setListenBacklogSize(1024); // a benchmark opening hundreds of connections at once must not see SYN drops
-    if (!tcp->listen(QHostAddress::LocalHost, port)) {
-        m_error = QStringLiteral("cannot listen on 127.0.0.1:%1: %2").arg(port).arg(tcp->errorString());
-        stop();
-        return false;
-    }
-    // newConnection is emitted once per accepted connection.
-    connect(tcp, &QTcpServer::newConnection, this, [this] { m_acceptedConnections.fetch_add(1); });
     addRoutes();
-    m_http->bind(tcp);
+    QList<quint16> httpPorts;
+    for (int i = 0; i <= std::max(0, extraHttpPorts); ++i) {
+        const quint16 wanted = i == 0 ? port : 0;
+        auto* tcp = new QTcpServer(m_http);
+        tcp->setListenBacklogSize(1024); // a benchmark opening hundreds of connections at once must not see SYN drops
+        if (!tcp->listen(QHostAddress::LocalHost, wanted)) {
+            m_error = QStringLiteral("cannot listen on 127.0.0.1:%1: %2").arg(wanted).arg(tcp->errorString());
+            stop();
+            return false;
+        }
+        // newConnection is emitted once per accepted connection.
+        connect(tcp, &QTcpServer::newConnection, this, [this] { m_acceptedConnections.fetch_add(1); });
+        m_http->bind(tcp);
+        httpPorts.append(tcp->serverPort());
+    }
 
     m_raw = new RawFaultServer(this);
     connect(m_raw, &RawFaultServer::requestArrived, this, &Simulator::countRequest);
@@ -89,8 +105,12 @@ bool Simulator::start(quint16 port, quint16 rawPort)
         stop();
         return false;
     }
+    {
+        QMutexLocker lock(&m_mutex);
+        m_extraPorts = httpPorts.mid(1);
+    }
     m_rawPort.store(m_raw->port());
-    m_port.store(tcp->serverPort());
+    m_port.store(httpPorts.first());
     restartScenario();
     qCInfo(lcSimulator) << "simulator on" << baseUrl().toString() << "raw faults on" << rawBaseUrl().toString();
     return true;
@@ -100,6 +120,10 @@ void Simulator::stop()
 {
     m_port.store(0);
     m_rawPort.store(0);
+    {
+        QMutexLocker lock(&m_mutex);
+        m_extraPorts.clear();
+    }
     delete m_http;
     m_http = nullptr;
     delete m_raw;
@@ -123,6 +147,18 @@ QUrl Simulator::rawBaseUrl() const
     return p == 0 ? QUrl() : QUrl(QStringLiteral("http://127.0.0.1:%1").arg(p));
 }
 
+QList<QUrl> Simulator::httpBaseUrls() const
+{
+    const QUrl first = baseUrl();
+    if (first.isEmpty())
+        return {};
+    QList<QUrl> bases { first };
+    QMutexLocker lock(&m_mutex);
+    for (quint16 extra : m_extraPorts)
+        bases.append(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(extra)));
+    return bases;
+}
+
 QUrl Simulator::url(const QString& route) const
 {
     QUrl result = SimulatorRoute::isRawFault(route) ? rawBaseUrl() : baseUrl();
@@ -144,20 +180,20 @@ QByteArray Simulator::expandPlaceholders(QByteArray text) const
 
 int Simulator::requestCount(const QString& route) const
 {
-    QMutexLocker lock(&m_countsMutex);
+    QMutexLocker lock(&m_mutex);
     return m_counts.value(pathOf(route));
 }
 
 QHash<QString, int> Simulator::requestCounts() const
 {
-    QMutexLocker lock(&m_countsMutex);
+    QMutexLocker lock(&m_mutex);
     return m_counts;
 }
 
 void Simulator::resetCounts()
 {
     {
-        QMutexLocker lock(&m_countsMutex);
+        QMutexLocker lock(&m_mutex);
         m_counts.clear();
     }
     m_acceptedConnections.store(0);
@@ -187,7 +223,7 @@ ScenarioPhase Simulator::scenarioPhase() const
 void Simulator::countRequest(const QString& path)
 {
     {
-        QMutexLocker lock(&m_countsMutex);
+        QMutexLocker lock(&m_mutex);
         ++m_counts[path];
     }
     emit requestReceived(path);
@@ -212,16 +248,17 @@ SimulatedAnswer Simulator::throttleAnswer()
 // gone. Keep-alive works (QNetworkAccessManager reuses one connection for sequential requests). One caveat
 // of 6.4: pipelined requests on one connection may be answered out of order when the first is delayed;
 // QNetworkAccessManager does not pipeline unless asked to.
-void Simulator::send(SimulatedAnswer answer, QHttpServerResponder&& responder)
+void Simulator::send(SimulatedAnswer answer, const QHttpServerRequest& request, QHttpServerResponder&& responder)
 {
+    const bool headersOnly = request.method() == QHttpServerRequest::Method::Head;
     if (answer.delay <= 0ms) {
-        writeAnswer(answer, std::move(responder));
+        writeAnswer(answer, std::move(responder), headersOnly);
         return;
     }
     QTcpSocket* socket = responder.socket();
     auto pending = std::make_shared<QHttpServerResponder>(std::move(responder));
     QTimer::singleShot(answer.delay, Qt::PreciseTimer, socket,
-        [pending, answer = std::move(answer)] { writeAnswer(answer, std::move(*pending)); });
+        [pending, answer = std::move(answer), headersOnly] { writeAnswer(answer, std::move(*pending), headersOnly); });
 }
 
 void Simulator::addRoute(const QString& path, AnswerFunction answerFor)
@@ -231,7 +268,7 @@ void Simulator::addRoute(const QString& path, AnswerFunction answerFor)
             countRequest(request.url().path());
             SimulatedAnswer answer = answerFor(request);
             answer.delay = canned::requestedDelay(request.query()).value_or(answer.delay);
-            send(std::move(answer), std::move(responder));
+            send(std::move(answer), request, std::move(responder));
         });
 }
 
@@ -287,7 +324,7 @@ void Simulator::addRoutes()
             countRequest(request.url().path());
             SimulatedAnswer answer = canned::status(code);
             answer.delay = canned::requestedDelay(request.query()).value_or(0ms);
-            send(std::move(answer), std::move(responder));
+            send(std::move(answer), request, std::move(responder));
         });
 
     m_http->setMissingHandler([this](const QHttpServerRequest& request, QHttpServerResponder&& responder) {
@@ -296,7 +333,7 @@ void Simulator::addRoutes()
         const QString hint = SimulatorRoute::isRawFault(path)
             ? QStringLiteral("raw-fault routes are served on ") + url(path).toString()
             : QString();
-        send(canned::notFound(path, hint), std::move(responder));
+        send(canned::notFound(path, hint), request, std::move(responder));
     });
 }
 

@@ -39,9 +39,11 @@ public:
     explicit Simulator(QObject* parent = nullptr);
     ~Simulator() override;
 
-    /// Listens on 127.0.0.1: HTTP routes on `port`, raw faults on `rawPort` (0 = any free port). False on
-    /// failure (port taken, already running) with errorString() saying why.
-    bool start(quint16 port = 0, quint16 rawPort = 0);
+    /// Listens on 127.0.0.1: HTTP routes on `port`, raw faults on `rawPort` (0 = any free port), and the
+    /// same HTTP routes on `extraHttpPorts` more free ports. False on failure (port taken, already running)
+    /// with errorString() saying why. Extra ports exist for load tests: QNetworkAccessManager opens at most
+    /// 6 connections per host and port, so 1,000 requests/s held 20 ms each need several ports.
+    bool start(quint16 port = 0, quint16 rawPort = 0, int extraHttpPorts = 0);
     /// Closes both servers and every connection; pending delayed answers are dropped.
     void stop();
     bool isRunning() const { return m_port.load() != 0; }
@@ -55,6 +57,8 @@ public:
     QUrl baseUrl() const;
     /// `http://127.0.0.1:RAWPORT` (what `${SIMULATOR_RAW}` stands for); empty when not running.
     QUrl rawBaseUrl() const;
+    /// Every HTTP base, baseUrl() first, then one per extra port; empty when not running.
+    QList<QUrl> httpBaseUrls() const;
     /// The full URL of `route` ("/healthy", "/slow?delay=50", "/hang") on the right port; an empty route
     /// gives baseUrl(). Empty when not running.
     QUrl url(const QString& route) const;
@@ -64,7 +68,7 @@ public:
     /// Requests received for `route` (a path; any query is ignored), on either port. Thread-safe.
     int requestCount(const QString& route) const;
     QHash<QString, int> requestCounts() const;
-    /// TCP connections accepted on the HTTP port: with keep-alive, far fewer than requests. Thread-safe.
+    /// TCP connections accepted on the HTTP ports: with keep-alive, far fewer than requests. Thread-safe.
     int acceptedConnections() const { return m_acceptedConnections.load(); }
     /// Zeroes the request and connection counts.
     void resetCounts();
@@ -90,19 +94,20 @@ private:
     void addRoutes();
     void addRoute(const QString& path, AnswerFunction answerFor);
     void countRequest(const QString& path);
-    void send(SimulatedAnswer answer, QHttpServerResponder&& responder);
+    void send(SimulatedAnswer answer, const QHttpServerRequest& request, QHttpServerResponder&& responder);
     SimulatedAnswer throttleAnswer();
 
     QHttpServer* m_http = nullptr;
     RawFaultServer* m_raw = nullptr;
     QString m_error;
+    QList<quint16> m_extraPorts; ///< guarded by m_mutex
     std::atomic<quint16> m_port { 0 };
     std::atomic<quint16> m_rawPort { 0 };
     std::atomic<qint64> m_healthyLatencyMs { 0 };
     std::atomic<int> m_acceptedConnections { 0 };
     std::atomic<qint64> m_scenarioOriginNs { 0 };
     QElapsedTimer m_clock;
-    mutable QMutex m_countsMutex;
+    mutable QMutex m_mutex; ///< guards m_counts and m_extraPorts
     QHash<QString, int> m_counts;
     ThrottleBucket m_throttle; ///< only touched in the simulator's thread
 };

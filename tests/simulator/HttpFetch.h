@@ -109,9 +109,13 @@ private:
             request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
         QElapsedTimer timer;
         timer.start();
-        QNetworkReply* reply = r.body.isEmpty() && r.method == "GET"
-            ? r.nam->get(request)
-            : r.nam->sendCustomRequest(request, r.method, r.body);
+        QNetworkReply* reply = nullptr;
+        if (r.method == "HEAD")
+            reply = r.nam->head(request); // a custom "HEAD" would wait for a body
+        else if (r.method == "GET" && r.body.isEmpty())
+            reply = r.nam->get(request);
+        else
+            reply = r.nam->sendCustomRequest(request, r.method, r.body);
         m_replies.append(reply);
         QObject::connect(reply, &QNetworkReply::finished, reply, [reply, timer, index, state = m_state] {
             Fetched& f = state->results[index];
