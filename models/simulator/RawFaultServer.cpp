@@ -57,19 +57,15 @@ RawFaultServer::RawFaultServer(QObject* parent)
     connect(&m_server, &QTcpServer::newConnection, this, &RawFaultServer::acceptConnections);
 }
 
+RawFaultServer::~RawFaultServer()
+{
+    // The connections go first, while this object is whole and can still count them down.
+    qDeleteAll(m_server.findChildren<QTcpSocket*>(Qt::FindDirectChildrenOnly));
+}
+
 bool RawFaultServer::listen(const QHostAddress& address, quint16 port)
 {
     return m_server.listen(address, port);
-}
-
-int RawFaultServer::hangingConnections() const
-{
-    int count = 0;
-    for (const QObject* child : m_server.children()) {
-        if (child->property(kHangingProperty).toBool())
-            ++count;
-    }
-    return count;
 }
 
 void RawFaultServer::acceptConnections()
@@ -121,6 +117,8 @@ void RawFaultServer::playFault(QTcpSocket* socket, const QString& path)
         return;
     if (path == u"/hang") {
         socket->setProperty(kHangingProperty, true);
+        emit hangingConnectionsChanged(++m_hanging);
+        connect(socket, &QObject::destroyed, this, [this] { emit hangingConnectionsChanged(--m_hanging); });
         connect(socket, &QTcpSocket::readyRead, this, [this, socket] { readRequestHead(socket); });
     } else if (path == u"/close") {
         // Headers promise 1 KiB of body; a few bytes come, then FIN.

@@ -18,22 +18,26 @@ class RawFaultServer : public QObject {
     Q_OBJECT
 public:
     explicit RawFaultServer(QObject* parent = nullptr);
+    ~RawFaultServer() override;
 
     bool listen(const QHostAddress& address, quint16 port);
     quint16 port() const { return m_server.serverPort(); }
     QString errorString() const { return m_server.errorString(); }
     /// Connections currently held open by `/hang`.
-    int hangingConnections() const;
+    int hangingConnections() const { return m_hanging; }
 
 Q_SIGNALS:
     /// A request head arrived for `path` (without query).
     void requestArrived(const QString& path);
+    /// The number of connections held open by `/hang` changed.
+    void hangingConnectionsChanged(int count);
 
 private:
     void acceptConnections();
     void readRequestHead(QTcpSocket* socket);
     void playFault(QTcpSocket* socket, const QString& path);
 
+    int m_hanging = 0;
     QTcpServer m_server;
 };
 

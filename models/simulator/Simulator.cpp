@@ -99,6 +99,8 @@ bool Simulator::start(quint16 port, quint16 rawPort, int extraHttpPorts)
 
     m_raw = new RawFaultServer(this);
     connect(m_raw, &RawFaultServer::requestArrived, this, &Simulator::countRequest);
+    connect(m_raw, &RawFaultServer::hangingConnectionsChanged, this,
+        [this](int count) { m_hangingConnections.store(count); });
     if (!m_raw->listen(QHostAddress::LocalHost, rawPort)) {
         m_error
             = QStringLiteral("cannot listen on 127.0.0.1:%1 for raw faults: %2").arg(rawPort).arg(m_raw->errorString());

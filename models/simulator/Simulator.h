@@ -70,6 +70,8 @@ public:
     QHash<QString, int> requestCounts() const;
     /// TCP connections accepted on the HTTP ports: with keep-alive, far fewer than requests. Thread-safe.
     int acceptedConnections() const { return m_acceptedConnections.load(); }
+    /// Connections `/hang` holds open right now; they are released when the client gives up. Thread-safe.
+    int hangingConnections() const { return m_hangingConnections.load(); }
     /// Zeroes the request and connection counts.
     void resetCounts();
 
@@ -105,6 +107,7 @@ private:
     std::atomic<quint16> m_rawPort { 0 };
     std::atomic<qint64> m_healthyLatencyMs { 0 };
     std::atomic<int> m_acceptedConnections { 0 };
+    std::atomic<int> m_hangingConnections { 0 };
     std::atomic<qint64> m_scenarioOriginNs { 0 };
     QElapsedTimer m_clock;
     mutable QMutex m_mutex; ///< guards m_counts and m_extraPorts

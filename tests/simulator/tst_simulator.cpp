@@ -47,6 +47,7 @@ private Q_SLOTS:
     void scenarioFollowsItsClock();
 
     void hangNeverAnswers();
+    void hangReleasesConnectionsWhenClientsGiveUp();
     void rawFaultsAreNetworkErrors_data();
     void rawFaultsAreNetworkErrors();
     void rawFaultsUnderLoadNeverCrash();
@@ -340,6 +341,18 @@ void tst_Simulator::hangNeverAnswers()
     QVERIFY(answer.body.isEmpty());
     QVERIFY2(answer.elapsedMs >= 250, qPrintable(QString::number(answer.elapsedMs))); // a coarse timer
     QCOMPARE(m_sim.requestCount(u"/hang"_s), 1);
+}
+
+void tst_Simulator::hangReleasesConnectionsWhenClientsGiveUp()
+{
+    // A benchmark that probes /hang for hours must not pile up connections on the simulator.
+    QTRY_COMPARE(m_sim.hangingConnections(), 0); // hangNeverAnswers() gave up on its own just now
+    QNetworkAccessManager nam;
+    {
+        FetchBatch batch(QList<FetchRequest>(4, getRequest(nam, m_sim.url(u"/hang"_s), 30'000)));
+        QTRY_COMPARE(m_sim.hangingConnections(), 4);
+    } // the batch aborts its replies
+    QTRY_COMPARE(m_sim.hangingConnections(), 0);
 }
 
 void tst_Simulator::rawFaultsAreNetworkErrors_data()
