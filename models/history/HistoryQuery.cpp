@@ -3,6 +3,7 @@
 
 #include "history/HistoryConnection.h"
 #include "history/HistorySchema.h"
+#include "history/SqlCursor.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -19,9 +20,11 @@ namespace {
 
 constexpr qint64 kMinute = HistorySchema::kMinuteMs;
 
+// NULLs become -1/0 inside SQLite: one C API call per cell instead of two.
 const QString kSampleColumns = u"endpoint_id, t_ms, url_id, latency_us, http_status, outcome, signal, attempts, "
-                               "flags, bytes_read, reason_id, queue_us, connect_us, sent_us, ttfb_us, "
-                               "download_us, trace_id"_s;
+                               "flags, bytes_read, coalesce(reason_id, 0), coalesce(queue_us, -1), "
+                               "coalesce(connect_us, -1), coalesce(sent_us, -1), coalesce(ttfb_us, -1), "
+                               "coalesce(download_us, -1), trace_id"_s;
 
 qint64 floorDiv(qint64 a, qint64 b)
 {
@@ -33,44 +36,96 @@ qint64 ceilDiv(qint64 a, qint64 b)
     return -floorDiv(-a, b);
 }
 
-qint64 phase(const QVariant& v)
+Outcome outcomeOf(qint64 stored)
 {
-    return v.isNull() ? -1 : v.toLongLong();
+    return HistorySchema::outcomeFromStored(stored).value_or(Outcome::Ok);
 }
 
-StoredSample readSample(const QSqlQuery& q)
+FailureSignal signalOf(qint64 stored)
 {
-    StoredSample s;
-    s.endpointId = q.value(0).toInt();
-    s.startMs = q.value(1).toLongLong();
-    s.urlId = q.value(2).toInt();
-    s.latencyUs = q.value(3).toLongLong();
-    s.httpStatus = q.value(4).toInt();
-    s.outcome = HistorySchema::outcomeFromStored(q.value(5).toLongLong()).value_or(Outcome::Ok);
-    s.signal = HistorySchema::signalFromStored(q.value(6).toLongLong()).value_or(FailureSignal::None);
-    s.attempts = q.value(7).toInt();
-    const int flags = q.value(8).toInt();
+    return HistorySchema::signalFromStored(stored).value_or(FailureSignal::None);
+}
+
+void readSample(SqlCursor& c, StoredSample& s)
+{
+    s.endpointId = static_cast<int>(c.integer(0));
+    s.startMs = c.integer(1);
+    s.urlId = static_cast<int>(c.integer(2));
+    s.latencyUs = c.integer(3);
+    s.httpStatus = static_cast<int>(c.integer(4));
+    s.outcome = outcomeOf(c.integer(5));
+    s.signal = signalOf(c.integer(6));
+    s.attempts = static_cast<int>(c.integer(7));
+    const qint64 flags = c.integer(8);
     s.connectionReused = flags & HistorySchema::kFlagConnectionReused;
     s.bodyTruncated = flags & HistorySchema::kFlagBodyTruncated;
-    s.bytesRead = q.value(9).toLongLong();
-    s.reasonId = q.value(10).toInt();
-    s.phases.queueUs = phase(q.value(11));
-    s.phases.connectUs = phase(q.value(12));
-    s.phases.sentUs = phase(q.value(13));
-    s.phases.ttfbUs = phase(q.value(14));
-    s.phases.downloadUs = phase(q.value(15));
-    const QVariant trace = q.value(16);
-    if (trace.typeId() == QMetaType::QByteArray)
-        s.traceId = trace.toByteArray().toHex();
-    else if (!trace.isNull())
-        s.traceId = trace.toString().toLatin1();
-    return s;
+    s.bytesRead = c.integer(9);
+    s.reasonId = static_cast<int>(c.integer(10));
+    s.phases.queueUs = c.integer(11);
+    s.phases.connectUs = c.integer(12);
+    s.phases.sentUs = c.integer(13);
+    s.phases.ttfbUs = c.integer(14);
+    s.phases.downloadUs = c.integer(15);
+    const bool binary = c.isBlob(16);
+    const QByteArrayView raw = c.blob(16);
+    if (raw.isEmpty()) {
+        s.traceId.clear();
+    } else if (binary) {
+        s.traceId.resize(raw.size() * 2);
+        static constexpr char kHex[] = "0123456789abcdef";
+        for (qsizetype i = 0; i < raw.size(); ++i) {
+            const auto byte = static_cast<quint8>(raw[i]);
+            s.traceId[2 * i] = kHex[byte >> 4];
+            s.traceId[2 * i + 1] = kHex[byte & 0xf];
+        }
+    } else {
+        s.traceId = raw.toByteArray();
+    }
 }
+
+/// Accumulates one chart bucket from rows that arrive in time order.
+struct BucketBuilder {
+    ChartBucket bucket;
+    qint64 latencySumUs = 0;
+    qint64 minUs = 0;
+    qint64 maxUs = 0;
+    bool open = false;
+
+    void finishInto(QList<ChartBucket>& out)
+    {
+        if (!open)
+            return;
+        if (bucket.latencyCount > 0) {
+            bucket.minLatencyMs = static_cast<double>(minUs) / 1000.0;
+            bucket.maxLatencyMs = static_cast<double>(maxUs) / 1000.0;
+            bucket.meanLatencyMs
+                = static_cast<double>(latencySumUs) / 1000.0 / static_cast<double>(bucket.latencyCount);
+        }
+        out.append(bucket);
+        *this = {};
+    }
+    void start(qint64 startMs, qint64 endMs)
+    {
+        bucket.startMs = startMs;
+        bucket.endMs = endMs;
+        open = true;
+    }
+    void addLatency(qint64 n, qint64 lo, qint64 hi, qint64 sum)
+    {
+        if (n <= 0)
+            return;
+        minUs = bucket.latencyCount ? std::min(minUs, lo) : lo;
+        maxUs = bucket.latencyCount ? std::max(maxUs, hi) : hi;
+        bucket.latencyCount += n;
+        latencySumUs += sum;
+    }
+};
 
 } // namespace
 
-HistoryQuery::HistoryQuery(const QString& databasePath)
+HistoryQuery::HistoryQuery(const QString& databasePath, ReadPath readPath)
     : m_path(databasePath)
+    , m_readPath(readPath)
 {
 }
 
@@ -79,6 +134,11 @@ HistoryQuery::~HistoryQuery() = default;
 bool HistoryQuery::isOpen() const
 {
     return m_connection != nullptr;
+}
+
+bool HistoryQuery::usesDirectReads() const
+{
+    return m_direct;
 }
 
 bool HistoryQuery::ensureOpen()
@@ -101,7 +161,14 @@ bool HistoryQuery::ensureOpen()
         return false;
     }
     m_connection = std::move(connection);
+    m_direct = m_readPath == ReadPath::Fastest && SqlCursor::directAvailable(m_connection->database());
     return true;
+}
+
+std::unique_ptr<SqlCursor> HistoryQuery::cursor(const QString& sql)
+{
+    return std::make_unique<SqlCursor>(
+        m_connection->database(), sql, m_direct ? SqlCursor::Backend::Direct : SqlCursor::Backend::QtSql);
 }
 
 bool HistoryQuery::setError(const QSqlQuery& q)
@@ -169,60 +236,71 @@ ChartSeries HistoryQuery::chart(const QString& endpoint, qint64 fromMs, qint64 t
     const auto id = endpointId(endpoint);
     if (!id)
         return series;
+    // Rows come in key order, so buckets are built in one pass without a sort.
+    BucketBuilder b;
+    qint64 current = -1;
     const qint64 width = std::max<qint64>(ceilDiv(toMs - fromMs, maxBuckets), 1);
-    QSqlQuery q(m_connection->database());
-    q.setForwardOnly(true);
-    qint64 origin = 0;
     if (width < kMinute && fromMs >= rawHorizonMs()) {
         series.bucketMs = width;
-        origin = fromMs;
-        q.prepare(u"SELECT (t_ms - ?) / ? AS b, count(*), sum(outcome != 0), sum(signal = 1), sum(signal = 2), "
-                  "sum(signal = 3), sum(signal = 4), sum(http_status > 0), "
-                  "min(CASE WHEN http_status > 0 THEN latency_us END), "
-                  "max(CASE WHEN http_status > 0 THEN latency_us END), "
-                  "sum(CASE WHEN http_status > 0 THEN latency_us ELSE 0 END) "
-                  "FROM samples WHERE endpoint_id = ? AND t_ms >= ? AND t_ms < ? GROUP BY b ORDER BY b"_s);
-        q.addBindValue(fromMs);
-        q.addBindValue(width);
-        q.addBindValue(*id);
-        q.addBindValue(fromMs);
-        q.addBindValue(toMs);
+        auto c = cursor(u"SELECT t_ms, outcome, signal, http_status, latency_us FROM samples "
+                        "WHERE endpoint_id = ? AND t_ms >= ? AND t_ms < ?"_s);
+        c->bind(0, *id);
+        c->bind(1, fromMs);
+        c->bind(2, toMs);
+        if (!c->exec()) {
+            m_error = c->errorText();
+            return series;
+        }
+        while (c->next()) {
+            const qint64 index = (c->integer(0) - fromMs) / width;
+            if (index != current) {
+                b.finishInto(series.buckets);
+                b.start(fromMs + index * width, std::min(fromMs + (index + 1) * width, toMs));
+                current = index;
+            }
+            ++b.bucket.probes;
+            if (c->integer(1) != 0)
+                ++b.bucket.errors;
+            if (const int s = signalIndex(signalOf(c->integer(2))); s >= 0)
+                ++b.bucket.signalCounts[static_cast<size_t>(s)];
+            if (c->integer(3) > 0) {
+                const qint64 us = c->integer(4);
+                b.addLatency(1, us, us, us);
+            }
+        }
     } else {
         const qint64 firstMinute = floorDiv(fromMs, kMinute);
         const qint64 endMinute = ceilDiv(toMs, kMinute);
         const qint64 minutes = std::max<qint64>(ceilDiv(endMinute - firstMinute, maxBuckets), 1);
         series.fromRollups = true;
         series.bucketMs = minutes * kMinute;
-        origin = firstMinute * kMinute;
-        q.prepare(u"SELECT (minute - ?) / ? AS b, sum(probes), sum(probes - ok), sum(s1), sum(s2), sum(s3), "
-                  "sum(s4), sum(lat_n), min(lat_min_us), max(lat_max_us), sum(lat_sum_us) "
-                  "FROM rollups WHERE endpoint_id = ? AND minute >= ? AND minute < ? GROUP BY b ORDER BY b"_s);
-        q.addBindValue(firstMinute);
-        q.addBindValue(minutes);
-        q.addBindValue(*id);
-        q.addBindValue(firstMinute);
-        q.addBindValue(endMinute);
-    }
-    if (!q.exec()) {
-        setError(q);
-        return series;
-    }
-    while (q.next()) {
-        ChartBucket b;
-        b.startMs = origin + q.value(0).toLongLong() * series.bucketMs;
-        b.endMs = series.fromRollups ? b.startMs + series.bucketMs : std::min(b.startMs + series.bucketMs, toMs);
-        b.probes = q.value(1).toLongLong();
-        b.errors = q.value(2).toLongLong();
-        for (int i = 0; i < kSignalCount; ++i)
-            b.signalCounts[static_cast<size_t>(i)] = q.value(3 + i).toLongLong();
-        b.latencyCount = q.value(7).toLongLong();
-        if (b.latencyCount > 0) {
-            b.minLatencyMs = q.value(8).toDouble() / 1000.0;
-            b.maxLatencyMs = q.value(9).toDouble() / 1000.0;
-            b.meanLatencyMs = q.value(10).toDouble() / 1000.0 / static_cast<double>(b.latencyCount);
+        auto c = cursor(u"SELECT minute, probes, ok, s1, s2, s3, s4, lat_n, lat_min_us, lat_max_us, lat_sum_us "
+                        "FROM rollups WHERE endpoint_id = ? AND minute >= ? AND minute < ?"_s);
+        c->bind(0, *id);
+        c->bind(1, firstMinute);
+        c->bind(2, endMinute);
+        if (!c->exec()) {
+            m_error = c->errorText();
+            return series;
         }
-        series.buckets.append(b);
+        while (c->next()) {
+            const qint64 index = (c->integer(0) - firstMinute) / minutes;
+            if (index != current) {
+                b.finishInto(series.buckets);
+                const qint64 start = (firstMinute + index * minutes) * kMinute;
+                b.start(start, start + series.bucketMs);
+                current = index;
+            }
+            b.bucket.probes += c->integer(1);
+            b.bucket.errors += c->integer(1) - c->integer(2);
+            for (int i = 0; i < kSignalCount; ++i)
+                b.bucket.signalCounts[static_cast<size_t>(i)] += c->integer(3 + i);
+            b.addLatency(c->integer(7), c->integer(8), c->integer(9), c->integer(10));
+        }
+        if (c->hasError())
+            m_error = c->errorText();
     }
+    b.finishInto(series.buckets);
     return series;
 }
 
@@ -230,19 +308,20 @@ bool HistoryQuery::addRaw(ProbeAggregate& agg, int id, qint64 fromMs, qint64 toM
 {
     if (toMs <= fromMs)
         return true;
-    QSqlQuery q(m_connection->database());
-    q.setForwardOnly(true);
-    q.prepare(u"SELECT outcome, signal, http_status, latency_us FROM samples "
-              "WHERE endpoint_id = ? AND t_ms >= ? AND t_ms < ?"_s);
-    q.addBindValue(id);
-    q.addBindValue(fromMs);
-    q.addBindValue(toMs);
-    if (!q.exec())
-        return setError(q);
-    while (q.next()) {
-        agg.add(HistorySchema::outcomeFromStored(q.value(0).toLongLong()).value_or(Outcome::Ok),
-            HistorySchema::signalFromStored(q.value(1).toLongLong()).value_or(FailureSignal::None), q.value(2).toInt(),
-            q.value(3).toLongLong());
+    auto c = cursor(u"SELECT outcome, signal, http_status, latency_us FROM samples "
+                    "WHERE endpoint_id = ? AND t_ms >= ? AND t_ms < ?"_s);
+    c->bind(0, id);
+    c->bind(1, fromMs);
+    c->bind(2, toMs);
+    if (!c->exec()) {
+        m_error = c->errorText();
+        return false;
+    }
+    while (c->next())
+        agg.add(outcomeOf(c->integer(0)), signalOf(c->integer(1)), static_cast<int>(c->integer(2)), c->integer(3));
+    if (c->hasError()) {
+        m_error = c->errorText();
+        return false;
     }
     return true;
 }
@@ -273,17 +352,23 @@ bool HistoryQuery::addRollups(ProbeAggregate& agg, int id, qint64 fromMinute, qi
     agg.addCounts(q.value(1).toLongLong(), outcomes, perSignal, q.value(14).toLongLong(), q.value(15).toLongLong(),
         q.value(16).toLongLong(), q.value(17).toLongLong());
 
-    q.prepare(u"SELECT hist FROM rollups WHERE endpoint_id = ? AND minute >= ? AND minute < ? AND lat_n > 0"_s);
-    q.addBindValue(id);
-    q.addBindValue(fromMinute);
-    q.addBindValue(toMinute);
-    if (!q.exec())
-        return setError(q);
-    while (q.next()) {
-        if (!agg.histogram().mergeEncoded(q.value(0).toByteArray())) {
+    auto c = cursor(u"SELECT hist FROM rollups WHERE endpoint_id = ? AND minute >= ? AND minute < ? AND lat_n > 0"_s);
+    c->bind(0, id);
+    c->bind(1, fromMinute);
+    c->bind(2, toMinute);
+    if (!c->exec()) {
+        m_error = c->errorText();
+        return false;
+    }
+    while (c->next()) {
+        if (!agg.histogram().mergeEncoded(c->blob(0))) {
             m_error = u"a rollup histogram in %1 is damaged"_s.arg(m_path);
             return false;
         }
+    }
+    if (c->hasError()) {
+        m_error = c->errorText();
+        return false;
     }
     return true;
 }
@@ -329,24 +414,22 @@ std::optional<Outage> HistoryQuery::longestOutage(const QString& endpoint, qint6
     const auto id = endpointId(endpoint);
     if (!id)
         return std::nullopt;
-    const bool fromRaw = fromMs >= rawHorizonMs();
-    QSqlQuery q(m_connection->database());
-    q.setForwardOnly(true);
-    if (fromRaw) {
-        q.prepare(u"SELECT t_ms, outcome = 0, latency_us / 1000 FROM samples "
-                  "WHERE endpoint_id = ? AND t_ms >= ? AND t_ms < ? ORDER BY t_ms"_s);
-        q.addBindValue(*id);
-        q.addBindValue(fromMs);
-        q.addBindValue(toMs);
+    std::unique_ptr<SqlCursor> c;
+    if (fromMs >= rawHorizonMs()) {
+        c = cursor(u"SELECT t_ms, outcome = 0, latency_us / 1000 FROM samples "
+                   "WHERE endpoint_id = ? AND t_ms >= ? AND t_ms < ?"_s);
+        c->bind(0, *id);
+        c->bind(1, fromMs);
+        c->bind(2, toMs);
     } else {
-        q.prepare(u"SELECT minute * 60000, ok > 0, 60000 FROM rollups "
-                  "WHERE endpoint_id = ? AND minute >= ? AND minute < ? ORDER BY minute"_s);
-        q.addBindValue(*id);
-        q.addBindValue(floorDiv(fromMs, kMinute));
-        q.addBindValue(ceilDiv(toMs, kMinute));
+        c = cursor(u"SELECT minute * 60000, ok > 0, 60000 FROM rollups "
+                   "WHERE endpoint_id = ? AND minute >= ? AND minute < ?"_s);
+        c->bind(0, *id);
+        c->bind(1, floorDiv(fromMs, kMinute));
+        c->bind(2, ceilDiv(toMs, kMinute));
     }
-    if (!q.exec()) {
-        setError(q);
+    if (!c->exec()) {
+        m_error = c->errorText();
         return std::nullopt;
     }
     std::optional<Outage> longest;
@@ -356,12 +439,12 @@ std::optional<Outage> HistoryQuery::longestOutage(const QString& endpoint, qint6
         if (!longest || o.durationMs > longest->durationMs)
             longest = o;
     };
-    while (q.next()) {
-        const qint64 t = q.value(0).toLongLong();
-        if (!q.value(1).toBool()) {
+    while (c->next()) {
+        const qint64 t = c->integer(0);
+        if (c->integer(1) == 0) {
             if (runStart < 0)
                 runStart = t;
-            lastFailureEnd = t + q.value(2).toLongLong();
+            lastFailureEnd = t + c->integer(2);
         } else if (runStart >= 0) {
             offer({ runStart, t - runStart, false });
             runStart = -1;
@@ -369,6 +452,8 @@ std::optional<Outage> HistoryQuery::longestOutage(const QString& endpoint, qint6
     }
     if (runStart >= 0)
         offer({ runStart, std::max<qint64>(lastFailureEnd - runStart, 0), true });
+    if (c->hasError())
+        m_error = c->errorText();
     return longest;
 }
 
@@ -380,17 +465,20 @@ ProbeResults HistoryQuery::lastSamples(const QString& endpoint, int count)
     const auto id = endpointId(endpoint);
     if (!id)
         return out;
-    QSqlQuery q(m_connection->database());
-    q.setForwardOnly(true);
-    q.prepare(u"SELECT %1 FROM samples WHERE endpoint_id = ? ORDER BY t_ms DESC LIMIT ?"_s.arg(kSampleColumns));
-    q.addBindValue(*id);
-    q.addBindValue(count);
-    if (!q.exec()) {
-        setError(q);
+    auto c = cursor(u"SELECT %1 FROM samples WHERE endpoint_id = ? ORDER BY t_ms DESC LIMIT ?"_s.arg(kSampleColumns));
+    c->bind(0, *id);
+    c->bind(1, count);
+    if (!c->exec()) {
+        m_error = c->errorText();
         return out;
     }
-    while (q.next())
-        out.append(toProbeResult(readSample(q)));
+    StoredSample s;
+    while (c->next()) {
+        readSample(*c, s);
+        out.append(toProbeResult(s));
+    }
+    if (c->hasError())
+        m_error = c->errorText();
     std::reverse(out.begin(), out.end());
     return out;
 }
@@ -431,51 +519,70 @@ bool HistoryQuery::forEachSample(
     if (toMs <= fromMs)
         return true;
     // One cursor per endpoint, each already in time order on the clustered key; a heap merges them.
-    struct Cursor {
-        std::unique_ptr<QSqlQuery> query;
+    struct Source {
+        std::unique_ptr<SqlCursor> cursor;
         StoredSample current;
         int rank = 0;
     };
-    std::vector<Cursor> cursors;
+    std::vector<Source> sources;
     const QList<int> ids = endpointIdsFor(endpoints);
+    const QString sql = u"SELECT %1 FROM samples WHERE endpoint_id = ? AND t_ms >= ? AND t_ms < ? ORDER BY t_ms"_s.arg(
+        kSampleColumns);
     for (int rank = 0; rank < ids.size(); ++rank) {
-        Cursor c;
-        c.rank = rank;
-        c.query = std::make_unique<QSqlQuery>(m_connection->database());
-        c.query->setForwardOnly(true);
-        c.query->prepare(u"SELECT %1 FROM samples WHERE endpoint_id = ? AND t_ms >= ? AND t_ms < ? ORDER BY t_ms"_s.arg(
-            kSampleColumns));
-        c.query->addBindValue(ids.at(rank));
-        c.query->addBindValue(fromMs);
-        c.query->addBindValue(toMs);
-        if (!c.query->exec())
-            return setError(*c.query);
-        if (c.query->next()) {
-            c.current = readSample(*c.query);
-            cursors.push_back(std::move(c));
-        } else if (c.query->lastError().isValid()) {
-            return setError(*c.query);
+        Source s;
+        s.rank = rank;
+        s.cursor = cursor(sql);
+        s.cursor->bind(0, ids.at(rank));
+        s.cursor->bind(1, fromMs);
+        s.cursor->bind(2, toMs);
+        if (!s.cursor->exec()) {
+            m_error = s.cursor->errorText();
+            return false;
+        }
+        if (s.cursor->next()) {
+            readSample(*s.cursor, s.current);
+            sources.push_back(std::move(s));
+        } else if (s.cursor->hasError()) {
+            m_error = s.cursor->errorText();
+            return false;
         }
     }
-    auto later = [&cursors](size_t a, size_t b) {
-        const Cursor& x = cursors[a];
-        const Cursor& y = cursors[b];
+    if (sources.size() == 1) {
+        // The common case needs no merge.
+        Source& s = sources.front();
+        do {
+            if (!visit(s.current))
+                return false;
+            if (!s.cursor->next())
+                break;
+            readSample(*s.cursor, s.current);
+        } while (true);
+        if (s.cursor->hasError()) {
+            m_error = s.cursor->errorText();
+            return false;
+        }
+        return true;
+    }
+    auto later = [&sources](size_t a, size_t b) {
+        const Source& x = sources[a];
+        const Source& y = sources[b];
         return x.current.startMs != y.current.startMs ? x.current.startMs > y.current.startMs : x.rank > y.rank;
     };
     std::priority_queue<size_t, std::vector<size_t>, decltype(later)> heap(later);
-    for (size_t i = 0; i < cursors.size(); ++i)
+    for (size_t i = 0; i < sources.size(); ++i)
         heap.push(i);
     while (!heap.empty()) {
         const size_t i = heap.top();
         heap.pop();
-        Cursor& c = cursors[i];
-        if (!visit(c.current))
+        Source& s = sources[i];
+        if (!visit(s.current))
             return false;
-        if (c.query->next()) {
-            c.current = readSample(*c.query);
+        if (s.cursor->next()) {
+            readSample(*s.cursor, s.current);
             heap.push(i);
-        } else if (c.query->lastError().isValid()) {
-            return setError(*c.query);
+        } else if (s.cursor->hasError()) {
+            m_error = s.cursor->errorText();
+            return false;
         }
     }
     return true;

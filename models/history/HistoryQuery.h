@@ -18,6 +18,7 @@ class QSqlQuery;
 namespace sd {
 
 class HistoryConnection;
+class SqlCursor;
 
 /// Synchronous reads of the history database through a read-only (query_only) connection of its own.
 /// Qt Sql connections belong to one thread: create, use and destroy a HistoryQuery on the same thread
@@ -32,14 +33,21 @@ class HistoryConnection;
 /// stats() adds up rollups for the whole minutes inside the range and raw samples for the partial
 /// minutes at its edges, so counts, min, max and mean are exact wherever raw samples exist; percentiles
 /// always come from the LatencyHistogram (≤ 2.2 % relative error).
+///
+/// Loops over many rows read through SqlCursor, directly with the SQLite C API where that is safe
+/// (ReadPath::Fastest), else through QSqlQuery; ReadPath::QtSqlOnly forces the latter.
 class HistoryQuery {
 public:
-    explicit HistoryQuery(const QString& databasePath);
+    enum class ReadPath { Fastest, QtSqlOnly };
+
+    explicit HistoryQuery(const QString& databasePath, ReadPath readPath = ReadPath::Fastest);
     ~HistoryQuery();
     HistoryQuery(const HistoryQuery&) = delete;
     HistoryQuery& operator=(const HistoryQuery&) = delete;
 
     bool isOpen() const;
+    /// True when row loops use the SQLite C API (known after the first query).
+    bool usesDirectReads() const;
     QString lastError() const { return m_error; }
     QString databasePath() const { return m_path; }
 
@@ -81,7 +89,11 @@ private:
     bool addRollups(ProbeAggregate& agg, int id, qint64 fromMinute, qint64 toMinute);
     bool setError(const QSqlQuery& q);
 
+    std::unique_ptr<SqlCursor> cursor(const QString& sql);
+
     QString m_path;
+    ReadPath m_readPath;
+    bool m_direct = false;
     std::unique_ptr<HistoryConnection> m_connection;
     QString m_error;
     QHash<QString, int> m_endpointIds;

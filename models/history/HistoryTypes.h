@@ -45,6 +45,7 @@ struct StoredSample {
     FailureSignal signal = FailureSignal::None;
     int attempts = 1;
     QByteArray traceId; ///< 32 lower-case hex digits, or empty
+    bool operator==(const StoredSample&) const = default;
 };
 
 /// One chart bucket [startMs, endMs): probe and error counts and latency min/max/mean over the probes
@@ -59,6 +60,7 @@ struct ChartBucket {
     double minLatencyMs = 0;
     double maxLatencyMs = 0;
     double meanLatencyMs = 0;
+    bool operator==(const ChartBucket&) const = default;
 };
 
 /// A decimated series: only buckets that hold probes are listed (a gap means no probe ran).
@@ -66,6 +68,7 @@ struct ChartSeries {
     qint64 bucketMs = 0;
     bool fromRollups = false; ///< true when built from 1-minute rollups (bucketMs is a whole number of minutes)
     QList<ChartBucket> buckets;
+    bool operator==(const ChartSeries&) const = default;
 };
 
 /// The longest run of consecutive failed probes (outcome not Ok) in a range. It starts at the first

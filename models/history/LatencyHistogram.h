@@ -13,9 +13,10 @@ namespace sd {
 /// ranges. Bucket 0 holds [0, 100 µs); bucket i ≥ 1 holds [100·2^((i-1)/16), 100·2^(i/16)) µs, sixteen
 /// buckets per doubling, up to bucket 352 which also takes everything above its lower bound (≈ 402 s).
 /// A percentile is the nearest-rank sample's bucket reported at the bucket's geometric midpoint and
-/// clamped to the observed [min, max] (the first and last rank report min and max exactly): the relative error is at most 2^(1/32) − 1 ≈ 2.2 % for latencies
-/// of 100 µs and more, at most 50 µs below that. Histograms merge exactly (counts add), which is why
-/// per-minute rollups can answer percentiles over any range of minutes. Stored as a compact sparse blob.
+/// clamped to the observed [min, max] (the first and last rank report min and max exactly): the relative error is at
+/// most 2^(1/32) − 1 ≈ 2.2 % for latencies of 100 µs and more, at most 50 µs below that. Histograms merge exactly
+/// (counts add), which is why per-minute rollups can answer percentiles over any range of minutes. Stored as a compact
+/// sparse blob.
 class LatencyHistogram {
 public:
     static constexpr int kBucketsPerDoubling = 16;

@@ -105,6 +105,29 @@ void CsvWriter::addDecimal(double value, int decimals)
     m_buffer.append(digits, res.ptr - digits);
 }
 
+void CsvWriter::addFixedPoint(qint64 value, int decimals)
+{
+    beginCell();
+    if (value < 0) {
+        m_buffer.append('-');
+        value = -value;
+    }
+    qint64 scale = 1;
+    for (int i = 0; i < decimals; ++i)
+        scale *= 10;
+    char digits[24];
+    const auto res = std::to_chars(std::begin(digits), std::end(digits), value / scale);
+    m_buffer.append(digits, res.ptr - digits);
+    if (decimals <= 0)
+        return;
+    m_buffer.append('.');
+    qint64 fraction = value % scale;
+    char frac[20];
+    for (int i = decimals - 1; i >= 0; --i, fraction /= 10)
+        frac[i] = static_cast<char>('0' + fraction % 10);
+    m_buffer.append(frac, decimals);
+}
+
 void CsvWriter::addEmpty()
 {
     beginCell();
@@ -168,7 +191,7 @@ void CsvWriter::flushIfFull()
 bool CsvWriter::flush()
 {
     if (!m_ok) {
-        m_buffer.clear();
+        m_buffer.resize(0);
         return false;
     }
     if (m_buffer.isEmpty())
@@ -178,7 +201,7 @@ bool CsvWriter::flush()
         m_ok = false;
         m_error = m_device->errorString();
     }
-    m_buffer.clear();
+    m_buffer.resize(0); // keeps the capacity, unlike clear()
     return m_ok;
 }
 

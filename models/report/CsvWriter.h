@@ -27,6 +27,8 @@ public:
     void addInteger(qint64 value);
     /// Fixed notation with `decimals` digits after the point.
     void addDecimal(double value, int decimals);
+    /// An integer count of 10^-decimals units, exactly: (187654, 3) writes 187.654.
+    void addFixedPoint(qint64 value, int decimals);
     void addEmpty();
     /// UTC ISO-8601 with milliseconds: 2026-03-02T10:00:00.123Z.
     void addUtcTimestamp(qint64 msSinceEpoch);

@@ -3,9 +3,12 @@
 
 #include "core/Redaction.h"
 #include "history/HistoryQuery.h"
+#include "history/HistorySchema.h"
 #include "report/CsvWriter.h"
 
 #include <QUrl>
+
+#include <array>
 
 using namespace Qt::StringLiterals;
 
@@ -20,7 +23,31 @@ void addPhaseMs(CsvWriter& w, qint64 us)
     if (us < 0)
         w.addEmpty();
     else
-        w.addDecimal(static_cast<double>(us) / 1000.0, 3);
+        w.addFixedPoint(us, 3);
+}
+
+// The vocabulary cells, encoded once.
+const QByteArray& outcomeCell(Outcome o)
+{
+    static const auto cells = [] {
+        std::array<QByteArray, HistorySchema::kOutcomeCount> c;
+        for (size_t i = 0; i < c.size(); ++i)
+            c[i] = CsvWriter::escapeCell(QStringView(outcomeCode(HistorySchema::kStoredOutcomes[i])));
+        return c;
+    }();
+    return cells[static_cast<size_t>(HistorySchema::outcomeToStored(o))];
+}
+
+const QByteArray& signalCell(FailureSignal s)
+{
+    static const auto cells = [] {
+        std::array<QByteArray, kSignalCount + 1> c;
+        for (int i = 0; i <= kSignalCount; ++i)
+            c[static_cast<size_t>(i)] = CsvWriter::escapeCell(QStringView(signalCode(static_cast<FailureSignal>(i))));
+        return c;
+    }();
+    const auto i = static_cast<size_t>(s);
+    return i < cells.size() ? cells[i] : cells[0];
 }
 
 } // namespace
@@ -77,15 +104,15 @@ void RawSampleCsv::writeRow(const StoredSample& s)
         w.addInteger(s.httpStatus);
     else
         w.addEmpty();
-    w.addDecimal(static_cast<double>(s.latencyUs) / 1000.0, 3);
+    w.addFixedPoint(s.latencyUs, 3);
     addPhaseMs(w, s.phases.queueUs);
     addPhaseMs(w, s.phases.connectUs);
     addPhaseMs(w, s.phases.sentUs);
     addPhaseMs(w, s.phases.ttfbUs);
     addPhaseMs(w, s.phases.downloadUs);
     w.addUtf8(s.connectionReused ? "true" : "false");
-    w.addText(outcomeCode(s.outcome));
-    w.addText(signalCode(s.signal));
+    w.addEscaped(outcomeCell(s.outcome));
+    w.addEscaped(signalCell(s.signal));
     if (s.reasonId > 0)
         w.addEscaped(cached(m_reasons, s.reasonId, Reason));
     else

@@ -86,8 +86,8 @@ void TestHistoryCrash::sigkillLosesAtMostTheLastSecond()
         QCOMPARE(count, maxSequence + 1); // a gap-free prefix: batches are all or nothing
         QVERIFY2(maxSequence >= mustHave,
             qPrintable(u"stored up to #%1 of %2, but #%3 was appended more than 1 s before the kill"_s.arg(maxSequence)
-                    .arg(appended)
-                    .arg(mustHave)));
+                           .arg(appended)
+                           .arg(mustHave)));
         QVERIFY(q.exec(u"SELECT sum(probes) FROM rollups"_s) && q.next());
         QCOMPARE(q.value(0).toLongLong(), count); // rollups committed with the same transactions
         qInfo("appended %lld, stored %lld, lost %lld (the last %lld ms)", static_cast<long long>(appended),

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "history/HistoryTestData.h"
 #include "history/HistoryQuery.h"
 #include "history/HistoryStore.h"
+#include "history/HistoryTestData.h"
 
 #include <QDir>
 #include <QFile>
@@ -87,6 +87,7 @@ private slots:
     void sameMillisecondKeepsBothSamples();
     void appendFromManyThreads();
     void lastSamplesPerEndpointForRestart();
+    void directAndQtSqlReadsAgree();
 };
 
 void TestHistoryStore::initTestCase()
@@ -97,8 +98,8 @@ void TestHistoryStore::initTestCase()
 void TestHistoryStore::roundTripKeepsEveryField()
 {
     QTemporaryDir dir;
-    ProbeResult full = probe(u"chat"_s, baseMs(1234), 187'654, Outcome::Auth, 401, FailureSignal::S2,
-        u"HTTP 401: invalid_token"_s);
+    ProbeResult full
+        = probe(u"chat"_s, baseMs(1234), 187'654, Outcome::Auth, 401, FailureSignal::S2, u"HTTP 401: invalid_token"_s);
     full.url = u"https://user:pw@api.example.com/v1/chat?model=m&api_key=sk-123&token=abc"_s;
     full.phases = { 10, 2000, 2100, 150'000, 37'000 };
     full.connectionReused = true;
@@ -575,7 +576,8 @@ void TestHistoryStore::sameMillisecondKeepsBothSamples()
 {
     QTemporaryDir dir;
     HistoryStore store(optionsFor(dir.path()));
-    store.append({ probe(u"e"_s, baseMs(0), 1000), probe(u"e"_s, baseMs(0), 2000), probe(u"other"_s, baseMs(0), 3000) });
+    store.append(
+        { probe(u"e"_s, baseMs(0), 1000), probe(u"e"_s, baseMs(0), 2000), probe(u"other"_s, baseMs(0), 3000) });
     QVERIFY(store.flushNow());
     HistoryQuery query(store.databasePath());
     const ProbeResults e = query.lastSamples(u"e"_s, 10);
@@ -630,6 +632,54 @@ void TestHistoryStore::lastSamplesPerEndpointForRestart()
     QCOMPARE(last.value(u"a"_s).first().latencyUs, 10);
     QCOMPARE(last.value(u"a"_s).last().latencyUs, 29);
     QCOMPARE(last.value(u"b"_s).last().latencyUs, 129);
+}
+
+void TestHistoryStore::directAndQtSqlReadsAgree()
+{
+    QTemporaryDir dir;
+    {
+        HistoryStore store(optionsFor(dir.path()));
+        ProbeResults batch;
+        for (int i = 0; i < 3000; ++i) {
+            const bool fail = i % 13 == 0;
+            auto r = probe(i % 3 ? u"a"_s : u"b"_s, baseMs(i * 700), 1000 + (i * 7919) % 90'000,
+                fail ? Outcome::Timeout : Outcome::Ok, fail ? 0 : 200, fail ? FailureSignal::S1 : FailureSignal::None,
+                fail ? u"deadline"_s : QString());
+            if (i % 2)
+                r.phases = { i, -1, i + 1, i + 2, -1 };
+            if (i % 5)
+                r.traceId = QByteArray::number(i, 16).rightJustified(32, 'a');
+            batch.append(r);
+        }
+        store.append(batch);
+        QVERIFY(store.flushNow());
+    }
+    const QString path = dir.filePath(u"history.sqlite"_s);
+    HistoryQuery fast(path);
+    HistoryQuery qt(path, HistoryQuery::ReadPath::QtSqlOnly);
+    const qint64 from = baseMs(12'345);
+    const qint64 to = baseMs(3000 * 700 - 4321);
+    for (int buckets : { 50, 2000 }) {
+        const ChartSeries f = fast.chart(u"a"_s, from, to, buckets);
+        QVERIFY(!f.buckets.isEmpty());
+        QCOMPARE(f, qt.chart(u"a"_s, from, to, buckets));
+    }
+    QVERIFY(fast.stats(u"b"_s, from, to) == qt.stats(u"b"_s, from, to));
+    QCOMPARE(fast.longestOutage(u"a"_s, from, to), qt.longestOutage(u"a"_s, from, to));
+    QList<StoredSample> viaFast;
+    QList<StoredSample> viaQt;
+    QVERIFY(fast.forEachSample({}, from, to, [&viaFast](const StoredSample& s) {
+        viaFast.append(s);
+        return true;
+    }));
+    QVERIFY(qt.forEachSample({}, from, to, [&viaQt](const StoredSample& s) {
+        viaQt.append(s);
+        return true;
+    }));
+    QCOMPARE(viaFast.size(), fast.countSamples({}, from, to));
+    QVERIFY(viaFast == viaQt);
+    QVERIFY(!qt.usesDirectReads());
+    qInfo() << "direct SQLite reads in use:" << fast.usesDirectReads();
 }
 
 QTEST_GUILESS_MAIN(TestHistoryStore)

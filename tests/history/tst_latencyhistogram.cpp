@@ -49,8 +49,8 @@ void TestLatencyHistogram::bucketBoundaries()
 void TestLatencyHistogram::percentileErrorIsBounded_data()
 {
     QTest::addColumn<qint64>("us");
-    for (qint64 us : { 100LL, 101LL, 150LL, 999LL, 1000LL, 4321LL, 20'000LL, 123'457LL, 999'999LL, 9'876'543LL,
-             300'000'000LL })
+    for (qint64 us :
+        { 100LL, 101LL, 150LL, 999LL, 1000LL, 4321LL, 20'000LL, 123'457LL, 999'999LL, 9'876'543LL, 300'000'000LL })
         QTest::addRow("%lld us", static_cast<long long>(us)) << us;
 }
 

@@ -20,6 +20,8 @@ private slots:
     void escapesCells();
     void numbersIgnoreTheLocale_data();
     void numbersIgnoreTheLocale();
+    void fixedPointIsExact_data();
+    void fixedPointIsExact();
     void timestampsAreUtcIsoWithMilliseconds_data();
     void timestampsAreUtcIsoWithMilliseconds();
     void rowsEndWithCrLf();
@@ -96,6 +98,33 @@ void TestCsvWriter::numbersIgnoreTheLocale()
         QVERIFY(w.flush());
     }
     QCOMPARE(buffer.data(), expected + ",1234567\r\n");
+}
+
+void TestCsvWriter::fixedPointIsExact_data()
+{
+    QTest::addColumn<qint64>("value");
+    QTest::addColumn<int>("decimals");
+    QTest::addColumn<QByteArray>("expected");
+    QTest::newRow("us as ms") << qint64(187'654) << 3 << QByteArray("187.654");
+    QTest::newRow("leading zeros") << qint64(7) << 3 << QByteArray("0.007");
+    QTest::newRow("zero") << qint64(0) << 3 << QByteArray("0.000");
+    QTest::newRow("negative") << qint64(-1500) << 3 << QByteArray("-1.500");
+    QTest::newRow("no decimals") << qint64(42) << 0 << QByteArray("42");
+    QTest::newRow("large") << qint64(9'876'543'210'123) << 3 << QByteArray("9876543210.123");
+}
+
+void TestCsvWriter::fixedPointIsExact()
+{
+    QFETCH(qint64, value);
+    QFETCH(int, decimals);
+    QFETCH(QByteArray, expected);
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    CsvWriter w(&buffer);
+    w.addFixedPoint(value, decimals);
+    w.endRow();
+    QVERIFY(w.flush());
+    QCOMPARE(buffer.data(), expected + "\r\n");
 }
 
 void TestCsvWriter::timestampsAreUtcIsoWithMilliseconds_data()

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Benchmark driver for the history store (not a pass/fail test): insert throughput, bytes per raw sample
+// and per rollup row, chart and stats query times for 7 days of 1 s samples of one endpoint, and CSV
+// export rows/s. Usage: bench_history [days=7]
+#include "history/HistoryQuery.h"
+#include "history/HistoryStore.h"
+#include "report/CsvExport.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTextStream>
+
+#include <algorithm>
+#include <ctime>
+#include <random>
+
+using namespace Qt::StringLiterals;
+using namespace sd;
+
+namespace {
+
+QTextStream& out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+/// Median wall time of `runs` calls, in ms.
+template <typename F> double medianMs(int runs, F&& f)
+{
+    QList<double> times;
+    for (int i = 0; i < runs; ++i) {
+        QElapsedTimer t;
+        t.start();
+        f();
+        times.append(static_cast<double>(t.nsecsElapsed()) / 1e6);
+    }
+    std::sort(times.begin(), times.end());
+    return times.at(times.size() / 2);
+}
+
+ProbeResults makeSamples(qint64 startMs, qint64 count, std::mt19937_64& rng)
+{
+    std::lognormal_distribution<double> latency(std::log(80'000.0), 0.4);
+    std::uniform_int_distribution<int> percent(0, 99);
+    ProbeResults results;
+    results.reserve(count);
+    for (qint64 i = 0; i < count; ++i) {
+        ProbeResult r;
+        r.endpoint = u"chat-completions"_s;
+        r.url = u"https://api.example.com/v1/chat/completions"_s;
+        r.startUtc = QDateTime::fromMSecsSinceEpoch(startMs + i * 1000, Qt::UTC);
+        r.latencyUs = static_cast<qint64>(latency(rng));
+        r.connectionReused = true;
+        r.phases = { 40, -1, 120, r.latencyUs - 900, 900 };
+        r.bytesRead = 612;
+        r.httpStatus = 200;
+        const int p = percent(rng);
+        if (p == 0) {
+            r.outcome = Outcome::Throttled;
+            r.signal = FailureSignal::S4;
+            r.httpStatus = 429;
+            r.reason = u"HTTP 429 Too Many Requests, Retry-After 30 s"_s;
+        } else if (p == 1) {
+            r.outcome = Outcome::Timeout;
+            r.signal = FailureSignal::S1;
+            r.httpStatus = 0;
+            r.reason = u"no answer within 10 s"_s;
+        }
+        r.traceId = QByteArray::number(static_cast<qulonglong>(rng()), 16).rightJustified(16, '0')
+            + QByteArray::number(static_cast<qulonglong>(rng()), 16).rightJustified(16, '0');
+        results.append(r);
+    }
+    return results;
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    QCoreApplication app(argc, argv);
+    const int days = argc > 1 ? QString::fromLocal8Bit(argv[1]).toInt() : 7;
+    const qint64 samples = static_cast<qint64>(days) * 86'400;
+    QTemporaryDir dir;
+    const qint64 endMs = QDateTime::currentMSecsSinceEpoch() / 60'000 * 60'000;
+    const qint64 startMs = endMs - samples * 1000;
+    std::mt19937_64 rng(7);
+
+    HistoryOptions options;
+    options.directory = dir.path();
+    options.maintenanceInterval = std::chrono::milliseconds(0);
+    options.maxPendingSamples = samples;
+    double insertSeconds = 0;
+    QString path;
+    {
+        HistoryStore store(options);
+        path = store.databasePath();
+        constexpr qint64 kChunk = 86'400;
+        for (qint64 done = 0; done < samples; done += kChunk) {
+            const ProbeResults batch = makeSamples(startMs + done * 1000, std::min(kChunk, samples - done), rng);
+            QElapsedTimer t;
+            t.start();
+            store.append(batch);
+            store.flushNow();
+            insertSeconds += static_cast<double>(t.nsecsElapsed()) / 1e9;
+        }
+    }
+    out() << "samples: " << samples << " (" << days << " days of 1 s probes, one endpoint)\n";
+    out() << "insert: " << qRound64(static_cast<double>(samples) / insertSeconds) << " samples/s (" << insertSeconds
+          << " s, batched transactions incl. rollups)\n";
+
+    {
+        auto db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"bench"_s);
+        db.setDatabaseName(path);
+        db.open();
+        QSqlQuery q(db);
+        q.exec(u"PRAGMA wal_checkpoint(TRUNCATE)"_s);
+        auto scalar = [&q](const QString& sql) { return q.exec(sql) && q.next() ? q.value(0).toDouble() : -1.0; };
+        const double rawRows = scalar(u"SELECT count(*) FROM samples"_s);
+        const double rollupRows = scalar(u"SELECT count(*) FROM rollups"_s);
+        const double rawBytes = scalar(u"SELECT sum(pgsize) FROM dbstat WHERE name = 'samples'"_s);
+        const double rollupBytes = scalar(u"SELECT sum(pgsize) FROM dbstat WHERE name = 'rollups'"_s);
+        const double fileBytes = static_cast<double>(QFileInfo(path).size());
+        out() << "file: " << qRound64(fileBytes / 1048576.0) << " MiB, " << qRound64(fileBytes / rawRows)
+              << " bytes per raw sample overall\n";
+        if (rawBytes > 0) {
+            out() << "samples table: " << qRound64(rawBytes / rawRows) << " bytes per raw sample (pages incl. fill)\n";
+            out() << "rollups table: " << qRound64(rollupBytes / rollupRows) << " bytes per rollup row ("
+                  << qint64(rollupRows) << " rows)\n";
+        } else {
+            out() << "(dbstat not available: table sizes not measured)\n";
+        }
+        q.finish();
+    }
+    QSqlDatabase::removeDatabase(u"bench"_s);
+
+    {
+        HistoryQuery query(path);
+        const QString ep = u"chat-completions"_s;
+        struct Case {
+            const char* name;
+            qint64 rangeMs;
+            int buckets;
+        };
+        for (const Case& c : { Case { "chart 7 d, 2000 buckets", 7 * 86'400'000LL, 2000 },
+                 Case { "chart 24 h, 2000 buckets", 86'400'000LL, 2000 },
+                 Case { "chart 1 h, 1000 buckets", 3'600'000LL, 1000 },
+                 Case { "chart 5 min, 600 buckets", 300'000LL, 600 } }) {
+            ChartSeries series;
+            const double ms = medianMs(9, [&] { series = query.chart(ep, endMs - c.rangeMs, endMs, c.buckets); });
+            out() << c.name << ": " << ms << " ms (" << series.buckets.size() << " buckets, "
+                  << (series.fromRollups ? "rollups" : "raw") << ")\n";
+        }
+        ProbeAggregate stats;
+        const double statsMs = medianMs(5, [&] { stats = query.stats(ep, startMs + 12'345, endMs - 6789); });
+        out() << "stats 7 d (uptime, p50/p95/p99): " << statsMs << " ms (" << stats.probes() << " probes, p95 "
+              << stats.latencyPercentileMs(95) << " ms)\n";
+        const double stats1h = medianMs(9, [&] { stats = query.stats(ep, endMs - 3'600'000 - 12'345, endMs); });
+        out() << "stats 1 h: " << stats1h << " ms\n";
+        qint64 scanned = 0;
+        const double scanMs = medianMs(3, [&] {
+            scanned = 0;
+            query.forEachSample({}, startMs, endMs, [&scanned](const StoredSample&) { return ++scanned > 0; });
+        });
+        out() << "stream raw samples (no CSV): " << qRound64(static_cast<double>(scanned) / scanMs * 1000.0)
+              << " rows/s\n";
+        const double lastMs = medianMs(9, [&] { query.lastSamples(ep, 200); });
+        out() << "last 200 samples: " << lastMs << " ms\n";
+    }
+
+    for (const QString& target : { dir.filePath(u"export.csv"_s), u"/dev/null"_s }) {
+        ExportRequest request;
+        request.databasePath = path;
+        request.fromMs = startMs;
+        request.toMs = endMs;
+        CsvExport exporter(request);
+        QElapsedTimer t;
+        t.start();
+        const std::clock_t cpuStart = std::clock();
+        bool ok = false;
+        if (target == u"/dev/null"_s) {
+            QFile devnull(target);
+            devnull.open(QIODevice::WriteOnly);
+            ok = exporter.writeTo(&devnull);
+        } else {
+            ok = exporter.writeToFile(target);
+        }
+        const double seconds = static_cast<double>(t.nsecsElapsed()) / 1e9;
+        const double cpuSeconds = static_cast<double>(std::clock() - cpuStart) / CLOCKS_PER_SEC;
+        out() << "export raw CSV to " << (target == u"/dev/null"_s ? u"/dev/null"_s : u"a file"_s) << ": "
+              << qRound64(static_cast<double>(exporter.rowsWritten()) / seconds) << " rows/s ("
+              << exporter.rowsWritten() << " rows, " << seconds << " s; "
+              << qRound64(static_cast<double>(exporter.rowsWritten()) / cpuSeconds) << " rows per CPU second"
+              << (ok ? "" : ", FAILED") << ")";
+        if (target != u"/dev/null"_s)
+            out() << ", " << qRound64(static_cast<double>(QFileInfo(target).size()) / 1048576.0) << " MiB";
+        out() << Qt::endl;
+    }
+    return 0;
+}
