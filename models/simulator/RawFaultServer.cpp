@@ -26,7 +26,7 @@ constexpr qsizetype kMaxHeadBytes = 64 * 1024;
 const char* const kBufferProperty = "sdRequestHead";
 const char* const kHangingProperty = "sdHanging";
 
-/// Makes the following close() send RST instead of FIN: the only portable way to play "connection reset".
+/// SO_LINGER with a zero timeout: the following close sends RST instead of FIN, a real "connection reset".
 void setLingerZero(QTcpSocket* socket)
 {
     struct linger option { };

@@ -17,6 +17,7 @@
 #include <QTimer>
 #include <QUrlQuery>
 
+#include <algorithm>
 #include <memory>
 
 namespace sd {
@@ -114,7 +115,7 @@ bool Simulator::start(quint16 port, quint16 rawPort, int extraHttpPorts)
     m_rawPort.store(m_raw->port());
     m_port.store(httpPorts.first());
     restartScenario();
-    qCInfo(lcSimulator) << "simulator on" << baseUrl().toString() << "raw faults on" << rawBaseUrl().toString();
+    qCDebug(lcSimulator) << "simulator on" << baseUrl().toString() << "raw faults on" << rawBaseUrl().toString();
     return true;
 }
 
@@ -130,6 +131,7 @@ void Simulator::stop()
     m_http = nullptr;
     delete m_raw;
     m_raw = nullptr;
+    m_hangingConnections.store(0);
 }
 
 QString Simulator::errorString() const
