@@ -27,6 +27,13 @@ namespace sd {
 ///   sparse LatencyHistogram blob (so percentiles merge over any range of minutes).
 /// Latency statistics count only probes that received an HTTP status: a timeout's "latency" is our own
 /// deadline and a refused connection's is near zero, neither says how fast the API answers.
+///
+/// Size on disk, measured with bench_history (SQLite 3.40, 4 KiB pages, dbstat): a raw sample takes
+/// about 65 bytes (the 16-byte trace id is the largest field); a rollup row about 65 bytes for an
+/// endpoint probed every 30 s and about 130 bytes at one probe per second (a wider histogram). So one
+/// endpoint probed every second needs about 40 MB for 7 days of raw samples plus 17 MB for 90 days of
+/// rollups; one probed every 30 s about 1.3 MB plus 8.5 MB. Retention frees pages that later inserts
+/// reuse, so the file stops growing once both retention windows are full.
 namespace HistorySchema {
 
 inline constexpr int kCurrentVersion = 1;

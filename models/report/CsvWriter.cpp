@@ -6,6 +6,7 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 
 namespace sd {
 
@@ -37,115 +38,34 @@ bool needsQuoting(QByteArrayView utf8)
     return false;
 }
 
-void appendEscaped(QByteArray& out, QByteArrayView utf8)
+/// Writes the escaped cell through put(char) / put(QByteArrayView).
+template <typename Sink> void escapeInto(Sink& sink, QByteArrayView utf8)
 {
     const bool neutralise = needsNeutralising(utf8);
     if (!needsQuoting(utf8)) {
         if (neutralise)
-            out.append('\'');
-        out.append(utf8);
+            sink.put('\'');
+        sink.put(utf8);
         return;
     }
-    out.append('"');
+    sink.put('"');
     if (neutralise)
-        out.append('\'');
+        sink.put('\'');
     for (char c : utf8) {
         if (c == '"')
-            out.append('"');
-        out.append(c);
+            sink.put('"');
+        sink.put(c);
     }
-    out.append('"');
+    sink.put('"');
 }
 
-} // namespace
+struct ByteArraySink {
+    QByteArray& out;
+    void put(char c) { out.append(c); }
+    void put(QByteArrayView bytes) { out.append(bytes); }
+};
 
-CsvWriter::CsvWriter(QIODevice* device, qsizetype bufferBytes)
-    : m_device(device)
-    , m_bufferBytes(bufferBytes)
-{
-    m_buffer.reserve(bufferBytes + 4096);
-}
-
-CsvWriter::~CsvWriter() = default;
-
-void CsvWriter::beginCell()
-{
-    if (m_rowStarted)
-        m_buffer.append(',');
-    m_rowStarted = true;
-}
-
-void CsvWriter::addText(QStringView text)
-{
-    addUtf8(text.toUtf8());
-}
-
-void CsvWriter::addUtf8(QByteArrayView utf8)
-{
-    beginCell();
-    appendEscaped(m_buffer, utf8);
-}
-
-void CsvWriter::addInteger(qint64 value)
-{
-    beginCell();
-    char digits[24];
-    const auto res = std::to_chars(std::begin(digits), std::end(digits), value);
-    m_buffer.append(digits, res.ptr - digits);
-}
-
-void CsvWriter::addDecimal(double value, int decimals)
-{
-    beginCell();
-    if (!std::isfinite(value))
-        return;
-    // std::to_chars never consults the locale, unlike printf or QLocale.
-    char digits[64];
-    const auto res = std::to_chars(std::begin(digits), std::end(digits), value, std::chars_format::fixed, decimals);
-    m_buffer.append(digits, res.ptr - digits);
-}
-
-void CsvWriter::addFixedPoint(qint64 value, int decimals)
-{
-    beginCell();
-    if (value < 0) {
-        m_buffer.append('-');
-        value = -value;
-    }
-    qint64 scale = 1;
-    for (int i = 0; i < decimals; ++i)
-        scale *= 10;
-    char digits[24];
-    const auto res = std::to_chars(std::begin(digits), std::end(digits), value / scale);
-    m_buffer.append(digits, res.ptr - digits);
-    if (decimals <= 0)
-        return;
-    m_buffer.append('.');
-    qint64 fraction = value % scale;
-    char frac[20];
-    for (int i = decimals - 1; i >= 0; --i, fraction /= 10)
-        frac[i] = static_cast<char>('0' + fraction % 10);
-    m_buffer.append(frac, decimals);
-}
-
-void CsvWriter::addEmpty()
-{
-    beginCell();
-}
-
-void CsvWriter::addUtcTimestamp(qint64 msSinceEpoch)
-{
-    beginCell();
-    appendUtcTimestamp(m_buffer, msSinceEpoch);
-}
-
-void CsvWriter::addEscaped(QByteArrayView escapedCell)
-{
-    beginCell();
-    m_buffer.append(escapedCell);
-}
-
-void CsvWriter::appendUtcTimestamp(QByteArray& out, qint64 msSinceEpoch)
+void formatUtcTimestamp(char* text, qint64 msSinceEpoch)
 {
     // Civil-date arithmetic instead of QDateTime: no allocation, and a million rows a second.
     using namespace std::chrono;
@@ -153,8 +73,7 @@ void CsvWriter::appendUtcTimestamp(QByteArray& out, qint64 msSinceEpoch)
     const sys_days day = floor<days>(t);
     const year_month_day ymd { day };
     const hh_mm_ss<milliseconds> tod { t - day };
-    char text[24];
-    auto put = [&text](int pos, unsigned value, int width) {
+    auto put = [text](int pos, unsigned value, int width) {
         for (int i = width - 1; i >= 0; --i, value /= 10)
             text[pos + i] = static_cast<char>('0' + value % 10);
     };
@@ -172,43 +91,165 @@ void CsvWriter::appendUtcTimestamp(QByteArray& out, qint64 msSinceEpoch)
     text[19] = '.';
     put(20, static_cast<unsigned>(tod.subseconds().count()), 3);
     text[23] = 'Z';
-    out.append(text, 24);
+}
+
+constexpr int kTimestampLength = 24;
+
+} // namespace
+
+CsvWriter::CsvWriter(QIODevice* device, qsizetype bufferBytes)
+    : m_device(device)
+    , m_bufferBytes(bufferBytes)
+{
+    m_buffer.resize(bufferBytes + 4096);
+}
+
+CsvWriter::~CsvWriter() = default;
+
+char* CsvWriter::take(qsizetype n)
+{
+    if (m_used + n > m_buffer.size())
+        m_buffer.resize(std::max(m_buffer.size() * 2, m_used + n));
+    char* at = m_buffer.data() + m_used;
+    m_used += n;
+    return at;
+}
+
+void CsvWriter::put(QByteArrayView bytes)
+{
+    if (!bytes.isEmpty())
+        std::memcpy(take(bytes.size()), bytes.data(), static_cast<size_t>(bytes.size()));
+}
+
+void CsvWriter::putEscaped(QByteArrayView utf8)
+{
+    struct Sink {
+        CsvWriter& writer;
+        void put(char c) { writer.put(c); }
+        void put(QByteArrayView bytes) { writer.put(bytes); }
+    } sink { *this };
+    escapeInto(sink, utf8);
+}
+
+void CsvWriter::beginCell()
+{
+    if (m_rowStarted)
+        put(',');
+    m_rowStarted = true;
+}
+
+void CsvWriter::addText(QStringView text)
+{
+    addUtf8(text.toUtf8());
+}
+
+void CsvWriter::addUtf8(QByteArrayView utf8)
+{
+    beginCell();
+    putEscaped(utf8);
+}
+
+void CsvWriter::addInteger(qint64 value)
+{
+    beginCell();
+    char digits[24];
+    const auto res = std::to_chars(std::begin(digits), std::end(digits), value);
+    put(QByteArrayView(digits, res.ptr - digits));
+}
+
+void CsvWriter::addDecimal(double value, int decimals)
+{
+    beginCell();
+    if (!std::isfinite(value))
+        return;
+    // std::to_chars never consults the locale, unlike printf or QLocale.
+    char digits[64];
+    const auto res = std::to_chars(std::begin(digits), std::end(digits), value, std::chars_format::fixed, decimals);
+    put(QByteArrayView(digits, res.ptr - digits));
+}
+
+void CsvWriter::addFixedPoint(qint64 value, int decimals)
+{
+    beginCell();
+    if (value < 0) {
+        put('-');
+        value = -value;
+    }
+    qint64 scale = 1;
+    for (int i = 0; i < decimals; ++i)
+        scale *= 10;
+    char digits[24];
+    const auto res = std::to_chars(std::begin(digits), std::end(digits), value / scale);
+    put(QByteArrayView(digits, res.ptr - digits));
+    if (decimals <= 0)
+        return;
+    char* frac = take(decimals + 1);
+    frac[0] = '.';
+    qint64 fraction = value % scale;
+    for (int i = decimals; i >= 1; --i, fraction /= 10)
+        frac[i] = static_cast<char>('0' + fraction % 10);
+}
+
+void CsvWriter::addEmpty()
+{
+    beginCell();
+}
+
+void CsvWriter::addUtcTimestamp(qint64 msSinceEpoch)
+{
+    beginCell();
+    formatUtcTimestamp(take(kTimestampLength), msSinceEpoch);
+}
+
+void CsvWriter::addEscaped(QByteArrayView escapedCell)
+{
+    beginCell();
+    put(escapedCell);
+}
+
+void CsvWriter::appendUtcTimestamp(QByteArray& out, qint64 msSinceEpoch)
+{
+    char text[kTimestampLength];
+    formatUtcTimestamp(text, msSinceEpoch);
+    out.append(text, kTimestampLength);
 }
 
 void CsvWriter::endRow()
 {
-    m_buffer.append("\r\n", 2);
+    char* end = take(2);
+    end[0] = '\r';
+    end[1] = '\n';
     m_rowStarted = false;
     flushIfFull();
 }
 
 void CsvWriter::flushIfFull()
 {
-    if (m_buffer.size() >= m_bufferBytes)
+    if (m_used >= m_bufferBytes)
         flush();
 }
 
 bool CsvWriter::flush()
 {
-    if (!m_ok) {
-        m_buffer.resize(0);
+    const qsizetype used = m_used;
+    m_used = 0;
+    if (!m_ok)
         return false;
-    }
-    if (m_buffer.isEmpty())
+    if (used == 0)
         return true;
-    const qint64 written = m_device->write(m_buffer);
-    if (written != m_buffer.size()) {
+    const qint64 written = m_device->write(m_buffer.constData(), used);
+    if (written != used) {
         m_ok = false;
         m_error = m_device->errorString();
     }
-    m_buffer.resize(0); // keeps the capacity, unlike clear()
     return m_ok;
 }
 
 QByteArray CsvWriter::escapeCell(QByteArrayView utf8)
 {
     QByteArray out;
-    appendEscaped(out, utf8);
+    ByteArraySink sink { out };
+    escapeInto(sink, utf8);
     return out;
 }
 

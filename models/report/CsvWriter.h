@@ -49,9 +49,15 @@ public:
 private:
     void beginCell();
     void flushIfFull();
+    /// Room for n more bytes at the end of the buffer (grown if needed), marked as used.
+    char* take(qsizetype n);
+    void put(char c) { *take(1) = c; }
+    void put(QByteArrayView bytes);
+    void putEscaped(QByteArrayView utf8);
 
     QIODevice* m_device;
-    QByteArray m_buffer;
+    QByteArray m_buffer; ///< storage; only the first m_used bytes are content
+    qsizetype m_used = 0;
     qsizetype m_bufferBytes;
     bool m_rowStarted = false;
     bool m_ok = true;

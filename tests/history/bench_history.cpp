@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Benchmark driver for the history store (not a pass/fail test): insert throughput, bytes per raw sample
 // and per rollup row, chart and stats query times for 7 days of 1 s samples of one endpoint, and CSV
-// export rows/s. Usage: bench_history [days=7]
+// export rows/s. Usage: bench_history [days=7] [endpoints=1] [interval seconds=1]
 #include "history/HistoryQuery.h"
 #include "history/HistoryStore.h"
 #include "report/CsvExport.h"
@@ -43,7 +43,7 @@ template <typename F> double medianMs(int runs, F&& f)
     return times.at(times.size() / 2);
 }
 
-ProbeResults makeSamples(qint64 startMs, qint64 count, std::mt19937_64& rng)
+ProbeResults makeSamples(qint64 startMs, qint64 count, int endpoints, qint64 intervalMs, std::mt19937_64& rng)
 {
     std::lognormal_distribution<double> latency(std::log(80'000.0), 0.4);
     std::uniform_int_distribution<int> percent(0, 99);
@@ -51,9 +51,12 @@ ProbeResults makeSamples(qint64 startMs, qint64 count, std::mt19937_64& rng)
     results.reserve(count);
     for (qint64 i = 0; i < count; ++i) {
         ProbeResult r;
-        r.endpoint = u"chat-completions"_s;
-        r.url = u"https://api.example.com/v1/chat/completions"_s;
-        r.startUtc = QDateTime::fromMSecsSinceEpoch(startMs + i * 1000, Qt::UTC);
+        const qint64 endpoint = i % endpoints;
+        r.endpoint = endpoint == 0 ? u"chat-completions"_s : u"endpoint-%1"_s.arg(endpoint);
+        r.url = u"https://api.example.com/v1/%1"_s.arg(r.endpoint);
+        // Endpoints are staggered evenly over the interval, as the scheduler does.
+        r.startUtc = QDateTime::fromMSecsSinceEpoch(
+            startMs + (i / endpoints) * intervalMs + endpoint * intervalMs / endpoints, Qt::UTC);
         r.latencyUs = static_cast<qint64>(latency(rng));
         r.connectionReused = true;
         r.phases = { 40, -1, 120, r.latencyUs - 900, 900 };
@@ -84,10 +87,12 @@ int main(int argc, char* argv[])
 {
     QCoreApplication app(argc, argv);
     const int days = argc > 1 ? QString::fromLocal8Bit(argv[1]).toInt() : 7;
-    const qint64 samples = static_cast<qint64>(days) * 86'400;
+    const int endpoints = argc > 2 ? std::max(QString::fromLocal8Bit(argv[2]).toInt(), 1) : 1;
+    const qint64 intervalMs = argc > 3 ? std::max(QString::fromLocal8Bit(argv[3]).toInt(), 1) * 1000LL : 1000;
+    const qint64 samples = static_cast<qint64>(days) * 86'400'000 / intervalMs * endpoints;
     QTemporaryDir dir;
     const qint64 endMs = QDateTime::currentMSecsSinceEpoch() / 60'000 * 60'000;
-    const qint64 startMs = endMs - samples * 1000;
+    const qint64 startMs = endMs - static_cast<qint64>(days) * 86'400'000;
     std::mt19937_64 rng(7);
 
     HistoryOptions options;
@@ -101,7 +106,8 @@ int main(int argc, char* argv[])
         path = store.databasePath();
         constexpr qint64 kChunk = 86'400;
         for (qint64 done = 0; done < samples; done += kChunk) {
-            const ProbeResults batch = makeSamples(startMs + done * 1000, std::min(kChunk, samples - done), rng);
+            const ProbeResults batch = makeSamples(
+                startMs + done / endpoints * intervalMs, std::min(kChunk, samples - done), endpoints, intervalMs, rng);
             QElapsedTimer t;
             t.start();
             store.append(batch);
@@ -109,7 +115,8 @@ int main(int argc, char* argv[])
             insertSeconds += static_cast<double>(t.nsecsElapsed()) / 1e9;
         }
     }
-    out() << "samples: " << samples << " (" << days << " days of 1 s probes, one endpoint)\n";
+    out() << "samples: " << samples << " (" << days << " days, " << endpoints << " endpoint(s) every "
+          << intervalMs / 1000 << " s)\n";
     out() << "insert: " << qRound64(static_cast<double>(samples) / insertSeconds) << " samples/s (" << insertSeconds
           << " s, batched transactions incl. rollups)\n";
 

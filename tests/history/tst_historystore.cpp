@@ -82,6 +82,7 @@ private slots:
     void corruptFileIsSetAsideAndFreshOneWorks_data();
     void corruptFileIsSetAsideAndFreshOneWorks();
     void lockedDatabaseIsRetriedNotMoved();
+    void databaseLockedAtStartIsLeftAlone();
     void fullDiskKeepsStoredHistoryAndBoundsMemory();
     void unwritableDirectoryReportsAndKeepsProbing();
     void sameMillisecondKeepsBothSamples();
@@ -501,6 +502,40 @@ void TestHistoryStore::lockedDatabaseIsRetriedNotMoved()
     HistoryQuery query(store.databasePath());
     QCOMPARE(query.countSamples({}, 0, baseMs(kDay)), 3);
     QCOMPARE(errors.size(), 1); // retries that fail the same way are not reported again
+}
+
+void TestHistoryStore::databaseLockedAtStartIsLeftAlone()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"history.sqlite"_s);
+    {
+        HistoryStore store(optionsFor(dir.path()));
+        store.append({ probe(u"e"_s, baseMs(0), 1000) });
+        QVERIFY(store.flushNow());
+    }
+    // Another program holds the file exclusively, even against readers.
+    auto locker = std::make_unique<Inspector>(path);
+    QSqlQuery lock(locker->db());
+    QVERIFY(lock.exec(u"PRAGMA locking_mode = EXCLUSIVE"_s));
+    QVERIFY(lock.exec(u"BEGIN EXCLUSIVE"_s));
+    QVERIFY(lock.exec(u"INSERT INTO meta (key, value) VALUES ('held', 1)"_s));
+
+    HistoryStore store(optionsFor(dir.path()));
+    QSignalSpy errors(&store, &HistoryStore::errorOccurred);
+    QVERIFY(errors.wait());
+    QCOMPARE(errors.first().at(0).value<HistoryError>(), HistoryError::Locked);
+    QVERIFY(!store.isOpen());
+    store.append({ probe(u"e"_s, baseMs(1000), 2000) });
+    QVERIFY(QDir(dir.path()).entryList({ u"*.corrupt-*"_s }).isEmpty()); // a locked file is never moved
+
+    QSignalSpy opened(&store, &HistoryStore::opened);
+    QVERIFY(lock.exec(u"ROLLBACK"_s));
+    lock.finish();
+    locker.reset(); // closing the connection ends exclusive locking mode
+    QVERIFY(opened.wait(5000));
+    QVERIFY(store.flushNow());
+    HistoryQuery query(path);
+    QCOMPARE(query.countSamples({}, 0, baseMs(kDay)), 2);
 }
 
 void TestHistoryStore::fullDiskKeepsStoredHistoryAndBoundsMemory()
