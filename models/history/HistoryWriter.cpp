@@ -181,9 +181,8 @@ bool HistoryWriter::tryOpen()
             if (kind == HistoryError::None)
                 kind = HistoryError::Other;
             text = failed->message;
-        } else if (!prepareStatements()) {
+        } else if (!prepareStatements(&text)) {
             kind = HistoryError::Other;
-            text = m_connection ? m_insertSample->lastError().text() : QString();
         }
         if (kind == HistoryError::None) {
             {
@@ -232,34 +231,35 @@ bool HistoryWriter::tryOpen()
     return false;
 }
 
-bool HistoryWriter::prepareStatements()
+bool HistoryWriter::prepareStatements(QString* error)
 {
     QSqlDatabase& db = m_connection->database();
+    auto prepare = [&db, error](std::optional<QSqlQuery>& query, const QString& sql) {
+        query.emplace(db);
+        if (query->prepare(sql))
+            return true;
+        *error = query->lastError().text();
+        return false;
+    };
     for (Lookup* lookup : { &m_endpoints, &m_urls, &m_reasons }) {
         lookup->cache.clear();
-        lookup->select.emplace(db);
-        lookup->insert.emplace(db);
-        if (!lookup->select->prepare(u"SELECT id FROM %1 WHERE %2 = ?"_s.arg(lookup->table, lookup->column))
-            || !lookup->insert->prepare(u"INSERT INTO %1 (%2) VALUES (?)"_s.arg(lookup->table, lookup->column))) {
-            m_insertSample.emplace(lookup->select->lastError().isValid() ? *lookup->select : *lookup->insert);
+        if (!prepare(lookup->select, u"SELECT id FROM %1 WHERE %2 = ?"_s.arg(lookup->table, lookup->column))
+            || !prepare(lookup->insert, u"INSERT INTO %1 (%2) VALUES (?)"_s.arg(lookup->table, lookup->column)))
             return false;
-        }
     }
-    m_insertSample.emplace(db);
-    m_selectRollup.emplace(db);
-    m_replaceRollup.emplace(db);
-    return m_insertSample->prepare(u"INSERT OR IGNORE INTO samples (endpoint_id, t_ms, url_id, latency_us, "
-                                   "http_status, outcome, signal, attempts, flags, bytes_read, reason_id, "
-                                   "queue_us, connect_us, sent_us, ttfb_us, download_us, trace_id) "
-                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s)
-        && m_selectRollup->prepare(u"SELECT probes, ok, timeout, connection, auth, input, throttled, "
-                                   "server_error, assertion_failed, s1, s2, s3, s4, lat_n, lat_min_us, "
-                                   "lat_max_us, lat_sum_us, hist FROM rollups WHERE endpoint_id = ? AND minute = ?"_s)
-        && m_replaceRollup->prepare(u"INSERT OR REPLACE INTO rollups (endpoint_id, minute, probes, ok, timeout, "
-                                    "connection, auth, input, throttled, server_error, assertion_failed, s1, s2, "
-                                    "s3, s4, lat_n, lat_min_us, lat_max_us, lat_sum_us, p50_us, p95_us, p99_us, "
-                                    "hist) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                    "?, ?)"_s);
+    return prepare(m_insertSample,
+               u"INSERT OR IGNORE INTO samples (endpoint_id, t_ms, url_id, latency_us, http_status, outcome, "
+               "signal, attempts, flags, bytes_read, reason_id, queue_us, connect_us, sent_us, ttfb_us, "
+               "download_us, trace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s)
+        && prepare(m_selectRollup,
+            u"SELECT probes, ok, timeout, connection, auth, input, throttled, server_error, assertion_failed, s1, "
+            "s2, s3, s4, lat_n, lat_min_us, lat_max_us, lat_sum_us, hist FROM rollups "
+            "WHERE endpoint_id = ? AND minute = ?"_s)
+        && prepare(m_replaceRollup,
+            u"INSERT OR REPLACE INTO rollups (endpoint_id, minute, probes, ok, timeout, connection, auth, input, "
+            "throttled, server_error, assertion_failed, s1, s2, s3, s4, lat_n, lat_min_us, lat_max_us, "
+            "lat_sum_us, p50_us, p95_us, p99_us, hist) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
 }
 
 void HistoryWriter::closeConnection()

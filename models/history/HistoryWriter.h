@@ -65,7 +65,7 @@ private:
 
     void tick();
     bool tryOpen();
-    bool prepareStatements();
+    bool prepareStatements(QString* error);
     void closeConnection();
     bool writeBatch(const ProbeResults& batch, QSqlError* error);
     bool mergeRollups(QHash<QPair<int, qint64>, ProbeAggregate>& deltas, QSqlError* error);
