@@ -86,14 +86,15 @@ QString checkTable(const ProbeResults& results, const EndpointStatuses& statuses
         QString s;
         for (qsizetype c = 0; c < cells.size(); ++c)
             s += c < widths.size() ? cells.at(c).leftJustified(widths.at(c) + 2) : cells.at(c);
-        return s.trimmed() + u'\n';
+        s = s.trimmed();
+        s.append(u'\n');
+        return s;
     };
     QString out = line(header);
     for (const auto& row : rows)
         out += line(row);
     const SignalState worst = worstState(statuses);
-    out += u"\nworst: "_qs + stateCode(worst).toUpper() + u" ("_qs + QString::number(results.size())
-        + u" endpoints)\n"_qs;
+    out += QStringLiteral("\nworst: %1 (%2 endpoints)\n").arg(stateCode(worst).toUpper()).arg(results.size());
     return out;
 }
 

@@ -47,7 +47,7 @@ bool DemoEnvironment::start(quint16 port, QString* error)
 
 QString DemoEnvironment::baseUrl() const
 {
-    return m_simulator ? m_simulator->url(QString()).toString(QUrl::StripTrailingSlash) : QString();
+    return m_simulator ? m_simulator->baseUrl().toString() : QString();
 }
 
 ConfigParseResult DemoEnvironment::config() const
@@ -59,10 +59,8 @@ ConfigParseResult DemoEnvironment::config() const
         return r;
     }
     QByteArray json = file.readAll();
-    if (m_simulator) {
-        json.replace("${SIMULATOR_RAW}", m_simulator->rawBaseUrl().toString(QUrl::StripTrailingSlash).toUtf8());
-        json.replace("${SIMULATOR}", baseUrl().toUtf8());
-    }
+    if (m_simulator)
+        json = m_simulator->expandPlaceholders(json);
     return parseConfig(json);
 }
 

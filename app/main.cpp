@@ -2,6 +2,7 @@
 // Command line, wiring, and the start of the chosen mode; nothing else lives here.
 #include "CheckCommand.h"
 #include "DemoEnvironment.h"
+#include "ExportCommand.h"
 #include "HeadlessWatch.h"
 #include "Logging.h"
 #include "UnixSignalWatcher.h"
@@ -41,7 +42,7 @@ int runSimulator(quint16 port)
     }
     out() << "SignalDeck simulator listening on " << demo.baseUrl() << "\n\n";
     for (const auto& route : sd::Simulator::routes())
-        out() << "  " << route.path.leftJustified(24) << route.description << '\n';
+        out() << "  " << demo.simulator()->url(route.path).toString().leftJustified(40) << route.description << '\n';
     out() << "\nCtrl+C stops it." << Qt::endl;
     sd::UnixSignalWatcher watcher;
     QObject::connect(&watcher, &sd::UnixSignalWatcher::terminationRequested, qApp, &QCoreApplication::quit);
@@ -55,6 +56,13 @@ int main(int argc, char* argv[])
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("SignalDeck"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SIGNALDECK_VERSION));
+
+    // Subcommands take their own arguments: `signaldeck export --from ... -o FILE`.
+    const QStringList arguments = QCoreApplication::arguments();
+    if (arguments.size() > 1 && arguments.at(1) == u"export"_qs) {
+        sd::installLogging(QStringLiteral("warning"), true);
+        return sd::runExportCommand(arguments.mid(2), out(), err());
+    }
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(

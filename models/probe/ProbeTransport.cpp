@@ -78,7 +78,7 @@ ProbeTransport::ProbeTransport(QObject* parent)
 
 ProbeTransport::~ProbeTransport() { abortAll(); }
 
-void ProbeTransport::setPerHostLimit(int limit) { m_perHostLimit = std::max(1, limit); }
+void ProbeTransport::setPerHostLimit(int limit) { m_limiter = HostInFlightLimiter(limit); }
 
 int ProbeTransport::queued() const
 {
@@ -99,7 +99,7 @@ QString ProbeTransport::hostKeyOf(const QUrl& url)
 void ProbeTransport::start(const ProbeRequest& request)
 {
     const QString key = hostKeyOf(request.endpoint.url);
-    if (m_inFlightPerHost.value(key) >= m_perHostLimit) {
+    if (!m_limiter.tryAcquire(key)) {
         m_waiting[key].push_back(request);
         return;
     }
@@ -141,8 +141,7 @@ void ProbeTransport::send(const ProbeRequest& request)
     else
         reply = m_nam->get(req);
 
-    const int n = ++m_inFlightPerHost[a.hostKey];
-    m_peakPerHost = std::max(m_peakPerHost, n);
+    m_peakPerHost = std::max(m_peakPerHost, m_limiter.inFlight(a.hostKey));
 
     a.deadlineTimer = new QTimer(reply);
     a.deadlineTimer->setSingleShot(true);
@@ -253,8 +252,7 @@ void ProbeTransport::onFinished(QNetworkReply* reply)
     reply->deleteLater();
 
     const QString key = a.hostKey;
-    if (--m_inFlightPerHost[key] <= 0)
-        m_inFlightPerHost.remove(key);
+    m_limiter.release(key);
     // Start the next waiting request before reporting, so that a slow receiver never idles the host slot.
     drainQueue(key);
     emit finished(a.ticket, f, a.startUtc, a.traceId);
@@ -263,7 +261,7 @@ void ProbeTransport::onFinished(QNetworkReply* reply)
 void ProbeTransport::drainQueue(const QString& hostKey)
 {
     auto q = m_waiting.find(hostKey);
-    while (q != m_waiting.end() && !q->empty() && m_inFlightPerHost.value(hostKey) < m_perHostLimit) {
+    while (q != m_waiting.end() && !q->empty() && m_limiter.tryAcquire(hostKey)) {
         ProbeRequest next = std::move(q->front());
         q->pop_front();
         send(next);
@@ -283,7 +281,7 @@ void ProbeTransport::abortAll()
         r->abort();
         r->deleteLater();
     }
-    m_inFlightPerHost.clear();
+    m_limiter = HostInFlightLimiter(m_limiter.capPerHost());
 }
 
 } // namespace sd

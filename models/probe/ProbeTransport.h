@@ -3,6 +3,7 @@
 
 #include "core/EndpointConfig.h"
 #include "core/ProbeResult.h"
+#include "policy/HostInFlightLimiter.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -43,7 +44,7 @@ public:
     ~ProbeTransport() override;
 
     void setPerHostLimit(int limit);
-    int perHostLimit() const { return m_perHostLimit; }
+    int perHostLimit() const { return m_limiter.capPerHost(); }
 
     /// Queues or starts one attempt. `finished` is emitted exactly once for it, also on failure.
     void start(const ProbeRequest& request);
@@ -91,10 +92,9 @@ private:
     void drainQueue(const QString& hostKey);
 
     QNetworkAccessManager* m_nam = nullptr;
-    int m_perHostLimit = 4;
     int m_peakPerHost = 0;
     QHash<QNetworkReply*, Active> m_active;
-    QHash<QString, int> m_inFlightPerHost;
+    HostInFlightLimiter m_limiter;
     QHash<QString, std::deque<ProbeRequest>> m_waiting;
 };
 

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Runs the real `signaldeck` binary the way cron or a monitoring system would.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestCli : public QObject {
+    Q_OBJECT
+private:
+    struct Run {
+        int exitCode = -1;
+        QByteArray out;
+        QByteArray err;
+    };
+    static Run run(const QStringList& args, int timeoutMs = 60'000)
+    {
+        QProcess p;
+        p.start(QStringLiteral(SIGNALDECK_BINARY), args);
+        if (!p.waitForFinished(timeoutMs)) {
+            p.kill();
+            p.waitForFinished();
+            return {};
+        }
+        return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, p.readAllStandardOutput(),
+            p.readAllStandardError() };
+    }
+
+private slots:
+    void demoCheckJsonRaisesEverySignal()
+    {
+        const Run r = run({ u"--demo"_qs, u"--check"_qs, u"--json"_qs });
+        QCOMPARE(r.exitCode, 2); // CRITICAL: the demo has endpoints that raise S2 and S3 on their first probe
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(r.out, &error);
+        QVERIFY2(error.error == QJsonParseError::NoError, r.out.constData());
+        QCOMPARE(doc.object().value(u"worst"_qs).toString(), u"critical"_qs);
+        const QJsonArray results = doc.object().value(u"results"_qs).toArray();
+        QVERIFY(results.size() >= 8);
+        QSet<QString> signalsSeen;
+        bool sawOk = false;
+        for (const QJsonValue& v : results) {
+            const QJsonObject o = v.toObject();
+            for (const char* key : { "endpoint", "url", "httpStatus", "latencyMs", "outcome", "signal", "state",
+                     "reason", "attempts", "traceId" })
+                QVERIFY2(o.contains(QLatin1StringView(key)), key);
+            QCOMPARE(o.value(u"traceId"_qs).toString().size(), 32);
+            if (o.value(u"signal"_qs).isString()) {
+                signalsSeen.insert(o.value(u"signal"_qs).toString());
+                QVERIFY(!o.value(u"reason"_qs).toString().isEmpty());
+            }
+            sawOk = sawOk || o.value(u"outcome"_qs).toString() == u"ok"_qs;
+        }
+        QCOMPARE(signalsSeen, (QSet<QString> { u"S1"_qs, u"S2"_qs, u"S3"_qs, u"S4"_qs }));
+        QVERIFY(sawOk);
+    }
+
+    void demoCheckTable()
+    {
+        const Run r = run({ u"--demo"_qs, u"--check"_qs });
+        QCOMPARE(r.exitCode, 2);
+        const QString text = QString::fromUtf8(r.out);
+        QVERIFY(text.contains(u"ENDPOINT"_qs));
+        QVERIFY(text.contains(u"invalid_token"_qs));
+        QVERIFY(text.contains(u"worst: CRITICAL"_qs));
+    }
+
+    void badConfigIsUnknownWithPlaceAndReason()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"bad.json"_qs);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"version\":1,\"endpoints\":[{\"name\":\"a\",\"url\":\"http://127.0.0.1:1/\",\"interval\":\"10ms\"}]}");
+        f.close();
+        const QByteArray before = [&] {
+            QFile g(path);
+            return g.open(QIODevice::ReadOnly) ? g.readAll() : QByteArray();
+        }();
+        const Run r = run({ u"--config"_qs, path, u"--check"_qs });
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.contains("endpoints[0].interval"), r.err.constData());
+        QVERIFY(r.err.contains(path.toUtf8()));
+        QFile g(path);
+        QVERIFY(g.open(QIODevice::ReadOnly));
+        QCOMPARE(g.readAll(), before); // a bad file is never overwritten
+    }
+
+    void missingConfigIsUnknown()
+    {
+        const Run r = run({ u"--config"_qs, u"/nonexistent/signaldeck.json"_qs, u"--check"_qs });
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.contains("/nonexistent/signaldeck.json"), r.err.constData());
+    }
+
+    void healthyConfigIsOk()
+    {
+        // A config whose only endpoint is the demo's healthy route is OK (exit 0): start the simulator alone.
+        QProcess sim;
+        sim.start(QStringLiteral(SIGNALDECK_BINARY), { u"--simulate"_qs });
+        QVERIFY(sim.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(sim.canReadLine() || sim.bytesAvailable() > 0, 10'000);
+        const QByteArray first = sim.readLine();
+        const qsizetype at = first.indexOf("http://");
+        QVERIFY2(at >= 0, first.constData());
+        const QByteArray base = first.mid(at).trimmed();
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"ok.json"_qs);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"version\":1,\"endpoints\":[{\"name\":\"h\",\"url\":\"" + base + "/healthy\"}]}");
+        f.close();
+        const Run r = run({ u"--config"_qs, path, u"--check"_qs, u"--json"_qs });
+        sim.terminate(); // SIGTERM: the simulator exits cleanly
+        QVERIFY(sim.waitForFinished(5000));
+        QCOMPARE(sim.exitCode(), 0);
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(doc.value(u"worst"_qs).toString(), u"ok"_qs);
+        QCOMPARE(doc.value(u"results"_qs).toArray().at(0).toObject().value(u"httpStatus"_qs).toInt(), 200);
+    }
+
+    void headlessWatchShowsPolitenessAndExits()
+    {
+        const Run r = run({ u"--demo"_qs, u"--headless"_qs, u"--duration"_qs, u"12"_qs }, 60'000);
+        QCOMPARE(r.exitCode, 2);
+        const QString text = QString::fromUtf8(r.out);
+        QVERIFY2(text.contains(u"NEXT PROBE"_qs), r.out.constData());
+        QVERIFY2(text.contains(u"Retry-After"_qs), r.out.constData()); // the throttled route is left alone
+        QVERIFY2(text.contains(u"llm-expired-token"_qs), r.out.constData());
+        QVERIFY2(text.contains(u"→ critical"_qs), r.out.constData()); // transitions printed as they happen
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
