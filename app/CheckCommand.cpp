@@ -21,9 +21,15 @@ SignalState worstState(const EndpointStatuses& statuses)
 }
 
 namespace {
-    QJsonValue phase(qint64 us) { return us < 0 ? QJsonValue() : QJsonValue(static_cast<double>(us) / 1000.0); }
+QJsonValue phase(qint64 us)
+{
+    return us < 0 ? QJsonValue() : QJsonValue(static_cast<double>(us) / 1000.0);
+}
 
-    QString latencyText(const ProbeResult& r) { return QString::number(r.latencyMs(), 'f', 1); }
+QString latencyText(const ProbeResult& r)
+{
+    return QString::number(r.latencyMs(), 'f', 1);
+}
 } // namespace
 
 QByteArray checkJson(const ProbeResults& results, const EndpointStatuses& statuses)
@@ -65,15 +71,15 @@ QByteArray checkJson(const ProbeResults& results, const EndpointStatuses& status
 
 QString checkTable(const ProbeResults& results, const EndpointStatuses& statuses)
 {
-    const QStringList header { u"ENDPOINT"_qs, u"HTTP"_qs, u"LATENCY ms"_qs, u"OUTCOME"_qs, u"SIGNAL"_qs,
-        u"STATE"_qs, u"TRIES"_qs, u"REASON"_qs };
+    const QStringList header { u"ENDPOINT"_qs, u"HTTP"_qs, u"LATENCY ms"_qs, u"OUTCOME"_qs, u"SIGNAL"_qs, u"STATE"_qs,
+        u"TRIES"_qs, u"REASON"_qs };
     QList<QStringList> rows;
     for (qsizetype i = 0; i < results.size(); ++i) {
         const ProbeResult& r = results.at(i);
         const SignalState state = i < statuses.size() ? statuses.at(i).overall : SignalState::Unknown;
         rows.append({ r.endpoint, r.httpStatus > 0 ? QString::number(r.httpStatus) : u"-"_qs, latencyText(r),
-            outcomeCode(r.outcome), r.signal == FailureSignal::None ? u"-"_qs : signalCode(r.signal),
-            stateCode(state), QString::number(r.attempts), r.reason });
+            outcomeCode(r.outcome), r.signal == FailureSignal::None ? u"-"_qs : signalCode(r.signal), stateCode(state),
+            QString::number(r.attempts), r.reason });
     }
     QList<qsizetype> widths;
     for (qsizetype c = 0; c < header.size() - 1; ++c) {
@@ -104,12 +110,11 @@ int runCheck(const AppConfig& config, bool json, QTextStream& out)
     ProbeResults results;
     EndpointStatuses statuses;
     QEventLoop loop;
-    QObject::connect(&engine, &Engine::onceFinished, &loop,
-        [&](const ProbeResults& r, const EndpointStatuses& s) {
-            results = r;
-            statuses = s;
-            loop.quit();
-        });
+    QObject::connect(&engine, &Engine::onceFinished, &loop, [&](const ProbeResults& r, const EndpointStatuses& s) {
+        results = r;
+        statuses = s;
+        loop.quit();
+    });
     engine.setConfig(config);
     engine.runOnce();
     loop.exec();

@@ -55,7 +55,8 @@ ConfigParseResult DemoEnvironment::config() const
     QFile file(QStringLiteral(":/demo-config.json"));
     if (!file.open(QIODevice::ReadOnly)) {
         ConfigParseResult r;
-        r.errors.append({ QStringLiteral(":/demo-config.json"), QStringLiteral("the built-in demo config is missing") });
+        r.errors.append(
+            { QStringLiteral(":/demo-config.json"), QStringLiteral("the built-in demo config is missing") });
         return r;
     }
     QByteArray json = file.readAll();

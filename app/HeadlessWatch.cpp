@@ -17,52 +17,52 @@
 namespace sd {
 
 namespace {
-    QString timeoutText(const EndpointStatus& s)
-    {
-        return QString::number(s.timeoutMs) + u" ms "_qs + (s.adaptiveTimeout ? u"(adaptive)"_qs : u"(fixed)"_qs);
-    }
+QString timeoutText(const EndpointStatus& s)
+{
+    return QString::number(s.timeoutMs) + u" ms "_qs + (s.adaptiveTimeout ? u"(adaptive)"_qs : u"(fixed)"_qs);
+}
 
-    QString outcomeCountsText(const EndpointStatus& s)
-    {
-        QStringList parts;
-        for (std::size_t i = 0; i < s.outcomeCounts.size(); ++i) {
-            if (s.outcomeCounts[i] > 0)
-                parts.append(outcomeCode(static_cast<Outcome>(i)) + u'=' + QString::number(s.outcomeCounts[i]));
-        }
-        return parts.isEmpty() ? u"-"_qs : parts.join(u' ');
+QString outcomeCountsText(const EndpointStatus& s)
+{
+    QStringList parts;
+    for (std::size_t i = 0; i < s.outcomeCounts.size(); ++i) {
+        if (s.outcomeCounts[i] > 0)
+            parts.append(outcomeCode(static_cast<Outcome>(i)) + u'=' + QString::number(s.outcomeCounts[i]));
     }
+    return parts.isEmpty() ? u"-"_qs : parts.join(u' ');
+}
 
-    QString nextProbeText(const EndpointStatus& s)
-    {
-        const QString when = s.nextProbeUtc.isValid() ? s.nextProbeUtc.toString(u"HH:mm:ss"_qs) : u"-"_qs;
-        return when + u" ("_qs + nextProbeReasonText(s.nextReason) + u')';
-    }
+QString nextProbeText(const EndpointStatus& s)
+{
+    const QString when = s.nextProbeUtc.isValid() ? s.nextProbeUtc.toString(u"HH:mm:ss"_qs) : u"-"_qs;
+    return when + u" ("_qs + nextProbeReasonText(s.nextReason) + u')';
+}
 
-    QJsonObject statusJson(const EndpointStatus& s)
-    {
-        QJsonObject outcomes;
-        for (std::size_t i = 0; i < s.outcomeCounts.size(); ++i)
-            outcomes[outcomeCode(static_cast<Outcome>(i))] = static_cast<double>(s.outcomeCounts[i]);
-        QJsonObject signalStates;
-        for (FailureSignal sig : kAllSignals)
-            signalStates[signalCode(sig)] = stateCode(s.states[static_cast<std::size_t>(signalIndex(sig))]);
-        return QJsonObject { { u"endpoint"_qs, s.name }, { u"probes"_qs, static_cast<double>(s.probes) },
-            { u"attempts"_qs, static_cast<double>(s.attempts) }, { u"outcomes"_qs, outcomes },
-            { u"timeoutMs"_qs, static_cast<double>(s.timeoutMs) }, { u"adaptiveTimeout"_qs, s.adaptiveTimeout },
-            { u"circuit"_qs, circuitStateCode(s.circuit) }, { u"state"_qs, stateCode(s.overall) },
-            { u"signals"_qs, signalStates },
-            { u"nextProbe"_qs, s.nextProbeUtc.isValid() ? s.nextProbeUtc.toString(Qt::ISODateWithMs) : QString() },
-            { u"nextProbeReason"_qs, nextProbeReasonText(s.nextReason) } };
-    }
+QJsonObject statusJson(const EndpointStatus& s)
+{
+    QJsonObject outcomes;
+    for (std::size_t i = 0; i < s.outcomeCounts.size(); ++i)
+        outcomes[outcomeCode(static_cast<Outcome>(i))] = static_cast<double>(s.outcomeCounts[i]);
+    QJsonObject signalStates;
+    for (FailureSignal sig : kAllSignals)
+        signalStates[signalCode(sig)] = stateCode(s.states[static_cast<std::size_t>(signalIndex(sig))]);
+    return QJsonObject { { u"endpoint"_qs, s.name }, { u"probes"_qs, static_cast<double>(s.probes) },
+        { u"attempts"_qs, static_cast<double>(s.attempts) }, { u"outcomes"_qs, outcomes },
+        { u"timeoutMs"_qs, static_cast<double>(s.timeoutMs) }, { u"adaptiveTimeout"_qs, s.adaptiveTimeout },
+        { u"circuit"_qs, circuitStateCode(s.circuit) }, { u"state"_qs, stateCode(s.overall) },
+        { u"signals"_qs, signalStates },
+        { u"nextProbe"_qs, s.nextProbeUtc.isValid() ? s.nextProbeUtc.toString(Qt::ISODateWithMs) : QString() },
+        { u"nextProbeReason"_qs, nextProbeReasonText(s.nextReason) } };
+}
 
-    QJsonObject eventJson(const EngineEvent& e)
-    {
-        return QJsonObject { { u"time"_qs, e.time.toString(Qt::ISODateWithMs) },
-            { u"kind"_qs, e.kind == EngineEvent::Kind::Circuit ? u"circuit"_qs : u"signal"_qs },
-            { u"endpoint"_qs, e.endpoint },
-            { u"signal"_qs, e.signal == FailureSignal::None ? QJsonValue() : QJsonValue(signalCode(e.signal)) },
-            { u"from"_qs, e.from }, { u"to"_qs, e.to }, { u"reason"_qs, e.reason } };
-    }
+QJsonObject eventJson(const EngineEvent& e)
+{
+    return QJsonObject { { u"time"_qs, e.time.toString(Qt::ISODateWithMs) },
+        { u"kind"_qs, e.kind == EngineEvent::Kind::Circuit ? u"circuit"_qs : u"signal"_qs },
+        { u"endpoint"_qs, e.endpoint },
+        { u"signal"_qs, e.signal == FailureSignal::None ? QJsonValue() : QJsonValue(signalCode(e.signal)) },
+        { u"from"_qs, e.from }, { u"to"_qs, e.to }, { u"reason"_qs, e.reason } };
+}
 } // namespace
 
 QString eventLine(const EngineEvent& e)
@@ -70,14 +70,14 @@ QString eventLine(const EngineEvent& e)
     const QString what = e.kind == EngineEvent::Kind::Circuit ? u"circuit"_qs
         : e.signal == FailureSignal::None                     ? u"overall"_qs
                                                               : signalCode(e.signal);
-    return e.time.toString(u"HH:mm:ss.zzz"_qs) + u"  "_qs + e.endpoint + u"  "_qs + what + u"  "_qs + e.from
-        + u" → "_qs + e.to + u"  "_qs + e.reason;
+    return e.time.toString(u"HH:mm:ss.zzz"_qs) + u"  "_qs + e.endpoint + u"  "_qs + what + u"  "_qs + e.from + u" → "_qs
+        + e.to + u"  "_qs + e.reason;
 }
 
 QString headlessSummaryTable(const EndpointStatuses& statuses)
 {
-    const QStringList header { u"ENDPOINT"_qs, u"STATE"_qs, u"PROBES"_qs, u"ATTEMPTS"_qs, u"OUTCOMES"_qs,
-        u"TIMEOUT"_qs, u"CIRCUIT"_qs, u"NEXT PROBE"_qs };
+    const QStringList header { u"ENDPOINT"_qs, u"STATE"_qs, u"PROBES"_qs, u"ATTEMPTS"_qs, u"OUTCOMES"_qs, u"TIMEOUT"_qs,
+        u"CIRCUIT"_qs, u"NEXT PROBE"_qs };
     QList<QStringList> rows;
     for (const EndpointStatus& s : statuses) {
         rows.append({ s.name, stateCode(s.overall), QString::number(s.probes), QString::number(s.attempts),
@@ -143,14 +143,15 @@ int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> dur
         QJsonArray items;
         for (const EndpointStatus& s : statuses)
             items.append(statusJson(s));
-        out << QString::fromUtf8(QJsonDocument(QJsonObject { { u"worst"_qs, stateCode(worstState(statuses)) },
-                                                   { u"endpoints"_qs, items } })
-                                     .toJson(QJsonDocument::Compact))
+        out << QString::fromUtf8(
+            QJsonDocument(QJsonObject { { u"worst"_qs, stateCode(worstState(statuses)) }, { u"endpoints"_qs, items } })
+                .toJson(QJsonDocument::Compact))
             << '\n';
     } else {
         if (stoppedBy != 0)
             out << "\nStopped by signal " << stoppedBy << ".\n";
-        out << '\n' << headlessSummaryTable(statuses) << "\nworst: " << stateCode(worstState(statuses)).toUpper() << '\n';
+        out << '\n'
+            << headlessSummaryTable(statuses) << "\nworst: " << stateCode(worstState(statuses)).toUpper() << '\n';
     }
     out.flush();
     return nagiosExitCode(worstState(statuses));

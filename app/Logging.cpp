@@ -18,45 +18,45 @@
 namespace sd {
 
 namespace {
-    constexpr std::size_t kLogFileBytes = 5 * 1024 * 1024;
-    constexpr std::size_t kLogFiles = 5;
+constexpr std::size_t kLogFileBytes = 5 * 1024 * 1024;
+constexpr std::size_t kLogFiles = 5;
 
-    QMutex g_namesMutex;
-    QStringList g_secretHeaders; // guarded by g_namesMutex
-    QString g_logFile;
+QMutex g_namesMutex;
+QStringList g_secretHeaders; // guarded by g_namesMutex
+QString g_logFile;
 
-    spdlog::level::level_enum levelOf(QtMsgType type)
-    {
-        switch (type) {
-        case QtDebugMsg:
-            return spdlog::level::debug;
-        case QtInfoMsg:
-            return spdlog::level::info;
-        case QtWarningMsg:
-            return spdlog::level::warn;
-        case QtCriticalMsg:
-            return spdlog::level::err;
-        case QtFatalMsg:
-            return spdlog::level::critical;
-        }
+spdlog::level::level_enum levelOf(QtMsgType type)
+{
+    switch (type) {
+    case QtDebugMsg:
+        return spdlog::level::debug;
+    case QtInfoMsg:
         return spdlog::level::info;
+    case QtWarningMsg:
+        return spdlog::level::warn;
+    case QtCriticalMsg:
+        return spdlog::level::err;
+    case QtFatalMsg:
+        return spdlog::level::critical;
     }
+    return spdlog::level::info;
+}
 
-    void messageHandler(QtMsgType type, const QMessageLogContext& context, const QString& message)
+void messageHandler(QtMsgType type, const QMessageLogContext& context, const QString& message)
+{
+    QStringList extra;
     {
-        QStringList extra;
-        {
-            QMutexLocker lock(&g_namesMutex);
-            extra = g_secretHeaders;
-        }
-        const QString clean = redactSecrets(message, extra);
-        const char* category = context.category ? context.category : "default";
-        spdlog::log(levelOf(type), "[{}] {}", category, clean.toStdString());
-        if (type == QtFatalMsg) {
-            spdlog::shutdown();
-            std::abort();
-        }
+        QMutexLocker lock(&g_namesMutex);
+        extra = g_secretHeaders;
     }
+    const QString clean = redactSecrets(message, extra);
+    const char* category = context.category ? context.category : "default";
+    spdlog::log(levelOf(type), "[{}] {}", category, clean.toStdString());
+    if (type == QtFatalMsg) {
+        spdlog::shutdown();
+        std::abort();
+    }
+}
 } // namespace
 
 bool installLogging(const QString& level, bool toConsole)
@@ -96,6 +96,9 @@ void setSecretHeaderNames(const QStringList& names)
     g_secretHeaders = names;
 }
 
-QString logFilePath() { return g_logFile; }
+QString logFilePath()
+{
+    return g_logFile;
+}
 
 } // namespace sd

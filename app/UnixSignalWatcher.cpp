@@ -10,13 +10,13 @@
 namespace sd {
 
 namespace {
-    int g_fds[2] = { -1, -1 };
+int g_fds[2] = { -1, -1 };
 
-    void onSignal(int number)
-    {
-        const auto byte = static_cast<char>(number);
-        [[maybe_unused]] const auto n = ::write(g_fds[0], &byte, 1);
-    }
+void onSignal(int number)
+{
+    const auto byte = static_cast<char>(number);
+    [[maybe_unused]] const auto n = ::write(g_fds[0], &byte, 1);
+}
 } // namespace
 
 UnixSignalWatcher::UnixSignalWatcher(QObject* parent)
@@ -30,7 +30,7 @@ UnixSignalWatcher::UnixSignalWatcher(QObject* parent)
         if (::read(g_fds[1], &byte, 1) == 1)
             emit terminationRequested(static_cast<int>(byte));
     });
-    struct sigaction action {};
+    struct sigaction action { };
     action.sa_handler = onSignal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;

@@ -65,32 +65,32 @@ int main(int argc, char* argv[])
     }
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Live health of HTTP APIs, sorted into four failure signals: S1 timeout & connection, S2 auth & "
-        "credentials, S3 input rejected, S4 throttled & degraded."));
+    parser.setApplicationDescription(
+        QStringLiteral("Live health of HTTP APIs, sorted into four failure signals: S1 timeout & connection, S2 auth & "
+                       "credentials, S3 input rejected, S4 throttled & degraded."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption configOpt(QStringLiteral("config"), QStringLiteral("Config file (default: %1).")
-                                                                     .arg(sd::defaultConfigPath()),
-        QStringLiteral("path"));
-    const QCommandLineOption demoOpt(QStringLiteral("demo"),
-        QStringLiteral("Use the built-in demo: the embedded simulator and its config."));
+    const QCommandLineOption configOpt(QStringLiteral("config"),
+        QStringLiteral("Config file (default: %1).").arg(sd::defaultConfigPath()), QStringLiteral("path"));
+    const QCommandLineOption demoOpt(
+        QStringLiteral("demo"), QStringLiteral("Use the built-in demo: the embedded simulator and its config."));
     const QCommandLineOption checkOpt(QStringLiteral("check"),
         QStringLiteral("Probe every endpoint once, print the results, exit 0/1/2/3 (OK/WARNING/CRITICAL/UNKNOWN)."));
-    const QCommandLineOption jsonOpt(QStringLiteral("json"), QStringLiteral("With --check or --headless: JSON output."));
+    const QCommandLineOption jsonOpt(
+        QStringLiteral("json"), QStringLiteral("With --check or --headless: JSON output."));
     const QCommandLineOption headlessOpt(QStringLiteral("headless"),
         QStringLiteral("Run the engine without widgets; print transitions, and a summary on exit."));
     const QCommandLineOption durationOpt(QStringLiteral("duration"),
         QStringLiteral("With --headless: stop after this many seconds."), QStringLiteral("seconds"));
-    const QCommandLineOption simulateOpt(QStringLiteral("simulate"),
-        QStringLiteral("Run only the simulator (the demo API on loopback) until stopped."));
+    const QCommandLineOption simulateOpt(
+        QStringLiteral("simulate"), QStringLiteral("Run only the simulator (the demo API on loopback) until stopped."));
     const QCommandLineOption portOpt(QStringLiteral("port"), QStringLiteral("With --simulate or --demo: the port."),
         QStringLiteral("port"), QStringLiteral("0"));
     const QCommandLineOption logLevelOpt(QStringLiteral("log-level"),
         QStringLiteral("trace, debug, info, warning, error or off (default: warning)."), QStringLiteral("level"),
         QStringLiteral("warning"));
-    parser.addOptions({ configOpt, demoOpt, checkOpt, jsonOpt, headlessOpt, durationOpt, simulateOpt, portOpt,
-        logLevelOpt });
+    parser.addOptions(
+        { configOpt, demoOpt, checkOpt, jsonOpt, headlessOpt, durationOpt, simulateOpt, portOpt, logLevelOpt });
     parser.process(app);
 
     if (!sd::installLogging(parser.value(logLevelOpt), true)) {
@@ -113,8 +113,8 @@ int main(int argc, char* argv[])
         bool ok = false;
         const int seconds = parser.value(durationOpt).toInt(&ok);
         if (!ok || seconds <= 0) {
-            err() << "signaldeck: --duration: '" << parser.value(durationOpt)
-                  << "' is not a positive number of seconds" << Qt::endl;
+            err() << "signaldeck: --duration: '" << parser.value(durationOpt) << "' is not a positive number of seconds"
+                  << Qt::endl;
             return kUnknown;
         }
         duration = std::chrono::seconds(seconds);
@@ -134,9 +134,10 @@ int main(int argc, char* argv[])
     } else {
         source = parser.isSet(configOpt) ? parser.value(configOpt) : sd::defaultConfigPath();
         if (!parser.isSet(configOpt) && !QFileInfo::exists(source)) {
-            err() << "signaldeck: no config at " << source
-                  << "\n  Run with --demo to try the built-in demo, or write one (see docs/CONFIG.md) and pass --config."
-                  << Qt::endl;
+            err()
+                << "signaldeck: no config at " << source
+                << "\n  Run with --demo to try the built-in demo, or write one (see docs/CONFIG.md) and pass --config."
+                << Qt::endl;
             return kUnknown;
         }
         loaded = sd::loadConfigFile(source);

@@ -15,7 +15,7 @@
 
 namespace sd {
 
-Q_LOGGING_CATEGORY(lcConfig, "signaldeck.config")
+Q_LOGGING_CATEGORY(lcConfig, "signaldeck.config", QtInfoMsg)
 
 namespace {
 

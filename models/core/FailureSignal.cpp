@@ -65,20 +65,20 @@ QString signalAction(FailureSignal s)
 }
 
 namespace {
-    struct OutcomeName {
-        Outcome outcome;
-        const char* code;
-    };
-    constexpr std::array<OutcomeName, 8> kOutcomeNames { {
-        { Outcome::Ok, "ok" },
-        { Outcome::Timeout, "timeout" },
-        { Outcome::Connection, "connection" },
-        { Outcome::Auth, "auth" },
-        { Outcome::Input, "input" },
-        { Outcome::Throttled, "throttled" },
-        { Outcome::ServerError, "server_error" },
-        { Outcome::AssertionFailed, "assertion_failed" },
-    } };
+struct OutcomeName {
+    Outcome outcome;
+    const char* code;
+};
+constexpr std::array<OutcomeName, 8> kOutcomeNames { {
+    { Outcome::Ok, "ok" },
+    { Outcome::Timeout, "timeout" },
+    { Outcome::Connection, "connection" },
+    { Outcome::Auth, "auth" },
+    { Outcome::Input, "input" },
+    { Outcome::Throttled, "throttled" },
+    { Outcome::ServerError, "server_error" },
+    { Outcome::AssertionFailed, "assertion_failed" },
+} };
 } // namespace
 
 QString outcomeCode(Outcome o)

@@ -24,7 +24,10 @@ inline constexpr std::array<FailureSignal, kSignalCount> kAllSignals { FailureSi
     FailureSignal::S3, FailureSignal::S4 };
 
 /// 0..3 for S1..S4; -1 for None.
-constexpr int signalIndex(FailureSignal s) { return static_cast<int>(s) - 1; }
+constexpr int signalIndex(FailureSignal s)
+{
+    return static_cast<int>(s) - 1;
+}
 
 /// "S1".."S4", or an empty string for None (files and JSON output use these codes).
 QString signalCode(FailureSignal s);
@@ -59,7 +62,10 @@ enum class SignalState : quint8 { Unknown = 0, Ok = 1, Warning = 2, Critical = 3
 /// "unknown", "ok", "warning", "critical".
 QString stateCode(SignalState s);
 /// The worse of two states (Critical > Warning > Ok > Unknown).
-constexpr SignalState worse(SignalState a, SignalState b) { return a > b ? a : b; }
+constexpr SignalState worse(SignalState a, SignalState b)
+{
+    return a > b ? a : b;
+}
 /// Nagios plugin exit code for a worst state: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 int nagiosExitCode(SignalState worst);
 

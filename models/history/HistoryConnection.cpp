@@ -13,7 +13,7 @@
 
 using namespace Qt::StringLiterals;
 
-Q_LOGGING_CATEGORY(lcHistoryDb, "signaldeck.history.db")
+Q_LOGGING_CATEGORY(lcHistoryDb, "signaldeck.history.db", QtInfoMsg)
 
 namespace sd {
 

@@ -21,7 +21,7 @@
 
 using namespace Qt::StringLiterals;
 
-Q_LOGGING_CATEGORY(lcHistory, "signaldeck.history")
+Q_LOGGING_CATEGORY(lcHistory, "signaldeck.history", QtInfoMsg)
 
 namespace sd {
 

@@ -9,7 +9,7 @@ namespace sd {
 
 namespace {
 
-Q_LOGGING_CATEGORY(lcPolicy, "signaldeck.policy")
+Q_LOGGING_CATEGORY(lcPolicy, "signaldeck.policy", QtInfoMsg)
 
 } // namespace
 

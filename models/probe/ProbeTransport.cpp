@@ -8,63 +8,66 @@
 #include <QRandomGenerator>
 #include <QTimer>
 
-Q_LOGGING_CATEGORY(lcProbe, "signaldeck.probe")
+Q_LOGGING_CATEGORY(lcProbe, "signaldeck.probe", QtInfoMsg)
 
 namespace sd {
 
 namespace {
-    constexpr int kMaxRedirects = 5;
+constexpr int kMaxRedirects = 5;
 
-    qint64 usSince(const QElapsedTimer& clock) { return clock.nsecsElapsed() / 1000; }
+qint64 usSince(const QElapsedTimer& clock)
+{
+    return clock.nsecsElapsed() / 1000;
+}
 
-    QByteArray randomHex(int bytes)
-    {
-        QByteArray raw(bytes, Qt::Uninitialized);
-        auto* rng = QRandomGenerator::system();
-        for (char& c : raw)
-            c = static_cast<char>(rng->bounded(256));
-        QByteArray hex = raw.toHex();
-        // The W3C spec forbids an all-zero id; astronomically unlikely, but cheap to rule out.
-        if (hex.count('0') == hex.size())
-            hex[hex.size() - 1] = '1';
-        return hex;
+QByteArray randomHex(int bytes)
+{
+    QByteArray raw(bytes, Qt::Uninitialized);
+    auto* rng = QRandomGenerator::system();
+    for (char& c : raw)
+        c = static_cast<char>(rng->bounded(256));
+    QByteArray hex = raw.toHex();
+    // The W3C spec forbids an all-zero id; astronomically unlikely, but cheap to rule out.
+    if (hex.count('0') == hex.size())
+        hex[hex.size() - 1] = '1';
+    return hex;
+}
+
+TransportError transportErrorOf(QNetworkReply::NetworkError error, const QString& detail)
+{
+    switch (error) {
+    case QNetworkReply::NoError:
+        return TransportError::None;
+    case QNetworkReply::ConnectionRefusedError:
+        return TransportError::ConnectionRefused;
+    case QNetworkReply::RemoteHostClosedError:
+        return detail.contains(QLatin1StringView("reset"), Qt::CaseInsensitive) ? TransportError::ConnectionReset
+                                                                                : TransportError::ConnectionClosed;
+    case QNetworkReply::HostNotFoundError:
+        return TransportError::HostNotFound;
+    case QNetworkReply::TimeoutError:
+        return TransportError::DeadlineExpired;
+    case QNetworkReply::SslHandshakeFailedError:
+        return TransportError::TlsFailed;
+    case QNetworkReply::ProtocolUnknownError:
+    case QNetworkReply::ProtocolInvalidOperationError:
+    case QNetworkReply::ProtocolFailure:
+        return TransportError::ProtocolError;
+    default:
+        break;
     }
+    if (detail.contains(QLatin1StringView("reset"), Qt::CaseInsensitive))
+        return TransportError::ConnectionReset;
+    return TransportError::Other;
+}
 
-    TransportError transportErrorOf(QNetworkReply::NetworkError error, const QString& detail)
-    {
-        switch (error) {
-        case QNetworkReply::NoError:
-            return TransportError::None;
-        case QNetworkReply::ConnectionRefusedError:
-            return TransportError::ConnectionRefused;
-        case QNetworkReply::RemoteHostClosedError:
-            return detail.contains(QLatin1StringView("reset"), Qt::CaseInsensitive) ? TransportError::ConnectionReset
-                                                                                     : TransportError::ConnectionClosed;
-        case QNetworkReply::HostNotFoundError:
-            return TransportError::HostNotFound;
-        case QNetworkReply::TimeoutError:
-            return TransportError::DeadlineExpired;
-        case QNetworkReply::SslHandshakeFailedError:
-            return TransportError::TlsFailed;
-        case QNetworkReply::ProtocolUnknownError:
-        case QNetworkReply::ProtocolInvalidOperationError:
-        case QNetworkReply::ProtocolFailure:
-            return TransportError::ProtocolError;
-        default:
-            break;
-        }
-        if (detail.contains(QLatin1StringView("reset"), Qt::CaseInsensitive))
-            return TransportError::ConnectionReset;
-        return TransportError::Other;
-    }
-
-    // Errors in Qt's 201-299 and 401-499 ranges are HTTP statuses, which the classifier judges from the
-    // status itself; everything else means the exchange did not complete.
-    bool isHttpStatusError(QNetworkReply::NetworkError error)
-    {
-        const int code = static_cast<int>(error);
-        return (code >= 201 && code <= 299) || (code >= 401 && code <= 499);
-    }
+// Errors in Qt's 201-299 and 401-499 ranges are HTTP statuses, which the classifier judges from the
+// status itself; everything else means the exchange did not complete.
+bool isHttpStatusError(QNetworkReply::NetworkError error)
+{
+    const int code = static_cast<int>(error);
+    return (code >= 201 && code <= 299) || (code >= 401 && code <= 499);
+}
 } // namespace
 
 ProbeTransport::ProbeTransport(QObject* parent)
@@ -76,9 +79,15 @@ ProbeTransport::ProbeTransport(QObject* parent)
     m_nam->setAutoDeleteReplies(false);
 }
 
-ProbeTransport::~ProbeTransport() { abortAll(); }
+ProbeTransport::~ProbeTransport()
+{
+    abortAll();
+}
 
-void ProbeTransport::setPerHostLimit(int limit) { m_limiter = HostInFlightLimiter(limit); }
+void ProbeTransport::setPerHostLimit(int limit)
+{
+    m_limiter = HostInFlightLimiter(limit);
+}
 
 int ProbeTransport::queued() const
 {
@@ -88,12 +97,19 @@ int ProbeTransport::queued() const
     return n;
 }
 
-QByteArray ProbeTransport::newTraceId() { return randomHex(16); }
-QByteArray ProbeTransport::newSpanId() { return randomHex(8); }
+QByteArray ProbeTransport::newTraceId()
+{
+    return randomHex(16);
+}
+QByteArray ProbeTransport::newSpanId()
+{
+    return randomHex(8);
+}
 
 QString ProbeTransport::hostKeyOf(const QUrl& url)
 {
-    return url.scheme() + u"://"_qs + url.host().toLower() + u':' + QString::number(url.port(url.scheme() == u"https"_qs ? 443 : 80));
+    return url.scheme() + u"://"_qs + url.host().toLower() + u':'
+        + QString::number(url.port(url.scheme() == u"https"_qs ? 443 : 80));
 }
 
 void ProbeTransport::start(const ProbeRequest& request)
@@ -247,8 +263,8 @@ void ProbeTransport::onFinished(QNetworkReply* reply)
     if (a.headersAt >= 0)
         p.downloadUs = f.latencyUs - a.headersAt;
 
-    qCDebug(lcProbe) << "probe finished" << reply->url().toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery)
-                     << "status" << f.httpStatus << "us" << f.latencyUs << "trace" << a.traceId;
+    qCDebug(lcProbe) << "probe finished" << reply->url().toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery) << "status"
+                     << f.httpStatus << "us" << f.latencyUs << "trace" << a.traceId;
     reply->deleteLater();
 
     const QString key = a.hostKey;

@@ -30,22 +30,26 @@ Engine::~Engine()
 
 void Engine::setConfig(const AppConfig& config)
 {
-    QMetaObject::invokeMethod(m_scheduler, [s = m_scheduler, config] { s->setConfig(config); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_scheduler, [s = m_scheduler, config] { s->setConfig(config); }, Qt::QueuedConnection);
 }
 
 void Engine::start()
 {
-    QMetaObject::invokeMethod(m_scheduler, [s = m_scheduler] { s->start(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_scheduler, [s = m_scheduler] { s->start(); }, Qt::QueuedConnection);
 }
 
 void Engine::runOnce()
 {
-    QMetaObject::invokeMethod(m_scheduler, [s = m_scheduler] { s->runOnce(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_scheduler, [s = m_scheduler] { s->runOnce(); }, Qt::QueuedConnection);
 }
 
 void Engine::setPaused(bool paused)
 {
-    QMetaObject::invokeMethod(m_scheduler, [s = m_scheduler, paused] { s->setPaused(paused); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_scheduler, [s = m_scheduler, paused] { s->setPaused(paused); }, Qt::QueuedConnection);
 }
 
 void Engine::probeNow(int endpointId)
@@ -65,20 +69,23 @@ void Engine::stop()
 {
     if (!m_thread->isRunning())
         return;
-    QMetaObject::invokeMethod(m_scheduler, [s = m_scheduler] { s->stop(); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_scheduler, [s = m_scheduler] { s->stop(); }, Qt::BlockingQueuedConnection);
 }
 
 EndpointStatuses Engine::statuses() const
 {
     EndpointStatuses out;
-    QMetaObject::invokeMethod(m_scheduler, [&out, s = m_scheduler] { out = s->statuses(); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_scheduler, [&out, s = m_scheduler] { out = s->statuses(); }, Qt::BlockingQueuedConnection);
     return out;
 }
 
 EngineStats Engine::stats() const
 {
     EngineStats out;
-    QMetaObject::invokeMethod(m_scheduler, [&out, s = m_scheduler] { out = s->stats(); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_scheduler, [&out, s = m_scheduler] { out = s->stats(); }, Qt::BlockingQueuedConnection);
     return out;
 }
 

@@ -11,40 +11,43 @@
 #include <algorithm>
 #include <cmath>
 
-Q_LOGGING_CATEGORY(lcSchedule, "signaldeck.schedule")
+Q_LOGGING_CATEGORY(lcSchedule, "signaldeck.schedule", QtInfoMsg)
 
 namespace sd {
 
 using namespace std::chrono;
 
 namespace {
-    constexpr std::size_t kLagSamples = 8192;
-    constexpr std::size_t kOutcomeCount = 8;
+constexpr std::size_t kLagSamples = 8192;
+constexpr std::size_t kOutcomeCount = 8;
 
-    MonotonicTime monotonicNow() { return steady_clock::now(); }
+MonotonicTime monotonicNow()
+{
+    return steady_clock::now();
+}
 
-    QDateTime utcAt(MonotonicTime at, MonotonicTime now)
-    {
-        const auto delta = duration_cast<milliseconds>(at - now);
-        return QDateTime::currentDateTimeUtc().addMSecs(delta.count());
-    }
+QDateTime utcAt(MonotonicTime at, MonotonicTime now)
+{
+    const auto delta = duration_cast<milliseconds>(at - now);
+    return QDateTime::currentDateTimeUtc().addMSecs(delta.count());
+}
 
-    // The golden-ratio sequence spreads any number of endpoints evenly over an interval.
-    double staggerFraction(int index)
-    {
-        constexpr double kGolden = 0.6180339887498949;
-        double whole = 0;
-        return std::modf(index * kGolden, &whole);
-    }
+// The golden-ratio sequence spreads any number of endpoints evenly over an interval.
+double staggerFraction(int index)
+{
+    constexpr double kGolden = 0.6180339887498949;
+    double whole = 0;
+    return std::modf(index * kGolden, &whole);
+}
 
-    qint64 percentile(std::vector<qint64> values, double p)
-    {
-        if (values.empty())
-            return 0;
-        const auto k = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
-        std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
-        return values[k];
-    }
+qint64 percentile(std::vector<qint64> values, double p)
+{
+    if (values.empty())
+        return 0;
+    const auto k = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
+    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
+    return values[k];
+}
 } // namespace
 
 struct ProbeScheduler::Runtime {
@@ -122,9 +125,9 @@ void ProbeScheduler::start()
     const MonotonicTime now = monotonicNow();
     for (std::size_t i = 0; i < m_runtimes.size(); ++i) {
         Runtime& rt = *m_runtimes[i];
-        const auto offset = m_options.stagger
-            ? milliseconds(static_cast<qint64>(staggerFraction(static_cast<int>(i)) * static_cast<double>(rt.cfg.interval.count())))
-            : milliseconds(0);
+        const auto offset = m_options.stagger ? milliseconds(static_cast<qint64>(
+                                staggerFraction(static_cast<int>(i)) * static_cast<double>(rt.cfg.interval.count())))
+                                              : milliseconds(0);
         rt.plannedAt = now + offset;
         reschedule(rt, rt.plannedAt, NextProbeReason::Interval);
     }
@@ -265,7 +268,8 @@ void ProbeScheduler::dispatch(Runtime& rt, MonotonicTime now)
         // Ask the bucket before the breaker: a half-open circuit lets exactly one probe through, which
         // must then really be sent.
         if (m_bucket.available(now) < 1.0) {
-            reschedule(rt, now + std::max(m_bucket.delayUntilAvailable(now), milliseconds(1)), NextProbeReason::RateLimit);
+            reschedule(
+                rt, now + std::max(m_bucket.delayUntilAvailable(now), milliseconds(1)), NextProbeReason::RateLimit);
             return;
         }
         if (!rt.breaker.allowProbe(now)) {
@@ -313,8 +317,8 @@ void ProbeScheduler::sendAttempt(Runtime& rt, MonotonicTime now)
     m_transport->start(ProbeRequest { rt.ticket, rt.cfg, attemptDeadline(rt), {} });
 }
 
-void ProbeScheduler::onAttemptFinished(quint64 ticket, const ProbeFacts& facts, const QDateTime& startUtc,
-    const QByteArray& traceId)
+void ProbeScheduler::onAttemptFinished(
+    quint64 ticket, const ProbeFacts& facts, const QDateTime& startUtc, const QByteArray& traceId)
 {
     const auto id = static_cast<std::size_t>(ticket >> 32);
     if (id >= m_runtimes.size())

@@ -88,7 +88,8 @@ private:
     void reschedule(Runtime& rt, MonotonicTime at, NextProbeReason reason);
     void dispatch(Runtime& rt, MonotonicTime now);
     void sendAttempt(Runtime& rt, MonotonicTime now);
-    void onAttemptFinished(quint64 ticket, const ProbeFacts& facts, const QDateTime& startUtc, const QByteArray& traceId);
+    void onAttemptFinished(
+        quint64 ticket, const ProbeFacts& facts, const QDateTime& startUtc, const QByteArray& traceId);
     void finishCycle(Runtime& rt, MonotonicTime now);
     void collectCircuitEvents(Runtime& rt);
     void flush();

@@ -17,7 +17,7 @@
 
 namespace sd {
 
-Q_LOGGING_CATEGORY(lcRawFault, "signaldeck.simulator.raw")
+Q_LOGGING_CATEGORY(lcRawFault, "signaldeck.simulator.raw", QtInfoMsg)
 
 namespace {
 

@@ -22,7 +22,7 @@
 
 namespace sd {
 
-Q_LOGGING_CATEGORY(lcSimulator, "signaldeck.simulator")
+Q_LOGGING_CATEGORY(lcSimulator, "signaldeck.simulator", QtInfoMsg)
 
 using namespace std::chrono_literals;
 

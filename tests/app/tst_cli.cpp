@@ -74,7 +74,8 @@ private slots:
         const QString path = dir.filePath(u"bad.json"_qs);
         QFile f(path);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("{\"version\":1,\"endpoints\":[{\"name\":\"a\",\"url\":\"http://127.0.0.1:1/\",\"interval\":\"10ms\"}]}");
+        f.write(
+            "{\"version\":1,\"endpoints\":[{\"name\":\"a\",\"url\":\"http://127.0.0.1:1/\",\"interval\":\"10ms\"}]}");
         f.close();
         const QByteArray before = [&] {
             QFile g(path);

@@ -13,16 +13,16 @@ private slots:
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("secret");
         QTest::addColumn<QStringList>("extra");
-        QTest::newRow("authorization header") << u"Authorization: Bearer abc.def-123"_qs << u"abc.def-123"_qs
-                                              << QStringList();
-        QTest::newRow("lowercase header") << u"authorization=Basic dXNlcjpwYXNz"_qs << u"dXNlcjpwYXNz"_qs
-                                          << QStringList();
+        QTest::newRow("authorization header")
+            << u"Authorization: Bearer abc.def-123"_qs << u"abc.def-123"_qs << QStringList();
+        QTest::newRow("lowercase header")
+            << u"authorization=Basic dXNlcjpwYXNz"_qs << u"dXNlcjpwYXNz"_qs << QStringList();
         QTest::newRow("bearer anywhere") << u"sending bearer s3cr3tT0ken to host"_qs << u"s3cr3tT0ken"_qs
                                          << QStringList();
         QTest::newRow("api key header") << u"X-Api-Key: k-42-secret"_qs << u"k-42-secret"_qs << QStringList();
         QTest::newRow("json-ish") << uR"({"Authorization": "Token zzz999"})"_qs << u"zzz999"_qs << QStringList();
-        QTest::newRow("configured header") << u"X-Vendor-Sig: hunter2"_qs << u"hunter2"_qs
-                                           << QStringList { u"X-Vendor-Sig"_qs };
+        QTest::newRow("configured header")
+            << u"X-Vendor-Sig: hunter2"_qs << u"hunter2"_qs << QStringList { u"X-Vendor-Sig"_qs };
         QTest::newRow("url userinfo") << u"GET https://bob:pa55@example.com/x"_qs << u"pa55"_qs << QStringList();
     }
     void secretsNeverSurvive()
