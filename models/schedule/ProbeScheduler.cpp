@@ -262,7 +262,9 @@ void ProbeScheduler::dispatch(Runtime& rt, MonotonicTime now)
         return;
     if (m_options.politeness) {
         if (!rt.inCycle && !rt.throttle.allowsProbeAt(now)) {
-            reschedule(rt, *rt.throttle.notBefore(), NextProbeReason::RetryAfter);
+            // A deliberate wait, not lag: the plan moves with it.
+            rt.plannedAt = *rt.throttle.notBefore();
+            reschedule(rt, rt.plannedAt, NextProbeReason::RetryAfter);
             return;
         }
         // Ask the bucket before the breaker: a half-open circuit lets exactly one probe through, which
@@ -280,7 +282,8 @@ void ProbeScheduler::dispatch(Runtime& rt, MonotonicTime now)
                 return;
             }
             const auto halfOpen = rt.breaker.halfOpenAt();
-            reschedule(rt, halfOpen ? *halfOpen : now + rt.breaker.currentWait(), NextProbeReason::CircuitOpen);
+            rt.plannedAt = halfOpen ? *halfOpen : now + rt.breaker.currentWait();
+            reschedule(rt, rt.plannedAt, NextProbeReason::CircuitOpen);
             return;
         }
         collectCircuitEvents(rt);
