@@ -220,7 +220,9 @@ int main(int argc, char* argv[])
             n.lagP99Ms);
         std::printf("polite   requests/min=%.0f  lag p99=%.2f ms  (%.1f %% fewer requests)\n",
             static_cast<double>(politeAttempts) * perMinute, q.lagP99Ms,
-            100.0 * (1.0 - static_cast<double>(politeAttempts) / static_cast<double>(std::max<qint64>(naiveAttempts, 1))));
+            100.0
+                * (1.0
+                    - static_cast<double>(politeAttempts) / static_cast<double>(std::max<qint64>(naiveAttempts, 1))));
         server.terminate();
         server.waitForFinished(3000);
         return 0;

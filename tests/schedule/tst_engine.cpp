@@ -147,6 +147,34 @@ private slots:
         QVERIFY(m_sim.acceptedConnections() <= 3);
     }
 
+    void openCircuitLeavesAHangingRouteAlone()
+    {
+        // Probed every second with a 1 s timeout, a route that never answers would get ~30 cycles x 3 attempts
+        // in 30 s from a naive prober; retries, then the open circuit, keep it to about a dozen.
+        Engine engine;
+        AppConfig config;
+        config.endpoints.append(endpoint(u"hang"_qs, u"/hang"_qs, 1s));
+        QList<EngineEvent> circuitEvents;
+        connect(&engine, &Engine::batchReady, this, [&circuitEvents](const EngineBatch& b) {
+            for (const EngineEvent& e : b.events) {
+                if (e.kind == EngineEvent::Kind::Circuit)
+                    circuitEvents.append(e);
+            }
+        });
+        engine.setConfig(config);
+        engine.start();
+        QElapsedTimer clock;
+        clock.start();
+        QTRY_VERIFY_WITH_TIMEOUT(clock.elapsed() >= 30'000, 35'000);
+        const int received = m_sim.requestCount(u"/hang"_qs);
+        const EndpointStatuses statuses = engine.statuses();
+        engine.stop();
+        QVERIFY2(received >= 5 && received <= 14, qPrintable(QString::number(received)));
+        QVERIFY(!circuitEvents.isEmpty());
+        QCOMPARE(circuitEvents.first().to, u"open"_qs);
+        QVERIFY(statuses.at(0).circuit != CircuitState::Closed);
+    }
+
     void probeNowRefusedWhileRetryAfterInForce()
     {
         Engine engine;
