@@ -193,7 +193,7 @@ void ProbeTransport::send(const ProbeRequest& request)
     });
     connect(reply, &QNetworkReply::readyRead, this, [this, reply] { onReadyRead(reply); });
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onFinished(reply); });
-    m_active.insert(reply, std::move(a));
+    m_active.insert(reply, a);
 }
 
 void ProbeTransport::onReadyRead(QNetworkReply* reply)
