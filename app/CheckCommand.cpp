@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CheckCommand.h"
 
+#include "TextTable.h"
 #include "schedule/Engine.h"
 
 #include <QEventLoop>
@@ -81,24 +82,7 @@ QString checkTable(const ProbeResults& results, const EndpointStatuses& statuses
             outcomeCode(r.outcome), r.signal == FailureSignal::None ? u"-"_qs : signalCode(r.signal), stateCode(state),
             QString::number(r.attempts), r.reason });
     }
-    QList<qsizetype> widths;
-    for (qsizetype c = 0; c < header.size() - 1; ++c) {
-        qsizetype w = header.at(c).size();
-        for (const auto& row : rows)
-            w = std::max(w, row.at(c).size());
-        widths.append(w);
-    }
-    auto line = [&widths](const QStringList& cells) {
-        QString s;
-        for (qsizetype c = 0; c < cells.size(); ++c)
-            s += c < widths.size() ? cells.at(c).leftJustified(widths.at(c) + 2) : cells.at(c);
-        s = s.trimmed();
-        s.append(u'\n');
-        return s;
-    };
-    QString out = line(header);
-    for (const auto& row : rows)
-        out += line(row);
+    QString out = textTable(header, rows);
     const SignalState worst = worstState(statuses);
     out += QStringLiteral("\nworst: %1 (%2 endpoints)\n").arg(stateCode(worst).toUpper()).arg(results.size());
     return out;

@@ -2,6 +2,7 @@
 #include "HeadlessWatch.h"
 
 #include "CheckCommand.h"
+#include "TextTable.h"
 #include "UnixSignalWatcher.h"
 #include "schedule/Engine.h"
 
@@ -83,24 +84,7 @@ QString headlessSummaryTable(const EndpointStatuses& statuses)
         rows.append({ s.name, stateCode(s.overall), QString::number(s.probes), QString::number(s.attempts),
             outcomeCountsText(s), timeoutText(s), circuitStateCode(s.circuit), nextProbeText(s) });
     }
-    QList<qsizetype> widths;
-    for (qsizetype c = 0; c < header.size(); ++c) {
-        qsizetype w = header.at(c).size();
-        for (const auto& row : rows)
-            w = std::max(w, row.at(c).size());
-        widths.append(w);
-    }
-    QString out;
-    auto line = [&](const QStringList& cells) {
-        QString s;
-        for (qsizetype c = 0; c < cells.size(); ++c)
-            s += cells.at(c).leftJustified(widths.at(c) + 2);
-        out += s.trimmed() + u'\n';
-    };
-    line(header);
-    for (const auto& row : rows)
-        line(row);
-    return out;
+    return textTable(header, rows);
 }
 
 int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> duration, bool json, QTextStream& out)
