@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Command line, wiring, and the start of the chosen mode; nothing else lives here.
 #include "CheckCommand.h"
+#include "CredentialsCommand.h"
 #include "DemoEnvironment.h"
 #include "ExportCommand.h"
 #include "HeadlessWatch.h"
@@ -62,6 +63,11 @@ int main(int argc, char* argv[])
     if (arguments.size() > 1 && arguments.at(1) == u"export"_qs) {
         sd::installLogging(QStringLiteral("warning"), true);
         return sd::runExportCommand(arguments.mid(2), out(), err());
+    }
+    if (arguments.size() > 1 && arguments.at(1) == u"credentials"_qs) {
+        sd::installLogging(QStringLiteral("warning"), true);
+        static QTextStream in(stdin);
+        return sd::runCredentialsCommand(arguments.mid(2), in, out(), err());
     }
 
     QCommandLineParser parser;
