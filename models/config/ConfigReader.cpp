@@ -4,6 +4,7 @@
 #include "config/Duration.h"
 #include "config/SecretPatterns.h"
 
+#include <QRegularExpression>
 #include <QUrlQuery>
 
 #include <algorithm>
@@ -198,6 +199,25 @@ std::optional<bool> ConfigReader::readBool(const QJsonValue& value, const QStrin
     return value.toBool();
 }
 
+// An ISO 8601 time with an explicit zone ("2025-01-31T12:00:00Z"); kept in UTC with whole seconds, the form
+// the writer produces.
+std::optional<QDateTime> ConfigReader::readUtcTime(const QJsonValue& value, const QString& path)
+{
+    const auto text = readString(value, path);
+    if (!text)
+        return std::nullopt;
+    static const QRegularExpression withZone(QStringLiteral(R"((Z|[+-]\d\d:\d\d)$)"));
+    const QDateTime time = QDateTime::fromString(*text, Qt::ISODate);
+    if (!time.isValid() || !withZone.match(*text).hasMatch()) {
+        fail(path,
+            QStringLiteral("must be an ISO 8601 time with a zone, like \"2025-01-31T12:00:00Z\", not %1").arg(quoted(*text)));
+        return std::nullopt;
+    }
+    QDateTime utc = time.toUTC();
+    utc.setTime(QTime(utc.time().hour(), utc.time().minute(), utc.time().second()));
+    return utc;
+}
+
 std::optional<qint64> ConfigReader::readInteger(const QJsonValue& value, const QString& path, qint64 min, qint64 max)
 {
     const double number = value.toDouble();
@@ -390,7 +410,8 @@ void ConfigReader::readCredential(const QJsonValue& value, const QString& path, 
     const auto object = readObject(value, path);
     if (!object)
         return;
-    rejectUnknownKeys(*object, path, { u"id", u"label", u"scheme", u"rotationDays", u"oauth2" });
+    rejectUnknownKeys(*object, path,
+        { u"id", u"label", u"scheme", u"rotationDays", u"oauth2", u"created", u"rotated", u"fingerprint", u"expires" });
 
     const QString idPath = keyPath(path, u"id");
     if (!object->contains(u"id")) {
@@ -415,6 +436,28 @@ void ConfigReader::readCredential(const QJsonValue& value, const QString& path, 
     }
     if (object->contains(u"oauth2"))
         readOAuth2(object->value(u"oauth2"), keyPath(path, u"oauth2"), credential);
+    if (object->contains(u"created")) {
+        if (const auto time = readUtcTime(object->value(u"created"), keyPath(path, u"created")))
+            credential.created = *time;
+    }
+    if (object->contains(u"rotated")) {
+        if (const auto time = readUtcTime(object->value(u"rotated"), keyPath(path, u"rotated")))
+            credential.rotated = *time;
+    }
+    if (object->contains(u"fingerprint")) {
+        const QString fingerprintPath = keyPath(path, u"fingerprint");
+        if (const auto fingerprint = readString(object->value(u"fingerprint"), fingerprintPath)) {
+            static const QRegularExpression eightHex(QStringLiteral("^[0-9a-f]{8}$"));
+            if (eightHex.match(*fingerprint).hasMatch())
+                credential.fingerprint = *fingerprint;
+            else
+                fail(fingerprintPath, QStringLiteral("must be 8 lower-case hex digits (the start of the secret's SHA-256)"));
+        }
+    }
+    if (object->contains(u"expires")) {
+        if (const auto time = readUtcTime(object->value(u"expires"), keyPath(path, u"expires")))
+            credential.expires = *time;
+    }
 }
 
 void ConfigReader::readCredentialScheme(const QJsonValue& value, const QString& path, CredentialConfig& credential)

@@ -3,6 +3,7 @@
 
 #include "config/ConfigError.h"
 
+#include <QDateTime>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -38,6 +39,7 @@ private:
     std::optional<Millis> readDuration(const QJsonValue& value, const QString& path, Millis min, Millis max);
     std::optional<QUrl> readHttpUrl(const QJsonValue& value, const QString& path);
     std::optional<QString> readJsonPointer(const QJsonValue& value, const QString& path, bool allowEmpty);
+    std::optional<QDateTime> readUtcTime(const QJsonValue& value, const QString& path);
 
     void readVersion(const QJsonObject& root);
     void readThresholds(const QJsonValue& value, const QString& path, Thresholds& thresholds);

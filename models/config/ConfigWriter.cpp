@@ -45,6 +45,15 @@ QJsonObject credentialToJson(const CredentialConfig& credential)
             oauth2.insert(u"scope", credential.oauth2->scope);
         object.insert(u"oauth2", oauth2);
     }
+    const auto insertTime = [&object](QStringView key, const QDateTime& time) {
+        if (time.isValid())
+            object.insert(key, time.toUTC().toString(Qt::ISODate));
+    };
+    insertTime(u"created", credential.created);
+    insertTime(u"rotated", credential.rotated);
+    if (!credential.fingerprint.isEmpty())
+        object.insert(u"fingerprint", credential.fingerprint);
+    insertTime(u"expires", credential.expires);
     return object;
 }
 

@@ -4,6 +4,7 @@
 #include "core/FailureSignal.h"
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QJsonValue>
 #include <QList>
 #include <QString>
@@ -84,13 +85,18 @@ struct OAuth2Config {
     bool operator==(const OAuth2Config&) const = default;
 };
 
-/// Non-secret metadata of a credential; the secret itself is in the OS keychain.
+/// Non-secret metadata of a credential; the secret itself is in the OS keychain. The times are UTC with
+/// whole seconds; an invalid QDateTime means "not known".
 struct CredentialConfig {
     QString id;
     QString label;
     QString scheme = QStringLiteral("bearer"); ///< "bearer", "basic" or "header:NAME"
     int rotationDays = 90;
     std::optional<OAuth2Config> oauth2;
+    QDateTime created; ///< when the secret was first stored
+    QDateTime rotated; ///< when the secret last changed (equals `created` until the first rotation)
+    QString fingerprint; ///< first 8 hex digits of SHA-256 of the secret; never the secret
+    QDateTime expires; ///< the `exp` claim when the secret is a JWT
     bool operator==(const CredentialConfig&) const = default;
 };
 

@@ -89,6 +89,10 @@ AppConfig richConfig()
     CredentialConfig bearer;
     bearer.id = u"llm-prod"_s;
     bearer.label = u"LLM API (prod)"_s;
+    bearer.created = QDateTime(QDate(2025, 1, 31), QTime(12, 0, 5), Qt::UTC);
+    bearer.rotated = QDateTime(QDate(2025, 3, 1), QTime(8, 30), Qt::UTC);
+    bearer.fingerprint = u"0a1b2c3d"_s;
+    bearer.expires = QDateTime(QDate(2025, 6, 1), QTime(0, 0), Qt::UTC);
     config.credentials.append(bearer);
 
     CredentialConfig apiKey;
@@ -179,6 +183,7 @@ private slots:
     void initTestCase();
 
     void designExampleParses();
+    void credentialMetadataIsUtcWithWholeSeconds();
     void minimalConfigGetsTheDefaults();
     void jsonRpcWithoutMethodIsPosted();
     void validationRule_data();
@@ -210,6 +215,23 @@ private slots:
 void TestConfigLoader::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
+}
+
+void TestConfigLoader::credentialMetadataIsUtcWithWholeSeconds()
+{
+    const ConfigParseResult result = parseConfig(credentialWith(
+        R"(, "created": "2025-01-31T14:00:00.750+02:00", "rotated": "2025-02-01T00:00:00Z", "fingerprint": "deadbeef")"));
+    QVERIFY2(result.ok(), qPrintable(result.errorText()));
+    const CredentialConfig& c = result.config->credentials.first();
+    QCOMPARE(c.created, QDateTime(QDate(2025, 1, 31), QTime(12, 0), Qt::UTC));
+    QCOMPARE(c.created.timeSpec(), Qt::UTC);
+    QCOMPARE(c.rotated, QDateTime(QDate(2025, 2, 1), QTime(0, 0), Qt::UTC));
+    QCOMPARE(c.fingerprint, u"deadbeef"_s);
+    QVERIFY(!c.expires.isValid());
+    // Written back in UTC, the form an operator reads in the file.
+    const QByteArray json = configToJson(*result.config);
+    QVERIFY2(json.contains(R"("created": "2025-01-31T12:00:00Z")"), json.constData());
+    QVERIFY(!json.contains("expires"));
 }
 
 void TestConfigLoader::designExampleParses()
@@ -540,6 +562,20 @@ void TestConfigLoader::validationRule_data()
                                        << u"must be at least 1"_s;
     QTest::newRow("rotationDays fraction")
         << credentialWith(R"(, "rotationDays": 1.5)") << u"credentials[0].rotationDays"_s << u"must be an integer"_s;
+    QTest::newRow("created without zone")
+        << credentialWith(R"(, "created": "2025-01-31T12:00:00")") << u"credentials[0].created"_s
+        << u"must be an ISO 8601 time with a zone, like \"2025-01-31T12:00:00Z\", not \"2025-01-31T12:00:00\""_s;
+    QTest::newRow("rotated not a time") << credentialWith(R"(, "rotated": "yesterday")") << u"credentials[0].rotated"_s
+                                        << u"must be an ISO 8601 time with a zone, like \"2025-01-31T12:00:00Z\", "
+                                           u"not \"yesterday\""_s;
+    QTest::newRow("expires a number")
+        << credentialWith(R"(, "expires": 1735689600)") << u"credentials[0].expires"_s << u"must be a string"_s;
+    QTest::newRow("fingerprint too long") << credentialWith(R"(, "fingerprint": "0a1b2c3d4e")")
+                                          << u"credentials[0].fingerprint"_s
+                                          << u"must be 8 lower-case hex digits (the start of the secret's SHA-256)"_s;
+    QTest::newRow("fingerprint upper case") << credentialWith(R"(, "fingerprint": "0A1B2C3D")")
+                                            << u"credentials[0].fingerprint"_s
+                                            << u"must be 8 lower-case hex digits (the start of the secret's SHA-256)"_s;
     QTest::newRow("oauth2 not an object") << credentialWith(R"(, "oauth2": "https://auth.example.com/")")
                                           << u"credentials[0].oauth2"_s << u"must be an object"_s;
     QTest::newRow("oauth2 tokenUrl missing")
