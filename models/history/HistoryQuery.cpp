@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "history/HistoryQuery.h"
 
+#include "history/ChartBucketBuilder.h"
 #include "history/HistoryConnection.h"
 #include "history/HistorySchema.h"
 #include "history/SqlCursor.h"
@@ -82,44 +83,6 @@ void readSample(SqlCursor& c, StoredSample& s)
         s.traceId = raw.toByteArray();
     }
 }
-
-/// Accumulates one chart bucket from rows that arrive in time order.
-struct BucketBuilder {
-    ChartBucket bucket;
-    qint64 latencySumUs = 0;
-    qint64 minUs = 0;
-    qint64 maxUs = 0;
-    bool open = false;
-
-    void finishInto(QList<ChartBucket>& out)
-    {
-        if (!open)
-            return;
-        if (bucket.latencyCount > 0) {
-            bucket.minLatencyMs = static_cast<double>(minUs) / 1000.0;
-            bucket.maxLatencyMs = static_cast<double>(maxUs) / 1000.0;
-            bucket.meanLatencyMs
-                = static_cast<double>(latencySumUs) / 1000.0 / static_cast<double>(bucket.latencyCount);
-        }
-        out.append(bucket);
-        *this = {};
-    }
-    void start(qint64 startMs, qint64 endMs)
-    {
-        bucket.startMs = startMs;
-        bucket.endMs = endMs;
-        open = true;
-    }
-    void addLatency(qint64 n, qint64 lo, qint64 hi, qint64 sum)
-    {
-        if (n <= 0)
-            return;
-        minUs = bucket.latencyCount ? std::min(minUs, lo) : lo;
-        maxUs = bucket.latencyCount ? std::max(maxUs, hi) : hi;
-        bucket.latencyCount += n;
-        latencySumUs += sum;
-    }
-};
 
 } // namespace
 
@@ -237,7 +200,7 @@ ChartSeries HistoryQuery::chart(const QString& endpoint, qint64 fromMs, qint64 t
     if (!id)
         return series;
     // Rows come in key order, so buckets are built in one pass without a sort.
-    BucketBuilder b;
+    ChartBucketBuilder b;
     qint64 current = -1;
     const qint64 width = std::max<qint64>(ceilDiv(toMs - fromMs, maxBuckets), 1);
     if (width < kMinute && fromMs >= rawHorizonMs()) {
@@ -258,15 +221,7 @@ ChartSeries HistoryQuery::chart(const QString& endpoint, qint64 fromMs, qint64 t
                 b.start(fromMs + index * width, std::min(fromMs + (index + 1) * width, toMs));
                 current = index;
             }
-            ++b.bucket.probes;
-            if (c->integer(1) != 0)
-                ++b.bucket.errors;
-            if (const int s = signalIndex(signalOf(c->integer(2))); s >= 0)
-                ++b.bucket.signalCounts[static_cast<size_t>(s)];
-            if (c->integer(3) > 0) {
-                const qint64 us = c->integer(4);
-                b.addLatency(1, us, us, us);
-            }
+            b.addProbe(c->integer(1) == 0, signalOf(c->integer(2)), static_cast<int>(c->integer(3)), c->integer(4));
         }
     } else {
         const qint64 firstMinute = floorDiv(fromMs, kMinute);
@@ -274,8 +229,9 @@ ChartSeries HistoryQuery::chart(const QString& endpoint, qint64 fromMs, qint64 t
         const qint64 minutes = std::max<qint64>(ceilDiv(endMinute - firstMinute, maxBuckets), 1);
         series.fromRollups = true;
         series.bucketMs = minutes * kMinute;
-        auto c = cursor(u"SELECT minute, probes, ok, s1, s2, s3, s4, lat_n, lat_min_us, lat_max_us, lat_sum_us "
-                        "FROM rollups WHERE endpoint_id = ? AND minute >= ? AND minute < ?"_s);
+        auto c
+            = cursor(u"SELECT minute, probes, ok, s1, s2, s3, s4, lat_n, lat_min_us, lat_max_us, lat_sum_us, "
+                     "coalesce(p95_us, -1), hist FROM rollups WHERE endpoint_id = ? AND minute >= ? AND minute < ?"_s);
         c->bind(0, *id);
         c->bind(1, firstMinute);
         c->bind(2, endMinute);
@@ -291,11 +247,12 @@ ChartSeries HistoryQuery::chart(const QString& endpoint, qint64 fromMs, qint64 t
                 b.start(start, start + series.bucketMs);
                 current = index;
             }
-            b.bucket.probes += c->integer(1);
-            b.bucket.errors += c->integer(1) - c->integer(2);
+            std::array<qint64, kSignalCount> perSignal {};
             for (int i = 0; i < kSignalCount; ++i)
-                b.bucket.signalCounts[static_cast<size_t>(i)] += c->integer(3 + i);
-            b.addLatency(c->integer(7), c->integer(8), c->integer(9), c->integer(10));
+                perSignal[static_cast<size_t>(i)] = c->integer(3 + i);
+            const qint64 storedP95 = c->integer(11);
+            b.addRollup(c->integer(1), c->integer(2), perSignal, c->integer(7), c->integer(8), c->integer(9),
+                c->integer(10), c->isNull(12) ? QByteArrayView() : c->blob(12), storedP95);
         }
         if (c->hasError())
             m_error = c->errorText();

@@ -48,8 +48,9 @@ struct StoredSample {
     bool operator==(const StoredSample&) const = default;
 };
 
-/// One chart bucket [startMs, endMs): probe and error counts and latency min/max/mean over the probes
+/// One chart bucket [startMs, endMs): probe and error counts and latency min/max/mean/p95 over the probes
 /// that received an HTTP status (latencyCount of them; the latency fields are 0 when there were none).
+/// p95 comes from a LatencyHistogram (see ChartBucketBuilder).
 struct ChartBucket {
     qint64 startMs = 0;
     qint64 endMs = 0;
@@ -60,6 +61,7 @@ struct ChartBucket {
     double minLatencyMs = 0;
     double maxLatencyMs = 0;
     double meanLatencyMs = 0;
+    double p95LatencyMs = 0;
     bool operator==(const ChartBucket&) const = default;
 };
 

@@ -78,6 +78,7 @@ private slots:
     void retentionDeletesOldRawAndRollups();
     void retentionIsConfigurable();
     void chartUsesRawForShortRangesAndRollupsForLong();
+    void chartP95FromRawAndFromRollupHistograms();
     void restartShowsEarlierHistory();
     void corruptFileIsSetAsideAndFreshOneWorks_data();
     void corruptFileIsSetAsideAndFreshOneWorks();
@@ -380,6 +381,53 @@ void TestHistoryStore::chartUsesRawForShortRangesAndRollupsForLong()
         QVERIFY(query.chart(u"e"_s, baseMs(12'345), baseMs(12'345 + 5 * kMinute), n).buckets.size() <= n);
     }
     QVERIFY(query.chart(u"unknown"_s, baseMs(0), baseMs(kHour), 10).buckets.isEmpty());
+}
+
+void TestHistoryStore::chartP95FromRawAndFromRollupHistograms()
+{
+    QTemporaryDir dir;
+    // Minute A: 20 probes of 1..20 ms; minute B: 20 probes of 21..40 ms (every 3 s).
+    ProbeResults all;
+    for (int i = 0; i < 40; ++i)
+        all.append(probe(u"e"_s, baseMs(i * 3000), (i + 1) * 1000));
+    {
+        HistoryStore store(optionsFor(dir.path()));
+        store.append(all);
+        QVERIFY(store.flushNow());
+    }
+    const QString path = dir.filePath(u"history.sqlite"_s);
+    auto near = [](double actual, double expected) { return std::abs(actual - expected) <= 0.022 * expected; };
+    {
+        HistoryQuery query(path);
+        // A bucket shorter than a minute comes from raw samples: nearest rank 19 of 1..20 ms.
+        const ChartSeries raw = query.chart(u"e"_s, baseMs(0), baseMs(kMinute - 1), 1);
+        QVERIFY(!raw.fromRollups);
+        QCOMPARE(raw.buckets.size(), 1);
+        QCOMPARE(raw.buckets.first().meanLatencyMs, 10.5);
+        QVERIFY2(near(raw.buckets.first().p95LatencyMs, 19.0),
+            qPrintable(QString::number(raw.buckets.first().p95LatencyMs)));
+        // Two minutes in one rollup bucket: the histograms merge, rank 38 of 1..40 ms.
+        const ChartSeries merged = query.chart(u"e"_s, baseMs(0), baseMs(2 * kMinute), 1);
+        QVERIFY(merged.fromRollups);
+        QCOMPARE(merged.buckets.size(), 1);
+        QCOMPARE(merged.buckets.first().maxLatencyMs, 40.0);
+        QVERIFY2(near(merged.buckets.first().p95LatencyMs, 38.0),
+            qPrintable(QString::number(merged.buckets.first().p95LatencyMs)));
+        // The maximum is exact (nearest rank 20 of 20 is clamped to the observed max).
+        QCOMPARE(query.chart(u"e"_s, baseMs(0), baseMs(kMinute - 1), 1).buckets.first().maxLatencyMs, 20.0);
+    }
+    // Without minute B's histogram the bucket falls back to the largest stored per-minute p95 (≈ 39 ms).
+    {
+        Inspector db(path);
+        QSqlQuery q(db.db());
+        QVERIFY(q.exec(u"UPDATE rollups SET hist = NULL WHERE minute = %1"_s.arg(baseMs(kMinute) / kMinute)));
+    }
+    HistoryQuery query(path);
+    const ChartSeries fallback = query.chart(u"e"_s, baseMs(0), baseMs(2 * kMinute), 1);
+    QCOMPARE(fallback.buckets.size(), 1);
+    QVERIFY2(near(fallback.buckets.first().p95LatencyMs, 39.0),
+        qPrintable(QString::number(fallback.buckets.first().p95LatencyMs)));
+    QCOMPARE(fallback.buckets.first().probes, 40);
 }
 
 void TestHistoryStore::restartShowsEarlierHistory()
