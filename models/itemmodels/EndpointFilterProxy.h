@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "itemmodels/EndpointFilter.h"
+
+#include <QSortFilterProxyModel>
+
+namespace sd {
+
+/// A thin QSortFilterProxyModel over EndpointTableModel: rows pass EndpointFilter (the rule lives there)
+/// with facts read from the source's roles (SearchTextRole, TagsRole, OverallStateRole, SignalStatesRole),
+/// and sorting uses EndpointTableModel::SortRole, so numbers sort as numbers. The filter role is
+/// SearchTextRole, which the source includes whenever a status changes, so that a row that starts or
+/// stops raising a signal appears or disappears with the batch that changed it.
+class EndpointFilterProxy : public QSortFilterProxyModel {
+    Q_OBJECT
+public:
+    explicit EndpointFilterProxy(QObject* parent = nullptr);
+
+    void setFilterText(const QString& text);
+    void setTagFilter(const QString& tag);
+    void setMinimumState(std::optional<SignalState> state);
+    void setSignalFilter(FailureSignal signal);
+    /// Replaces the whole filter at once (one re-filter).
+    void setFilter(const EndpointFilter& filter);
+    FailureSignal signalFilter() const { return m_filter.signal; }
+    const EndpointFilter& filter() const { return m_filter; }
+
+signals:
+    void filterChanged();
+
+protected:
+    bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
+
+private:
+    EndpointFilter m_filter;
+};
+
+} // namespace sd

@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "itemmodels/EndpointTableModel.h"
+
+#include "itemmodels/RoleNames.h"
+
+#include <QMetaEnum>
+#include <QStringBuilder>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace sd {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+QVariant optionalNumber(const std::optional<double>& value)
+{
+    return value ? QVariant(*value) : QVariant();
+}
+
+QString optionalLatency(const std::optional<double>& ms)
+{
+    return ms ? latencyText(*ms) : QString();
+}
+
+int signalColumnIndex(int column)
+{
+    return column - EndpointTableModel::SignalS1;
+}
+
+bool isSignalColumn(int column)
+{
+    return column >= EndpointTableModel::SignalS1 && column <= EndpointTableModel::SignalS4;
+}
+
+bool isRangeColumn(int column)
+{
+    return column >= EndpointTableModel::P50 && column <= EndpointTableModel::Uptime;
+}
+
+} // namespace
+
+EndpointTableModel::EndpointTableModel(QObject* parent)
+    : QAbstractTableModel(parent)
+    , m_clock([] { return QDateTime::currentDateTimeUtc(); })
+{
+}
+
+void EndpointTableModel::setEndpoints(const QList<EndpointConfig>& endpoints)
+{
+    beginResetModel();
+    m_rows.clear();
+    m_rows.reserve(static_cast<std::size_t>(endpoints.size()));
+    for (qsizetype i = 0; i < endpoints.size(); ++i) {
+        Row row;
+        row.config = endpoints[i];
+        row.host = hostText(row.config.url);
+        row.status.id = static_cast<int>(i);
+        row.status.name = row.config.name;
+        row.window.setCapacity(m_windowSize);
+        rebuildSearchText(row);
+        m_rows.push_back(std::move(row));
+    }
+    endResetModel();
+}
+
+EndpointTableModel::Row* EndpointTableModel::rowFor(int endpointId, const QString& name)
+{
+    if (!validRow(endpointId))
+        return nullptr;
+    Row& row = m_rows[static_cast<std::size_t>(endpointId)];
+    // An id from before a reconfiguration may point at another endpoint now.
+    if (!name.isEmpty() && name != row.config.name)
+        return nullptr;
+    return &row;
+}
+
+void EndpointTableModel::rebuildSearchText(Row& row) const
+{
+    QStringList parts { row.config.name, row.host, row.config.url.toString() };
+    parts += row.config.tags;
+    for (const QString& reason : row.status.reasons) {
+        if (!reason.isEmpty())
+            parts.append(reason);
+    }
+    // Newline-separated so that a filter word never matches across two fields.
+    row.searchText = parts.join(u'\n').toLower();
+}
+
+void EndpointTableModel::applyBatch(const EngineBatch& batch)
+{
+    std::vector<int> changed;
+    changed.reserve(static_cast<std::size_t>(batch.results.size() + batch.statuses.size()));
+    std::vector<int> figuresStale;
+    for (const ProbeResult& result : batch.results) {
+        Row* row = rowFor(result.endpointId, result.endpoint);
+        if (!row)
+            continue;
+        const bool ok = result.outcome == Outcome::Ok;
+        row->window.add(result);
+        row->sparkline.push_back(ok ? result.latencyMs() : kNaN);
+        if (row->sparkline.size() > static_cast<std::size_t>(kSparklinePoints))
+            row->sparkline.pop_front();
+        ++row->probes;
+        if (ok)
+            ++row->okProbes;
+        if (!row->earliestSample.isValid())
+            row->earliestSample = result.startUtc;
+        row->last = result;
+        figuresStale.push_back(result.endpointId);
+        changed.push_back(result.endpointId);
+    }
+    std::sort(figuresStale.begin(), figuresStale.end());
+    figuresStale.erase(std::unique(figuresStale.begin(), figuresStale.end()), figuresStale.end());
+    for (int id : figuresStale) {
+        Row& row = m_rows[static_cast<std::size_t>(id)];
+        row.figures = row.window.figures();
+    }
+
+    bool statusesChanged = false;
+    for (const EndpointStatus& status : batch.statuses) {
+        Row* row = rowFor(status.id, status.name);
+        if (!row)
+            continue;
+        row->status = status;
+        row->status.name = row->config.name;
+        rebuildSearchText(*row);
+        statusesChanged = true;
+        changed.push_back(status.id);
+    }
+
+    QList<int> roles { Qt::DisplayRole, Qt::ToolTipRole, SortRole };
+    if (!figuresStale.empty())
+        roles.append(SparklineRole);
+    if (statusesChanged)
+        roles += QList<int> { CellStateRole, OverallStateRole, SignalStatesRole, ReasonRole, SearchTextRole };
+    emitRowsChanged(std::move(changed), roles);
+}
+
+void EndpointTableModel::emitRowsChanged(std::vector<int> rows, const QList<int>& roles)
+{
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    if (rows.empty())
+        return;
+    const int lastColumn = ColumnCount - 1;
+    // When most rows changed, one full-range signal is cheaper for every view and proxy than many runs.
+    if (rows.size() * 2 > m_rows.size()) {
+        emit dataChanged(index(0, 0), index(rowCount() - 1, lastColumn), roles);
+        return;
+    }
+    std::size_t start = 0;
+    for (std::size_t i = 1; i <= rows.size(); ++i) {
+        if (i == rows.size() || rows[i] != rows[i - 1] + 1) {
+            emit dataChanged(index(rows[start], 0), index(rows[i - 1], lastColumn), roles);
+            start = i;
+        }
+    }
+}
+
+void EndpointTableModel::seedHistory(const QHash<QString, ProbeResults>& lastSamplesByEndpointName)
+{
+    std::vector<int> changed;
+    for (std::size_t i = 0; i < m_rows.size(); ++i) {
+        Row& row = m_rows[i];
+        const auto found = lastSamplesByEndpointName.constFind(row.config.name);
+        if (found == lastSamplesByEndpointName.cend())
+            continue;
+        ProbeResults older;
+        for (const ProbeResult& r : *found) {
+            if (!row.earliestSample.isValid() || r.startUtc < row.earliestSample)
+                older.append(r);
+        }
+        if (older.isEmpty())
+            continue;
+        std::stable_sort(older.begin(), older.end(),
+            [](const ProbeResult& a, const ProbeResult& b) { return a.startUtc < b.startUtc; });
+        for (auto it = older.crbegin(); it != older.crend(); ++it) {
+            const bool ok = it->outcome == Outcome::Ok;
+            row.window.addOlder(*it);
+            if (row.sparkline.size() < static_cast<std::size_t>(kSparklinePoints))
+                row.sparkline.push_front(ok ? it->latencyMs() : kNaN);
+            ++row.probes;
+            if (ok)
+                ++row.okProbes;
+        }
+        row.earliestSample = older.constFirst().startUtc;
+        if (!row.last)
+            row.last = older.constLast();
+        row.figures = row.window.figures();
+        changed.push_back(static_cast<int>(i));
+    }
+    emitRowsChanged(std::move(changed), { Qt::DisplayRole, Qt::ToolTipRole, SortRole, SparklineRole });
+}
+
+void EndpointTableModel::setRangeFigures(const QHash<QString, RangeFigures>& byEndpointName, const QString& rangeLabel)
+{
+    m_range = byEndpointName;
+    m_rangeLabel = rangeLabel;
+    m_rangeActive = !byEndpointName.isEmpty() || !rangeLabel.isEmpty();
+    emit headerDataChanged(Qt::Horizontal, P50, Uptime);
+    if (!m_rows.empty())
+        emit dataChanged(index(0, P50), index(rowCount() - 1, Uptime), { Qt::DisplayRole, Qt::ToolTipRole, SortRole });
+}
+
+void EndpointTableModel::setWindowSize(int samples)
+{
+    m_windowSize = std::max(1, samples);
+    for (Row& row : m_rows) {
+        row.window.setCapacity(m_windowSize);
+        row.figures = row.window.figures();
+    }
+    if (!m_rows.empty())
+        emit dataChanged(
+            index(0, P50), index(rowCount() - 1, ErrorRate), { Qt::DisplayRole, Qt::ToolTipRole, SortRole });
+}
+
+void EndpointTableModel::setClock(Clock clock)
+{
+    m_clock = std::move(clock);
+    refreshRelativeTimes();
+}
+
+void EndpointTableModel::refreshRelativeTimes()
+{
+    if (!m_rows.empty())
+        emit dataChanged(index(0, NextProbe), index(rowCount() - 1, NextProbe), { Qt::DisplayRole });
+}
+
+int EndpointTableModel::rowOfEndpoint(int endpointId) const
+{
+    return validRow(endpointId) ? endpointId : -1;
+}
+
+EndpointConfig EndpointTableModel::endpoint(int row) const
+{
+    return validRow(row) ? m_rows[static_cast<std::size_t>(row)].config : EndpointConfig {};
+}
+
+EndpointStatus EndpointTableModel::status(int row) const
+{
+    return validRow(row) ? m_rows[static_cast<std::size_t>(row)].status : EndpointStatus {};
+}
+
+std::optional<ProbeResult> EndpointTableModel::lastResult(int row) const
+{
+    return validRow(row) ? m_rows[static_cast<std::size_t>(row)].last : std::nullopt;
+}
+
+WindowFigures EndpointTableModel::windowFigures(int row) const
+{
+    return validRow(row) ? m_rows[static_cast<std::size_t>(row)].figures : WindowFigures {};
+}
+
+int EndpointTableModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int EndpointTableModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+const EndpointTableModel::RangeFigures* EndpointTableModel::rangeOf(const Row& row) const
+{
+    const auto found = m_range.constFind(row.config.name);
+    return found == m_range.cend() || found->probes <= 0 ? nullptr : &*found;
+}
+
+QString EndpointTableModel::worstReason(const Row& row) const
+{
+    SignalState worst = SignalState::Ok;
+    QString reason;
+    for (std::size_t i = 0; i < row.status.states.size(); ++i) {
+        if (row.status.states[i] > worst) {
+            worst = row.status.states[i];
+            reason = row.status.reasons[i];
+        }
+    }
+    return reason;
+}
+
+QVariant EndpointTableModel::display(const Row& row, int column) const
+{
+    const EndpointStatus& st = row.status;
+    if (m_rangeActive && isRangeColumn(column)) {
+        const RangeFigures* range = rangeOf(row);
+        if (!range)
+            return QString();
+        switch (column) {
+        case P50:
+            return latencyText(range->p50Ms);
+        case P95:
+            return latencyText(range->p95Ms);
+        case P99:
+            return latencyText(range->p99Ms);
+        case ErrorRate:
+            return percentText(100.0 * range->errorRate);
+        case Uptime:
+            return percentText(range->uptimePercent);
+        default:
+            break;
+        }
+    }
+    if (isSignalColumn(column))
+        return stateText(st.states[static_cast<std::size_t>(signalColumnIndex(column))]);
+    switch (column) {
+    case Name:
+        return row.config.name;
+    case Host:
+        return row.host;
+    case State:
+        return stateText(st.overall);
+    case LastLatency:
+        return row.last ? latencyText(row.last->latencyMs()) : QString();
+    case P50:
+        return optionalLatency(row.figures.p50Ms);
+    case P95:
+        return optionalLatency(row.figures.p95Ms);
+    case P99:
+        return optionalLatency(row.figures.p99Ms);
+    case ErrorRate:
+        return row.figures.errorRate ? percentText(100.0 * *row.figures.errorRate) : QString();
+    case Uptime:
+        return row.probes > 0 ? percentText(100.0 * static_cast<double>(row.okProbes) / static_cast<double>(row.probes))
+                              : QString();
+    case Circuit:
+        return circuitText(st.circuit);
+    case LastChecked:
+        return row.last ? clockTimeText(row.last->startUtc) : QString();
+    case NextProbe:
+        return nextProbeText(st, m_clock());
+    default:
+        break;
+    }
+    return {};
+}
+
+QVariant EndpointTableModel::toolTip(const Row& row, int column) const
+{
+    if (isSignalColumn(column)) {
+        const auto i = static_cast<std::size_t>(signalColumnIndex(column));
+        const QString title = signalTitle(kAllSignals[i]);
+        return row.status.reasons[i].isEmpty() ? title : QString(title % QStringLiteral(": ") % row.status.reasons[i]);
+    }
+    switch (column) {
+    case Name:
+    case Host:
+        return row.config.url.toString();
+    case LastLatency:
+    case LastChecked:
+        if (row.last) {
+            const QString when = row.last->startUtc.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+            return row.last->reason.isEmpty() ? when : QString(when % QStringLiteral(": ") % row.last->reason);
+        }
+        return {};
+    case P50:
+    case P95:
+    case P99:
+    case ErrorRate:
+        if (!m_rangeActive)
+            return QStringLiteral("Over the last %1 probes (%2 with an HTTP answer)")
+                .arg(row.figures.probes)
+                .arg(row.figures.answered);
+        break;
+    default:
+        break;
+    }
+    if (m_rangeActive && isRangeColumn(column)) {
+        const RangeFigures* range = rangeOf(row);
+        return QStringLiteral("%1 probes in %2").arg(range ? range->probes : 0).arg(m_rangeLabel);
+    }
+    const QString reason = worstReason(row);
+    return reason.isEmpty() ? QVariant() : QVariant(reason);
+}
+
+QVariant EndpointTableModel::sortValue(const Row& row, int column) const
+{
+    const EndpointStatus& st = row.status;
+    if (m_rangeActive && isRangeColumn(column)) {
+        const RangeFigures* range = rangeOf(row);
+        if (!range)
+            return {};
+        switch (column) {
+        case P50:
+            return range->p50Ms;
+        case P95:
+            return range->p95Ms;
+        case P99:
+            return range->p99Ms;
+        case ErrorRate:
+            return range->errorRate;
+        case Uptime:
+            return range->uptimePercent;
+        default:
+            break;
+        }
+    }
+    if (isSignalColumn(column))
+        return static_cast<int>(st.states[static_cast<std::size_t>(signalColumnIndex(column))]);
+    switch (column) {
+    case Name:
+        return row.config.name;
+    case Host:
+        return row.host;
+    case State:
+        return static_cast<int>(st.overall);
+    case LastLatency:
+    case Trend:
+        return row.last ? QVariant(row.last->latencyMs()) : QVariant();
+    case P50:
+        return optionalNumber(row.figures.p50Ms);
+    case P95:
+        return optionalNumber(row.figures.p95Ms);
+    case P99:
+        return optionalNumber(row.figures.p99Ms);
+    case ErrorRate:
+        return optionalNumber(row.figures.errorRate);
+    case Uptime:
+        return row.probes > 0 ? QVariant(100.0 * static_cast<double>(row.okProbes) / static_cast<double>(row.probes))
+                              : QVariant();
+    case Circuit:
+        return static_cast<int>(circuitHealth(st.circuit));
+    case LastChecked:
+        return row.last && row.last->startUtc.isValid() ? QVariant(row.last->startUtc.toMSecsSinceEpoch()) : QVariant();
+    case NextProbe:
+        return st.nextProbeUtc.isValid() ? QVariant(st.nextProbeUtc.toMSecsSinceEpoch()) : QVariant();
+    default:
+        break;
+    }
+    return {};
+}
+
+QVariant EndpointTableModel::cellState(const Row& row, int column) const
+{
+    if (isSignalColumn(column))
+        return static_cast<int>(row.status.states[static_cast<std::size_t>(signalColumnIndex(column))]);
+    if (column == State)
+        return static_cast<int>(row.status.overall);
+    if (column == Circuit)
+        return static_cast<int>(circuitHealth(row.status.circuit));
+    return {};
+}
+
+QVariant EndpointTableModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row& row = m_rows[static_cast<std::size_t>(index.row())];
+    const int column = index.column();
+    switch (role) {
+    case Qt::DisplayRole:
+        return display(row, column);
+    case Qt::ToolTipRole:
+        return toolTip(row, column);
+    case Qt::TextAlignmentRole:
+        if ((column >= LastLatency && column <= Uptime) || column == LastChecked)
+            return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
+        return {};
+    case SortRole:
+        return sortValue(row, column);
+    case EndpointIdRole:
+        return index.row();
+    case EndpointNameRole:
+        return row.config.name;
+    case CellStateRole:
+        return cellState(row, column);
+    case OverallStateRole:
+        return static_cast<int>(row.status.overall);
+    case SignalStatesRole: {
+        QVariantList states;
+        for (SignalState s : row.status.states)
+            states.append(static_cast<int>(s));
+        return states;
+    }
+    case TagsRole:
+        return row.config.tags;
+    case SparklineRole:
+        return QVariant::fromValue(QList<double>(row.sparkline.begin(), row.sparkline.end()));
+    case ReasonRole:
+        return worstReason(row);
+    case SearchTextRole:
+        return row.searchText;
+    default:
+        break;
+    }
+    return {};
+}
+
+QVariant EndpointTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    if (role == Qt::DisplayRole) {
+        static const std::array<QString, ColumnCount> kTitles { QStringLiteral("Name"), QStringLiteral("Host"),
+            QStringLiteral("State"), QStringLiteral("Latency"), QStringLiteral("p50"), QStringLiteral("p95"),
+            QStringLiteral("p99"), QStringLiteral("Error rate"), QStringLiteral("Uptime"), QStringLiteral("S1"),
+            QStringLiteral("S2"), QStringLiteral("S3"), QStringLiteral("S4"), QStringLiteral("Circuit"),
+            QStringLiteral("Last checked"), QStringLiteral("Next probe"), QStringLiteral("Trend") };
+        const QString& title = kTitles[static_cast<std::size_t>(section)];
+        if (m_rangeActive && isRangeColumn(section))
+            return QString(title % QStringLiteral(" (")
+                % (m_rangeLabel.isEmpty() ? QStringLiteral("range") : m_rangeLabel) % u')');
+        return title;
+    }
+    if (role == Qt::ToolTipRole) {
+        if (isSignalColumn(section)) {
+            const FailureSignal s = kAllSignals[static_cast<std::size_t>(signalColumnIndex(section))];
+            return QString(signalTitle(s) % QStringLiteral(": ") % signalAction(s));
+        }
+        switch (section) {
+        case LastLatency:
+            return QStringLiteral("Latency of the latest probe");
+        case P50:
+        case P95:
+        case P99:
+            return m_rangeActive ? QStringLiteral("Latency percentile over %1").arg(m_rangeLabel)
+                                 : QStringLiteral("Latency percentile over the last %1 probes").arg(m_windowSize);
+        case ErrorRate:
+            return m_rangeActive ? QStringLiteral("Share of failed probes over %1").arg(m_rangeLabel)
+                                 : QStringLiteral("Share of failed probes over the last %1 probes").arg(m_windowSize);
+        case Uptime:
+            return m_rangeActive ? QStringLiteral("Share of OK probes over %1").arg(m_rangeLabel)
+                                 : QStringLiteral("Share of OK probes since start");
+        case Circuit:
+            return QStringLiteral("Circuit breaker: closed, open (probing suspended) or half-open");
+        case Trend:
+            return QStringLiteral("Latency of the last %1 probes; gaps are failed probes").arg(kSparklinePoints);
+        default:
+            break;
+        }
+        return {};
+    }
+    return QAbstractTableModel::headerData(section, orientation, role);
+}
+
+QHash<int, QByteArray> EndpointTableModel::roleNames() const
+{
+    return roleNamesFromEnum(QMetaEnum::fromType<Role>(), QAbstractTableModel::roleNames());
+}
+
+} // namespace sd

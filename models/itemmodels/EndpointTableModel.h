@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/EndpointConfig.h"
+#include "core/ProbeResult.h"
+#include "itemmodels/DisplayText.h"
+#include "itemmodels/LatencyWindow.h"
+#include "schedule/EngineTypes.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QList>
+
+#include <deque>
+#include <optional>
+#include <vector>
+
+namespace sd {
+
+/// The endpoint table: one row per configured endpoint, in config order; the endpoint id is its index in
+/// the list given to setEndpoints(), the same id the engine uses. Rows change only through applyBatch()
+/// (the engine flushes a few times a second): a batch emits one dataChanged per contiguous run of changed
+/// rows with an explicit role list, or a single full-range dataChanged when most rows changed, never one
+/// signal per probe. Latency percentiles and the error rate cover the last windowSize() probes of the live
+/// session (probes that received an HTTP status for the latencies, as the history store counts them);
+/// uptime covers every probe since start or since the seeded history. setRangeFigures() shows figures of
+/// a chosen time range from the history store instead. DisplayRole holds the text a user reads; SortRole
+/// holds numbers (strings for name and host) so that "9 ms" sorts before "100 ms"; a cell with no value
+/// has an invalid SortRole and sorts last in ascending order. Times relative to now come from a settable
+/// clock; call refreshRelativeTimes() every second or so to update the "Next probe" column.
+class EndpointTableModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column {
+        Name,
+        Host,
+        State,
+        LastLatency,
+        P50,
+        P95,
+        P99,
+        ErrorRate,
+        Uptime,
+        SignalS1,
+        SignalS2,
+        SignalS3,
+        SignalS4,
+        Circuit,
+        LastChecked,
+        NextProbe,
+        Trend,
+        ColumnCount
+    };
+    Q_ENUM(Column)
+
+    /// Documented roles; roleNames() is generated from this enum ("sort", "endpointId", …).
+    enum Role {
+        SortRole = Qt::UserRole + 1, ///< numbers (double/qint64) for sorting, never display strings
+        EndpointIdRole, ///< int, any column
+        EndpointNameRole, ///< QString, any column
+        CellStateRole, ///< int(SignalState) for State and S1..S4; for Circuit: Ok = closed, Warning = half-open,
+                       ///< Critical = open; invalid for other columns
+        OverallStateRole, ///< int(SignalState) of the row, any column
+        SignalStatesRole, ///< QVariantList of 4 ints (SignalState of S1..S4), any column
+        TagsRole, ///< QStringList
+        SparklineRole, ///< QList<double>: latest latencies in ms, oldest first (up to 60), NaN for a failed probe
+        ReasonRole, ///< the worst signal's reason (empty while every signal is OK or unknown); also the tooltip
+        SearchTextRole, ///< lower-case text the text filter matches: name, host, url, tags, signal reasons
+    };
+    Q_ENUM(Role)
+
+    /// Range figures (from the history store) shown instead of the live window when set.
+    struct RangeFigures {
+        qint64 probes = 0;
+        double uptimePercent = 0; ///< 0..100
+        double p50Ms = 0, p95Ms = 0, p99Ms = 0;
+        double errorRate = 0; ///< 0..1
+    };
+
+    static constexpr int kSparklinePoints = 60;
+    static constexpr int kDefaultWindowSize = 100;
+
+    explicit EndpointTableModel(QObject* parent = nullptr);
+
+    /// Model reset: one row per endpoint; keeps nothing of the previous rows.
+    void setEndpoints(const QList<EndpointConfig>& endpoints);
+    /// Results and statuses of one engine flush. Entries whose id is unknown or whose name does not match
+    /// the row (a batch from before a reconfiguration) are ignored.
+    void applyBatch(const EngineBatch& batch);
+    /// After a restart: fills sparkline, window and uptime from stored samples (any order) that are older
+    /// than the live samples already shown; the latest one becomes the last result if none arrived yet.
+    void seedHistory(const QHash<QString, ProbeResults>& lastSamplesByEndpointName);
+    /// Shows range figures in P50..Uptime and names the range in their headers ("p95 (24 h)"). Endpoints
+    /// missing from a non-empty set show empty cells (no probes in that range). Both empty: back to live.
+    void setRangeFigures(const QHash<QString, RangeFigures>& byEndpointName, const QString& rangeLabel);
+    bool showsRangeFigures() const { return m_rangeActive; }
+    QString rangeLabel() const { return m_rangeLabel; }
+
+    /// Probes kept per endpoint for p50/p95/p99 and the error rate (default 100).
+    void setWindowSize(int samples);
+    int windowSize() const { return m_windowSize; }
+
+    /// Where "now" comes from (default: the system clock, UTC).
+    void setClock(Clock clock);
+    /// Emits dataChanged for the clock-relative column (Next probe), one signal for all rows.
+    void refreshRelativeTimes();
+
+    int rowOfEndpoint(int endpointId) const; ///< -1 when unknown
+    EndpointConfig endpoint(int row) const;
+    EndpointStatus status(int row) const;
+    std::optional<ProbeResult> lastResult(int row) const;
+    /// The live window figures of a row (also while range figures are shown).
+    WindowFigures windowFigures(int row) const;
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+private:
+    struct Row {
+        EndpointConfig config;
+        QString host;
+        QString searchText;
+        EndpointStatus status;
+        std::optional<ProbeResult> last;
+        LatencyWindow window;
+        WindowFigures figures;
+        std::deque<double> sparkline; ///< oldest first
+        qint64 probes = 0;
+        qint64 okProbes = 0;
+        QDateTime earliestSample; ///< start of the oldest probe counted; seeded history must be older
+    };
+
+    bool validRow(int row) const { return row >= 0 && row < static_cast<int>(m_rows.size()); }
+    Row* rowFor(int endpointId, const QString& name);
+    void rebuildSearchText(Row& row) const;
+    QVariant display(const Row& row, int column) const;
+    QVariant toolTip(const Row& row, int column) const;
+    QVariant sortValue(const Row& row, int column) const;
+    QVariant cellState(const Row& row, int column) const;
+    const RangeFigures* rangeOf(const Row& row) const;
+    QString worstReason(const Row& row) const;
+    void emitRowsChanged(std::vector<int> rows, const QList<int>& roles);
+
+    std::vector<Row> m_rows;
+    int m_windowSize = kDefaultWindowSize;
+    bool m_rangeActive = false;
+    QHash<QString, RangeFigures> m_range;
+    QString m_rangeLabel;
+    Clock m_clock;
+};
+
+} // namespace sd

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "itemmodels/SignalSummaryModel.h"
+
+#include "itemmodels/RoleNames.h"
+
+#include <QMetaEnum>
+
+namespace sd {
+
+SignalSummaryModel::SignalSummaryModel(QObject* parent)
+    : QAbstractListModel(parent)
+{
+}
+
+void SignalSummaryModel::setEndpoints(const QList<EndpointConfig>& endpoints)
+{
+    m_endpoints.clear();
+    m_endpoints.reserve(static_cast<std::size_t>(endpoints.size()));
+    for (const EndpointConfig& e : endpoints)
+        m_endpoints.push_back(EndpointSignals { e.name, {}, {}, {} });
+    recompute();
+}
+
+void SignalSummaryModel::applyBatch(const EngineBatch& batch)
+{
+    for (const EndpointStatus& status : batch.statuses) {
+        if (status.id < 0 || status.id >= static_cast<int>(m_endpoints.size()))
+            continue;
+        EndpointSignals& e = m_endpoints[static_cast<std::size_t>(status.id)];
+        if (!status.name.isEmpty() && status.name != e.name)
+            continue;
+        for (std::size_t i = 0; i < e.states.size(); ++i) {
+            if (e.states[i] != status.states[i] || e.reasons[i] != status.reasons[i]) {
+                e.states[i] = status.states[i];
+                e.reasons[i] = status.reasons[i];
+                e.changedSeq[i] = ++m_sequence;
+            }
+        }
+    }
+    if (!batch.statuses.isEmpty())
+        recompute();
+}
+
+void SignalSummaryModel::recompute()
+{
+    std::array<Summary, kSignalCount> next;
+    for (std::size_t i = 0; i < next.size(); ++i) {
+        Summary& s = next[i];
+        quint64 latestSeq = 0;
+        for (const EndpointSignals& e : m_endpoints) {
+            s.worst = worse(s.worst, e.states[i]);
+            if (e.states[i] == SignalState::Warning)
+                ++s.warningCount;
+            else if (e.states[i] == SignalState::Critical)
+                ++s.criticalCount;
+        }
+        if (s.worst < SignalState::Warning)
+            continue;
+        for (const EndpointSignals& e : m_endpoints) {
+            if (e.states[i] == s.worst && (s.latestReasonEndpoint.isEmpty() || e.changedSeq[i] > latestSeq)) {
+                latestSeq = e.changedSeq[i];
+                s.latestReason = e.reasons[i];
+                s.latestReasonEndpoint = e.name;
+            }
+        }
+    }
+
+    // One dataChanged per contiguous run of changed rows.
+    static const QList<int> kRoles { WorstStateRole, WarningCountRole, CriticalCountRole, LatestReasonRole,
+        LatestReasonEndpointRole };
+    int runStart = -1;
+    for (int row = 0; row <= kSignalCount; ++row) {
+        const bool changed = row < kSignalCount
+            && !(next[static_cast<std::size_t>(row)] == m_summaries[static_cast<std::size_t>(row)]);
+        if (row < kSignalCount)
+            m_summaries[static_cast<std::size_t>(row)] = next[static_cast<std::size_t>(row)];
+        if (changed && runStart < 0)
+            runStart = row;
+        if (!changed && runStart >= 0) {
+            emit dataChanged(index(runStart), index(row - 1), kRoles);
+            runStart = -1;
+        }
+    }
+
+    SignalState worst = SignalState::Unknown;
+    for (const Summary& s : m_summaries)
+        worst = sd::worse(worst, s.worst);
+    if (worst != m_worst) {
+        m_worst = worst;
+        emit worstStateChanged(worst);
+    }
+}
+
+int SignalSummaryModel::rowOf(FailureSignal signal) const
+{
+    const int i = signalIndex(signal);
+    return i >= 0 && i < kSignalCount ? i : -1;
+}
+
+int SignalSummaryModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : kSignalCount;
+}
+
+QVariant SignalSummaryModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const auto row = static_cast<std::size_t>(index.row());
+    const FailureSignal signal = kAllSignals[row];
+    const Summary& s = m_summaries[row];
+    switch (role) {
+    case Qt::DisplayRole:
+    case TitleRole:
+        return signalTitle(signal);
+    case Qt::ToolTipRole:
+    case ActionRole:
+        return signalAction(signal);
+    case SignalRole:
+        return static_cast<int>(signal);
+    case CodeRole:
+        return signalCode(signal);
+    case WorstStateRole:
+        return static_cast<int>(s.worst);
+    case WarningCountRole:
+        return s.warningCount;
+    case CriticalCountRole:
+        return s.criticalCount;
+    case LatestReasonRole:
+        return s.latestReason;
+    case LatestReasonEndpointRole:
+        return s.latestReasonEndpoint;
+    default:
+        break;
+    }
+    return {};
+}
+
+QHash<int, QByteArray> SignalSummaryModel::roleNames() const
+{
+    return roleNamesFromEnum(QMetaEnum::fromType<Role>(), QAbstractListModel::roleNames());
+}
+
+} // namespace sd
