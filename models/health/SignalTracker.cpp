@@ -67,7 +67,38 @@ SignalTransitions SignalTracker::add(const ProbeResult& result, const QDateTime&
     for (int i = 0; i < kSignalCount; ++i)
         apply(signalAt(i), changes[static_cast<size_t>(i)], nowUtc, out);
 
-    const SignalState previous = m_overall;
+    appendOverallTransition(m_overall, nowUtc, out);
+    return out;
+}
+
+SignalTransitions SignalTracker::setCredentialCondition(
+    SignalState state, const QString& reason, const QDateTime& nowUtc)
+{
+    const SignalState condition = state == SignalState::Ok ? SignalState::Unknown : state;
+    const QString conditionReason = condition == SignalState::Unknown ? QString() : reason;
+    SignalTransitions out;
+    if (condition == m_credentialState && conditionReason == m_credentialReason)
+        return out;
+    const int index = signalIndex(FailureSignal::S2);
+    const SignalState from = effectiveState(index);
+    m_credentialState = condition;
+    m_credentialReason = conditionReason;
+    const SignalState to = effectiveState(index);
+    if (from != to) {
+        m_changedAt[static_cast<size_t>(index)] = nowUtc;
+        if (!(from == SignalState::Unknown && to == SignalState::Ok)) {
+            const QString why = to == SignalState::Ok
+                ? QStringLiteral("recovered: ") % (reason.isEmpty() ? QStringLiteral("credential ok") : reason)
+                : this->reason(FailureSignal::S2);
+            out.append({ m_endpointId, m_endpoint, FailureSignal::S2, from, to, nowUtc, why });
+        }
+    }
+    appendOverallTransition(m_overall, nowUtc, out);
+    return out;
+}
+
+void SignalTracker::appendOverallTransition(SignalState previous, const QDateTime& nowUtc, SignalTransitions& out)
+{
     m_overall = overall();
     if (previous != m_overall && !(previous == SignalState::Unknown && m_overall == SignalState::Ok)) {
         QString why = QStringLiteral("all signals ok");
@@ -79,7 +110,12 @@ SignalTransitions SignalTracker::add(const ProbeResult& result, const QDateTime&
         }
         out.append({ m_endpointId, m_endpoint, FailureSignal::None, previous, m_overall, nowUtc, why });
     }
-    return out;
+}
+
+SignalState SignalTracker::effectiveState(int index) const
+{
+    const SignalState probed = m_states[static_cast<size_t>(index)];
+    return index == signalIndex(FailureSignal::S2) ? worse(probed, m_credentialState) : probed;
 }
 
 SignalTracker::Change SignalTracker::nextS1(const ProbeResult& result) const
@@ -161,37 +197,50 @@ SignalTracker::Change SignalTracker::nextS4(const ProbeResult& result) const
 
 void SignalTracker::apply(FailureSignal signal, const Change& change, const QDateTime& nowUtc, SignalTransitions& out)
 {
-    const auto index = static_cast<size_t>(signalIndex(signal));
-    const SignalState from = m_states[index];
+    const int i = signalIndex(signal);
+    const auto index = static_cast<size_t>(i);
+    const SignalState from = effectiveState(i);
     m_reasons[index] = change.to == SignalState::Ok ? QString() : change.reason;
-    if (from == change.to)
-        return;
     m_states[index] = change.to;
+    const SignalState to = effectiveState(i);
+    if (from == to)
+        return;
     m_changedAt[index] = nowUtc;
     // Settling from Unknown to Ok on the first probe is not news.
-    if (from == SignalState::Unknown && change.to == SignalState::Ok)
+    if (from == SignalState::Unknown && to == SignalState::Ok)
         return;
-    out.append({ m_endpointId, m_endpoint, signal, from, change.to, nowUtc, change.reason });
+    out.append({ m_endpointId, m_endpoint, signal, from, to, nowUtc,
+        to == change.to ? change.reason : reason(signal) });
 }
 
 SignalState SignalTracker::state(FailureSignal signal) const
 {
     const int index = signalIndex(signal);
-    return index < 0 ? overall() : m_states[static_cast<size_t>(index)];
+    return index < 0 ? overall() : effectiveState(index);
 }
 
 SignalState SignalTracker::overall() const
 {
     SignalState worst = SignalState::Unknown;
-    for (SignalState s : m_states)
-        worst = worse(worst, s);
+    for (int i = 0; i < kSignalCount; ++i)
+        worst = worse(worst, effectiveState(i));
     return worst;
 }
 
 QString SignalTracker::reason(FailureSignal signal) const
 {
     const int index = signalIndex(signal);
-    return index < 0 ? QString() : m_reasons[static_cast<size_t>(index)];
+    if (index < 0)
+        return {};
+    const QString& probed = m_reasons[static_cast<size_t>(index)];
+    if (signal != FailureSignal::S2 || m_credentialState == SignalState::Unknown)
+        return probed;
+    const SignalState probedState = m_states[static_cast<size_t>(index)];
+    if (m_credentialState > probedState || probed.isEmpty())
+        return m_credentialReason;
+    if (m_credentialState == probedState)
+        return probed % QStringLiteral("; ") % m_credentialReason;
+    return probed;
 }
 
 QDateTime SignalTracker::changedAt(FailureSignal signal) const

@@ -48,6 +48,9 @@ using SignalTransitions = QList<SignalTransition>;
 ///   the critical thresholds are 10 % lower, while it is Warning or Critical the warning thresholds are,
 ///   so a measure has to fall to 90 % of a threshold or below to leave the state it raised. The
 ///   throttling and rate-limit conditions hold only while they are true.
+/// - S2 also has a local part that no probe sets: the credential condition (setCredentialCondition, e.g.
+///   "credential unavailable: no OS keychain" or a JWT about to expire). The S2 state reported is the worse
+///   of the two; the credential condition stays until it is set again.
 /// overall() is the worst of the four; its changes are reported as transitions with signal None.
 /// Time is passed in; there are no clocks inside.
 class SignalTracker {
@@ -56,6 +59,10 @@ public:
 
     /// Feeds one finished probe; returns the transitions it caused (possibly none), S1..S4 then overall.
     SignalTransitions add(const ProbeResult& result, const QDateTime& nowUtc);
+    /// Sets what the credential itself says about S2 (Ok clears it): Critical while the secret is
+    /// unavailable, Warning or Critical from a CredentialAdvisory. Returns the S2 and overall transitions.
+    SignalTransitions setCredentialCondition(SignalState state, const QString& reason, const QDateTime& nowUtc);
+    SignalState credentialCondition() const { return m_credentialState; }
 
     SignalState state(FailureSignal signal) const;
     /// The worst of the four signals, Unknown before the first probe.
@@ -90,6 +97,8 @@ private:
     Change nextS4(const ProbeResult& result) const;
     void apply(FailureSignal signal, const Change& change, const QDateTime& nowUtc, SignalTransitions& out);
     int answeredCount() const;
+    SignalState effectiveState(int index) const;
+    void appendOverallTransition(SignalState previous, const QDateTime& nowUtc, SignalTransitions& out);
 
     int m_endpointId;
     QString m_endpoint;
@@ -99,6 +108,8 @@ private:
     std::array<QString, kSignalCount> m_reasons;
     std::array<QDateTime, kSignalCount> m_changedAt;
     SignalState m_overall = SignalState::Unknown;
+    SignalState m_credentialState = SignalState::Unknown; ///< Unknown = the credential raises nothing
+    QString m_credentialReason;
     int m_consecutiveS1 = 0;
     int m_consecutiveWithoutS1 = 0;
     int m_consecutiveThrottled = 0;

@@ -125,40 +125,54 @@ void ProbeTransport::start(const ProbeRequest& request)
 void ProbeTransport::send(const ProbeRequest& request)
 {
     const EndpointConfig& ep = request.endpoint;
-    QNetworkRequest req(ep.url);
+    Active a;
+    a.ticket = request.ticket;
+    a.hostKey = hostKeyOf(ep.url);
+    a.traceId = newTraceId();
+    a.maxBody = ep.maxBodyBytes;
+    a.deadlineMs = request.deadline.count();
+    if (!request.extraHeaders.isEmpty()) {
+        a.redirectable = request;
+        a.origin = ep.url;
+    }
+    a.startUtc = QDateTime::currentDateTimeUtc();
+    a.clock.start();
+    QNetworkReply* reply = issue(request, ep.url, ep.method, true, a.traceId);
+    m_peakPerHost = std::max(m_peakPerHost, m_limiter.inFlight(a.hostKey));
+    watch(reply, std::move(a));
+}
+
+QNetworkReply* ProbeTransport::issue(const ProbeRequest& request, const QUrl& url, const QByteArray& method,
+    bool withCredentials, const QByteArray& traceId)
+{
+    const EndpointConfig& ep = request.endpoint;
+    QNetworkRequest req(url);
     req.setMaximumRedirectsAllowed(kMaxRedirects);
     for (const auto& [name, value] : ep.headers)
         req.setRawHeader(name, value);
-    for (const auto& [name, value] : request.extraHeaders)
-        req.setRawHeader(name, value);
+    if (withCredentials) {
+        for (const auto& [name, value] : request.extraHeaders)
+            req.setRawHeader(name, value);
+    }
+    if (!request.extraHeaders.isEmpty())
+        req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     if (!req.hasRawHeader("User-Agent"))
         req.setRawHeader("User-Agent", QByteArrayLiteral("SignalDeck/" SIGNALDECK_VERSION));
-    const QByteArray traceId = newTraceId();
     req.setRawHeader("traceparent", "00-" + traceId + '-' + newSpanId() + "-01");
     if (ep.freshConnection)
         req.setAttribute(QNetworkRequest::ConnectionCacheExpiryTimeoutSecondsAttribute, 0);
     // Qt's inactivity timer backs up our own deadline; it can only fire later than ours.
     req.setTransferTimeout(static_cast<int>(request.deadline.count()) + 1000);
 
-    Active a;
-    a.ticket = request.ticket;
-    a.hostKey = hostKeyOf(ep.url);
-    a.traceId = traceId;
-    a.maxBody = ep.maxBodyBytes;
-    a.deadlineMs = request.deadline.count();
-    a.startUtc = QDateTime::currentDateTimeUtc();
-    a.clock.start();
+    if (method == "POST")
+        return m_nam->post(req, ep.body);
+    if (method == "HEAD")
+        return m_nam->head(req);
+    return m_nam->get(req);
+}
 
-    QNetworkReply* reply = nullptr;
-    if (ep.method == "POST")
-        reply = m_nam->post(req, ep.body);
-    else if (ep.method == "HEAD")
-        reply = m_nam->head(req);
-    else
-        reply = m_nam->get(req);
-
-    m_peakPerHost = std::max(m_peakPerHost, m_limiter.inFlight(a.hostKey));
-
+void ProbeTransport::watch(QNetworkReply* reply, Active a)
+{
     a.deadlineTimer = new QTimer(reply);
     a.deadlineTimer->setSingleShot(true);
     a.deadlineTimer->setTimerType(Qt::PreciseTimer);
@@ -169,7 +183,9 @@ void ProbeTransport::send(const ProbeRequest& request)
         it->abort = AbortReason::Deadline;
         reply->abort();
     });
-    a.deadlineTimer->start(static_cast<int>(request.deadline.count()));
+    // A followed redirect gets what is left of the attempt's deadline.
+    const qint64 left = a.deadlineMs - a.clock.elapsed();
+    a.deadlineTimer->start(static_cast<int>(std::max<qint64>(left, 0)));
 
     connect(reply, &QNetworkReply::socketStartedConnecting, this, [this, reply] {
         auto it = m_active.find(reply);
@@ -193,7 +209,48 @@ void ProbeTransport::send(const ProbeRequest& request)
     });
     connect(reply, &QNetworkReply::readyRead, this, [this, reply] { onReadyRead(reply); });
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onFinished(reply); });
-    m_active.insert(reply, a);
+    m_active.insert(reply, std::move(a));
+}
+
+bool ProbeTransport::followRedirect(QNetworkReply* reply, Active& a, ProbeFacts& f)
+{
+    if (!a.redirectable || a.abort != AbortReason::None)
+        return false;
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QVariant target = reply->attribute(QNetworkRequest::RedirectionTargetAttribute);
+    if (!(status == 301 || status == 302 || status == 303 || status == 307 || status == 308) || !target.isValid())
+        return false;
+    const QUrl from = reply->url();
+    const QUrl to = from.resolved(target.toUrl());
+    if (a.redirects >= kMaxRedirects) {
+        f.transportError = TransportError::Other;
+        f.transportDetail = QStringLiteral("more than %1 redirects").arg(kMaxRedirects);
+        return false;
+    }
+    if (to.scheme() != u"http"_qs && to.scheme() != u"https"_qs)
+        return false;
+    if (from.scheme() == u"https"_qs && to.scheme() != u"https"_qs) {
+        f.transportError = TransportError::Other;
+        f.transportDetail = QStringLiteral("refused a redirect from https to http");
+        return false;
+    }
+
+    const ProbeRequest& request = *a.redirectable;
+    QByteArray method = request.endpoint.method;
+    if ((status == 303 && method != "HEAD") || ((status == 301 || status == 302) && method == "POST"))
+        method = QByteArrayLiteral("GET");
+    const bool sameOrigin = hostKeyOf(to) == hostKeyOf(a.origin);
+    if (!sameOrigin)
+        qCDebug(lcProbe) << "redirect to another origin:" << hostKeyOf(to) << "gets no credentials";
+    a.redirects += 1;
+    a.body.clear();
+    a.bytesRead = 0;
+    a.truncated = false;
+    a.headersAt = -1;
+    a.deadlineTimer = nullptr; // it belonged to the old reply
+    QNetworkReply* next = issue(request, to, method, sameOrigin, a.traceId);
+    watch(next, std::move(a));
+    return true;
 }
 
 void ProbeTransport::onReadyRead(QNetworkReply* reply)
@@ -229,6 +286,11 @@ void ProbeTransport::onFinished(QNetworkReply* reply)
         a.deadlineTimer->stop();
 
     ProbeFacts f;
+    if (followRedirect(reply, a, f)) {
+        reply->disconnect(this);
+        reply->deleteLater();
+        return;
+    }
     f.latencyUs = usSince(a.clock);
     const QNetworkReply::NetworkError error = reply->error();
     const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);

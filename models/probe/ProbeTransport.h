@@ -12,6 +12,7 @@
 #include <QPointer>
 
 #include <deque>
+#include <optional>
 
 class QNetworkAccessManager;
 class QNetworkReply;
@@ -37,6 +38,11 @@ struct ProbeRequest {
 /// endpoint's cap, then the transfer is cut. Requests per host are capped (default 4, below Qt's 6
 /// connections per host) and the rest wait here, before the clock starts, so that Qt's own connection
 /// queue never inflates a measured latency.
+///
+/// Redirects are followed (at most 5, never from https to http). Qt would replay every header of the
+/// original request, credentials included, to whatever origin a redirect names; requests that carry
+/// `extraHeaders` therefore follow redirects here, and send those headers only to the original origin
+/// (scheme, host and port).
 class ProbeTransport : public QObject {
     Q_OBJECT
 public:
@@ -83,10 +89,19 @@ private:
         qint64 sentAt = -1;
         qint64 headersAt = -1;
         QTimer* deadlineTimer = nullptr;
+        /// Kept for requests with credentials, which follow redirects here (see the class comment).
+        std::optional<ProbeRequest> redirectable;
+        QUrl origin; ///< where the credentials may go
+        int redirects = 0;
     };
 
     static QString hostKeyOf(const QUrl& url);
     void send(const ProbeRequest& request);
+    QNetworkReply* issue(const ProbeRequest& request, const QUrl& url, const QByteArray& method, bool withCredentials,
+        const QByteArray& traceId);
+    void watch(QNetworkReply* reply, Active active);
+    /// When `reply` is a redirect this transport follows itself: follows it and returns true.
+    bool followRedirect(QNetworkReply* reply, Active& active, ProbeFacts& facts);
     void onReadyRead(QNetworkReply* reply);
     void onFinished(QNetworkReply* reply);
     void drainQueue(const QString& hostKey);

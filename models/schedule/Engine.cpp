@@ -65,6 +65,32 @@ void Engine::probeNow(int endpointId)
         Qt::QueuedConnection);
 }
 
+void Engine::setCredentialSecrets(const QHash<QString, QByteArray>& secrets)
+{
+    QMetaObject::invokeMethod(
+        m_scheduler, [s = m_scheduler, secrets] { s->setCredentialSecrets(secrets); }, Qt::QueuedConnection);
+}
+
+void Engine::setCredentialSecret(const QString& id, const QByteArray& secret)
+{
+    QMetaObject::invokeMethod(
+        m_scheduler, [s = m_scheduler, id, secret] { s->setCredentialSecret(id, secret); }, Qt::QueuedConnection);
+}
+
+void Engine::setCredentialUnavailable(const QString& id, const QString& reason)
+{
+    QMetaObject::invokeMethod(
+        m_scheduler, [s = m_scheduler, id, reason] { s->setCredentialUnavailable(id, reason); },
+        Qt::QueuedConnection);
+}
+
+void Engine::setCredentialMetadata(const QList<CredentialConfig>& credentials)
+{
+    QMetaObject::invokeMethod(
+        m_scheduler, [s = m_scheduler, credentials] { s->setCredentialMetadata(credentials); },
+        Qt::QueuedConnection);
+}
+
 void Engine::stop()
 {
     if (!m_thread->isRunning())

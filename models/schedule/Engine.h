@@ -28,6 +28,14 @@ public:
     void probeNow(int endpointId);
     /// Stops probing and waits for the worker to drop everything in flight.
     void stop();
+    /// Credentials (see ProbeScheduler): secrets held in memory only, attached to probes per scheme; an
+    /// endpoint whose credential is unavailable is not probed and shows S2 Critical with the reason;
+    /// metadata drives the expiry and age advisories (S2 Warning/Critical while probes still succeed).
+    void setCredentialSecrets(const QHash<QString, QByteArray>& secrets);
+    /// After add, rotate or rollback: the new secret, and its endpoints are probed at once.
+    void setCredentialSecret(const QString& id, const QByteArray& secret);
+    void setCredentialUnavailable(const QString& id, const QString& reason);
+    void setCredentialMetadata(const QList<CredentialConfig>& credentials);
     /// A consistent snapshot of every endpoint's status and the engine figures (blocks briefly).
     EndpointStatuses statuses() const;
     EngineStats stats() const;

@@ -46,6 +46,9 @@ struct EndpointStatus {
     SignalState overall = SignalState::Unknown;
     double errorRate = 0.0; ///< over the state window
     double averageLatencyMs = 0.0; ///< over the state window
+    /// Non-empty while the endpoint is not probed because its credential cannot be used, and why
+    /// ("credential unavailable: no OS keychain"); S2 is Critical with the same reason meanwhile.
+    QString pausedBecause;
 };
 using EndpointStatuses = QList<EndpointStatus>;
 

@@ -2,7 +2,9 @@
 #include "schedule/ProbeScheduler.h"
 
 #include "health/Classifier.h"
+#include "health/CredentialAdvisory.h"
 #include "health/RequestValidator.h"
+#include "probe/CredentialHeader.h"
 #include "probe/ProbeTransport.h"
 
 #include <QLoggingCategory>
@@ -116,6 +118,118 @@ void ProbeScheduler::setConfig(const AppConfig& config)
     m_runtimes.reserve(static_cast<std::size_t>(config.endpoints.size()));
     for (int i = 0; i < config.endpoints.size(); ++i)
         m_runtimes.push_back(std::make_unique<Runtime>(i, config.endpoints.at(i), m_thresholds));
+    m_credentials.clear();
+    for (const CredentialConfig& credential : config.credentials)
+        m_credentials.insert(credential.id, credential);
+    refreshCredentialConditions({});
+}
+
+void ProbeScheduler::setCredentialSecrets(const QHash<QString, QByteArray>& secrets)
+{
+    std::vector<bool> wasBlocked;
+    for (const auto& rt : m_runtimes)
+        wasBlocked.push_back(!credentialBlock(*rt).isEmpty());
+    m_secrets = secrets;
+    for (auto it = secrets.cbegin(); it != secrets.cend(); ++it)
+        m_unavailable.remove(it.key());
+    refreshCredentialConditions({});
+    const MonotonicTime now = monotonicNow();
+    for (std::size_t i = 0; i < m_runtimes.size(); ++i) {
+        Runtime& rt = *m_runtimes[i];
+        if (wasBlocked[i] && credentialBlock(rt).isEmpty() && m_running && !m_once && !m_paused && !rt.inCycle) {
+            rt.plannedAt = now;
+            reschedule(rt, now, NextProbeReason::Interval);
+        }
+    }
+    arm();
+}
+
+void ProbeScheduler::setCredentialSecret(const QString& id, const QByteArray& secret)
+{
+    m_secrets.insert(id, secret);
+    m_unavailable.remove(id);
+    refreshCredentialConditions(id);
+    // A new secret is news: probe its endpoints now rather than at the end of their interval.
+    const MonotonicTime now = monotonicNow();
+    for (auto& rt : m_runtimes) {
+        if (rt->cfg.credential != id || !m_running || m_once || m_paused || rt->inCycle)
+            continue;
+        rt->plannedAt = now;
+        reschedule(*rt, now, NextProbeReason::Interval);
+    }
+    arm();
+}
+
+void ProbeScheduler::setCredentialUnavailable(const QString& id, const QString& reason)
+{
+    m_secrets.remove(id);
+    m_unavailable.insert(id, reason);
+    refreshCredentialConditions(id);
+    for (auto& rt : m_runtimes) {
+        if (rt->cfg.credential == id) {
+            ++rt->generation;
+            rt->scheduled = false;
+        }
+    }
+    arm();
+}
+
+void ProbeScheduler::setCredentialMetadata(const QList<CredentialConfig>& credentials)
+{
+    for (const CredentialConfig& credential : credentials)
+        m_credentials.insert(credential.id, credential);
+    refreshCredentialConditions({});
+}
+
+QString ProbeScheduler::credentialBlock(const Runtime& rt) const
+{
+    const QString& id = rt.cfg.credential;
+    if (id.isEmpty() || m_secrets.contains(id))
+        return {};
+    return m_unavailable.value(id, QStringLiteral("credential unavailable: not loaded from the keychain"));
+}
+
+void ProbeScheduler::refreshCredentialCondition(Runtime& rt, const QDateTime& nowUtc)
+{
+    if (rt.cfg.credential.isEmpty())
+        return;
+    const QString block = credentialBlock(rt);
+    CredentialAdvisory condition { SignalState::Critical, block };
+    if (block.isEmpty()) {
+        const auto meta = m_credentials.constFind(rt.cfg.credential);
+        condition = meta == m_credentials.cend() ? CredentialAdvisory {} : credentialAdvisory(*meta, nowUtc);
+    }
+    const SignalTransitions transitions = rt.tracker.setCredentialCondition(condition.state, condition.reason, nowUtc);
+    collectSignalEvents(transitions);
+    m_dirty.push_back(rt.status.id);
+}
+
+// An empty id refreshes every endpoint that uses a credential.
+void ProbeScheduler::refreshCredentialConditions(const QString& id)
+{
+    const QDateTime nowUtc = QDateTime::currentDateTimeUtc();
+    for (auto& rt : m_runtimes) {
+        if (id.isEmpty() || rt->cfg.credential == id)
+            refreshCredentialCondition(*rt, nowUtc);
+    }
+}
+
+void ProbeScheduler::collectSignalEvents(const SignalTransitions& transitions)
+{
+    const QDateTime nowUtc = QDateTime::currentDateTimeUtc();
+    for (const SignalTransition& t : transitions) {
+        EngineEvent e;
+        e.kind = EngineEvent::Kind::Signal;
+        e.time = t.time.isValid() ? t.time : nowUtc;
+        e.endpointId = t.endpointId;
+        e.endpoint = t.endpoint;
+        e.signal = t.signal;
+        e.from = stateCode(t.from);
+        e.to = stateCode(t.to);
+        e.toState = t.to;
+        e.reason = t.reason;
+        m_pendingEvents.append(e);
+    }
 }
 
 void ProbeScheduler::start()
@@ -129,7 +243,8 @@ void ProbeScheduler::start()
                                 staggerFraction(static_cast<int>(i)) * static_cast<double>(rt.cfg.interval.count())))
                                               : milliseconds(0);
         rt.plannedAt = now + offset;
-        reschedule(rt, rt.plannedAt, NextProbeReason::Interval);
+        if (credentialBlock(rt).isEmpty())
+            reschedule(rt, rt.plannedAt, NextProbeReason::Interval);
     }
     m_flushTimer->start();
     arm();
@@ -141,12 +256,33 @@ void ProbeScheduler::runOnce()
     m_once = true;
     m_onceRemaining = static_cast<int>(m_runtimes.size());
     const MonotonicTime now = monotonicNow();
+    const QDateTime nowUtc = QDateTime::currentDateTimeUtc();
     for (auto& rt : m_runtimes) {
         rt->plannedAt = now;
-        reschedule(*rt, now, NextProbeReason::Interval);
+        const QString block = credentialBlock(*rt);
+        if (block.isEmpty()) {
+            reschedule(*rt, now, NextProbeReason::Interval);
+            continue;
+        }
+        // Not sent: the result says why, so a one-shot check reports it instead of waiting for ever.
+        ProbeResult& r = rt->last;
+        r = ProbeResult {};
+        r.endpointId = rt->status.id;
+        r.endpoint = rt->cfg.name;
+        r.url = rt->cfg.url.toString(QUrl::RemoveUserInfo);
+        r.startUtc = nowUtc;
+        r.outcome = Outcome::Auth;
+        r.signal = FailureSignal::S2;
+        r.reason = block;
+        r.attempts = 0;
+        --m_onceRemaining;
     }
     if (m_onceRemaining == 0) {
-        emit onceFinished({}, {});
+        m_running = false;
+        ProbeResults all;
+        for (const auto& each : m_runtimes)
+            all.append(each->last);
+        emit onceFinished(all, statuses());
         return;
     }
     arm();
@@ -162,7 +298,7 @@ void ProbeScheduler::setPaused(bool paused)
         if (paused) {
             ++rt->generation;
             rt->scheduled = false;
-        } else if (!rt->inCycle) {
+        } else if (!rt->inCycle && credentialBlock(*rt).isEmpty()) {
             rt->plannedAt = std::max(rt->plannedAt, now);
             reschedule(*rt, rt->plannedAt, NextProbeReason::Interval);
         }
@@ -179,6 +315,8 @@ QString ProbeScheduler::probeNow(int endpointId)
     const MonotonicTime now = monotonicNow();
     if (rt.inFlight || rt.inCycle)
         return QStringLiteral("%1: a probe is already under way").arg(rt.cfg.name);
+    if (const QString block = credentialBlock(rt); !block.isEmpty())
+        return QStringLiteral("%1: not probed: %2").arg(rt.cfg.name, block);
     if (m_options.politeness && !rt.throttle.allowsProbeAt(now)) {
         const auto left = duration_cast<seconds>(*rt.throttle.notBefore() - now).count() + 1;
         return QStringLiteral("%1: the server's Retry-After is in force for another %2 s (until %3 UTC); not probing")
@@ -260,6 +398,12 @@ void ProbeScheduler::dispatch(Runtime& rt, MonotonicTime now)
 {
     if (m_paused || rt.inFlight)
         return;
+    if (!credentialBlock(rt).isEmpty()) {
+        // The secret went away while this endpoint was due; it waits for a new one.
+        rt.inCycle = false;
+        m_dirty.push_back(rt.status.id);
+        return;
+    }
     if (m_options.politeness) {
         if (!rt.inCycle && !rt.throttle.allowsProbeAt(now)) {
             // A deliberate wait, not lag: the plan moves with it.
@@ -317,7 +461,14 @@ void ProbeScheduler::sendAttempt(Runtime& rt, MonotonicTime now)
         onAttemptFinished(rt.ticket, facts, QDateTime::currentDateTimeUtc(), {});
         return;
     }
-    m_transport->start(ProbeRequest { rt.ticket, rt.cfg, attemptDeadline(rt), {} });
+    ProbeRequest request { rt.ticket, rt.cfg, attemptDeadline(rt), {} };
+    if (!rt.cfg.credential.isEmpty()) {
+        const auto meta = m_credentials.constFind(rt.cfg.credential);
+        const QString scheme = meta == m_credentials.cend() ? CredentialConfig {}.scheme : meta->scheme;
+        if (const auto header = credentialHeader(scheme, m_secrets.value(rt.cfg.credential)))
+            request.extraHeaders.append(*header);
+    }
+    m_transport->start(request);
 }
 
 void ProbeScheduler::onAttemptFinished(
@@ -400,19 +551,9 @@ void ProbeScheduler::finishCycle(Runtime& rt, MonotonicTime now)
     rt.status.consecutiveFailures = r.outcome == Outcome::Ok ? 0 : rt.status.consecutiveFailures + 1;
 
     const QDateTime nowUtc = QDateTime::currentDateTimeUtc();
-    for (const SignalTransition& t : rt.tracker.add(r, nowUtc)) {
-        EngineEvent e;
-        e.kind = EngineEvent::Kind::Signal;
-        e.time = t.time.isValid() ? t.time : nowUtc;
-        e.endpointId = t.endpointId;
-        e.endpoint = t.endpoint;
-        e.signal = t.signal;
-        e.from = stateCode(t.from);
-        e.to = stateCode(t.to);
-        e.toState = t.to;
-        e.reason = t.reason;
-        m_pendingEvents.append(e);
-    }
+    collectSignalEvents(rt.tracker.add(r, nowUtc));
+    // Expiry and age advance with the clock: re-judged whenever the endpoint finishes a cycle.
+    refreshCredentialCondition(rt, nowUtc);
     m_pendingResults.append(r);
     m_dirty.push_back(rt.status.id);
 
@@ -478,7 +619,8 @@ EndpointStatus ProbeScheduler::statusOf(const Runtime& rt) const
 {
     EndpointStatus s = rt.status;
     const MonotonicTime now = monotonicNow();
-    if (m_paused) {
+    s.pausedBecause = credentialBlock(rt);
+    if (m_paused || (!s.pausedBecause.isEmpty() && !rt.inFlight)) {
         s.nextReason = NextProbeReason::Paused;
     } else if (rt.inFlight) {
         s.nextReason = NextProbeReason::InFlight;

@@ -12,6 +12,7 @@
 #include "policy/TokenBucket.h"
 #include "schedule/EngineTypes.h"
 
+#include <QHash>
 #include <QObject>
 
 #include <deque>
@@ -66,6 +67,19 @@ public:
     /// Stops everything in flight; nothing is emitted afterwards.
     void stop();
 
+    /// Secrets by credential id, held in memory only and attached to probes per the credential's scheme.
+    /// Replaces all earlier secrets; ids not present are "not loaded from the keychain" unless
+    /// setCredentialUnavailable() said why.
+    void setCredentialSecrets(const QHash<QString, QByteArray>& secrets);
+    /// One credential's secret changed (added, rotated, rolled back): its endpoints are probed at once.
+    void setCredentialSecret(const QString& id, const QByteArray& secret);
+    /// The secret of `id` cannot be read: its endpoints are not probed and show S2 Critical with `reason`
+    /// ("credential unavailable: no OS keychain").
+    void setCredentialUnavailable(const QString& id, const QString& reason);
+    /// New metadata (after a rotation, say) without resetting the endpoints: the advisories of
+    /// credentialAdvisory() (expiry, age) are re-evaluated now and after every probe cycle.
+    void setCredentialMetadata(const QList<CredentialConfig>& credentials);
+
     EndpointStatuses statuses() const;
     EngineStats stats() const;
     int endpointCount() const { return static_cast<int>(m_runtimes.size()); }
@@ -95,6 +109,11 @@ private:
     void flush();
     EndpointStatus statusOf(const Runtime& rt) const;
     std::chrono::milliseconds attemptDeadline(const Runtime& rt) const;
+    /// Why `rt` cannot be probed for want of its credential; empty when it can.
+    QString credentialBlock(const Runtime& rt) const;
+    void refreshCredentialCondition(Runtime& rt, const QDateTime& nowUtc);
+    void refreshCredentialConditions(const QString& id);
+    void collectSignalEvents(const SignalTransitions& transitions);
 
     Options m_options;
     ProbeTransport* m_transport;
@@ -110,6 +129,10 @@ private:
     bool m_once = false;
     int m_onceRemaining = 0;
     quint64 m_ticketSerial = 0;
+
+    QHash<QString, QByteArray> m_secrets; ///< credential id → secret; never logged, never in a result
+    QHash<QString, QString> m_unavailable; ///< credential id → why its secret cannot be read
+    QHash<QString, CredentialConfig> m_credentials; ///< credential id → metadata
 
     ProbeResults m_pendingResults;
     EngineEvents m_pendingEvents;

@@ -58,6 +58,30 @@ SimulatedAnswer authInvalid()
     return answer;
 }
 
+SimulatedAnswer tokenRejected(bool presented)
+{
+    if (!presented) {
+        auto answer = jsonAnswer(401, errorBody("unauthorized", "No access token was given"));
+        answer.headers.append({ QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral(R"(Bearer realm="simulator")") });
+        return answer;
+    }
+    auto answer = jsonAnswer(401, errorBody("invalid_token", "The access token is not valid"));
+    answer.headers.append({ QByteArrayLiteral("WWW-Authenticate"),
+        QByteArrayLiteral(R"(Bearer realm="simulator", error="invalid_token", error_description="The access token is not valid")") });
+    return answer;
+}
+
+SimulatedAnswer redirect(const QUrlQuery& query)
+{
+    const QUrl target(query.queryItemValue(QStringLiteral("to"), QUrl::FullyDecoded));
+    if (!target.isValid() || (target.scheme() != u"http" && target.scheme() != u"https") || target.host().isEmpty())
+        return jsonAnswer(400, errorBody("bad_request", "?to= must be an absolute http or https URL"));
+    const int status = query.queryItemValue(QStringLiteral("status")).toInt();
+    auto answer = jsonAnswer(status == 301 || status == 303 || status == 307 || status == 308 ? status : 302, "{}");
+    answer.headers.append({ QByteArrayLiteral("Location"), target.toEncoded() });
+    return answer;
+}
+
 SimulatedAnswer authForbidden()
 {
     auto answer = jsonAnswer(403, errorBody("insufficient_scope", "The credential lacks the scope this call needs"));

@@ -27,6 +27,12 @@ double requestedRate(const QUrlQuery& query, double fallback);
 SimulatedAnswer healthy();
 /// 401 with `WWW-Authenticate: Bearer error="invalid_token", error_description="The access token expired"`.
 SimulatedAnswer authInvalid();
+/// 401 for a route that accepts only the simulator's current tokens: `presented` false means no token
+/// came (`WWW-Authenticate: Bearer realm="simulator"`), true a token that is not accepted
+/// (`error="invalid_token"`). The body never echoes the token.
+SimulatedAnswer tokenRejected(bool presented);
+/// 302 to the `to` query item (an absolute http(s) URL; `status=307` etc. picks another 3xx); 400 without one.
+SimulatedAnswer redirect(const QUrlQuery& query);
 /// 403 insufficient scope.
 SimulatedAnswer authForbidden();
 /// 400 malformed request body.

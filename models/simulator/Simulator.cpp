@@ -213,6 +213,26 @@ std::chrono::milliseconds Simulator::healthyLatency() const
     return std::chrono::milliseconds(m_healthyLatencyMs.load());
 }
 
+void Simulator::setAcceptedTokens(const QList<QByteArray>& tokens)
+{
+    QMutexLocker lock(&m_mutex);
+    m_acceptedTokens = tokens;
+}
+
+QList<QByteArray> Simulator::acceptedTokens() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_acceptedTokens;
+}
+
+SimulatedAnswer Simulator::tokenAnswer(const QByteArray& presented)
+{
+    if (presented.isEmpty())
+        return canned::tokenRejected(false);
+    QMutexLocker lock(&m_mutex);
+    return m_acceptedTokens.contains(presented) ? canned::healthy() : canned::tokenRejected(true);
+}
+
 void Simulator::restartScenario(std::chrono::milliseconds position)
 {
     m_scenarioOriginNs.store(m_clock.nsecsElapsed() - std::chrono::nanoseconds(position).count());
@@ -292,6 +312,17 @@ void Simulator::addRoutes()
     });
     addRoute(QStringLiteral("/auth/invalid"), fixed(&canned::authInvalid));
     addRoute(QStringLiteral("/auth/forbidden"), fixed(&canned::authForbidden));
+    addRoute(QStringLiteral("/auth/bearer"), [this](const QHttpServerRequest& request) {
+        const QByteArray authorization = request.value(QByteArrayLiteral("Authorization"));
+        static constexpr QByteArrayView kBearer = "Bearer ";
+        const bool bearer = authorization.size() > kBearer.size()
+            && QByteArrayView(authorization).first(kBearer.size()).compare(kBearer, Qt::CaseInsensitive) == 0;
+        return tokenAnswer(bearer ? authorization.mid(kBearer.size()).trimmed() : QByteArray());
+    });
+    addRoute(QStringLiteral("/auth/api-key"), [this](const QHttpServerRequest& request) {
+        return tokenAnswer(request.value(QByteArrayLiteral("X-Api-Key")));
+    });
+    addRoute(QStringLiteral("/redirect"), [](const QHttpServerRequest& request) { return canned::redirect(request.query()); });
     addRoute(QStringLiteral("/input/400"), fixed(&canned::input400));
     addRoute(QStringLiteral("/input/422"), fixed(&canned::input422));
     addRoute(QStringLiteral("/jsonrpc"), [](const QHttpServerRequest& request) {

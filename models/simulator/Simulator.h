@@ -79,6 +79,11 @@ public:
     void setHealthyLatency(std::chrono::milliseconds latency);
     std::chrono::milliseconds healthyLatency() const;
 
+    /// The tokens `/auth/bearer` and `/auth/api-key` accept (none by default: every request gets 401), so
+    /// that a demo or a test can rotate a credential and see S2 clear. Thread-safe.
+    void setAcceptedTokens(const QList<QByteArray>& tokens);
+    QList<QByteArray> acceptedTokens() const;
+
     /// Moves the `/scenario` clock so that it stands at `position` into its cycle now (start() sets 0).
     void restartScenario(std::chrono::milliseconds position = std::chrono::milliseconds(0));
     ScenarioPhase scenarioPhase() const;
@@ -98,6 +103,8 @@ private:
     void countRequest(const QString& path);
     void send(SimulatedAnswer answer, const QHttpServerRequest& request, QHttpServerResponder&& responder);
     SimulatedAnswer throttleAnswer();
+    /// 200 when `presented` is an accepted token, else 401.
+    SimulatedAnswer tokenAnswer(const QByteArray& presented);
 
     QHttpServer* m_http = nullptr;
     RawFaultServer* m_raw = nullptr;
@@ -110,8 +117,9 @@ private:
     std::atomic<int> m_hangingConnections { 0 };
     std::atomic<qint64> m_scenarioOriginNs { 0 };
     QElapsedTimer m_clock;
-    mutable QMutex m_mutex; ///< guards m_counts and m_extraPorts
+    mutable QMutex m_mutex; ///< guards m_counts, m_extraPorts and m_acceptedTokens
     QHash<QString, int> m_counts;
+    QList<QByteArray> m_acceptedTokens;
     ThrottleBucket m_throttle; ///< only touched in the simulator's thread
 };
 

@@ -12,6 +12,13 @@ const QList<SimulatorRoute>& SimulatorRoute::all()
         { QStringLiteral("/auth/invalid"),
             QStringLiteral("401 with WWW-Authenticate: Bearer error=\"invalid_token\" (S2)") },
         { QStringLiteral("/auth/forbidden"), QStringLiteral("403 insufficient scope (S2)") },
+        { QStringLiteral("/auth/bearer"),
+            QStringLiteral("200 only with Authorization: Bearer <an accepted token>, else 401 (S2); tokens are set by "
+                           "the embedding program") },
+        { QStringLiteral("/auth/api-key"),
+            QStringLiteral("200 only with X-Api-Key: <an accepted token>, else 401 (S2)") },
+        { QStringLiteral("/redirect"),
+            QStringLiteral("302 (or ?status=301/303/307/308) to ?to=URL") },
         { QStringLiteral("/input/400"), QStringLiteral("400 malformed request (S3)") },
         { QStringLiteral("/input/422"), QStringLiteral("422 validation error (S3)") },
         { QStringLiteral("/jsonrpc"),

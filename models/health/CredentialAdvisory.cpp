@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "health/CredentialAdvisory.h"
+
+namespace sd {
+
+namespace {
+
+constexpr qint64 kExpiryWarningSeconds = 24 * 3600;
+constexpr qint64 kSecondsPerDay = 24 * 3600;
+
+// "5 h 3 min", "42 min", "30 s": the rough countdown an operator reads.
+QString roughDuration(qint64 seconds)
+{
+    if (seconds >= 3600)
+        return QStringLiteral("%1 h %2 min").arg(seconds / 3600).arg((seconds % 3600) / 60);
+    if (seconds >= 60)
+        return QStringLiteral("%1 min").arg(seconds / 60);
+    return QStringLiteral("%1 s").arg(seconds);
+}
+
+} // namespace
+
+CredentialAdvisory credentialAdvisory(const CredentialConfig& credential, const QDateTime& nowUtc)
+{
+    const QString expiresText
+        = credential.expires.isValid() ? credential.expires.toUTC().toString(Qt::ISODate) : QString();
+    if (credential.expires.isValid()) {
+        const qint64 left = nowUtc.secsTo(credential.expires);
+        if (left <= 0) {
+            return { SignalState::Critical,
+                QStringLiteral("credential expired %1 ago (JWT exp %2)").arg(roughDuration(-left), expiresText) };
+        }
+        if (left <= kExpiryWarningSeconds) {
+            return { SignalState::Warning,
+                QStringLiteral("credential expires in %1 (JWT exp %2)").arg(roughDuration(left), expiresText) };
+        }
+    }
+    const QDateTime since = credential.rotated.isValid() ? credential.rotated : credential.created;
+    if (since.isValid() && credential.rotationDays > 0) {
+        const qint64 ageSeconds = since.secsTo(nowUtc);
+        if (ageSeconds > credential.rotationDays * kSecondsPerDay) {
+            return { SignalState::Warning,
+                QStringLiteral("credential is %1 days old (rotation policy: %2 days)")
+                    .arg(ageSeconds / kSecondsPerDay)
+                    .arg(credential.rotationDays) };
+        }
+    }
+    return {};
+}
+
+} // namespace sd
