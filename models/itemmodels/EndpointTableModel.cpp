@@ -448,7 +448,8 @@ QVariant EndpointTableModel::cellState(const Row& row, int column) const
 
 QVariant EndpointTableModel::data(const QModelIndex& index, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    // Quietly empty for an invalid index: a proxy passes one through for its own invalid indexes.
+    if (!index.isValid() || index.model() != this || !validRow(index.row()))
         return {};
     const Row& row = m_rows[static_cast<std::size_t>(index.row())];
     const int column = index.column();

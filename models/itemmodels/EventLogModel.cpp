@@ -96,7 +96,8 @@ int EventLogModel::columnCount(const QModelIndex& parent) const
 
 QVariant EventLogModel::data(const QModelIndex& index, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    // Quietly empty for an invalid index: a proxy passes one through for its own invalid indexes.
+    if (!index.isValid() || index.model() != this || index.row() >= rowCount())
         return {};
     const EngineEvent& e = m_events[static_cast<std::size_t>(index.row())];
     const int column = index.column();

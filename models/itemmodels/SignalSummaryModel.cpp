@@ -104,7 +104,8 @@ int SignalSummaryModel::rowCount(const QModelIndex& parent) const
 
 QVariant SignalSummaryModel::data(const QModelIndex& index, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    // Quietly empty for an invalid index: a proxy passes one through for its own invalid indexes.
+    if (!index.isValid() || index.model() != this || index.row() >= kSignalCount)
         return {};
     const auto row = static_cast<std::size_t>(index.row());
     const FailureSignal signal = kAllSignals[row];
