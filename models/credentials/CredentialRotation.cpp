@@ -92,10 +92,8 @@ std::optional<CredentialRotation::Loaded> CredentialRotation::load(CredentialCha
 
 void CredentialRotation::finish(CredentialChange change)
 {
-    if (change.ok())
-        qCInfo(lcCredentials).noquote() << change.message;
-    else
-        qCWarning(lcCredentials).noquote() << change.message;
+    // Info, not warning: the caller shows failures to the operator itself.
+    qCInfo(lcCredentials).noquote() << change.message;
     // Always from the event loop, so a caller is never re-entered from inside commit() and the like.
     QMetaObject::invokeMethod(
         this,
