@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "charts/ChartTestData.h"
+#include "history/ChartBucketing.h"
+#include "ui/charts/ErrorRateChartView.h"
+#include "ui/charts/LatencyChartView.h"
+
+#include <QAreaSeries>
+#include <QChart>
+#include <QDateTime>
+#include <QDateTimeAxis>
+#include <QLocale>
+#include <QTest>
+#include <QValueAxis>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+using namespace sd;
+using sd::testdata::baseMs;
+using sd::testdata::probe;
+
+namespace {
+
+constexpr qint64 kMinute = 60'000;
+constexpr qint64 kHour = 60 * kMinute;
+
+double maxY(const QList<QPointF>& points)
+{
+    double m = 0;
+    for (const QPointF& p : points)
+        m = std::max(m, p.y());
+    return m;
+}
+
+double minY(const QList<QPointF>& points)
+{
+    double m = std::numeric_limits<double>::max();
+    for (const QPointF& p : points)
+        m = std::min(m, p.y());
+    return m;
+}
+
+/// Shows the view at a fixed size and waits until its plot area is laid out.
+bool showLaidOut(TimeSeriesChartView& view, int width, int height)
+{
+    view.resize(width, height);
+    view.show();
+    if (!QTest::qWaitForWindowExposed(&view))
+        return false;
+    return QTest::qWaitFor([&view] { return view.chart()->plotArea().width() > 100; }, 5000);
+}
+
+int plotWidth(const TimeSeriesChartView& view)
+{
+    return static_cast<int>(view.chart()->plotArea().width());
+}
+
+void save(QWidget& widget, const QString& name)
+{
+    const QString path = QDir(sd::testdata::screenshotDir()).filePath(name);
+    QVERIFY2(widget.grab().save(path), qPrintable(path));
+    qInfo() << "screenshot:" << path;
+}
+
+QString localTime(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms).toString(u"HH:mm:ss"_s);
+}
+
+} // namespace
+
+class TestChartViews : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void latencyKeepsSpikesWithTwoPointsPerPixel_data();
+    void latencyKeepsSpikesWithTwoPointsPerPixel();
+    void latencyDrawsEachBucketWhenThereAreFewerThanPixels();
+    void gapIsShadedAndHoverSaysNoProbes();
+    void latencyHoverShowsExactValues();
+    void emptyRangeShowsEmptyState();
+    void resizeRedrawsForTheNewWidth();
+    void errorRateStackSumsToTheErrorRate();
+    void errorRateHoverAndLegend();
+    void followsADarkPalette();
+    void screenshots();
+};
+
+void TestChartViews::initTestCase()
+{
+    QLocale::setDefault(QLocale::c());
+}
+
+void TestChartViews::latencyKeepsSpikesWithTwoPointsPerPixel_data()
+{
+    QTest::addColumn<qint64>("span");
+    QTest::addColumn<int>("maxBuckets");
+    QTest::newRow("1 h, one bucket per second (3600 > pixels)") << kHour << 3600;
+    QTest::newRow("1 h, asked for the preferred count") << kHour << 0;
+    QTest::newRow("24 h around the hour, 1 ms buckets") << 24 * kHour << 86'400'000;
+}
+
+void TestChartViews::latencyKeepsSpikesWithTwoPointsPerPixel()
+{
+    QFETCH(qint64, span);
+    QFETCH(int, maxBuckets);
+    LatencyChartView view;
+    QVERIFY(showLaidOut(view, 900, 360));
+    const qint64 from = baseMs(0);
+    const ProbeResults samples = sd::testdata::operatorHour(from);
+    const ChartSeries series
+        = bucketizeSamples(samples, from, from + span, maxBuckets > 0 ? maxBuckets : view.preferredBucketCount());
+    view.setSeries(series, from, from + span);
+
+    // Axis labels change with the data, and with them the plot width: the chart follows.
+    QTRY_COMPARE(view.plotColumns(), plotWidth(view));
+    const int width = plotWidth(view);
+    const QList<QPointF> upper = view.bandUpperPoints();
+    const QList<QPointF> lower = view.bandLowerPoints();
+    QVERIFY2(upper.size() <= 2 * width + 4, qPrintable(u"%1 points for %2 px"_s.arg(upper.size()).arg(width)));
+    QCOMPARE(lower.size(), upper.size());
+    QVERIFY(view.p95Points().size() <= width + 2);
+    // Data cover 55 of the 60 minutes of the hour: well over one point per pixel of that.
+    QVERIFY(upper.size() >= (span == kHour ? width : width / 24));
+    // The single 950 ms probe among 3,300 survives decimation, and so does the fastest answer.
+    QCOMPARE(maxY(upper), 950.0);
+    double fastest = std::numeric_limits<double>::max();
+    for (const ProbeResult& r : samples) {
+        if (r.httpStatus > 0)
+            fastest = std::min(fastest, r.latencyMs());
+    }
+    QCOMPARE(minY(lower), fastest);
+    // Every point stays inside the time axis.
+    for (const QPointF& p : upper)
+        QVERIFY(p.x() >= static_cast<double>(from) && p.x() <= static_cast<double>(from + span));
+}
+
+void TestChartViews::latencyDrawsEachBucketWhenThereAreFewerThanPixels()
+{
+    LatencyChartView view;
+    QVERIFY(showLaidOut(view, 900, 360));
+    const qint64 from = baseMs(0);
+    // 5 minutes in 300 one-second buckets on ~800 px: one column per bucket, values exact.
+    const ChartSeries series = bucketizeSamples(sd::testdata::operatorHour(from), from, from + 5 * kMinute, 300);
+    QCOMPARE(series.buckets.size(), 300);
+    view.setSeries(series, from, from + 5 * kMinute);
+    const QList<QPointF> upper = view.bandUpperPoints();
+    const QList<QPointF> p95 = view.p95Points();
+    QCOMPARE(p95.size(), 300);
+    QCOMPARE(upper.size(), 600);
+    for (qsizetype i = 0; i < series.buckets.size(); ++i) {
+        const ChartBucket& b = series.buckets.at(i);
+        QCOMPARE(upper.at(2 * i), QPointF(static_cast<double>(b.startMs), b.maxLatencyMs));
+        QCOMPARE(upper.at(2 * i + 1), QPointF(static_cast<double>(b.endMs), b.maxLatencyMs));
+        QCOMPARE(p95.at(i).y(), b.p95LatencyMs);
+        QCOMPARE(p95.at(i).x(), static_cast<double>(b.startMs + b.endMs) / 2);
+    }
+    QVERIFY(view.gapPoints().isEmpty());
+}
+
+void TestChartViews::gapIsShadedAndHoverSaysNoProbes()
+{
+    LatencyChartView view;
+    QVERIFY(showLaidOut(view, 900, 360));
+    const qint64 from = baseMs(0);
+    view.setSeries(bucketizeSamples(sd::testdata::operatorHour(from), from, from + kHour, view.preferredBucketCount()),
+        from, from + kHour);
+    // Exactly one shaded gap: the five minutes without probes (a column or so of rounding at its edges).
+    const QList<QPointF> gap = view.gapPoints();
+    QCOMPARE(gap.size(), 4);
+    const double columnMs = view.columns().columnMs;
+    QVERIFY(std::abs(gap.at(0).x() - static_cast<double>(from + 40 * kMinute)) <= 2 * columnMs + 1000);
+    QVERIFY(std::abs(gap.at(2).x() - static_cast<double>(from + 45 * kMinute)) <= 2 * columnMs + 1000);
+    QCOMPARE(gap.at(1).y(), view.valueAxis()->max());
+    const QString inGap = view.hoverTextAt(from + 42 * kMinute);
+    QVERIFY2(inGap.startsWith(u"No probes"_s), qPrintable(inGap));
+    QVERIFY(!view.hoverTextAt(from + 38 * kMinute).startsWith(u"No probes"_s));
+}
+
+void TestChartViews::latencyHoverShowsExactValues()
+{
+    LatencyChartView view;
+    QVERIFY(showLaidOut(view, 900, 360));
+    const qint64 from = baseMs(0);
+    const qint64 to = from + 10 * kMinute;
+    const ProbeResults samples {
+        probe(u"api"_s, from + 60'000, 12'000),
+        probe(u"api"_s, from + 61'000, 85'000),
+        probe(u"api"_s, from + 62'000, 20'000, Outcome::ServerError, 500),
+        probe(u"api"_s, from + 63'000, 9'000'000, Outcome::Timeout, 0, FailureSignal::S1),
+        probe(u"api"_s, from + 300'000, 30'000),
+    };
+    // Ten-second buckets: the first four probes share one.
+    view.setSeries(bucketizeSamples(samples, from, to, 60), from, to);
+    const QString text = view.hoverTextAt(from + 65'000);
+    QVERIFY2(text.contains(localTime(from + 60'000) + u" \u2013 "_s + localTime(from + 70'000)), qPrintable(text));
+    QVERIFY2(text.contains(u"min 12.0 ms"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"max 85.0 ms"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"mean 39.0 ms"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"p95 85.0 ms"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"4 probes, 2 failed"_s), qPrintable(text));
+    QVERIFY(view.hoverTextAt(from + 300'500).contains(u"max 30.0 ms"_s));
+    // Outside the range there is nothing to say.
+    QVERIFY(view.hoverTextAt(to + 1).isEmpty());
+}
+
+void TestChartViews::emptyRangeShowsEmptyState()
+{
+    LatencyChartView latency;
+    ErrorRateChartView errors;
+    QVERIFY(showLaidOut(latency, 600, 300));
+    QVERIFY(showLaidOut(errors, 600, 300));
+    QVERIFY(!latency.isEmptyStateShown()); // nothing asked yet
+    const qint64 from = baseMs(0);
+    latency.setSeries({}, from, from + kHour);
+    errors.setSeries({}, from, from + kHour);
+    QVERIFY(latency.isEmptyStateShown());
+    QVERIFY(errors.isEmptyStateShown());
+    QCOMPARE(latency.emptyStateText(), u"No probes in this range"_s);
+    QVERIFY(latency.bandUpperPoints().isEmpty());
+    QVERIFY(errors.totalPoints().isEmpty());
+    QVERIFY(latency.gapPoints().isEmpty());
+    save(latency, u"latency-empty.png"_s);
+
+    latency.setSeries(
+        bucketizeSamples({ probe(u"api"_s, from + 1000, 5000) }, from, from + kHour, 100), from, from + kHour);
+    QVERIFY(!latency.isEmptyStateShown());
+}
+
+void TestChartViews::resizeRedrawsForTheNewWidth()
+{
+    LatencyChartView view;
+    QVERIFY(showLaidOut(view, 1200, 360));
+    const qint64 from = baseMs(0);
+    // More buckets than pixels at either width.
+    view.setSeries(bucketizeSamples(sd::testdata::operatorHour(from), from, from + kHour, 3600), from, from + kHour);
+    const qsizetype wide = view.bandUpperPoints().size();
+    view.resize(500, 360);
+    QTRY_VERIFY(plotWidth(view) < 500);
+    QTRY_COMPARE(view.plotColumns(), plotWidth(view));
+    QVERIFY(view.bandUpperPoints().size() <= 2 * plotWidth(view) + 4);
+    QVERIFY(view.bandUpperPoints().size() < wide);
+    QCOMPARE(maxY(view.bandUpperPoints()), 950.0);
+}
+
+void TestChartViews::errorRateStackSumsToTheErrorRate()
+{
+    ErrorRateChartView view;
+    QVERIFY(showLaidOut(view, 900, 360));
+    const qint64 from = baseMs(0);
+    // 200 buckets of 18 s: fewer than pixels, so each column is one bucket.
+    const ChartSeries series = bucketizeSamples(sd::testdata::operatorHour(from), from, from + kHour, 200);
+    view.setSeries(series, from, from + kHour);
+    const QList<QPointF> total = view.totalPoints();
+    QCOMPARE(total.size(), 2 * series.buckets.size());
+    double worst = 0;
+    for (qsizetype i = 0; i < series.buckets.size(); ++i) {
+        const ChartBucket& b = series.buckets.at(i);
+        const double rate = 100.0 * static_cast<double>(b.errors) / static_cast<double>(b.probes);
+        QCOMPARE(total.at(2 * i).y(), rate);
+        QCOMPARE(total.at(2 * i + 1).y(), rate);
+        worst = std::max(worst, rate);
+        // Layers are cumulative: S1 at the bottom, then S1+S2, ...
+        double cumulative = 0;
+        for (int l = 0; l < kSignalCount; ++l) {
+            cumulative
+                += 100.0 * static_cast<double>(b.signalCounts[static_cast<size_t>(l)]) / static_cast<double>(b.probes);
+            QCOMPARE(view.stackedPoints(l).at(2 * i).y(), cumulative);
+        }
+    }
+    // The S1 burst fails every other probe for a minute: 50 % in its buckets.
+    QCOMPARE(worst, 100.0 * 12.0 / 18.0); // the S4 window: two of every three probes throttled
+    QVERIFY(view.valueAxis()->max() >= worst);
+    QVERIFY(view.valueAxis()->max() <= 100.0);
+
+    // More buckets than pixels: still two points per column and the same rates where buckets merge.
+    view.setSeries(bucketizeSamples(sd::testdata::operatorHour(from), from, from + kHour, 3600), from, from + kHour);
+    QVERIFY(view.totalPoints().size() <= 2 * plotWidth(view) + 4);
+    QVERIFY(maxY(view.totalPoints()) >= 50.0);
+}
+
+void TestChartViews::errorRateHoverAndLegend()
+{
+    ErrorRateChartView view;
+    QVERIFY(showLaidOut(view, 900, 360));
+    const qint64 from = baseMs(0);
+    const ProbeResults samples {
+        probe(u"api"_s, from + 1000, 10'000),
+        probe(u"api"_s, from + 2000, 10'000, Outcome::Timeout, 0, FailureSignal::S1),
+        probe(u"api"_s, from + 3000, 10'000, Outcome::Auth, 401, FailureSignal::S2),
+        probe(u"api"_s, from + 4000, 10'000, Outcome::ServerError, 500),
+    };
+    view.setSeries(bucketizeSamples(samples, from, from + 10 * kMinute, 10), from, from + 10 * kMinute);
+    const QString text = view.hoverTextAt(from + 2500);
+    QVERIFY2(text.contains(u"4 probes, 3 failed (75.0 %)"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"S1 Timeout & connection: 1 (25.0 %)"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"S2 Auth & credentials: 1 (25.0 %)"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"Other errors (5xx, failed checks): 1 (25.0 %)"_s), qPrintable(text));
+    QVERIFY(!text.contains(u"S3"_s));
+    QCOMPARE(maxY(view.totalPoints()), 75.0);
+
+    QStringList names;
+    for (QAbstractSeries* s : view.chart()->series())
+        names << s->name();
+    for (FailureSignal s : kAllSignals)
+        QVERIFY2(names.contains(signalCode(s) + u" "_s + signalTitle(s)), qPrintable(names.join(u", "_s)));
+}
+
+void TestChartViews::followsADarkPalette()
+{
+    LatencyChartView view;
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+    dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
+    view.setPalette(dark);
+    QVERIFY(showLaidOut(view, 900, 360));
+    QCOMPARE(view.chart()->backgroundBrush().color(), dark.color(QPalette::Window));
+    QCOMPARE(view.chart()->plotAreaBackgroundBrush().color(), dark.color(QPalette::Base));
+    const auto axes = view.chart()->axes();
+    for (QAbstractAxis* axis : axes)
+        QCOMPARE(axis->labelsColor(), dark.color(QPalette::WindowText));
+    // Grid lines are subdued: between the background and the text, closer to the background.
+    const QColor grid = axes.first()->gridLineColor();
+    QVERIFY(grid.lightness() > dark.color(QPalette::Base).lightness());
+    QVERIFY(grid.lightness() < 0x80);
+    QCOMPARE(view.chart()->legend()->labelColor(), dark.color(QPalette::WindowText));
+}
+
+void TestChartViews::screenshots()
+{
+    const qint64 from = baseMs(0);
+    const ProbeResults hour = sd::testdata::operatorHour(from);
+    {
+        LatencyChartView view;
+        QVERIFY(showLaidOut(view, 900, 320));
+        view.setSeries(bucketizeSamples(hour, from, from + kHour, view.preferredBucketCount()), from, from + kHour);
+        QTRY_COMPARE(view.plotColumns(), plotWidth(view));
+        save(view, u"latency-1h.png"_s);
+    }
+    {
+        ErrorRateChartView view;
+        QVERIFY(showLaidOut(view, 900, 320));
+        view.setSeries(bucketizeSamples(hour, from, from + kHour, view.preferredBucketCount()), from, from + kHour);
+        QTRY_COMPARE(view.plotColumns(), plotWidth(view));
+        save(view, u"errorrate-1h.png"_s);
+    }
+    {
+        // A day with the hour near its middle: long gaps before and after.
+        LatencyChartView view;
+        QVERIFY(showLaidOut(view, 900, 320));
+        view.setSeries(bucketizeSamples(hour, from - 12 * kHour, from + 12 * kHour, view.preferredBucketCount()),
+            from - 12 * kHour, from + 12 * kHour);
+        save(view, u"latency-24h.png"_s);
+    }
+    {
+        LatencyChartView view;
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+        dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+        dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
+        view.setPalette(dark);
+        QVERIFY(showLaidOut(view, 900, 320));
+        view.setSeries(bucketizeSamples(hour, from, from + kHour, view.preferredBucketCount()), from, from + kHour);
+        save(view, u"latency-1h-dark.png"_s);
+        ErrorRateChartView errors;
+        errors.setPalette(dark);
+        QVERIFY(showLaidOut(errors, 900, 320));
+        errors.setSeries(bucketizeSamples(hour, from, from + kHour, errors.preferredBucketCount()), from, from + kHour);
+        save(errors, u"errorrate-1h-dark.png"_s);
+    }
+}
+
+QTEST_MAIN(TestChartViews)
+#include "tst_chartviews.moc"

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "ui/charts/TimeSeriesChartView.h"
+
+class QAreaSeries;
+class QLineSeries;
+
+namespace sd {
+
+/// Latency of one endpoint over time: a band from the fastest to the slowest answer in each pixel column
+/// (so a single slow probe among thousands still shows as a spike) and a p95 line, over a local-time axis
+/// and a millisecond axis. Only probes that received an HTTP status have a latency; hovering shows the
+/// column's time span, min / max / mean / p95 and probe counts. Feed it with HistoryQuery::chart() or
+/// bucketizeSamples() asking for preferredBucketCount() buckets.
+class LatencyChartView : public TimeSeriesChartView {
+    Q_OBJECT
+public:
+    explicit LatencyChartView(QWidget* parent = nullptr);
+
+    /// The band's upper (max) and lower (min) edges as drawn: two points per column, at its start and end.
+    QList<QPointF> bandUpperPoints() const;
+    QList<QPointF> bandLowerPoints() const;
+    /// The p95 line: one point per column, at its middle.
+    QList<QPointF> p95Points() const;
+
+protected:
+    double fillSeries(const ChartColumns& columns) override;
+    QString describeColumn(const ChartColumn& column) const override;
+    void applySeriesColors(const QPalette& palette) override;
+
+private:
+    QLineSeries* m_upper = nullptr;
+    QLineSeries* m_lower = nullptr;
+    QAreaSeries* m_band = nullptr;
+    QLineSeries* m_p95 = nullptr;
+};
+
+} // namespace sd

@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/charts/TimeSeriesChartView.h"
+
+#include <QAreaSeries>
+#include <QDateTime>
+#include <QDateTimeAxis>
+#include <QEvent>
+#include <QGraphicsLineItem>
+#include <QLabel>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QTimer>
+#include <QToolTip>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace sd {
+
+namespace {
+
+constexpr qint64 kHourMs = 3'600'000;
+constexpr qint64 kDayMs = 24 * kHourMs;
+
+QColor mix(const QColor& a, const QColor& b, double t)
+{
+    return QColor::fromRgbF(static_cast<float>(a.redF() * (1 - t) + b.redF() * t),
+        static_cast<float>(a.greenF() * (1 - t) + b.greenF() * t),
+        static_cast<float>(a.blueF() * (1 - t) + b.blueF() * t));
+}
+
+/// 1, 2, 2.5 or 5 times a power of ten: the step of a value axis with about four intervals.
+double niceStep(double roughStep)
+{
+    const double magnitude = std::pow(10.0, std::floor(std::log10(roughStep)));
+    for (double f : { 1.0, 2.0, 2.5, 5.0 }) {
+        if (f * magnitude >= roughStep)
+            return f * magnitude;
+    }
+    return 10.0 * magnitude;
+}
+
+QString timeAxisFormat(qint64 spanMs)
+{
+    if (spanMs <= 20 * 60'000)
+        return u"HH:mm:ss"_s;
+    if (spanMs <= 36 * kHourMs)
+        return u"HH:mm"_s;
+    if (spanMs <= 8 * kDayMs)
+        return u"ddd HH:mm"_s;
+    return u"d MMM"_s;
+}
+
+} // namespace
+
+TimeSeriesChartView::TimeSeriesChartView(QWidget* parent)
+    : QChartView(parent)
+{
+    m_chart = new QChart;
+    m_chart->setAnimationOptions(QChart::NoAnimation);
+    m_chart->setBackgroundRoundness(0);
+    m_chart->setMargins(QMargins(2, 2, 6, 2));
+    m_chart->legend()->setAlignment(Qt::AlignTop);
+    QFont legendFont = font();
+    legendFont.setPointSizeF(legendFont.pointSizeF() * 0.9);
+    m_chart->legend()->setFont(legendFont);
+
+    m_timeAxis = new QDateTimeAxis;
+    m_valueAxis = new QValueAxis;
+    m_valueAxis->setRange(0, 1);
+    m_valueAxis->setLabelFormat(u"%.0f"_s);
+    m_valueAxis->setMinorTickCount(0);
+    QFont titleFont = font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 0.9);
+    m_valueAxis->setTitleFont(titleFont);
+    m_chart->addAxis(m_timeAxis, Qt::AlignBottom);
+    m_chart->addAxis(m_valueAxis, Qt::AlignLeft);
+
+    // The gap shading is added last so that it covers whatever the other series draw across a gap.
+    m_gapUpper = new QLineSeries(m_chart);
+    m_gapArea = new QAreaSeries;
+    m_gapArea->setUpperSeries(m_gapUpper);
+    m_gapArea->setName(tr("no probes"));
+    m_chart->addSeries(m_gapArea);
+    m_gapArea->attachAxis(m_timeAxis);
+    m_gapArea->attachAxis(m_valueAxis);
+
+    m_hoverLine = new QGraphicsLineItem(m_chart);
+    m_hoverLine->setZValue(1000);
+    m_hoverLine->hide();
+
+    setChart(m_chart);
+    setRenderHint(QPainter::Antialiasing);
+    setFrameShape(QFrame::NoFrame);
+    setMinimumSize(240, 160);
+    viewport()->setMouseTracking(true);
+    setMouseTracking(true);
+
+    m_emptyLabel = new QLabel(tr("No probes in this range"), this);
+    m_emptyLabel->setAlignment(Qt::AlignCenter);
+    m_emptyLabel->setAttribute(Qt::WA_TransparentForMouseEvents);
+    m_emptyLabel->hide();
+
+    // The plot width is known only once the chart is laid out; redraw when it changes.
+    connect(m_chart, &QChart::plotAreaChanged, this, [this](const QRectF& area) {
+        placeEmptyState();
+        if (m_hasRange && static_cast<int>(area.width()) != m_plotColumns && area.width() >= 20)
+            QTimer::singleShot(0, this, [this] {
+                if (plotWidthPx() != m_plotColumns)
+                    rebuild();
+            });
+    });
+    applyPalette();
+}
+
+void TimeSeriesChartView::addSeriesOnAxes(QAbstractSeries* series)
+{
+    m_chart->removeSeries(m_gapArea);
+    m_chart->addSeries(series);
+    series->attachAxis(m_timeAxis);
+    series->attachAxis(m_valueAxis);
+    m_chart->addSeries(m_gapArea);
+    m_gapArea->attachAxis(m_timeAxis);
+    m_gapArea->attachAxis(m_valueAxis);
+}
+
+void TimeSeriesChartView::setSeries(const ChartSeries& series, qint64 fromMs, qint64 toMs)
+{
+    m_series = series;
+    m_fromMs = fromMs;
+    m_toMs = std::max(toMs, fromMs + 1);
+    m_hasRange = true;
+    rebuild();
+}
+
+int TimeSeriesChartView::plotWidthPx() const
+{
+    const qreal w = m_chart->plotArea().width();
+    if (w >= 20)
+        return static_cast<int>(w);
+    // Not laid out yet: estimate from the widget (axis labels take about 70 px).
+    return std::max(50, width() - 70);
+}
+
+int TimeSeriesChartView::preferredBucketCount() const
+{
+    return plotWidthPx();
+}
+
+void TimeSeriesChartView::rebuild()
+{
+    m_plotColumns = plotWidthPx();
+    m_columns = groupIntoColumns(m_series, m_fromMs, m_toMs, m_plotColumns);
+    updateTimeAxis();
+
+    const double largest = fillSeries(m_columns);
+    const double floorTop = minimumValueTop();
+    double top = std::max(largest * 1.05, floorTop);
+    const double step = niceStep(top / 4.0);
+    top = std::ceil(top / step - 1e-9) * step;
+    if (top > maximumValueTop()) {
+        top = maximumValueTop();
+    }
+    const int ticks = static_cast<int>(std::lround(top / step)) + 1;
+    m_valueAxis->setRange(0, top);
+    m_valueAxis->setTickCount(std::clamp(ticks, 2, 11));
+    m_valueAxis->setLabelFormat(step < 1.0 ? u"%.1f"_s : u"%.0f"_s);
+
+    QList<QPointF> gap;
+    gap.reserve(m_columns.gaps.size() * 4);
+    for (const ChartGap& g : std::as_const(m_columns.gaps)) {
+        const auto a = static_cast<qreal>(std::max(g.startMs, m_fromMs));
+        const auto b = static_cast<qreal>(std::min(g.endMs, m_toMs));
+        gap << QPointF(a, 0) << QPointF(a, top) << QPointF(b, top) << QPointF(b, 0);
+    }
+    m_gapUpper->replace(gap);
+    const QList<QLegendMarker*> markers = m_chart->legend()->markers(m_gapArea);
+    for (QLegendMarker* marker : markers)
+        marker->setVisible(!m_columns.gaps.isEmpty());
+
+    m_emptyLabel->setVisible(m_hasRange && m_columns.columns.isEmpty());
+    placeEmptyState();
+}
+
+void TimeSeriesChartView::updateTimeAxis()
+{
+    m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(m_fromMs), QDateTime::fromMSecsSinceEpoch(m_toMs));
+    m_timeAxis->setFormat(timeAxisFormat(m_toMs - m_fromMs));
+    // QDateTimeAxis spaces its ticks evenly over the range: choose their number so that the step is a round
+    // duration (10 min over an hour, 3 h over a day, a day over a week), about one label per 90 px.
+    static constexpr qint64 kSteps[] = { 1000, 2000, 5000, 10'000, 15'000, 30'000, 60'000, 2 * 60'000, 5 * 60'000,
+        10 * 60'000, 15 * 60'000, 30 * 60'000, kHourMs, 2 * kHourMs, 3 * kHourMs, 6 * kHourMs, 12 * kHourMs, kDayMs,
+        2 * kDayMs, 7 * kDayMs, 14 * kDayMs, 30 * kDayMs };
+    const qint64 span = m_toMs - m_fromMs;
+    const qint64 maxIntervals = std::clamp(m_plotColumns / 90, 2, 12);
+    qint64 step = kSteps[std::size(kSteps) - 1];
+    for (qint64 candidate : kSteps) {
+        if (span / candidate <= maxIntervals) {
+            step = candidate;
+            break;
+        }
+    }
+    const auto intervals = std::clamp<qint64>(qRound64(static_cast<double>(span) / static_cast<double>(step)), 2, 12);
+    m_timeAxis->setTickCount(static_cast<int>(intervals) + 1);
+}
+
+double TimeSeriesChartView::minimumValueTop() const
+{
+    return 1.0;
+}
+
+double TimeSeriesChartView::maximumValueTop() const
+{
+    return std::numeric_limits<double>::max();
+}
+
+QList<QPointF> TimeSeriesChartView::gapPoints() const
+{
+    return m_gapUpper->points();
+}
+
+bool TimeSeriesChartView::isEmptyStateShown() const
+{
+    return !m_emptyLabel->isHidden();
+}
+
+QString TimeSeriesChartView::emptyStateText() const
+{
+    return m_emptyLabel->text();
+}
+
+QString TimeSeriesChartView::spanText(qint64 startMs, qint64 endMs) const
+{
+    const QDateTime start = QDateTime::fromMSecsSinceEpoch(startMs);
+    const QDateTime end = QDateTime::fromMSecsSinceEpoch(endMs);
+    const bool short_ = m_toMs - m_fromMs <= 36 * kHourMs;
+    const QString timeFormat = endMs - startMs < 120'000 ? u"HH:mm:ss"_s : u"HH:mm"_s;
+    const QString startText = short_ ? start.toString(timeFormat) : start.toString(u"yyyy-MM-dd "_s + timeFormat);
+    const QString endText = (short_ || start.date() == end.date()) ? end.toString(timeFormat)
+                                                                   : end.toString(u"yyyy-MM-dd "_s + timeFormat);
+    return startText + u" \u2013 "_s + endText;
+}
+
+QString TimeSeriesChartView::hoverTextAt(qint64 ms) const
+{
+    if (!m_hasRange || ms < m_fromMs || ms >= m_toMs)
+        return {};
+    if (const ChartGap* gap = m_columns.gapAt(ms))
+        return tr("No probes") + u"\n"_s + spanText(gap->startMs, gap->endMs);
+    if (const ChartColumn* column = m_columns.columnNear(ms))
+        return spanText(column->startMs, column->endMs) + u"\n"_s + describeColumn(*column);
+    return {};
+}
+
+void TimeSeriesChartView::applyPalette()
+{
+    const QPalette pal = palette();
+    const QColor window = pal.color(QPalette::Window);
+    const QColor base = pal.color(QPalette::Base);
+    const QColor text = pal.color(QPalette::WindowText);
+    m_chart->setBackgroundBrush(window);
+    m_chart->setBackgroundPen(Qt::NoPen);
+    m_chart->setPlotAreaBackgroundBrush(base);
+    m_chart->setPlotAreaBackgroundPen(QPen(mix(base, text, 0.3), 1));
+    m_chart->setPlotAreaBackgroundVisible(true);
+    m_chart->legend()->setLabelColor(text);
+    setBackgroundBrush(window);
+
+    const QColor grid = mix(base, text, 0.12);
+    for (QAbstractAxis* axis : { static_cast<QAbstractAxis*>(m_timeAxis), static_cast<QAbstractAxis*>(m_valueAxis) }) {
+        axis->setLabelsColor(text);
+        axis->setTitleBrush(text);
+        axis->setGridLineColor(grid);
+        axis->setLinePenColor(mix(base, text, 0.4));
+    }
+
+    // Hatched, opaque: a gap reads as "nothing ran here", not as zero latency or zero errors.
+    QPixmap hatch(6, 6);
+    hatch.fill(base);
+    {
+        QPainter p(&hatch);
+        p.setRenderHint(QPainter::Antialiasing);
+        p.setPen(QPen(mix(base, text, 0.35), 1.2));
+        p.drawLine(QPointF(-1, 7), QPointF(7, -1));
+        p.drawLine(QPointF(-1, 1), QPointF(1, -1));
+        p.drawLine(QPointF(5, 7), QPointF(7, 5));
+    }
+    m_gapArea->setBrush(QBrush(hatch));
+    m_gapArea->setPen(Qt::NoPen);
+
+    m_hoverLine->setPen(QPen(mix(base, text, 0.55), 1, Qt::DashLine));
+    QPalette labelPalette = m_emptyLabel->palette();
+    labelPalette.setColor(QPalette::WindowText, mix(base, text, 0.6));
+    m_emptyLabel->setPalette(labelPalette);
+}
+
+void TimeSeriesChartView::placeEmptyState()
+{
+    QRectF area = m_chart->plotArea();
+    if (area.width() < 20)
+        area = rect();
+    const QRect r = mapFromScene(m_chart->mapToScene(area).boundingRect()).boundingRect();
+    m_emptyLabel->setGeometry(r);
+}
+
+void TimeSeriesChartView::changeEvent(QEvent* event)
+{
+    QChartView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange) {
+        applyPalette();
+        applySeriesColors(palette());
+    }
+}
+
+void TimeSeriesChartView::resizeEvent(QResizeEvent* event)
+{
+    QChartView::resizeEvent(event);
+    placeEmptyState();
+}
+
+void TimeSeriesChartView::mouseMoveEvent(QMouseEvent* event)
+{
+    QChartView::mouseMoveEvent(event);
+    const QPointF chartPos = m_chart->mapFromScene(mapToScene(event->position().toPoint()));
+    const QRectF area = m_chart->plotArea();
+    const QString text
+        = area.contains(chartPos) ? hoverTextAt(qRound64(m_chart->mapToValue(chartPos, m_gapArea).x())) : QString();
+    if (text.isEmpty()) {
+        m_hoverLine->hide();
+        QToolTip::hideText();
+        return;
+    }
+    m_hoverLine->setLine(chartPos.x(), area.top(), chartPos.x(), area.bottom());
+    m_hoverLine->show();
+    QToolTip::showText(event->globalPosition().toPoint(), text, this);
+}
+
+void TimeSeriesChartView::leaveEvent(QEvent* event)
+{
+    QChartView::leaveEvent(event);
+    m_hoverLine->hide();
+    QToolTip::hideText();
+}
+
+} // namespace sd

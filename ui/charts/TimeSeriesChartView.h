@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "history/HistoryTypes.h"
+#include "ui/charts/ChartColumns.h"
+
+#include <QChartView>
+
+class QAreaSeries;
+class QDateTimeAxis;
+class QGraphicsLineItem;
+class QLabel;
+class QLineSeries;
+class QValueAxis;
+
+namespace sd {
+
+/// What the latency and error-rate charts share: a chart over a time range with a local-time axis whose
+/// format follows the range, a value axis starting at zero, the system palette (light or dark), hatched
+/// "no probes" shading over gaps, an empty-state text, and hover with the exact values of the pixel column
+/// under the mouse (tooltip and a vertical marker). setSeries() reduces the series to one column per
+/// horizontal pixel of the plot area (see groupIntoColumns) and subclasses turn columns into points, each
+/// series filled with a single replace() per refresh. A resize that changes the plot width redraws from
+/// the kept series. No OpenGL (it crashes on the offscreen platform and buys nothing at ~2 points per pixel).
+class TimeSeriesChartView : public QChartView {
+    Q_OBJECT
+public:
+    /// Replaces what the chart shows. `series` may hold any number of buckets; [fromMs, toMs) is the
+    /// time axis (UTC ms since the epoch, shown in local time).
+    void setSeries(const ChartSeries& series, qint64 fromMs, qint64 toMs);
+    const ChartSeries& series() const { return m_series; }
+
+    /// The number of buckets worth asking HistoryQuery::chart() or bucketizeSamples() for: one per pixel
+    /// column of the plot area.
+    int preferredBucketCount() const;
+    /// Width in pixels of the plot area the current columns were built for.
+    int plotColumns() const { return m_plotColumns; }
+    const ChartColumns& columns() const { return m_columns; }
+    /// What hovering at time `ms` shows; empty outside the data.
+    QString hoverTextAt(qint64 ms) const;
+    /// The hatched areas: start/end pairs of the gaps, as drawn.
+    QList<QPointF> gapPoints() const;
+    bool isEmptyStateShown() const;
+    QValueAxis* valueAxis() const { return m_valueAxis; }
+    QDateTimeAxis* timeAxis() const { return m_timeAxis; }
+    QString emptyStateText() const;
+
+protected:
+    explicit TimeSeriesChartView(QWidget* parent = nullptr);
+
+    /// Fills the subclass's series from the columns (one replace() each) and returns the largest value
+    /// to show on the value axis.
+    virtual double fillSeries(const ChartColumns& columns) = 0;
+    /// The lines of the hover text below the time span for one column.
+    virtual QString describeColumn(const ChartColumn& column) const = 0;
+    /// Applies palette-dependent colours to the subclass's series.
+    virtual void applySeriesColors(const QPalette& palette) = 0;
+    /// Bounds of the value axis top, which otherwise follows the largest value in nice steps from zero.
+    virtual double minimumValueTop() const;
+    virtual double maximumValueTop() const;
+
+    /// Adds a series to the chart on both axes (before the gap shading, which stays on top).
+    void addSeriesOnAxes(QAbstractSeries* series);
+    /// A time span as shown in hover texts.
+    QString spanText(qint64 startMs, qint64 endMs) const;
+
+    void changeEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void leaveEvent(QEvent* event) override;
+
+private:
+    void rebuild();
+    void applyPalette();
+    void updateTimeAxis();
+    void placeEmptyState();
+    int plotWidthPx() const;
+
+    QChart* m_chart = nullptr;
+    QDateTimeAxis* m_timeAxis = nullptr;
+    QValueAxis* m_valueAxis = nullptr;
+    QLineSeries* m_gapUpper = nullptr;
+    QAreaSeries* m_gapArea = nullptr;
+    QGraphicsLineItem* m_hoverLine = nullptr;
+    QLabel* m_emptyLabel = nullptr;
+    ChartSeries m_series;
+    ChartColumns m_columns;
+    qint64 m_fromMs = 0;
+    qint64 m_toMs = 0;
+    int m_plotColumns = 0;
+    bool m_hasRange = false;
+};
+
+} // namespace sd
