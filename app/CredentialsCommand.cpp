@@ -363,8 +363,8 @@ int runCredentialsCommand(
         return report(waitForChange(rotation, [&] { return rotation.rollback(a.id); }), out, err);
     if (a.command == u"delete") {
         if (!a.yes) {
-            err << "Delete credential \"" << a.id << "\" and its previous secret from the keychain? Type yes: "
-                << Qt::flush;
+            err << "Delete credential \"" << a.id
+                << "\" and its previous secret from the keychain? Type yes: " << Qt::flush;
             if (in.readLine().trimmed() != u"yes") {
                 err << "not deleted" << Qt::endl;
                 return kExitRefused;

@@ -210,7 +210,8 @@ std::optional<QDateTime> ConfigReader::readUtcTime(const QJsonValue& value, cons
     const QDateTime time = QDateTime::fromString(*text, Qt::ISODate);
     if (!time.isValid() || !withZone.match(*text).hasMatch()) {
         fail(path,
-            QStringLiteral("must be an ISO 8601 time with a zone, like \"2025-01-31T12:00:00Z\", not %1").arg(quoted(*text)));
+            QStringLiteral("must be an ISO 8601 time with a zone, like \"2025-01-31T12:00:00Z\", not %1")
+                .arg(quoted(*text)));
         return std::nullopt;
     }
     QDateTime utc = time.toUTC();
@@ -451,7 +452,8 @@ void ConfigReader::readCredential(const QJsonValue& value, const QString& path, 
             if (eightHex.match(*fingerprint).hasMatch())
                 credential.fingerprint = *fingerprint;
             else
-                fail(fingerprintPath, QStringLiteral("must be 8 lower-case hex digits (the start of the secret's SHA-256)"));
+                fail(fingerprintPath,
+                    QStringLiteral("must be 8 lower-case hex digits (the start of the secret's SHA-256)"));
         }
     }
     if (object->contains(u"expires")) {

@@ -208,8 +208,8 @@ bool CredentialRotation::add(const CredentialConfig& credential, const QByteArra
         change.metadata = meta;
         change.secret = secret;
         change.message = QStringLiteral("added %1 (fingerprint %2)").arg(quoted(id), meta.fingerprint);
-        saveAndAudit(change, config, QStringLiteral("not applicable"),
-            [this, id] { m_store->remove(id, nullptr, {}); });
+        saveAndAudit(
+            change, config, QStringLiteral("not applicable"), [this, id] { m_store->remove(id, nullptr, {}); });
     });
     return true;
 }

@@ -69,7 +69,8 @@ public:
     /// Each returns false (and does nothing) while another operation is under way.
     bool verify(const QString& id, const QByteArray& candidate);
     bool add(const CredentialConfig& credential, const QByteArray& secret);
-    bool commit(const QString& id, const QByteArray& candidate, const std::optional<CredentialVerification>& verification);
+    bool commit(
+        const QString& id, const QByteArray& candidate, const std::optional<CredentialVerification>& verification);
     bool rollback(const QString& id);
     bool remove(const QString& id);
 
@@ -82,8 +83,8 @@ private:
     std::optional<Loaded> load(CredentialChange& change);
     void finish(CredentialChange change);
     void failKeychain(CredentialChange change, const CredentialReply& reply);
-    void saveAndAudit(CredentialChange change, AppConfig config, const QString& verification,
-        std::function<void()> undoKeychain);
+    void saveAndAudit(
+        CredentialChange change, AppConfig config, const QString& verification, std::function<void()> undoKeychain);
 
     CredentialStore* m_store;
     QString m_configPath;

@@ -29,8 +29,8 @@ std::optional<QDateTime> jwtExpiry(QByteArrayView secret)
     const QList<QByteArray> parts = token.split('.');
     if (parts.size() != 3 || parts.at(0).isEmpty() || parts.at(1).isEmpty())
         return std::nullopt;
-    const auto options = QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals
-        | QByteArray::AbortOnBase64DecodingErrors;
+    const auto options
+        = QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals | QByteArray::AbortOnBase64DecodingErrors;
     const auto header = QByteArray::fromBase64Encoding(parts.at(0), options);
     const auto payload = QByteArray::fromBase64Encoding(parts.at(1), options);
     if (!header || !payload)

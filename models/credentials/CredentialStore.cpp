@@ -70,8 +70,8 @@ void CredentialStore::begin(
         const auto it = m_pending.constFind(job);
         if (it == m_pending.cend())
             return;
-        qCWarning(lcCredentials).noquote() << describe(it->operation, it->key) << "timed out after"
-                                           << m_timeout.count() << "ms";
+        qCWarning(lcCredentials).noquote()
+            << describe(it->operation, it->key) << "timed out after" << m_timeout.count() << "ms";
         abandonJob(job);
         finishJob(job, CredentialError::Timeout,
             QStringLiteral("no answer within %1 ms (the keychain runs one job at a time; a hung job blocks the rest)")

@@ -7,8 +7,7 @@ namespace sd {
 
 namespace {
 
-template<typename Start>
-CredentialReply runAndWait(Start start)
+template <typename Start> CredentialReply runAndWait(Start start)
 {
     QEventLoop loop;
     CredentialReply result;

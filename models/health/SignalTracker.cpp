@@ -209,8 +209,8 @@ void SignalTracker::apply(FailureSignal signal, const Change& change, const QDat
     // Settling from Unknown to Ok on the first probe is not news.
     if (from == SignalState::Unknown && to == SignalState::Ok)
         return;
-    out.append({ m_endpointId, m_endpoint, signal, from, to, nowUtc,
-        to == change.to ? change.reason : reason(signal) });
+    out.append(
+        { m_endpointId, m_endpoint, signal, from, to, nowUtc, to == change.to ? change.reason : reason(signal) });
 }
 
 SignalState SignalTracker::state(FailureSignal signal) const

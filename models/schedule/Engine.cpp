@@ -80,15 +80,13 @@ void Engine::setCredentialSecret(const QString& id, const QByteArray& secret)
 void Engine::setCredentialUnavailable(const QString& id, const QString& reason)
 {
     QMetaObject::invokeMethod(
-        m_scheduler, [s = m_scheduler, id, reason] { s->setCredentialUnavailable(id, reason); },
-        Qt::QueuedConnection);
+        m_scheduler, [s = m_scheduler, id, reason] { s->setCredentialUnavailable(id, reason); }, Qt::QueuedConnection);
 }
 
 void Engine::setCredentialMetadata(const QList<CredentialConfig>& credentials)
 {
     QMetaObject::invokeMethod(
-        m_scheduler, [s = m_scheduler, credentials] { s->setCredentialMetadata(credentials); },
-        Qt::QueuedConnection);
+        m_scheduler, [s = m_scheduler, credentials] { s->setCredentialMetadata(credentials); }, Qt::QueuedConnection);
 }
 
 void Engine::stop()

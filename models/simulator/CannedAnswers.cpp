@@ -62,12 +62,14 @@ SimulatedAnswer tokenRejected(bool presented)
 {
     if (!presented) {
         auto answer = jsonAnswer(401, errorBody("unauthorized", "No access token was given"));
-        answer.headers.append({ QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral(R"(Bearer realm="simulator")") });
+        answer.headers.append(
+            { QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral(R"(Bearer realm="simulator")") });
         return answer;
     }
     auto answer = jsonAnswer(401, errorBody("invalid_token", "The access token is not valid"));
     answer.headers.append({ QByteArrayLiteral("WWW-Authenticate"),
-        QByteArrayLiteral(R"(Bearer realm="simulator", error="invalid_token", error_description="The access token is not valid")") });
+        QByteArrayLiteral(
+            R"(Bearer realm="simulator", error="invalid_token", error_description="The access token is not valid")") });
     return answer;
 }
 

@@ -322,7 +322,8 @@ void Simulator::addRoutes()
     addRoute(QStringLiteral("/auth/api-key"), [this](const QHttpServerRequest& request) {
         return tokenAnswer(request.value(QByteArrayLiteral("X-Api-Key")));
     });
-    addRoute(QStringLiteral("/redirect"), [](const QHttpServerRequest& request) { return canned::redirect(request.query()); });
+    addRoute(QStringLiteral("/redirect"),
+        [](const QHttpServerRequest& request) { return canned::redirect(request.query()); });
     addRoute(QStringLiteral("/input/400"), fixed(&canned::input400));
     addRoute(QStringLiteral("/input/422"), fixed(&canned::input422));
     addRoute(QStringLiteral("/jsonrpc"), [](const QHttpServerRequest& request) {

@@ -568,14 +568,14 @@ void TestConfigLoader::validationRule_data()
     QTest::newRow("rotated not a time") << credentialWith(R"(, "rotated": "yesterday")") << u"credentials[0].rotated"_s
                                         << u"must be an ISO 8601 time with a zone, like \"2025-01-31T12:00:00Z\", "
                                            u"not \"yesterday\""_s;
-    QTest::newRow("expires a number")
-        << credentialWith(R"(, "expires": 1735689600)") << u"credentials[0].expires"_s << u"must be a string"_s;
-    QTest::newRow("fingerprint too long") << credentialWith(R"(, "fingerprint": "0a1b2c3d4e")")
-                                          << u"credentials[0].fingerprint"_s
-                                          << u"must be 8 lower-case hex digits (the start of the secret's SHA-256)"_s;
-    QTest::newRow("fingerprint upper case") << credentialWith(R"(, "fingerprint": "0A1B2C3D")")
-                                            << u"credentials[0].fingerprint"_s
-                                            << u"must be 8 lower-case hex digits (the start of the secret's SHA-256)"_s;
+    QTest::newRow("expires a number") << credentialWith(R"(, "expires": 1735689600)") << u"credentials[0].expires"_s
+                                      << u"must be a string"_s;
+    QTest::newRow("fingerprint too long")
+        << credentialWith(R"(, "fingerprint": "0a1b2c3d4e")") << u"credentials[0].fingerprint"_s
+        << u"must be 8 lower-case hex digits (the start of the secret's SHA-256)"_s;
+    QTest::newRow("fingerprint upper case")
+        << credentialWith(R"(, "fingerprint": "0A1B2C3D")") << u"credentials[0].fingerprint"_s
+        << u"must be 8 lower-case hex digits (the start of the secret's SHA-256)"_s;
     QTest::newRow("oauth2 not an object") << credentialWith(R"(, "oauth2": "https://auth.example.com/")")
                                           << u"credentials[0].oauth2"_s << u"must be an object"_s;
     QTest::newRow("oauth2 tokenUrl missing")

@@ -23,15 +23,16 @@ inline QByteArray randomToken(const char* prefix = "tok", int bytes = 12)
 inline QByteArray makeJwt(qint64 exp)
 {
     const auto part = [](const QJsonObject& object) {
-        return QJsonDocument(object).toJson(QJsonDocument::Compact).toBase64(
-            QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+        return QJsonDocument(object)
+            .toJson(QJsonDocument::Compact)
+            .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
     };
-    const QByteArray header = part(QJsonObject { { QStringLiteral("alg"), QStringLiteral("HS256") },
-        { QStringLiteral("typ"), QStringLiteral("JWT") } });
+    const QByteArray header = part(QJsonObject {
+        { QStringLiteral("alg"), QStringLiteral("HS256") }, { QStringLiteral("typ"), QStringLiteral("JWT") } });
     const QByteArray payload = part(QJsonObject { { QStringLiteral("sub"), QString::fromLatin1(randomToken("sub")) },
         { QStringLiteral("exp"), static_cast<double>(exp) } });
-    return header + '.' + payload + '.' + randomToken("sig").toBase64(QByteArray::Base64UrlEncoding
-                                                         | QByteArray::OmitTrailingEquals);
+    return header + '.' + payload + '.'
+        + randomToken("sig").toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
 }
 
 } // namespace sd::test

@@ -127,8 +127,8 @@ private slots:
         QTest::newRow("jwt expires in 2 h") << 7200 << 1 << 90 << SignalState::Warning << u"expires in 2 h 0 min"_s;
         QTest::newRow("jwt expires in exactly 24 h") << 86400 << 1 << 90 << SignalState::Warning << u"expires in"_s;
         QTest::newRow("jwt expired 5 min ago") << -300 << 1 << 90 << SignalState::Critical << u"expired 5 min ago"_s;
-        QTest::newRow("older than policy") << 0 << 91 << 90 << SignalState::Warning
-                                           << u"credential is 91 days old (rotation policy: 90 days)"_s;
+        QTest::newRow("older than policy")
+            << 0 << 91 << 90 << SignalState::Warning << u"credential is 91 days old (rotation policy: 90 days)"_s;
         QTest::newRow("exactly at policy") << 0 << 90 << 90 << SignalState::Ok << QString();
         QTest::newRow("expired beats old") << -60 << 400 << 90 << SignalState::Critical << u"expired"_s;
     }

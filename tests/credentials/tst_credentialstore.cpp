@@ -106,8 +106,8 @@ private slots:
         QVERIFY2(reply.message.startsWith(u"writing \"pay-key\" to the in-memory test store: no OS keychain"_s),
             qPrintable(reply.message));
         QCOMPARE(credentialUnavailableReason(reply.error), u"credential unavailable: no OS keychain"_s);
-        QCOMPARE(credentialUnavailableReason(CredentialError::NotFound),
-            u"credential unavailable: not in the keychain"_s);
+        QCOMPARE(
+            credentialUnavailableReason(CredentialError::NotFound), u"credential unavailable: not in the keychain"_s);
     }
 
     void realKeychainWriteReadOverwriteRemove()

@@ -88,8 +88,8 @@ private slots:
     {
         AppConfig config;
         config.credentials = { credential(u"c"_s, u"bearer"_s) };
-        config.endpoints = { endpoint(u"needs-secret"_s, u"/auth/bearer"_s, u"c"_s),
-            endpoint(u"plain"_s, u"/healthy"_s, {}) };
+        config.endpoints
+            = { endpoint(u"needs-secret"_s, u"/auth/bearer"_s, u"c"_s), endpoint(u"plain"_s, u"/healthy"_s, {}) };
         Engine engine;
         engine.setConfig(config);
         engine.setCredentialUnavailable(u"c"_s, u"credential unavailable: no OS keychain"_s);
@@ -107,8 +107,8 @@ private slots:
         QSignalSpy answered(&engine, &Engine::probeNowAnswered);
         engine.probeNow(0);
         QVERIFY(answered.wait(5'000));
-        QVERIFY2(answered.at(0).at(1).toString().contains(u"no OS keychain"_s),
-            qPrintable(answered.at(0).at(1).toString()));
+        QVERIFY2(
+            answered.at(0).at(1).toString().contains(u"no OS keychain"_s), qPrintable(answered.at(0).at(1).toString()));
 
         // The secret arrives: probed at once, S2 clears.
         const QByteArray token = randomToken();
