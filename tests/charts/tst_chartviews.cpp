@@ -9,6 +9,7 @@
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QLocale>
+#include <QSet>
 #include <QTest>
 #include <QValueAxis>
 
@@ -116,23 +117,24 @@ void TestChartViews::latencyKeepsSpikesWithTwoPointsPerPixel()
     // Axis labels change with the data, and with them the plot width: the chart follows.
     QTRY_COMPARE(view.plotColumns(), plotWidth(view));
     const int width = plotWidth(view);
-    const QList<QPointF> upper = view.bandUpperPoints();
-    const QList<QPointF> lower = view.bandLowerPoints();
-    QVERIFY2(upper.size() <= 2 * width + 4, qPrintable(u"%1 points for %2 px"_s.arg(upper.size()).arg(width)));
-    QCOMPARE(lower.size(), upper.size());
+    const QList<QPointF> band = view.bandPoints();
+    QVERIFY2(band.size() <= 2 * width + 4, qPrintable(u"%1 points for %2 px"_s.arg(band.size()).arg(width)));
     QVERIFY(view.p95Points().size() <= width + 2);
     // Data cover 55 of the 60 minutes of the hour: well over one point per pixel of that.
-    QVERIFY(upper.size() >= (span == kHour ? width : width / 24));
+    QVERIFY(band.size() >= (span == kHour ? width : width / 24));
     // The single 950 ms probe among 3,300 survives decimation, and so does the fastest answer.
-    QCOMPARE(maxY(upper), 950.0);
+    QCOMPARE(maxY(band), 950.0);
     double fastest = std::numeric_limits<double>::max();
     for (const ProbeResult& r : samples) {
         if (r.httpStatus > 0)
             fastest = std::min(fastest, r.latencyMs());
     }
-    QCOMPARE(minY(lower), fastest);
+    QCOMPARE(minY(band), fastest);
+    // Two points per pixel column, one above the other (a vertical stroke from min to max).
+    for (qsizetype i = 0; i + 1 < band.size(); i += 2)
+        QCOMPARE(band.at(i).x(), band.at(i + 1).x());
     // Every point stays inside the time axis.
-    for (const QPointF& p : upper)
+    for (const QPointF& p : band)
         QVERIFY(p.x() >= static_cast<double>(from) && p.x() <= static_cast<double>(from + span));
 }
 
@@ -145,16 +147,23 @@ void TestChartViews::latencyDrawsEachBucketWhenThereAreFewerThanPixels()
     const ChartSeries series = bucketizeSamples(sd::testdata::operatorHour(from), from, from + 5 * kMinute, 300);
     QCOMPARE(series.buckets.size(), 300);
     view.setSeries(series, from, from + 5 * kMinute);
-    const QList<QPointF> upper = view.bandUpperPoints();
+    const QList<QPointF> band = view.bandPoints();
     const QList<QPointF> p95 = view.p95Points();
     QCOMPARE(p95.size(), 300);
-    QCOMPARE(upper.size(), 600);
+    QVERIFY(band.size() <= 2 * plotWidth(view));
+    const double pixelMs = static_cast<double>(5 * kMinute) / view.plotColumns();
     for (qsizetype i = 0; i < series.buckets.size(); ++i) {
         const ChartBucket& b = series.buckets.at(i);
-        QCOMPARE(upper.at(2 * i), QPointF(static_cast<double>(b.startMs), b.maxLatencyMs));
-        QCOMPARE(upper.at(2 * i + 1), QPointF(static_cast<double>(b.endMs), b.maxLatencyMs));
         QCOMPARE(p95.at(i).y(), b.p95LatencyMs);
         QCOMPARE(p95.at(i).x(), static_cast<double>(b.startMs + b.endMs) / 2);
+        // Every pixel wholly under the bucket strokes exactly from its min to its max.
+        QSet<double> ys;
+        for (const QPointF& p : band) {
+            if (p.x() - pixelMs / 2 >= static_cast<double>(b.startMs)
+                && p.x() + pixelMs / 2 <= static_cast<double>(b.endMs))
+                ys.insert(p.y());
+        }
+        QCOMPARE(ys, (QSet<double> { b.minLatencyMs, b.maxLatencyMs }));
     }
     QVERIFY(view.gapPoints().isEmpty());
 }
@@ -218,7 +227,7 @@ void TestChartViews::emptyRangeShowsEmptyState()
     QVERIFY(latency.isEmptyStateShown());
     QVERIFY(errors.isEmptyStateShown());
     QCOMPARE(latency.emptyStateText(), u"No probes in this range"_s);
-    QVERIFY(latency.bandUpperPoints().isEmpty());
+    QVERIFY(latency.bandPoints().isEmpty());
     QVERIFY(errors.totalPoints().isEmpty());
     QVERIFY(latency.gapPoints().isEmpty());
     save(latency, u"latency-empty.png"_s);
@@ -235,13 +244,13 @@ void TestChartViews::resizeRedrawsForTheNewWidth()
     const qint64 from = baseMs(0);
     // More buckets than pixels at either width.
     view.setSeries(bucketizeSamples(sd::testdata::operatorHour(from), from, from + kHour, 3600), from, from + kHour);
-    const qsizetype wide = view.bandUpperPoints().size();
+    const qsizetype wide = view.bandPoints().size();
     view.resize(500, 360);
     QTRY_VERIFY(plotWidth(view) < 500);
     QTRY_COMPARE(view.plotColumns(), plotWidth(view));
-    QVERIFY(view.bandUpperPoints().size() <= 2 * plotWidth(view) + 4);
-    QVERIFY(view.bandUpperPoints().size() < wide);
-    QCOMPARE(maxY(view.bandUpperPoints()), 950.0);
+    QVERIFY(view.bandPoints().size() <= 2 * plotWidth(view) + 4);
+    QVERIFY(view.bandPoints().size() < wide);
+    QCOMPARE(maxY(view.bandPoints()), 950.0);
 }
 
 void TestChartViews::errorRateStackSumsToTheErrorRate()
@@ -249,34 +258,57 @@ void TestChartViews::errorRateStackSumsToTheErrorRate()
     ErrorRateChartView view;
     QVERIFY(showLaidOut(view, 900, 360));
     const qint64 from = baseMs(0);
-    // 200 buckets of 18 s: fewer than pixels, so each column is one bucket.
+    // 200 buckets of 18 s: fewer than pixels, so each bucket covers a few pixel columns.
     const ChartSeries series = bucketizeSamples(sd::testdata::operatorHour(from), from, from + kHour, 200);
     view.setSeries(series, from, from + kHour);
     const QList<QPointF> total = view.totalPoints();
-    QCOMPARE(total.size(), 2 * series.buckets.size());
-    double worst = 0;
-    for (qsizetype i = 0; i < series.buckets.size(); ++i) {
-        const ChartBucket& b = series.buckets.at(i);
-        const double rate = 100.0 * static_cast<double>(b.errors) / static_cast<double>(b.probes);
-        QCOMPARE(total.at(2 * i).y(), rate);
-        QCOMPARE(total.at(2 * i + 1).y(), rate);
-        worst = std::max(worst, rate);
-        // Layers are cumulative: S1 at the bottom, then S1+S2, ...
-        double cumulative = 0;
-        for (int l = 0; l < kSignalCount; ++l) {
-            cumulative
-                += 100.0 * static_cast<double>(b.signalCounts[static_cast<size_t>(l)]) / static_cast<double>(b.probes);
-            QCOMPARE(view.stackedPoints(l).at(2 * i).y(), cumulative);
+    QVERIFY(total.size() >= series.buckets.size());
+    const double pixelMs = static_cast<double>(kHour) / view.plotColumns();
+    // The bucket a pixel lies wholly in; pixels on a bucket boundary merge two buckets.
+    auto bucketAt = [&series, pixelMs](double x) -> const ChartBucket* {
+        for (const ChartBucket& b : series.buckets) {
+            if (x - pixelMs / 2 >= static_cast<double>(b.startMs) && x + pixelMs / 2 <= static_cast<double>(b.endMs))
+                return &b;
         }
+        return nullptr;
+    };
+    double worst = 0;
+    int checked = 0;
+    for (qsizetype i = 0; i < total.size(); ++i) {
+        const ChartBucket* b = bucketAt(total.at(i).x());
+        if (!b)
+            continue;
+        ++checked;
+        const double rate = 100.0 * static_cast<double>(b->errors) / static_cast<double>(b->probes);
+        QCOMPARE(total.at(i).y(), rate);
+        worst = std::max(worst, rate);
+        // The layers add up to the error rate; each signal's layer is its share.
+        double sum = 0;
+        for (int l = 0; l < ErrorRateChartView::kLayerCount; ++l) {
+            QCOMPARE(view.layerPoints(l).at(i).x(), total.at(i).x());
+            sum += view.layerPoints(l).at(i).y();
+        }
+        QVERIFY(std::abs(sum - rate) < 1e-9);
+        for (int l = 0; l < kSignalCount; ++l)
+            QCOMPARE(view.layerPoints(l).at(i).y(),
+                100.0 * static_cast<double>(b->signalCounts[static_cast<size_t>(l)]) / static_cast<double>(b->probes));
     }
-    // The S1 burst fails every other probe for a minute: 50 % in its buckets.
-    QCOMPARE(worst, 100.0 * 12.0 / 18.0); // the S4 window: two of every three probes throttled
+    QVERIFY(checked > total.size() / 2);
+    // In the S4 window two of every three probes are throttled.
+    QCOMPARE(worst, 100.0 * 12.0 / 18.0);
     QVERIFY(view.valueAxis()->max() >= worst);
     QVERIFY(view.valueAxis()->max() <= 100.0);
+    // What is drawn reaches the error rate and no higher; nothing is drawn where no probe failed.
+    double drawnTop = 0;
+    for (int l = 0; l < ErrorRateChartView::kLayerCount; ++l)
+        drawnTop = std::max(drawnTop, maxY(view.drawnPoints(l)));
+    QCOMPARE(drawnTop, worst);
+    QVERIFY(view.drawnPoints(2).isEmpty()); // no S3 in this hour
 
-    // More buckets than pixels: still two points per column and the same rates where buckets merge.
+    // More buckets than pixels: still two points per pixel column, rates merged per column.
     view.setSeries(bucketizeSamples(sd::testdata::operatorHour(from), from, from + kHour, 3600), from, from + kHour);
-    QVERIFY(view.totalPoints().size() <= 2 * plotWidth(view) + 4);
+    for (int l = 0; l < ErrorRateChartView::kLayerCount; ++l)
+        QVERIFY(view.drawnPoints(l).size() <= 2 * plotWidth(view) + 4);
     QVERIFY(maxY(view.totalPoints()) >= 50.0);
 }
 

@@ -3,12 +3,13 @@
 
 #include "ui/charts/SignalColors.h"
 
-#include <QAreaSeries>
 #include <QLineSeries>
 #include <QLocale>
 #include <QValueAxis>
 
 #include <algorithm>
+#include <cmath>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
@@ -38,20 +39,14 @@ QString percent(double value)
 ErrorRateChartView::ErrorRateChartView(QWidget* parent)
     : TimeSeriesChartView(parent)
 {
-    for (int i = 0; i < kLayerCount; ++i) {
-        const auto l = static_cast<size_t>(i);
-        m_upper[l] = new QLineSeries(chart());
-        m_areas[l] = new QAreaSeries;
-        m_areas[l]->setUpperSeries(m_upper[l]);
-        // The first layer stands on the axis; each other one on a copy of the previous layer's top.
-        if (i > 0) {
-            m_lower[l] = new QLineSeries(chart());
-            m_areas[l]->setLowerSeries(m_lower[l]);
-        }
-        m_areas[l]->setName(layerName(i));
-        addSeriesOnAxes(m_areas[l]);
+    for (int l = 0; l < kLayerCount; ++l) {
+        m_series[static_cast<size_t>(l)] = new QLineSeries;
+        m_series[static_cast<size_t>(l)]->setName(layerName(l));
+        addSeriesOnAxes(m_series[static_cast<size_t>(l)]);
     }
     valueAxis()->setTitleText(tr("errors (% of probes)"));
+    // Vertical strokes on pixel centres need no antialiasing, and skipping it halves the paint time.
+    setRenderHint(QPainter::Antialiasing, false);
     applySeriesColors(palette());
 }
 
@@ -66,33 +61,102 @@ QString ErrorRateChartView::layerName(int layer)
 
 double ErrorRateChartView::fillSeries(const ChartColumns& columns)
 {
-    std::array<QList<QPointF>, kLayerCount> tops;
-    for (auto& points : tops)
-        points.reserve(columns.columns.size() * 2);
-    double largest = 0;
-    const auto from = static_cast<qreal>(columns.fromMs);
-    const auto to = static_cast<qreal>(columns.toMs);
+    const int pixels = std::max(1, plotColumns());
+    const double pixelMs = static_cast<double>(columns.toMs - columns.fromMs) / pixels;
+    const auto from = static_cast<double>(columns.fromMs);
+    const auto to = static_cast<double>(columns.toMs);
+    auto pixelOf
+        = [&](double ms) { return std::clamp(static_cast<int>(std::floor((ms - from) / pixelMs)), 0, pixels - 1); };
+    // Counts per pixel: a bucket wider than a pixel lends its counts to every pixel it covers.
+    struct Counts {
+        qint64 probes = 0;
+        std::array<qint64, kLayerCount> layers {};
+    };
+    std::vector<Counts> perPixel(static_cast<size_t>(pixels));
     for (const ChartColumn& c : columns.columns) {
-        const ChartBucket& m = c.merged;
-        if (m.probes <= 0)
+        if (c.merged.probes <= 0)
             continue;
-        const qreal x0 = std::clamp(static_cast<qreal>(c.startMs), from, to);
-        const qreal x1 = std::clamp(static_cast<qreal>(c.endMs), from, to);
-        const auto counts = layerCounts(m);
-        qint64 cumulative = 0;
-        for (size_t l = 0; l < counts.size(); ++l) {
-            cumulative += counts[l];
-            const double y = 100.0 * static_cast<double>(cumulative) / static_cast<double>(m.probes);
-            tops[l] << QPointF(x0, y) << QPointF(x1, y);
+        const double x0 = std::clamp(static_cast<double>(c.startMs), from, to);
+        const double x1 = std::clamp(static_cast<double>(c.endMs), from, to);
+        const auto counts = layerCounts(c.merged);
+        const int last = std::max(pixelOf(x0), pixelOf(x1 - 1));
+        for (int px = pixelOf(x0); px <= last; ++px) {
+            Counts& p = perPixel[static_cast<size_t>(px)];
+            p.probes += c.merged.probes;
+            for (size_t l = 0; l < counts.size(); ++l)
+                p.layers[l] += counts[l];
         }
-        largest = std::max(largest, 100.0 * static_cast<double>(cumulative) / static_cast<double>(m.probes));
     }
-    for (size_t l = 0; l < tops.size(); ++l) {
-        m_upper[l]->replace(tops[l]);
-        if (l > 0)
-            m_lower[l]->replace(tops[l - 1]);
+
+    // Just below the axis (whose top is at least 1.05 × the largest rate, and at least 5 %), so the clip
+    // hides the bottom of every stroke and the joins of pixels without errors.
+    // The axis follows the worst bucket, not the worst pixel: pixels depend on the plot width, and an axis
+    // that changed with it would change the label width, the plot width, and so on.
+    double largestRate = 0;
+    for (const ChartBucket& b : series().buckets) {
+        if (b.probes > 0 && b.endMs > columns.fromMs && b.startMs < columns.toMs)
+            largestRate = std::max(largestRate, 100.0 * static_cast<double>(b.errors) / static_cast<double>(b.probes));
     }
-    return largest;
+    const double bottom = -0.03 * std::max(largestRate, minimumValueTop());
+    std::array<QList<QPointF>, kLayerCount> drawn;
+    std::array<bool, kLayerCount> atTop {};
+    for (size_t l = 0; l < drawn.size(); ++l) {
+        m_layers[l].clear();
+        m_layers[l].reserve(pixels);
+    }
+    m_total.clear();
+    m_total.reserve(pixels);
+    int previousPx = -2;
+    for (int px = 0; px < pixels; ++px) {
+        const Counts& p = perPixel[static_cast<size_t>(px)];
+        if (p.probes <= 0)
+            continue;
+        const double x = from + (px + 0.5) * pixelMs;
+        const auto percent = [&p](qint64 n) { return 100.0 * static_cast<double>(n) / static_cast<double>(p.probes); };
+        // Layer l strokes from below the axis to the top of the stack from "other" up to l, and only where
+        // it has failures: elsewhere the next layer would paint over the very same stroke. A series leaves
+        // a run of strokes at the bottom, so the join to its next run stays hidden below the axis.
+        if (previousPx != px - 1) {
+            // A pixel without probes ends every run.
+            for (size_t i = 0; i < drawn.size(); ++i) {
+                if (atTop[i])
+                    drawn[i] << QPointF(drawn[i].last().x(), bottom);
+                atTop[i] = false;
+            }
+        }
+        qint64 fromBottom = 0;
+        for (int l = kLayerCount - 1; l >= 0; --l) {
+            const auto i = static_cast<size_t>(l);
+            fromBottom += p.layers[i];
+            m_layers[i] << QPointF(x, percent(p.layers[i]));
+            QList<QPointF>& d = drawn[i];
+            const bool continuesRun = atTop[i];
+            if (p.layers[i] == 0) {
+                if (atTop[i]) {
+                    d << QPointF(d.last().x(), bottom);
+                    atTop[i] = false;
+                }
+                continue;
+            }
+            const double top = percent(fromBottom);
+            if (continuesRun) {
+                d << QPointF(x, top) << QPointF(x, bottom);
+                atTop[i] = false;
+            } else {
+                d << QPointF(x, bottom) << QPointF(x, top);
+                atTop[i] = true;
+            }
+        }
+        previousPx = px;
+        m_total << QPointF(x, percent(fromBottom));
+    }
+    for (size_t l = 0; l < drawn.size(); ++l) {
+        if (atTop[l])
+            drawn[l] << QPointF(drawn[l].last().x(), bottom);
+    }
+    for (size_t l = 0; l < drawn.size(); ++l)
+        m_series[l]->replace(drawn[l]);
+    return largestRate;
 }
 
 QString ErrorRateChartView::describeColumn(const ChartColumn& column) const
@@ -114,18 +178,21 @@ void ErrorRateChartView::applySeriesColors(const QPalette& palette)
 {
     Q_UNUSED(palette);
     for (int l = 0; l < kLayerCount; ++l) {
-        // Fill only: an outline would draw every empty layer as a line on top of the stack.
-        m_areas[static_cast<size_t>(l)]->setBrush(
-            signalColor(l < kSignalCount ? kAllSignals[static_cast<size_t>(l)] : FailureSignal::None));
-        m_areas[static_cast<size_t>(l)]->setPen(Qt::NoPen);
+        QPen pen(signalColor(l < kSignalCount ? kAllSignals[static_cast<size_t>(l)] : FailureSignal::None), 1.0);
+        pen.setCosmetic(true);
+        pen.setCapStyle(Qt::FlatCap);
+        m_series[static_cast<size_t>(l)]->setPen(pen);
     }
 }
 
-QList<QPointF> ErrorRateChartView::stackedPoints(int layer) const
+QList<QPointF> ErrorRateChartView::layerPoints(int layer) const
 {
-    if (layer < 0 || layer >= kLayerCount)
-        return {};
-    return m_upper[static_cast<size_t>(layer)]->points();
+    return layer >= 0 && layer < kLayerCount ? m_layers[static_cast<size_t>(layer)] : QList<QPointF>();
+}
+
+QList<QPointF> ErrorRateChartView::drawnPoints(int layer) const
+{
+    return layer >= 0 && layer < kLayerCount ? m_series[static_cast<size_t>(layer)]->points() : QList<QPointF>();
 }
 
 } // namespace sd

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/charts/LatencyChartView.h"
 
-#include <QAreaSeries>
 #include <QLineSeries>
 #include <QLocale>
 #include <QValueAxis>
 
 #include <algorithm>
+#include <cmath>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
@@ -24,44 +25,68 @@ QString ms(double value)
 LatencyChartView::LatencyChartView(QWidget* parent)
     : TimeSeriesChartView(parent)
 {
-    m_upper = new QLineSeries(chart());
-    m_lower = new QLineSeries(chart());
-    m_band = new QAreaSeries;
-    m_band->setUpperSeries(m_upper);
-    m_band->setLowerSeries(m_lower);
+    m_band = new QLineSeries;
     m_band->setName(tr("min \u2013 max"));
     addSeriesOnAxes(m_band);
     m_p95 = new QLineSeries;
     m_p95->setName(tr("p95"));
     addSeriesOnAxes(m_p95);
     valueAxis()->setTitleText(tr("latency (ms)"));
+    // The band's strokes sit on pixel centres and need no antialiasing; without it a refresh costs about
+    // half (text stays antialiased, that is a separate hint).
+    setRenderHint(QPainter::Antialiasing, false);
     applySeriesColors(palette());
 }
 
 double LatencyChartView::fillSeries(const ChartColumns& columns)
 {
-    QList<QPointF> upper;
-    QList<QPointF> lower;
+    // Fold the columns into pixels first: a bucket wider than a pixel covers several, and then every
+    // pixel it covers gets its stroke, so the band is filled whatever the bucket width.
+    const int pixels = std::max(1, plotColumns());
+    const double pixelMs = static_cast<double>(columns.toMs - columns.fromMs) / pixels;
+    struct Extent {
+        double min = 0;
+        double max = -1;
+    };
+    std::vector<Extent> perPixel(static_cast<size_t>(pixels));
     QList<QPointF> p95;
-    upper.reserve(columns.columns.size() * 2);
-    lower.reserve(columns.columns.size() * 2);
     p95.reserve(columns.columns.size());
     double largest = 0;
-    const auto from = static_cast<qreal>(columns.fromMs);
-    const auto to = static_cast<qreal>(columns.toMs);
+    const auto from = static_cast<double>(columns.fromMs);
+    const auto to = static_cast<double>(columns.toMs);
+    auto pixelOf
+        = [&](double ms) { return std::clamp(static_cast<int>(std::floor((ms - from) / pixelMs)), 0, pixels - 1); };
     for (const ChartColumn& c : columns.columns) {
         const ChartBucket& m = c.merged;
         if (m.latencyCount <= 0)
             continue;
-        const qreal x0 = std::clamp(static_cast<qreal>(c.startMs), from, to);
-        const qreal x1 = std::clamp(static_cast<qreal>(c.endMs), from, to);
-        upper << QPointF(x0, m.maxLatencyMs) << QPointF(x1, m.maxLatencyMs);
-        lower << QPointF(x0, m.minLatencyMs) << QPointF(x1, m.minLatencyMs);
+        const double x0 = std::clamp(static_cast<double>(c.startMs), from, to);
+        const double x1 = std::clamp(static_cast<double>(c.endMs), from, to);
+        const int last = std::max(pixelOf(x0), pixelOf(x1 - 1));
+        for (int px = pixelOf(x0); px <= last; ++px) {
+            Extent& e = perPixel[static_cast<size_t>(px)];
+            e.min = e.max < 0 ? m.minLatencyMs : std::min(e.min, m.minLatencyMs);
+            e.max = std::max(e.max, m.maxLatencyMs);
+        }
         p95 << QPointF((x0 + x1) / 2, m.p95LatencyMs);
         largest = std::max(largest, m.maxLatencyMs);
     }
-    m_upper->replace(upper);
-    m_lower->replace(lower);
+    QList<QPointF> band;
+    band.reserve(2 * pixels);
+    bool endedHigh = false;
+    for (int px = 0; px < pixels; ++px) {
+        const Extent& e = perPixel[static_cast<size_t>(px)];
+        if (e.max < 0)
+            continue;
+        const double x = from + (px + 0.5) * pixelMs;
+        // Alternate the direction so that the joins trace the upper and the lower edge.
+        if (endedHigh)
+            band << QPointF(x, e.max) << QPointF(x, e.min);
+        else
+            band << QPointF(x, e.min) << QPointF(x, e.max);
+        endedHigh = !endedHigh;
+    }
+    m_band->replace(band);
     m_p95->replace(p95);
     return largest;
 }
@@ -82,24 +107,20 @@ QString LatencyChartView::describeColumn(const ChartColumn& column) const
 void LatencyChartView::applySeriesColors(const QPalette& palette)
 {
     const bool dark = palette.color(QPalette::Base).lightness() < 128;
-    const QColor band = dark ? QColor(0x56, 0xb4, 0xe9) : QColor(0x1f, 0x6f, 0xb4);
-    QColor fill = band;
-    fill.setAlphaF(dark ? 0.45f : 0.35f);
-    m_band->setBrush(fill);
-    // The outline keeps a column with min == max (one probe) and one-pixel spikes visible.
-    m_band->setPen(QPen(band, 1.0));
+    // Opaque: the strokes of neighbouring pixels overlap, and a translucent colour would band unevenly.
+    const QColor band = dark ? QColor(0x3d, 0x7e, 0xa6) : QColor(0x8c, 0xb8, 0xde);
+    QPen bandPen(band, 1.0);
+    bandPen.setCosmetic(true);
+    m_band->setPen(bandPen);
     const QColor p95 = dark ? QColor(0xff, 0xb0, 0x4d) : QColor(0xc4, 0x3e, 0x00);
-    m_p95->setPen(QPen(p95, 1.6));
+    QPen p95Pen(p95, 2.0);
+    p95Pen.setCosmetic(true);
+    m_p95->setPen(p95Pen);
 }
 
-QList<QPointF> LatencyChartView::bandUpperPoints() const
+QList<QPointF> LatencyChartView::bandPoints() const
 {
-    return m_upper->points();
-}
-
-QList<QPointF> LatencyChartView::bandLowerPoints() const
-{
-    return m_lower->points();
+    return m_band->points();
 }
 
 QList<QPointF> LatencyChartView::p95Points() const

@@ -3,14 +3,16 @@
 
 #include "ui/charts/TimeSeriesChartView.h"
 
-class QAreaSeries;
 class QLineSeries;
 
 namespace sd {
 
 /// Latency of one endpoint over time: a band from the fastest to the slowest answer in each pixel column
 /// (so a single slow probe among thousands still shows as a spike) and a p95 line, over a local-time axis
-/// and a millisecond axis. Only probes that received an HTTP status have a latency; hovering shows the
+/// and a millisecond axis. The band is one line series that runs up and down once per pixel column
+/// (min → max, then max → min in the next), about two points per horizontal pixel, which paints as a
+/// filled band: Qt's raster engine fills a polygon with hundreds of tall spikes about 30 times slower
+/// (see docs/PERFORMANCE.md). Only probes that received an HTTP status have a latency; hovering shows the
 /// column's time span, min / max / mean / p95 and probe counts. Feed it with HistoryQuery::chart() or
 /// bucketizeSamples() asking for preferredBucketCount() buckets.
 class LatencyChartView : public TimeSeriesChartView {
@@ -18,9 +20,9 @@ class LatencyChartView : public TimeSeriesChartView {
 public:
     explicit LatencyChartView(QWidget* parent = nullptr);
 
-    /// The band's upper (max) and lower (min) edges as drawn: two points per column, at its start and end.
-    QList<QPointF> bandUpperPoints() const;
-    QList<QPointF> bandLowerPoints() const;
+    /// The band as drawn: two points per pixel column holding probes, at the column's middle, one at its
+    /// min and one at its max (in alternating order).
+    QList<QPointF> bandPoints() const;
     /// The p95 line: one point per column, at its middle.
     QList<QPointF> p95Points() const;
 
@@ -30,9 +32,7 @@ protected:
     void applySeriesColors(const QPalette& palette) override;
 
 private:
-    QLineSeries* m_upper = nullptr;
-    QLineSeries* m_lower = nullptr;
-    QAreaSeries* m_band = nullptr;
+    QLineSeries* m_band = nullptr;
     QLineSeries* m_p95 = nullptr;
 };
 
