@@ -2,6 +2,7 @@
 // Command line, wiring, and the start of the chosen mode; nothing else lives here.
 #include "CheckCommand.h"
 #include "CredentialsCommand.h"
+#include "DashboardStart.h"
 #include "DemoEnvironment.h"
 #include "ExportCommand.h"
 #include "HeadlessWatch.h"
@@ -10,12 +11,14 @@
 #include "config/ConfigLoader.h"
 #include "simulator/Simulator.h"
 
+#include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFileInfo>
 #include <QTextStream>
 
 #include <cstdio>
+#include <memory>
 
 namespace {
 
@@ -50,11 +53,30 @@ int runSimulator(quint16 port)
     return QCoreApplication::exec();
 }
 
+/// The window is the default; subcommands, --check, --headless, --simulate, --help and --version need no
+/// display (servers have none), so they get a QCoreApplication.
+bool wantsWindow(int argc, char* argv[])
+{
+    if (argc > 1 && (qstrcmp(argv[1], "export") == 0 || qstrcmp(argv[1], "credentials") == 0))
+        return false;
+    for (int i = 1; i < argc; ++i) {
+        for (const char* flag : { "--check", "--headless", "--simulate", "--help", "-h", "--help-all", "--version",
+                 "-v", "-?" }) {
+            if (qstrcmp(argv[i], flag) == 0)
+                return false;
+        }
+    }
+    return true;
+}
+
 } // namespace
 
 int main(int argc, char* argv[])
 {
-    QCoreApplication app(argc, argv);
+    const bool window = wantsWindow(argc, argv);
+    std::unique_ptr<QCoreApplication> application
+        = window ? std::make_unique<QApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
+    QCoreApplication& app = *application;
     QCoreApplication::setApplicationName(QStringLiteral("SignalDeck"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SIGNALDECK_VERSION));
 
@@ -95,8 +117,16 @@ int main(int argc, char* argv[])
     const QCommandLineOption logLevelOpt(QStringLiteral("log-level"),
         QStringLiteral("trace, debug, info, warning, error or off (default: warning)."), QStringLiteral("level"),
         QStringLiteral("warning"));
-    parser.addOptions(
-        { configOpt, demoOpt, checkOpt, jsonOpt, headlessOpt, durationOpt, simulateOpt, portOpt, logLevelOpt });
+    const QCommandLineOption dataDirOpt(QStringLiteral("data-dir"),
+        QStringLiteral("Directory of the history database (default: the app's data directory)."),
+        QStringLiteral("dir"));
+    const QCommandLineOption screenshotOpt(QStringLiteral("screenshot"),
+        QStringLiteral("With --quit-after: save a PNG of the window just before quitting."), QStringLiteral("file"));
+    const QCommandLineOption quitAfterOpt(QStringLiteral("quit-after"),
+        QStringLiteral("Close the window after this many seconds (smoke tests, screenshots)."),
+        QStringLiteral("seconds"));
+    parser.addOptions({ configOpt, demoOpt, checkOpt, jsonOpt, headlessOpt, durationOpt, simulateOpt, portOpt,
+        logLevelOpt, dataDirOpt, screenshotOpt, quitAfterOpt });
     parser.process(app);
 
     if (!sd::installLogging(parser.value(logLevelOpt), true)) {
@@ -129,7 +159,10 @@ int main(int argc, char* argv[])
     sd::DemoEnvironment demo;
     sd::ConfigParseResult loaded;
     QString source;
-    if (parser.isSet(demoOpt)) {
+    // A first start of the window with no config yet opens the demo, so there is something to see.
+    const bool demoMode = parser.isSet(demoOpt)
+        || (window && !parser.isSet(configOpt) && !QFileInfo::exists(sd::defaultConfigPath()));
+    if (demoMode) {
         QString error;
         if (!demo.start(static_cast<quint16>(port), &error)) {
             err() << "signaldeck: cannot start the demo simulator: " << error << Qt::endl;
@@ -159,6 +192,20 @@ int main(int argc, char* argv[])
     if (parser.isSet(headlessOpt))
         return sd::runHeadless(config, duration, parser.isSet(jsonOpt), out());
 
-    // The dashboard arrives with its own issue; until then the default mode is a one-shot check.
-    return sd::runCheck(config, parser.isSet(jsonOpt), out());
+    sd::DashboardOptions dashboard;
+    dashboard.config = config;
+    dashboard.configPath = demoMode ? QString() : QFileInfo(source).absoluteFilePath();
+    dashboard.sourceLabel = demoMode ? QStringLiteral("demo") : source;
+    dashboard.dataDir = parser.value(dataDirOpt);
+    dashboard.screenshotPath = parser.value(screenshotOpt);
+    if (parser.isSet(quitAfterOpt)) {
+        bool ok = false;
+        dashboard.quitAfterSeconds = parser.value(quitAfterOpt).toInt(&ok);
+        if (!ok || dashboard.quitAfterSeconds <= 0) {
+            err() << "signaldeck: --quit-after: '" << parser.value(quitAfterOpt)
+                  << "' is not a positive number of seconds" << Qt::endl;
+            return kUnknown;
+        }
+    }
+    return sd::runDashboard(dashboard);
 }

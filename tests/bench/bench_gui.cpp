@@ -1,6 +1,207 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Placeholder until the benchmark lands.
-int main()
+// GUI responsiveness benchmark (see docs/PERFORMANCE.md): 1,000 endpoints probed every second against the
+// simulator in a separate process, first with no window (baseline), then with the dashboard open
+// (offscreen, history recording, an endpoint selected so its charts refresh), side by side in one run.
+// A timer probe in the GUI thread fires every 5 ms; a stall is how late it fires. Latency error is the
+// probe latency minus the simulator's injected delay, as in bench_engine.
+// Usage: bench_gui [--seconds S] [--endpoints N] [--delay MS]
+//        bench_gui --serve PORTS   (the simulator process; started by the benchmark itself)
+#include "history/HistoryStore.h"
+#include "schedule/Engine.h"
+#include "simulator/Simulator.h"
+#include "ui/MainWindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+using namespace sd;
+
+namespace {
+
+double pct(std::vector<double> v, double p)
 {
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
+}
+
+struct Figures {
+    qint64 probes = 0;
+    double stallMaxMs = 0;
+    double stallP99Ms = 0;
+    double errMedianMs = 0;
+    double errP99Ms = 0;
+    int batches = 0;
+};
+
+AppConfig configFor(const QList<QUrl>& bases, int n, int delayMs)
+{
+    AppConfig config;
+    for (int i = 0; i < n; ++i) {
+        EndpointConfig e;
+        e.name = QStringLiteral("endpoint-%1").arg(i, 4, 10, QLatin1Char('0'));
+        QUrl u = bases.at(i % bases.size());
+        u.setPath(QStringLiteral("/healthy"));
+        u.setQuery(QStringLiteral("delay=%1&e=%2").arg(delayMs).arg(i));
+        e.url = u;
+        e.interval = std::chrono::seconds(1);
+        e.tags = { QStringLiteral("bench") };
+        config.endpoints.append(e);
+    }
+    return config;
+}
+
+ProbeScheduler::Options benchOptions()
+{
+    ProbeScheduler::Options options;
+    options.ratePerSecond = 5000; // measure the GUI, not the global budget
+    options.burst = 1000;
+    return options;
+}
+
+/// Runs the event loop for `seconds` with a 5 ms timer probe; returns how late each tick came (ms).
+std::vector<double> measureStalls(int seconds)
+{
+    std::vector<double> stalls;
+    QElapsedTimer clock;
+    clock.start();
+    qint64 last = clock.nsecsElapsed();
+    QTimer probe;
+    probe.setTimerType(Qt::PreciseTimer);
+    probe.setInterval(5);
+    QObject::connect(&probe, &QTimer::timeout, &probe, [&] {
+        const qint64 now = clock.nsecsElapsed();
+        stalls.push_back(std::max(0.0, static_cast<double>(now - last) / 1e6 - 5.0));
+        last = now;
+    });
+    probe.start();
+    QEventLoop loop;
+    QTimer::singleShot(seconds * 1000, &loop, &QEventLoop::quit);
+    loop.exec();
+    return stalls;
+}
+
+Figures run(const AppConfig& config, int seconds, int delayMs, bool withWindow)
+{
+    QTemporaryDir dataDir;
+    HistoryOptions historyOptions;
+    historyOptions.directory = dataDir.path();
+    HistoryStore history(historyOptions);
+    Engine engine(benchOptions());
+    std::vector<double> errs;
+    int batches = 0;
+    QObject::connect(
+        &engine, &Engine::batchReady, &history, [&history](const EngineBatch& b) { history.append(b.results); },
+        Qt::DirectConnection);
+    QObject::connect(&engine, &Engine::batchReady, &engine, [&](const EngineBatch& b) {
+        ++batches;
+        for (const ProbeResult& r : b.results)
+            errs.push_back(r.latencyMs() - delayMs);
+    });
+    std::unique_ptr<MainWindow> window;
+    if (withWindow) {
+        DashboardSetup setup;
+        setup.engine = &engine;
+        setup.history = &history;
+        setup.historyPath = history.databasePath();
+        setup.config = config;
+        setup.sourceLabel = QStringLiteral("benchmark");
+        window = std::make_unique<MainWindow>(setup); // starts the engine
+        window->resize(1500, 1000);
+        window->show();
+        window->selectEndpoint(config.endpoints.at(7).name);
+    } else {
+        engine.setConfig(config);
+        engine.start();
+    }
+    // Warm-up: the first second fills the table and opens every connection.
+    measureStalls(2);
+    errs.clear();
+    const qint64 probes0 = engine.stats().probesFinished;
+    const std::vector<double> stalls = measureStalls(seconds);
+    const qint64 probes = engine.stats().probesFinished - probes0;
+    engine.stop();
+    window.reset();
+    return { probes, pct(stalls, 1.0), pct(stalls, 0.99), pct(errs, 0.5), pct(errs, 0.99), batches };
+}
+
+void print(const char* name, const Figures& f)
+{
+    std::printf("%-8s probes=%-7lld batches=%-5d GUI stall max=%6.1f ms p99=%5.2f ms  latency error median=%5.2f ms "
+                "p99=%6.2f ms\n",
+        name, static_cast<long long>(f.probes), f.batches, f.stallMaxMs, f.stallP99Ms, f.errMedianMs, f.errP99Ms);
+    std::fflush(stdout);
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    QApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("SignalDeckBench"));
+    QCommandLineParser p;
+    const QCommandLineOption serveOpt(QStringLiteral("serve"), QStringLiteral("simulator mode"), QStringLiteral("ports"));
+    const QCommandLineOption secondsOpt(
+        QStringLiteral("seconds"), QStringLiteral("per phase"), QStringLiteral("s"), QStringLiteral("60"));
+    const QCommandLineOption nOpt(
+        QStringLiteral("endpoints"), QStringLiteral("count"), QStringLiteral("n"), QStringLiteral("1000"));
+    const QCommandLineOption delayOpt(
+        QStringLiteral("delay"), QStringLiteral("injected ms"), QStringLiteral("ms"), QStringLiteral("5"));
+    p.addOptions({ serveOpt, secondsOpt, nOpt, delayOpt });
+    p.process(app);
+
+    if (p.isSet(serveOpt)) {
+        Simulator sim;
+        if (!sim.start(0, 0, p.value(serveOpt).toInt() - 1))
+            return 1;
+        for (const QUrl& u : sim.httpBaseUrls())
+            std::printf("%s\n", qPrintable(u.toString()));
+        std::printf("READY\n");
+        std::fflush(stdout);
+        return QCoreApplication::exec();
+    }
+
+    QProcess server;
+    server.start(QCoreApplication::applicationFilePath(), { QStringLiteral("--serve"), QStringLiteral("32") });
+    QList<QUrl> bases;
+    bool ready = false;
+    while (!ready && (server.waitForReadyRead(10'000) || server.canReadLine())) {
+        while (server.canReadLine()) {
+            const QByteArray line = server.readLine().trimmed();
+            if (line == "READY")
+                ready = true;
+            else
+                bases.append(QUrl(QString::fromUtf8(line)));
+        }
+    }
+    if (bases.isEmpty()) {
+        std::fprintf(stderr, "bench_gui: the simulator process did not start\n");
+        return 1;
+    }
+    const int seconds = p.value(secondsOpt).toInt();
+    const int n = p.value(nOpt).toInt();
+    const int delay = p.value(delayOpt).toInt();
+    const AppConfig config = configFor(bases, n, delay);
+    std::printf("simulator: separate process, %lld ports; %d endpoints at 1 s; %d s per phase; delay %d ms\n",
+        static_cast<long long>(bases.size()), n, seconds, delay);
+    const Figures base = run(config, seconds, delay, false);
+    print("engine", base);
+    const Figures gui = run(config, seconds, delay, true);
+    print("window", gui);
+    std::printf("ratio    window/engine latency error median = %.2f, p99 = %.2f; longest GUI stall %.1f ms "
+                "(target <= 50 ms)\n",
+        gui.errMedianMs / std::max(base.errMedianMs, 0.001), gui.errP99Ms / std::max(base.errP99Ms, 0.001),
+        gui.stallMaxMs);
+    server.terminate();
+    server.waitForFinished(3000);
     return 0;
 }

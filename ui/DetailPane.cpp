@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "DetailPane.h"
+
+#include "SignalTile.h"
+#include "ui/charts/ErrorRateChartView.h"
+#include "ui/charts/LatencyChartView.h"
+
+#include <QDateTime>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSplitter>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace sd {
+
+QString formatMs(double ms)
+{
+    if (ms >= 1000.0)
+        return QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 2);
+    if (ms >= 10.0)
+        return QStringLiteral("%1 ms").arg(ms, 0, 'f', 0);
+    return QStringLiteral("%1 ms").arg(ms, 0, 'f', 1);
+}
+
+namespace {
+
+QString phaseText(const char* name, qint64 us)
+{
+    if (us < 0)
+        return {};
+    return QString::fromLatin1(name) + u" "_qs + formatMs(static_cast<double>(us) / 1000.0);
+}
+
+QLabel* selectableLabel(QWidget* parent)
+{
+    auto* label = new QLabel(parent);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    label->setWordWrap(true);
+    return label;
+}
+
+} // namespace
+
+DetailPane::DetailPane(HistoryReader* reader, QWidget* parent)
+    : QWidget(parent)
+    , m_reader(reader)
+    , m_refresh(new QTimer(this))
+    , m_title(new QLabel(this))
+    , m_figures(new QLabel(this))
+    , m_latency(new LatencyChartView(this))
+    , m_errors(new ErrorRateChartView(this))
+    , m_status(selectableLabel(this))
+    , m_outcome(selectableLabel(this))
+    , m_reason(selectableLabel(this))
+    , m_phases(selectableLabel(this))
+    , m_trace(selectableLabel(this))
+    , m_schedule(selectableLabel(this))
+{
+    setObjectName(u"detailPane"_qs);
+    m_latency->setObjectName(u"latencyChart"_qs);
+    m_errors->setObjectName(u"errorRateChart"_qs);
+    QFont bold = m_title->font();
+    bold.setBold(true);
+    bold.setPointSizeF(bold.pointSizeF() * 1.15);
+    m_title->setFont(bold);
+    m_figures->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* charts = new QSplitter(Qt::Horizontal, this);
+    charts->setObjectName(u"chartSplitter"_qs);
+    charts->addWidget(m_latency);
+    charts->addWidget(m_errors);
+    charts->setChildrenCollapsible(false);
+
+    auto* probeBox = new QGroupBox(tr("Last probe"), this);
+    m_probeForm = new QFormLayout(probeBox);
+    m_probeForm->addRow(tr("HTTP status:"), m_status);
+    m_probeForm->addRow(tr("Classified:"), m_outcome);
+    m_probeForm->addRow(tr("Reason:"), m_reason);
+    m_probeForm->addRow(tr("Phases:"), m_phases);
+    m_probeForm->addRow(tr("Trace id:"), m_trace);
+    m_probeForm->addRow(tr("Scheduling:"), m_schedule);
+    probeBox->setMinimumWidth(280);
+    probeBox->setMaximumWidth(420);
+
+    auto* row = new QHBoxLayout;
+    row->addWidget(charts, 1);
+    row->addWidget(probeBox);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(m_title);
+    layout->addWidget(m_figures);
+    layout->addLayout(row, 1);
+
+    m_refresh->setInterval(2000);
+    connect(m_refresh, &QTimer::timeout, this, &DetailPane::refresh);
+    connect(m_reader, &HistoryReader::chartReady, this, &DetailPane::applyChart);
+    setSelection({});
+}
+
+void DetailPane::setSelection(const QList<EndpointConfig>& endpoints)
+{
+    const QString previous = m_endpoint;
+    m_endpoint = endpoints.isEmpty() ? QString() : endpoints.first().name;
+    if (m_endpoint.isEmpty()) {
+        m_title->setText(tr("Select an endpoint to see its charts and last probe"));
+        m_figures->clear();
+        m_refresh->stop();
+        m_latency->setSeries({}, 0, 0);
+        m_errors->setSeries({}, 0, 0);
+        setLastProbe(std::nullopt, std::nullopt);
+        return;
+    }
+    const EndpointConfig& first = endpoints.first();
+    QString title = first.name + u" — "_qs + first.url.toDisplayString(QUrl::RemoveUserInfo | QUrl::RemoveQuery);
+    if (endpoints.size() > 1)
+        title += tr("   (%1 selected; charts show the first)").arg(endpoints.size());
+    m_title->setText(title);
+    if (previous != m_endpoint) {
+        m_figures->setText(tr("Loading history…"));
+        refresh();
+    }
+    m_refresh->start();
+}
+
+void DetailPane::setRange(const TimeRange& range)
+{
+    if (m_range == range)
+        return;
+    m_range = range;
+    refresh();
+}
+
+void DetailPane::refresh()
+{
+    if (m_endpoint.isEmpty())
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    HistoryReader::ChartRequest request;
+    request.endpoint = m_endpoint;
+    request.fromMs = m_range.resolvedFrom(now);
+    request.toMs = m_range.resolvedTo(now);
+    // About two points per horizontal pixel: one bucket per pixel column gives its min and its max.
+    request.maxBuckets = std::max(60, m_latency->preferredBucketCount());
+    m_reader->requestChart(request);
+}
+
+void DetailPane::applyChart(const HistoryReader::ChartAnswer& answer)
+{
+    if (answer.request.endpoint != m_endpoint)
+        return;
+    m_latency->setSeries(answer.series, answer.request.fromMs, answer.request.toMs);
+    m_errors->setSeries(answer.series, answer.request.fromMs, answer.request.toMs);
+    const ProbeAggregate& s = answer.stats;
+    if (!answer.error.isEmpty()) {
+        m_figures->setText(tr("History unavailable: %1").arg(answer.error));
+    } else if (s.probes() == 0) {
+        m_figures->setText(tr("%1: no probes stored in this range yet").arg(m_range.label()));
+    } else {
+        m_figures->setText(tr("%1: %2 probes · uptime %3 % · p50 %4 · p95 %5 · p99 %6 · errors S1 %7, S2 %8, S3 %9, "
+                              "S4 %10")
+                               .arg(m_range.label())
+                               .arg(s.probes())
+                               .arg(s.uptimePercent(), 0, 'f', 2)
+                               .arg(formatMs(s.latencyPercentileMs(50)), formatMs(s.latencyPercentileMs(95)),
+                                   formatMs(s.latencyPercentileMs(99)))
+                               .arg(s.signalCount(FailureSignal::S1))
+                               .arg(s.signalCount(FailureSignal::S2))
+                               .arg(s.signalCount(FailureSignal::S3))
+                               .arg(s.signalCount(FailureSignal::S4)));
+    }
+    ++m_chartUpdates;
+    emit chartUpdated();
+}
+
+void DetailPane::setLastProbe(const std::optional<ProbeResult>& result, const std::optional<EndpointStatus>& status)
+{
+    if (!result) {
+        for (QLabel* l : { m_status, m_outcome, m_reason, m_phases, m_trace })
+            l->setText(u"—"_qs);
+    } else {
+        const ProbeResult& r = *result;
+        m_status->setText((r.httpStatus > 0 ? QString::number(r.httpStatus) : tr("none")) + u" · "_qs
+            + formatMs(r.latencyMs()) + u" · "_qs + r.startUtc.toLocalTime().toString(u"HH:mm:ss"_qs)
+            + (r.attempts > 1 ? tr(" · %1 attempts").arg(r.attempts) : QString()));
+        m_outcome->setText(outcomeCode(r.outcome)
+            + (r.signal == FailureSignal::None ? QString()
+                                                : u" → "_qs + signalCode(r.signal) + u" "_qs + signalTitle(r.signal)));
+        m_reason->setText(r.reason.isEmpty() ? u"—"_qs : r.reason);
+        QStringList phases;
+        for (const QString& p : { phaseText("queue", r.phases.queueUs), phaseText("connect", r.phases.connectUs),
+                 phaseText("sent", r.phases.sentUs), phaseText("first byte", r.phases.ttfbUs),
+                 phaseText("download", r.phases.downloadUs) })
+            if (!p.isEmpty())
+                phases << p;
+        if (r.connectionReused)
+            phases << tr("reused connection");
+        m_phases->setText(phases.isEmpty() ? u"—"_qs : phases.join(u" · "_qs));
+        m_trace->setText(r.traceId.isEmpty() ? u"—"_qs : QString::fromLatin1(r.traceId));
+    }
+    if (!status) {
+        m_schedule->setText(u"—"_qs);
+        return;
+    }
+    QString schedule = tr("circuit %1").arg(circuitStateCode(status->circuit));
+    if (status->nextProbeUtc.isValid())
+        schedule += tr(" · next probe %1 (%2)")
+                        .arg(status->nextProbeUtc.toLocalTime().toString(u"HH:mm:ss"_qs),
+                            nextProbeReasonText(status->nextReason));
+    else
+        schedule += u" · "_qs + nextProbeReasonText(status->nextReason);
+    schedule += tr(" · timeout %1%2").arg(formatMs(static_cast<double>(status->timeoutMs)),
+        status->adaptiveTimeout ? tr(" (adaptive)") : QString());
+    m_schedule->setText(schedule);
+}
+
+QString DetailPane::figuresText() const { return m_figures->text(); }
+
+QString DetailPane::lastProbeText() const
+{
+    return m_status->text() + u"\n"_qs + m_outcome->text() + u"\n"_qs + m_reason->text() + u"\n"_qs
+        + m_phases->text() + u"\n"_qs + m_trace->text() + u"\n"_qs + m_schedule->text();
+}
+
+} // namespace sd

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "HistoryReader.h"
+#include "TimeRange.h"
+#include "core/EndpointConfig.h"
+#include "core/ProbeResult.h"
+#include "schedule/EngineTypes.h"
+
+#include <QWidget>
+
+#include <optional>
+
+class QLabel;
+class QFormLayout;
+class QTimer;
+
+namespace sd {
+
+class LatencyChartView;
+class ErrorRateChartView;
+
+/// The pane below the table for the selected endpoint: its latency chart (min/max per pixel column so
+/// spikes stay visible, plus the p95 line) and its error rate stacked by signal over the chosen range,
+/// the range's figures, and the last probe in detail (status, phases, outcome, signal, reason, trace id).
+/// Chart data comes from the history database through a HistoryReader, refreshed every two seconds
+/// while an endpoint is selected, so the charts survive restarts and cover 90 days alike.
+class DetailPane : public QWidget {
+    Q_OBJECT
+public:
+    explicit DetailPane(HistoryReader* reader, QWidget* parent = nullptr);
+
+    /// The endpoints selected in the table; the charts show the first, the title says how many.
+    void setSelection(const QList<EndpointConfig>& endpoints);
+    void setRange(const TimeRange& range);
+    /// The selected endpoint's most recent probe and status (updated with every engine batch).
+    void setLastProbe(const std::optional<ProbeResult>& result, const std::optional<EndpointStatus>& status);
+    /// Asks for fresh chart data now (also done by the refresh timer).
+    void refresh();
+
+    QString currentEndpoint() const { return m_endpoint; }
+    LatencyChartView* latencyChart() const { return m_latency; }
+    ErrorRateChartView* errorChart() const { return m_errors; }
+    QString figuresText() const;
+    QString lastProbeText() const;
+    /// Number of chart answers applied so far (tests wait on it).
+    int chartUpdates() const { return m_chartUpdates; }
+
+signals:
+    void chartUpdated();
+
+private:
+    void applyChart(const HistoryReader::ChartAnswer& answer);
+
+    HistoryReader* m_reader;
+    QString m_endpoint;
+    TimeRange m_range;
+    QTimer* m_refresh;
+    QLabel* m_title;
+    QLabel* m_figures;
+    LatencyChartView* m_latency;
+    ErrorRateChartView* m_errors;
+    QFormLayout* m_probeForm;
+    QLabel* m_status;
+    QLabel* m_outcome;
+    QLabel* m_reason;
+    QLabel* m_phases;
+    QLabel* m_trace;
+    QLabel* m_schedule;
+    int m_chartUpdates = 0;
+};
+
+/// "12.3 ms", "850 ms", "2.40 s".
+QString formatMs(double ms);
+
+} // namespace sd

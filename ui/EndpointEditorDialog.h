@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "config/ConfigError.h"
+#include "core/EndpointConfig.h"
+#include "core/ProbeResult.h"
+
+#include <QDialog>
+#include <QJsonObject>
+
+class QCheckBox;
+class QComboBox;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+
+namespace sd {
+
+class Engine;
+
+/// Adds or edits one endpoint. The form is turned into the endpoint's JSON and checked by the config's own
+/// parser against the whole config (so names stay unique and every rule is the file's rule); the parser's
+/// messages are shown inline under the form, and the fields they name are marked. Settings the form does
+/// not show (body checks, error-code maps) are kept as they were. "Probe now" probes the endpoint as
+/// written, once, with a throwaway engine, and shows the result and its classification.
+class EndpointEditorDialog : public QDialog {
+    Q_OBJECT
+public:
+    /// `index` is the endpoint being edited, or -1 to add `initial` as a new one (new or duplicated).
+    EndpointEditorDialog(const AppConfig& config, int index, const EndpointConfig& initial, QWidget* parent = nullptr);
+    ~EndpointEditorDialog() override;
+
+    /// The config with the edited endpoint in place; set when the dialog was accepted.
+    const std::optional<AppConfig>& result() const { return m_result; }
+    /// Validates the form now; true when the config would load.
+    bool validate();
+    QString errorText() const;
+    QString probeText() const;
+
+    QLineEdit* nameEdit() const { return m_name; }
+    QLineEdit* urlEdit() const { return m_url; }
+    QPushButton* probeButton() const { return m_probe; }
+
+signals:
+    void probeFinished();
+
+private:
+    void fillForm(const EndpointConfig& endpoint);
+    QJsonObject formObject() const;
+    ConfigParseResult candidate() const;
+    void showErrors(const QList<ConfigError>& errors);
+    void runProbe();
+    void tryAccept();
+
+    AppConfig m_config;
+    int m_index;
+    QJsonObject m_original; ///< the endpoint's JSON as it was (keeps keys the form does not show)
+    std::optional<AppConfig> m_result;
+
+    QLineEdit* m_name;
+    QLineEdit* m_url;
+    QComboBox* m_method;
+    QComboBox* m_kind;
+    QLineEdit* m_interval;
+    QLineEdit* m_timeout;
+    QLineEdit* m_expect;
+    QPlainTextEdit* m_headers;
+    QPlainTextEdit* m_body;
+    QComboBox* m_credential;
+    QLineEdit* m_tags;
+    QLineEdit* m_maxBody;
+    QCheckBox* m_fresh;
+    QLabel* m_errors;
+    QLabel* m_probeResult;
+    QPushButton* m_probe;
+    QDialogButtonBox* m_buttons;
+    Engine* m_engine = nullptr;
+};
+
+} // namespace sd

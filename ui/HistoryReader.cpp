@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "HistoryReader.h"
+
+#include "history/HistoryQuery.h"
+
+#include <QMutex>
+#include <QMutexLocker>
+
+#include <memory>
+#include <optional>
+
+namespace sd {
+
+namespace {
+
+/// Lives in the reader thread; owns the HistoryQuery (Qt Sql connections belong to one thread).
+class HistoryReaderWorker : public QObject {
+public:
+    HistoryReaderWorker(QString path, HistoryReader* front)
+        : m_path(std::move(path))
+        , m_front(front)
+    {
+    }
+
+    void postChart(const HistoryReader::ChartRequest& request)
+    {
+        {
+            const QMutexLocker lock(&m_mutex);
+            const bool scheduled = m_chart.has_value();
+            m_chart = request;
+            if (scheduled)
+                return;
+        }
+        QMetaObject::invokeMethod(this, [this] { runChart(); }, Qt::QueuedConnection);
+    }
+
+    void postFigures(const QStringList& endpoints, qint64 fromMs, qint64 toMs)
+    {
+        {
+            const QMutexLocker lock(&m_mutex);
+            const bool scheduled = m_figures.has_value();
+            m_figures = FiguresRequest { endpoints, fromMs, toMs };
+            if (scheduled)
+                return;
+        }
+        QMetaObject::invokeMethod(this, [this] { runFigures(); }, Qt::QueuedConnection);
+    }
+
+    void reopen()
+    {
+        QMetaObject::invokeMethod(this, [this] { m_query.reset(); }, Qt::QueuedConnection);
+    }
+
+    void shutDown() { m_query.reset(); }
+
+private:
+    struct FiguresRequest {
+        QStringList endpoints;
+        qint64 fromMs = 0;
+        qint64 toMs = 0;
+    };
+
+    HistoryQuery& query()
+    {
+        if (!m_query)
+            m_query = std::make_unique<HistoryQuery>(m_path);
+        return *m_query;
+    }
+
+    void runChart()
+    {
+        HistoryReader::ChartRequest request;
+        {
+            const QMutexLocker lock(&m_mutex);
+            if (!m_chart)
+                return;
+            request = *m_chart;
+            m_chart.reset();
+        }
+        HistoryReader::ChartAnswer answer;
+        answer.request = request;
+        HistoryQuery& q = query();
+        answer.series = q.chart(request.endpoint, request.fromMs, request.toMs, request.maxBuckets);
+        answer.stats = q.stats(request.endpoint, request.fromMs, request.toMs);
+        answer.error = q.lastError();
+        emit m_front->chartReady(answer);
+    }
+
+    void runFigures()
+    {
+        FiguresRequest request;
+        {
+            const QMutexLocker lock(&m_mutex);
+            if (!m_figures)
+                return;
+            request = *m_figures;
+            m_figures.reset();
+        }
+        HistoryReader::FiguresAnswer answer;
+        answer.fromMs = request.fromMs;
+        answer.toMs = request.toMs;
+        HistoryQuery& q = query();
+        for (const QString& name : std::as_const(request.endpoints)) {
+            answer.byEndpoint.insert(name, q.stats(name, request.fromMs, request.toMs));
+            // A newer request makes the rest of this one pointless.
+            const QMutexLocker lock(&m_mutex);
+            if (m_figures)
+                return;
+        }
+        answer.error = q.lastError();
+        emit m_front->figuresReady(answer);
+    }
+
+    QString m_path;
+    HistoryReader* m_front;
+    std::unique_ptr<HistoryQuery> m_query;
+    QMutex m_mutex;
+    std::optional<HistoryReader::ChartRequest> m_chart;
+    std::optional<FiguresRequest> m_figures;
+};
+
+HistoryReaderWorker* workerOf(QObject* o) { return static_cast<HistoryReaderWorker*>(o); }
+
+} // namespace
+
+HistoryReader::HistoryReader(const QString& databasePath, QObject* parent)
+    : QObject(parent)
+    , m_path(databasePath)
+{
+    qRegisterMetaType<ChartAnswer>();
+    qRegisterMetaType<FiguresAnswer>();
+    m_thread.setObjectName(QStringLiteral("history-reader"));
+    auto* worker = new HistoryReaderWorker(databasePath, this);
+    worker->moveToThread(&m_thread);
+    m_worker = worker;
+    m_thread.start();
+}
+
+HistoryReader::~HistoryReader()
+{
+    QMetaObject::invokeMethod(
+        m_worker, [w = m_worker] { workerOf(w)->shutDown(); }, Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+    delete m_worker;
+}
+
+void HistoryReader::requestChart(const ChartRequest& request) { workerOf(m_worker)->postChart(request); }
+
+void HistoryReader::requestFigures(const QStringList& endpoints, qint64 fromMs, qint64 toMs)
+{
+    workerOf(m_worker)->postFigures(endpoints, fromMs, toMs);
+}
+
+void HistoryReader::reopen() { workerOf(m_worker)->reopen(); }
+
+} // namespace sd

@@ -1,0 +1,699 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "MainWindow.h"
+
+#include "DetailPane.h"
+#include "EndpointEditorDialog.h"
+#include "HistoryReader.h"
+#include "SignalTile.h"
+#include "StateCellDelegate.h"
+#include "TrayNotifier.h"
+#include "history/HistoryStore.h"
+#include "itemmodels/EndpointFilterProxy.h"
+#include "itemmodels/EndpointTableModel.h"
+#include "itemmodels/EventLogModel.h"
+#include "itemmodels/SignalSummaryModel.h"
+#include "config/ConfigLoader.h"
+#include "schedule/Engine.h"
+#include "ui/charts/SignalColors.h"
+#include "ui/charts/SparklineDelegate.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDateTimeEdit>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDockWidget>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLoggingCategory>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTimer>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+Q_LOGGING_CATEGORY(lcUi, "signaldeck.ui", QtInfoMsg)
+
+namespace sd {
+
+namespace {
+
+constexpr std::array kSignals { FailureSignal::S1, FailureSignal::S2, FailureSignal::S3, FailureSignal::S4 };
+
+EndpointTableModel::RangeFigures figuresOf(const ProbeAggregate& a)
+{
+    EndpointTableModel::RangeFigures f;
+    f.probes = a.probes();
+    f.uptimePercent = a.uptimePercent();
+    f.p50Ms = a.latencyPercentileMs(50);
+    f.p95Ms = a.latencyPercentileMs(95);
+    f.p99Ms = a.latencyPercentileMs(99);
+    f.errorRate = a.probes() > 0 ? static_cast<double>(a.errorCount()) / static_cast<double>(a.probes()) : 0.0;
+    return f;
+}
+
+QString uniqueName(const AppConfig& config, const QString& base)
+{
+    auto taken = [&config](const QString& name) {
+        return std::any_of(config.endpoints.cbegin(), config.endpoints.cend(),
+            [&name](const EndpointConfig& e) { return e.name == name; });
+    };
+    if (!taken(base))
+        return base;
+    for (int i = 2;; ++i) {
+        const QString candidate = base + u" "_qs + QString::number(i);
+        if (!taken(candidate))
+            return candidate;
+    }
+}
+
+} // namespace
+
+MainWindow::MainWindow(DashboardSetup setup, QWidget* parent)
+    : QMainWindow(parent)
+    , m_setup(std::move(setup))
+    , m_config(m_setup.config)
+    , m_engine(m_setup.engine)
+    , m_reader(new HistoryReader(m_setup.historyPath, this))
+    , m_endpoints(new EndpointTableModel(this))
+    , m_proxy(new EndpointFilterProxy(this))
+    , m_signals(new SignalSummaryModel(this))
+    , m_events(new EventLogModel(this))
+{
+    setObjectName(u"mainWindow"_qs);
+    setWindowTitle(m_setup.configPath.isEmpty() ? tr("SignalDeck — %1").arg(m_setup.sourceLabel)
+                                                : tr("SignalDeck — %1").arg(m_setup.configPath));
+    setWindowIcon(stateIcon(SignalState::Ok, 64));
+    m_proxy->setSourceModel(m_endpoints);
+    m_endpoints->setEndpoints(m_config.endpoints);
+    m_signals->setEndpoints(m_config.endpoints);
+
+    buildActions();
+    buildCentre();
+    buildDocks();
+    buildStatusBar();
+
+    connect(m_engine, &Engine::batchReady, this, &MainWindow::applyBatch);
+    connect(m_engine, &Engine::probeNowAnswered, this, [this](int endpointId, const QString& refusal) {
+        if (refusal.isEmpty())
+            return;
+        const int row = m_endpoints->rowOfEndpoint(endpointId);
+        const QString name = row >= 0 ? m_endpoints->endpoint(row).name : QString();
+        statusBar()->showMessage(tr("%1 was not probed: %2").arg(name, refusal), 8000);
+    });
+    connect(m_signals, &SignalSummaryModel::worstStateChanged, this, [this](SignalState) { updateTiles(); });
+    if (m_setup.history) {
+        connect(m_setup.history, &HistoryStore::errorOccurred, this, [this](HistoryError, const QString& message) {
+            m_historyLabel->setText(tr("History: error"));
+            m_historyLabel->setToolTip(message);
+            setBanner(u"history"_qs, tr("History: %1 — probing continues; new samples wait in memory.").arg(message));
+        });
+        connect(m_setup.history, &HistoryStore::recovered, this, [this] {
+            m_historyLabel->setText(tr("History: recording"));
+            setBanner(u"history"_qs, {});
+        });
+        connect(m_setup.history, &HistoryStore::databaseReset, this, [this](const QString& setAside) {
+            m_reader->reopen();
+            setBanner(u"history"_qs,
+                tr("The history file was damaged; it was set aside as %1 and a fresh one started.").arg(setAside));
+        });
+    }
+    connect(m_reader, &HistoryReader::figuresReady, this, [this](const HistoryReader::FiguresAnswer& answer) {
+        QHash<QString, EndpointTableModel::RangeFigures> figures;
+        for (auto it = answer.byEndpoint.cbegin(); it != answer.byEndpoint.cend(); ++it)
+            if (it.value().probes() > 0)
+                figures.insert(it.key(), figuresOf(it.value()));
+        m_endpoints->setRangeFigures(figures, m_range.label());
+    });
+    m_figuresTimer = new QTimer(this);
+    m_figuresTimer->setInterval(15'000);
+    connect(m_figuresTimer, &QTimer::timeout, this, &MainWindow::requestFigures);
+    m_figuresTimer->start();
+    // "Next probe in 12 s" counts down between batches (the engine only sends statuses that changed).
+    auto* secondTick = new QTimer(this);
+    secondTick->setInterval(1000);
+    connect(secondTick, &QTimer::timeout, m_endpoints, &EndpointTableModel::refreshRelativeTimes);
+    secondTick->start();
+
+    restoreState();
+    updateTiles();
+    m_engine->setConfig(m_config);
+    m_engine->start();
+    QTimer::singleShot(3000, this, &MainWindow::requestFigures);
+}
+
+MainWindow::~MainWindow() = default;
+
+SignalTile* MainWindow::tile(FailureSignal signal) const
+{
+    const int i = signalIndex(signal);
+    return i >= 0 && i < 4 ? m_tiles[static_cast<std::size_t>(i)] : nullptr;
+}
+
+QAction* MainWindow::action(const QString& objectName) const { return findChild<QAction*>(objectName); }
+
+void MainWindow::buildActions()
+{
+    auto make = [this](const QString& name, const QString& text, const QKeySequence& key, auto slot) {
+        auto* a = new QAction(text, this);
+        a->setObjectName(name);
+        if (!key.isEmpty())
+            a->setShortcut(key);
+        a->setShortcutContext(Qt::WindowShortcut);
+        connect(a, &QAction::triggered, this, slot);
+        addAction(a);
+        return a;
+    };
+    QAction* add = make(u"addEndpoint"_qs, tr("&New endpoint…"), QKeySequence::New, &MainWindow::addEndpoint);
+    QAction* edit = make(u"editEndpoint"_qs, tr("&Edit…"), QKeySequence(Qt::Key_Return), &MainWindow::editSelected);
+    QAction* dup = make(u"duplicateEndpoint"_qs, tr("D&uplicate"), QKeySequence(Qt::CTRL | Qt::Key_D),
+        &MainWindow::duplicateSelected);
+    QAction* del
+        = make(u"deleteEndpoint"_qs, tr("&Delete…"), QKeySequence(QKeySequence::Delete), &MainWindow::deleteSelected);
+    QAction* probe = make(u"probeNow"_qs, tr("&Probe now"), QKeySequence(Qt::Key_F5), &MainWindow::probeSelectedNow);
+    auto* pause = new QAction(tr("&Pause probing"), this);
+    pause->setObjectName(u"pauseProbing"_qs);
+    pause->setCheckable(true);
+    pause->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    connect(pause, &QAction::toggled, this, &MainWindow::setPaused);
+    addAction(pause);
+    QAction* find = make(u"focusFilter"_qs, tr("&Filter…"), QKeySequence::Find, [this] {
+        m_filter->setFocus(Qt::ShortcutFocusReason);
+        m_filter->selectAll();
+    });
+    QAction* quit = make(u"quit"_qs, tr("&Quit"), QKeySequence::Quit, [] { QApplication::quit(); });
+
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(quit);
+    QMenu* endpoints = menuBar()->addMenu(tr("&Endpoints"));
+    endpoints->addActions({ add, edit, dup, del });
+    endpoints->addSeparator();
+    endpoints->addActions({ probe, pause });
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(find);
+    view->setObjectName(u"viewMenu"_qs);
+
+    QToolBar* bar = addToolBar(tr("Main"));
+    bar->setObjectName(u"mainToolBar"_qs);
+    bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    bar->addActions({ add, edit, dup, del });
+    bar->addSeparator();
+    bar->addActions({ probe, pause });
+    bar->addSeparator();
+    bar->addWidget(new QLabel(tr(" Range: "), bar));
+    m_rangeBox = new QComboBox(bar);
+    m_rangeBox->setObjectName(u"rangeBox"_qs);
+    for (const TimeRange& r : TimeRange::presets())
+        m_rangeBox->addItem(r.label(), r.key());
+    m_rangeBox->addItem(tr("Custom…"), u"custom"_qs);
+    m_rangeBox->setToolTip(tr("The time range of the charts and of the table's uptime and percentiles"));
+    connect(m_rangeBox, &QComboBox::activated, this, [this](int index) {
+        const QString key = m_rangeBox->itemData(index).toString();
+        if (key == u"custom")
+            showCustomRangeDialog();
+        else
+            setRange(TimeRange::fromKey(key));
+    });
+    bar->addWidget(m_rangeBox);
+
+    QMenu* trayMenu = new QMenu(this);
+    trayMenu->addAction(tr("Show SignalDeck"), this, [this] {
+        showNormal();
+        raise();
+        activateWindow();
+    });
+    trayMenu->addAction(pause);
+    trayMenu->addAction(quit);
+    m_tray = new TrayNotifier(trayMenu, this);
+    connect(m_tray, &TrayNotifier::activated, this, [this] {
+        showNormal();
+        raise();
+        activateWindow();
+    });
+    connect(m_tray, &TrayNotifier::noticeShown, this, [this](const TransitionDigest::Notice& notice) {
+        statusBar()->showMessage(notice.title, 10'000);
+    });
+}
+
+void MainWindow::buildCentre()
+{
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(6, 6, 6, 0);
+
+    m_banner = new QLabel(central);
+    m_banner->setObjectName(u"banner"_qs);
+    m_banner->setWordWrap(true);
+    m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_banner->setStyleSheet(u"QLabel { background: #fff3cd; color: #5c4400; border: 1px solid #e0b000; "
+                            "border-radius: 4px; padding: 6px; }"_qs);
+    m_banner->hide();
+    layout->addWidget(m_banner);
+
+    m_tileBar = new QWidget(central);
+    m_tileBar->setObjectName(u"tileBar"_qs);
+    auto* tiles = new QHBoxLayout(m_tileBar);
+    tiles->setContentsMargins(0, 0, 0, 0);
+    for (std::size_t i = 0; i < kSignals.size(); ++i) {
+        m_tiles[i] = new SignalTile(kSignals[i], m_tileBar);
+        connect(m_tiles[i], &SignalTile::clicked, this, &MainWindow::onTileClicked);
+        tiles->addWidget(m_tiles[i]);
+    }
+    layout->addWidget(m_tileBar);
+
+    auto* filterRow = new QHBoxLayout;
+    m_filter = new QLineEdit(central);
+    m_filter->setObjectName(u"filterEdit"_qs);
+    m_filter->setPlaceholderText(tr("Filter endpoints (Ctrl+F): words match name, host, tags, reasons; tag:prod"));
+    m_filter->setClearButtonEnabled(true);
+    connect(m_filter, &QLineEdit::textChanged, m_proxy, &EndpointFilterProxy::setFilterText);
+    m_stateFilter = new QComboBox(central);
+    m_stateFilter->setObjectName(u"stateFilter"_qs);
+    m_stateFilter->addItem(tr("All states"));
+    m_stateFilter->addItem(tr("Warning or worse"), static_cast<int>(SignalState::Warning));
+    m_stateFilter->addItem(tr("Critical only"), static_cast<int>(SignalState::Critical));
+    connect(m_stateFilter, &QComboBox::currentIndexChanged, this, [this](int index) {
+        const QVariant v = m_stateFilter->itemData(index);
+        m_proxy->setMinimumState(v.isValid() ? std::optional(static_cast<SignalState>(v.toInt())) : std::nullopt);
+    });
+    filterRow->addWidget(m_filter, 1);
+    filterRow->addWidget(m_stateFilter);
+    layout->addLayout(filterRow);
+
+    m_table = new QTableView(central);
+    m_table->setObjectName(u"endpointTable"_qs);
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(EndpointTableModel::State, Qt::DescendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
+    m_table->horizontalHeader()->setSectionsMovable(true);
+    m_table->horizontalHeader()->setStretchLastSection(false);
+    m_table->horizontalHeader()->setDefaultSectionSize(84);
+    m_table->setColumnWidth(EndpointTableModel::Name, 170);
+    m_table->setColumnWidth(EndpointTableModel::Host, 130);
+    m_table->setColumnWidth(EndpointTableModel::State, 96);
+    m_table->setColumnWidth(EndpointTableModel::NextProbe, 150);
+    m_table->setColumnWidth(EndpointTableModel::Trend, 120);
+    auto* stateDelegate = new StateCellDelegate(EndpointTableModel::CellStateRole, m_table);
+    for (int column : { int(EndpointTableModel::State), int(EndpointTableModel::SignalS1),
+             int(EndpointTableModel::SignalS2), int(EndpointTableModel::SignalS3), int(EndpointTableModel::SignalS4),
+             int(EndpointTableModel::Circuit) })
+        m_table->setItemDelegateForColumn(column, stateDelegate);
+    m_table->setItemDelegateForColumn(
+        EndpointTableModel::Trend, new SparklineDelegate(EndpointTableModel::SparklineRole, m_table));
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    for (const auto* name : { "probeNow", "editEndpoint", "duplicateEndpoint", "deleteEndpoint" })
+        m_table->addAction(action(QString::fromLatin1(name)));
+    connect(m_table, &QTableView::doubleClicked, this, &MainWindow::editSelected);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateSelection);
+
+    m_detail = new DetailPane(m_reader, central);
+    m_splitter = new QSplitter(Qt::Vertical, central);
+    m_splitter->setObjectName(u"mainSplitter"_qs);
+    m_splitter->addWidget(m_table);
+    m_splitter->addWidget(m_detail);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 2);
+    m_splitter->setChildrenCollapsible(false);
+    layout->addWidget(m_splitter, 1);
+    setCentralWidget(central);
+}
+
+void MainWindow::buildDocks()
+{
+    auto* dock = new QDockWidget(tr("Event log"), this);
+    dock->setObjectName(u"eventLogDock"_qs);
+    auto* view = new QTableView(dock);
+    view->setObjectName(u"eventLog"_qs);
+    view->setModel(m_events);
+    view->verticalHeader()->hide();
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setWordWrap(false);
+    view->horizontalHeader()->setStretchLastSection(true);
+    view->setColumnWidth(EventLogModel::Time, 80);
+    view->setColumnWidth(EventLogModel::Endpoint, 150);
+    view->setColumnWidth(EventLogModel::Signal, 60);
+    view->setColumnWidth(EventLogModel::Transition, 150);
+    view->setItemDelegateForColumn(EventLogModel::Transition, new StateCellDelegate(EventLogModel::ToStateRole, view));
+    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
+    connect(view, &QTableView::activated, this, [this](const QModelIndex& index) {
+        selectEndpoint(m_events->event(index.row()).endpoint);
+    });
+    dock->setWidget(view);
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+    if (QMenu* viewMenu = findChild<QMenu*>(u"viewMenu"_qs)) {
+        QAction* toggle = dock->toggleViewAction();
+        toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+        viewMenu->addAction(toggle);
+    }
+}
+
+void MainWindow::buildStatusBar()
+{
+    m_pausedLabel = new QLabel(this);
+    m_rateLabel = new QLabel(tr("0.0 probes/s"), this);
+    m_rateLabel->setObjectName(u"rateLabel"_qs);
+    m_inFlightLabel = new QLabel(tr("0 in flight"), this);
+    m_inFlightLabel->setObjectName(u"inFlightLabel"_qs);
+    m_keychainLabel = new QLabel(tr("Keychain: not needed"), this);
+    m_keychainLabel->setObjectName(u"keychainLabel"_qs);
+    m_historyLabel = new QLabel(m_setup.history ? tr("History: recording") : tr("History: off"), this);
+    m_historyLabel->setObjectName(u"historyLabel"_qs);
+    m_historyLabel->setToolTip(m_setup.historyPath);
+    for (QLabel* l : { m_pausedLabel, m_rateLabel, m_inFlightLabel, m_keychainLabel, m_historyLabel })
+        statusBar()->addPermanentWidget(l);
+    if (m_setup.configPath.isEmpty())
+        statusBar()->showMessage(tr("Demo: edits are not saved. Write a config (docs/CONFIG.md) to keep yours."));
+}
+
+void MainWindow::setBanner(const QString& key, const QString& text)
+{
+    if (text.isEmpty())
+        m_banners.remove(key);
+    else
+        m_banners.insert(key, text);
+    QStringList lines = m_banners.values();
+    m_banner->setText(lines.join(u'\n'));
+    m_banner->setVisible(!lines.isEmpty());
+}
+
+void MainWindow::setKeychainStatus(const QString& text, bool available)
+{
+    m_keychainLabel->setText(text);
+    m_keychainLabel->setStyleSheet(available ? QString() : u"color: #c62828; font-weight: bold;"_qs);
+}
+
+void MainWindow::applyBatch(const EngineBatch& batch)
+{
+    ++m_batches;
+    m_endpoints->applyBatch(batch);
+    m_signals->applyBatch(batch);
+    m_events->applyBatch(batch);
+    m_tray->addEvents(batch.events);
+    updateTiles();
+    m_rateLabel->setText(tr("%1 probes/s").arg(batch.stats.probesPerSecond, 0, 'f', 1));
+    m_inFlightLabel->setText(batch.stats.waiting > 0
+            ? tr("%1 in flight, %2 waiting").arg(batch.stats.inFlight).arg(batch.stats.waiting)
+            : tr("%1 in flight").arg(batch.stats.inFlight));
+    if (!batch.results.isEmpty() || !batch.statuses.isEmpty())
+        updateSelection();
+}
+
+void MainWindow::updateTiles()
+{
+    int warnings = 0;
+    int criticals = 0;
+    for (std::size_t i = 0; i < kSignals.size(); ++i) {
+        const QModelIndex index = m_signals->index(m_signals->rowOf(kSignals[i]), 0);
+        const int w = index.data(SignalSummaryModel::WarningCountRole).toInt();
+        const int c = index.data(SignalSummaryModel::CriticalCountRole).toInt();
+        warnings += w;
+        criticals += c;
+        m_tiles[i]->setSummary(static_cast<SignalState>(index.data(SignalSummaryModel::WorstStateRole).toInt()), w, c,
+            index.data(SignalSummaryModel::LatestReasonRole).toString(),
+            index.data(SignalSummaryModel::LatestReasonEndpointRole).toString());
+        m_tiles[i]->setChecked(m_proxy->signalFilter() == kSignals[i]);
+    }
+    const SignalState worst = m_signals->worstState();
+    m_tray->setWorstState(worst, warnings, criticals);
+    setWindowIcon(stateIcon(worst, 64));
+}
+
+void MainWindow::onTileClicked(FailureSignal signal)
+{
+    m_proxy->setSignalFilter(m_proxy->signalFilter() == signal ? FailureSignal::None : signal);
+    updateTiles();
+    const FailureSignal now = m_proxy->signalFilter();
+    statusBar()->showMessage(now == FailureSignal::None
+            ? tr("Showing all endpoints")
+            : tr("Showing endpoints raising %1 %2 (click the tile again to show all)")
+                  .arg(signalCode(now), signalTitle(now)),
+        5000);
+}
+
+QList<int> MainWindow::selectedRows() const
+{
+    QList<int> rows;
+    const QModelIndexList selected = m_table->selectionModel()->selectedRows();
+    for (const QModelIndex& index : selected)
+        rows << m_proxy->mapToSource(index).row();
+    std::sort(rows.begin(), rows.end());
+    return rows;
+}
+
+void MainWindow::updateSelection()
+{
+    const QList<int> rows = selectedRows();
+    QList<EndpointConfig> selected;
+    for (int row : rows)
+        selected << m_endpoints->endpoint(row);
+    m_detail->setSelection(selected);
+    for (const auto* name : { "probeNow", "editEndpoint", "duplicateEndpoint", "deleteEndpoint" })
+        action(QString::fromLatin1(name))->setEnabled(!rows.isEmpty());
+    if (!rows.isEmpty())
+        m_detail->setLastProbe(m_endpoints->lastResult(rows.first()), m_endpoints->status(rows.first()));
+}
+
+void MainWindow::selectEndpoint(const QString& name)
+{
+    for (int row = 0; row < m_endpoints->rowCount(); ++row) {
+        if (m_endpoints->endpoint(row).name != name)
+            continue;
+        const QModelIndex proxyIndex = m_proxy->mapFromSource(m_endpoints->index(row, 0));
+        if (!proxyIndex.isValid())
+            return;
+        m_table->selectionModel()->select(
+            proxyIndex, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_table->scrollTo(proxyIndex);
+        return;
+    }
+}
+
+void MainWindow::setRange(const TimeRange& range)
+{
+    m_range = range;
+    const int index = m_rangeBox->findData(range.key());
+    if (index >= 0) {
+        m_rangeBox->setCurrentIndex(index);
+    } else {
+        const int custom = m_rangeBox->findData(u"custom"_qs);
+        m_rangeBox->setItemText(custom, range.label());
+        m_rangeBox->setCurrentIndex(custom);
+    }
+    m_detail->setRange(range);
+    requestFigures();
+}
+
+void MainWindow::showCustomRangeDialog()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Custom range"));
+    const QDateTime now = QDateTime::currentDateTime();
+    auto* from = new QDateTimeEdit(m_range.isCustom() ? QDateTime::fromMSecsSinceEpoch(m_range.fromMs) : now.addDays(-1),
+        &dialog);
+    auto* to = new QDateTimeEdit(m_range.isCustom() ? QDateTime::fromMSecsSinceEpoch(m_range.toMs) : now, &dialog);
+    for (QDateTimeEdit* e : { from, to }) {
+        e->setCalendarPopup(true);
+        e->setDisplayFormat(u"yyyy-MM-dd HH:mm"_qs);
+    }
+    auto* error = new QLabel(&dialog);
+    error->setStyleSheet(u"color: #c62828;"_qs);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    auto* form = new QFormLayout(&dialog);
+    form->addRow(tr("From:"), from);
+    form->addRow(tr("To:"), to);
+    form->addRow(error);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, [&] {
+        if (from->dateTime() >= to->dateTime()) {
+            error->setText(tr("The start must be before the end."));
+            return;
+        }
+        dialog.accept();
+    });
+    if (dialog.exec() == QDialog::Accepted)
+        setRange(TimeRange::custom(from->dateTime().toMSecsSinceEpoch(), to->dateTime().toMSecsSinceEpoch()));
+    else
+        setRange(m_range);
+}
+
+void MainWindow::requestFigures()
+{
+    QStringList names;
+    for (const EndpointConfig& e : std::as_const(m_config.endpoints))
+        names << e.name;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_reader->requestFigures(names, m_range.resolvedFrom(now), m_range.resolvedTo(now));
+}
+
+bool MainWindow::applyConfig(const AppConfig& config, QString* error)
+{
+    if (!m_setup.configPath.isEmpty()) {
+        QString saveError;
+        if (!saveConfigFile(m_setup.configPath, config, &saveError)) {
+            qCWarning(lcUi).noquote() << saveError;
+            QMessageBox::warning(this, tr("Config not saved"),
+                tr("The change was not saved and not applied:\n%1").arg(saveError));
+            if (error)
+                *error = saveError;
+            return false;
+        }
+    }
+    const QStringList keepSelected = [this] {
+        QStringList names;
+        for (int row : selectedRows())
+            names << m_endpoints->endpoint(row).name;
+        return names;
+    }();
+    m_config = config;
+    m_engine->setConfig(m_config);
+    m_endpoints->setEndpoints(m_config.endpoints);
+    m_signals->setEndpoints(m_config.endpoints);
+    if (!m_paused)
+        m_engine->start();
+    else
+        m_engine->setPaused(true);
+    updateTiles();
+    if (!keepSelected.isEmpty())
+        selectEndpoint(keepSelected.first());
+    requestFigures();
+    emit configApplied(m_config);
+    return true;
+}
+
+void MainWindow::openEditor(int index, const EndpointConfig& initial)
+{
+    auto* dialog = new EndpointEditorDialog(m_config, index, initial, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (dialog->result()) {
+            const QString name = dialog->nameEdit()->text().trimmed();
+            if (applyConfig(*dialog->result()))
+                selectEndpoint(name);
+        }
+    });
+    dialog->open();
+}
+
+void MainWindow::addEndpoint()
+{
+    EndpointConfig fresh;
+    fresh.name = uniqueName(m_config, tr("new-endpoint"));
+    openEditor(-1, fresh);
+}
+
+void MainWindow::editSelected()
+{
+    const QList<int> rows = selectedRows();
+    if (rows.isEmpty())
+        return;
+    openEditor(rows.first(), m_endpoints->endpoint(rows.first()));
+}
+
+void MainWindow::duplicateSelected()
+{
+    const QList<int> rows = selectedRows();
+    if (rows.isEmpty())
+        return;
+    EndpointConfig copy = m_endpoints->endpoint(rows.first());
+    copy.name = uniqueName(m_config, copy.name + tr(" copy"));
+    openEditor(-1, copy);
+}
+
+void MainWindow::deleteSelected()
+{
+    const QList<int> rows = selectedRows();
+    if (rows.isEmpty())
+        return;
+    QStringList names;
+    for (int row : rows)
+        names << m_endpoints->endpoint(row).name;
+    auto* box = new QMessageBox(QMessageBox::Question, tr("Delete endpoints"),
+        names.size() == 1 ? tr("Delete the endpoint \"%1\"?").arg(names.first())
+                          : tr("Delete %1 endpoints: %2?").arg(names.size()).arg(names.join(u", "_qs)),
+        QMessageBox::Yes | QMessageBox::Cancel, this);
+    box->setObjectName(u"confirmDelete"_qs);
+    box->setInformativeText(tr("Probing stops at once. Stored history is kept."));
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, names](int result) {
+        if (result != QMessageBox::Yes)
+            return;
+        AppConfig next = m_config;
+        next.endpoints.removeIf([&names](const EndpointConfig& e) { return names.contains(e.name); });
+        if (applyConfig(next))
+            statusBar()->showMessage(tr("Deleted %1").arg(names.join(u", "_qs)), 5000);
+    });
+    box->open();
+}
+
+void MainWindow::probeSelectedNow()
+{
+    const QList<int> rows = selectedRows();
+    for (int row : rows)
+        m_engine->probeNow(row); // endpoint id = its row in the model = its index in the config
+    if (!rows.isEmpty())
+        statusBar()->showMessage(tr("Probing %n endpoint(s) now…", nullptr, static_cast<int>(rows.size())), 3000);
+}
+
+void MainWindow::setPaused(bool paused)
+{
+    m_paused = paused;
+    m_engine->setPaused(paused);
+    m_pausedLabel->setText(paused ? tr("⏸ Paused") : QString());
+    m_pausedLabel->setStyleSheet(paused ? u"font-weight: bold;"_qs : QString());
+    if (QAction* a = action(u"pauseProbing"_qs); a && a->isChecked() != paused)
+        a->setChecked(paused);
+}
+
+void MainWindow::restoreState()
+{
+    QSettings settings;
+    settings.beginGroup(u"mainWindow"_qs);
+    if (!restoreGeometry(settings.value(u"geometry"_qs).toByteArray()))
+        resize(1400, 900);
+    QMainWindow::restoreState(settings.value(u"state"_qs).toByteArray());
+    m_splitter->restoreState(settings.value(u"splitter"_qs).toByteArray());
+    m_table->horizontalHeader()->restoreState(settings.value(u"tableHeader"_qs).toByteArray());
+    const TimeRange range = TimeRange::fromKey(settings.value(u"range"_qs, u"1h"_qs).toString());
+    settings.endGroup();
+    setRange(range);
+}
+
+void MainWindow::saveState() const
+{
+    QSettings settings;
+    settings.beginGroup(u"mainWindow"_qs);
+    settings.setValue(u"geometry"_qs, saveGeometry());
+    settings.setValue(u"state"_qs, QMainWindow::saveState());
+    settings.setValue(u"splitter"_qs, m_splitter->saveState());
+    settings.setValue(u"tableHeader"_qs, m_table->horizontalHeader()->saveState());
+    settings.setValue(u"range"_qs, m_range.key());
+    settings.endGroup();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    saveState();
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace sd

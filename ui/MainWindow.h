@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "TimeRange.h"
+#include "core/EndpointConfig.h"
+#include "schedule/EngineTypes.h"
+
+#include <QMainWindow>
+
+#include <array>
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSplitter;
+class QTableView;
+class QTimer;
+
+namespace sd {
+
+class DetailPane;
+class Engine;
+class EndpointFilterProxy;
+class EndpointTableModel;
+class EventLogModel;
+class HistoryReader;
+class HistoryStore;
+class SignalSummaryModel;
+class SignalTile;
+class TrayNotifier;
+
+/// What the window works with; app/ builds it (engine, history, config) and hands it over.
+struct DashboardSetup {
+    Engine* engine = nullptr; ///< running or not; the window starts it
+    HistoryStore* history = nullptr; ///< may be null (no history: charts say so)
+    QString historyPath; ///< the database file the charts read
+    AppConfig config;
+    QString configPath; ///< where edits are saved; empty = not saved (the demo)
+    QString sourceLabel; ///< "demo" or the config path, for the title
+};
+
+/// The dashboard: four signal tiles over the endpoint table (filter box, sparkline column), the detail pane
+/// (charts and last probe) for the selection, the event log dock, a status bar (probes per second, in
+/// flight, keychain, history) and the tray icon. Engine batches update the models a few times a second;
+/// the widgets never wait on the network or the disk. Edits go through the endpoint editor, are applied
+/// to the engine at once, and are saved atomically to the config file (unless this is the demo).
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(DashboardSetup setup, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // For tests and the screenshot tool.
+    EndpointTableModel* endpointModel() const { return m_endpoints; }
+    EndpointFilterProxy* filterProxy() const { return m_proxy; }
+    SignalSummaryModel* signalModel() const { return m_signals; }
+    EventLogModel* eventModel() const { return m_events; }
+    QTableView* table() const { return m_table; }
+    SignalTile* tile(FailureSignal signal) const;
+    QWidget* tileBar() const { return m_tileBar; }
+    DetailPane* detailPane() const { return m_detail; }
+    TrayNotifier* tray() const { return m_tray; }
+    const AppConfig& config() const { return m_config; }
+    QLineEdit* filterEdit() const { return m_filter; }
+    QAction* action(const QString& objectName) const;
+    TimeRange range() const { return m_range; }
+    int batchesApplied() const { return m_batches; }
+
+    /// Shows or clears the banner above the tiles (no keychain, history faults). Empty text hides it.
+    void setBanner(const QString& key, const QString& text);
+    void setKeychainStatus(const QString& text, bool available);
+    void selectEndpoint(const QString& name);
+    void setRange(const TimeRange& range);
+    /// Replaces the config (editor, credentials dialog): restarts the engine, saves unless demo.
+    bool applyConfig(const AppConfig& config, QString* error = nullptr);
+
+public slots:
+    void applyBatch(const sd::EngineBatch& batch);
+    void addEndpoint();
+    void editSelected();
+    void duplicateSelected();
+    /// Asks first; removes the selected endpoints.
+    void deleteSelected();
+    void probeSelectedNow();
+    void setPaused(bool paused);
+
+signals:
+    void configApplied(const sd::AppConfig& config);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildActions();
+    void buildCentre();
+    void buildDocks();
+    void buildStatusBar();
+    void onTileClicked(FailureSignal signal);
+    void updateTiles();
+    void updateSelection();
+    void requestFigures();
+    QList<int> selectedRows() const;
+    void restoreState();
+    void saveState() const;
+    void openEditor(int index, const EndpointConfig& initial);
+    void showCustomRangeDialog();
+
+    DashboardSetup m_setup;
+    AppConfig m_config;
+    Engine* m_engine;
+    HistoryReader* m_reader;
+    EndpointTableModel* m_endpoints;
+    EndpointFilterProxy* m_proxy;
+    SignalSummaryModel* m_signals;
+    EventLogModel* m_events;
+    QWidget* m_tileBar = nullptr;
+    std::array<SignalTile*, 4> m_tiles {};
+    QLabel* m_banner = nullptr;
+    QMap<QString, QString> m_banners;
+    QLineEdit* m_filter = nullptr;
+    QComboBox* m_stateFilter = nullptr;
+    QComboBox* m_rangeBox = nullptr;
+    QTableView* m_table = nullptr;
+    QSplitter* m_splitter = nullptr;
+    DetailPane* m_detail = nullptr;
+    TrayNotifier* m_tray = nullptr;
+    QLabel* m_rateLabel = nullptr;
+    QLabel* m_inFlightLabel = nullptr;
+    QLabel* m_keychainLabel = nullptr;
+    QLabel* m_historyLabel = nullptr;
+    QLabel* m_pausedLabel = nullptr;
+    QTimer* m_figuresTimer = nullptr;
+    TimeRange m_range;
+    bool m_paused = false;
+    int m_batches = 0;
+};
+
+} // namespace sd

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/FailureSignal.h"
+
+#include <QFrame>
+
+class QLabel;
+
+namespace sd {
+
+/// One of the four signal tiles at the top of the window: the signal's worst state as icon, word and
+/// colour (never colour alone), how many endpoints are in Warning and Critical, the action the signal
+/// calls for and the latest reason. A click (or Space/Enter when focused) toggles the table filter on
+/// this signal; `checked` shows that the filter is on.
+class SignalTile : public QFrame {
+    Q_OBJECT
+public:
+    explicit SignalTile(FailureSignal signal, QWidget* parent = nullptr);
+
+    FailureSignal signal() const { return m_signal; }
+    void setSummary(SignalState state, int warnings, int criticals, const QString& latestReason,
+        const QString& latestEndpoint);
+    SignalState state() const { return m_state; }
+    QString stateText() const;
+    QString countsText() const;
+
+    bool isChecked() const { return m_checked; }
+    void setChecked(bool checked);
+
+signals:
+    void clicked(sd::FailureSignal signal);
+
+protected:
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+
+private:
+    void restyle();
+
+    FailureSignal m_signal;
+    SignalState m_state = SignalState::Unknown;
+    bool m_checked = false;
+    int m_warnings = 0;
+    int m_criticals = 0;
+    QString m_latestReason;
+    QString m_latestEndpoint;
+    QLabel* m_icon;
+    QLabel* m_title;
+    QLabel* m_stateLabel;
+    QLabel* m_counts;
+    QLabel* m_action;
+    QLabel* m_reason;
+};
+
+/// The state as a word a user reads ("OK", "Warning", "Critical", "Unknown").
+QString stateWord(SignalState state);
+
+} // namespace sd
