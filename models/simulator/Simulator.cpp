@@ -225,6 +225,30 @@ QList<QByteArray> Simulator::acceptedTokens() const
     return m_acceptedTokens;
 }
 
+void Simulator::setOAuthClient(const QString& clientId, const QByteArray& clientSecret, std::chrono::seconds lifetime)
+{
+    QMutexLocker lock(&m_mutex);
+    m_oauth.setClient(clientId, clientSecret, lifetime);
+}
+
+void Simulator::setTokenEndpointDown(bool down)
+{
+    QMutexLocker lock(&m_mutex);
+    m_oauth.setDown(down);
+}
+
+void Simulator::revokeOAuthTokens()
+{
+    QMutexLocker lock(&m_mutex);
+    m_oauth.revokeAll();
+}
+
+int Simulator::oauthTokensIssued() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_oauth.issuedCount();
+}
+
 SimulatedAnswer Simulator::tokenAnswer(const QByteArray& presented)
 {
     if (presented.isEmpty())
@@ -321,6 +345,17 @@ void Simulator::addRoutes()
     });
     addRoute(QStringLiteral("/auth/api-key"), [this](const QHttpServerRequest& request) {
         return tokenAnswer(request.value(QByteArrayLiteral("X-Api-Key")));
+    });
+    addRoute(QStringLiteral("/oauth/token"), [this](const QHttpServerRequest& request) {
+        const bool post = request.method() == QHttpServerRequest::Method::Post;
+        QMutexLocker lock(&m_mutex);
+        return m_oauth.tokenAnswer(
+            post, request.value(QByteArrayLiteral("Authorization")), request.body(), OAuthTokenIssuer::Clock::now());
+    });
+    addRoute(QStringLiteral("/oauth/protected"), [this](const QHttpServerRequest& request) {
+        QMutexLocker lock(&m_mutex);
+        return m_oauth.protectedAnswer(
+            request.value(QByteArrayLiteral("Authorization")), OAuthTokenIssuer::Clock::now());
     });
     addRoute(QStringLiteral("/redirect"),
         [](const QHttpServerRequest& request) { return canned::redirect(request.query()); });

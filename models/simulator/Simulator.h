@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "simulator/OAuthTokenIssuer.h"
 #include "simulator/ScenarioTimetable.h"
 #include "simulator/SimulatedAnswer.h"
 #include "simulator/SimulatorRoute.h"
@@ -84,6 +85,18 @@ public:
     void setAcceptedTokens(const QList<QByteArray>& tokens);
     QList<QByteArray> acceptedTokens() const;
 
+    /// The OAuth2 client that `POST /oauth/token` (client credentials grant, HTTP Basic or form client
+    /// authentication) issues access tokens to, and how long they live; `/oauth/protected` accepts those
+    /// tokens until they expire. No client by default (every token request gets 401 invalid_client).
+    /// Thread-safe, as are the switches below.
+    void setOAuthClient(const QString& clientId, const QByteArray& clientSecret, std::chrono::seconds lifetime);
+    /// true: `/oauth/token` answers 503 temporarily_unavailable (an identity-provider outage).
+    void setTokenEndpointDown(bool down);
+    /// Revokes every token issued so far: the next probe of `/oauth/protected` with one gets 401.
+    void revokeOAuthTokens();
+    /// Access tokens `/oauth/token` has issued since start.
+    int oauthTokensIssued() const;
+
     /// Moves the `/scenario` clock so that it stands at `position` into its cycle now (start() sets 0).
     void restartScenario(std::chrono::milliseconds position = std::chrono::milliseconds(0));
     ScenarioPhase scenarioPhase() const;
@@ -117,9 +130,10 @@ private:
     std::atomic<int> m_hangingConnections { 0 };
     std::atomic<qint64> m_scenarioOriginNs { 0 };
     QElapsedTimer m_clock;
-    mutable QMutex m_mutex; ///< guards m_counts, m_extraPorts and m_acceptedTokens
+    mutable QMutex m_mutex; ///< guards m_counts, m_extraPorts, m_acceptedTokens and m_oauth
     QHash<QString, int> m_counts;
     QList<QByteArray> m_acceptedTokens;
+    OAuthTokenIssuer m_oauth;
     ThrottleBucket m_throttle; ///< only touched in the simulator's thread
 };
 

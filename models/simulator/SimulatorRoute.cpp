@@ -17,6 +17,12 @@ const QList<SimulatorRoute>& SimulatorRoute::all()
                            "the embedding program") },
         { QStringLiteral("/auth/api-key"),
             QStringLiteral("200 only with X-Api-Key: <an accepted token>, else 401 (S2)") },
+        { QStringLiteral("/oauth/token"),
+            QStringLiteral("POST OAuth2 client credentials grant (Basic or form client auth): a random access token "
+                           "for the client the embedding program set; 401 invalid_client, 503 when switched down") },
+        { QStringLiteral("/oauth/protected"),
+            QStringLiteral("200 only with Authorization: Bearer <a token /oauth/token issued, unexpired and not "
+                           "revoked>, else 401 invalid_token (S2)") },
         { QStringLiteral("/redirect"), QStringLiteral("302 (or ?status=301/303/307/308) to ?to=URL") },
         { QStringLiteral("/input/400"), QStringLiteral("400 malformed request (S3)") },
         { QStringLiteral("/input/422"), QStringLiteral("422 validation error (S3)") },
