@@ -18,6 +18,7 @@ Engine::Engine(ProbeScheduler::Options options, QObject* parent)
     connect(m_thread, &QThread::finished, m_scheduler, &QObject::deleteLater);
     connect(m_scheduler, &ProbeScheduler::batchReady, this, &Engine::batchReady);
     connect(m_scheduler, &ProbeScheduler::onceFinished, this, &Engine::onceFinished);
+    connect(m_scheduler, &ProbeScheduler::credentialRejected, this, &Engine::credentialRejected);
     m_thread->start();
 }
 

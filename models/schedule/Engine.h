@@ -44,6 +44,8 @@ signals:
     void batchReady(const sd::EngineBatch& batch);
     void onceFinished(const sd::ProbeResults& results, const sd::EndpointStatuses& statuses);
     void probeNowAnswered(int endpointId, const QString& refusal);
+    /// See ProbeScheduler::credentialRejected: once per 401 streak of an endpoint using `credentialId`.
+    void credentialRejected(const QString& credentialId, const QString& secretFingerprint);
 
 private:
     QThread* m_thread;

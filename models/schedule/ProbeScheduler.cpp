@@ -7,6 +7,7 @@
 #include "probe/CredentialHeader.h"
 #include "probe/ProbeTransport.h"
 
+#include <QCryptographicHash>
 #include <QLoggingCategory>
 #include <QTimer>
 
@@ -82,6 +83,8 @@ struct ProbeScheduler::Runtime {
     bool manual = false;
     int attempt = 0;
     quint64 ticket = 0;
+    quint64 sentSecretSerial = 0; ///< the credential's secret serial when the attempt was sent
+    bool credentialRejected = false; ///< in a streak of 401s (reported once)
     MonotonicTime dispatchedAt;
     ProbeResult last; ///< the latest attempt of the cycle, which decides the outcome
 };
@@ -129,6 +132,14 @@ void ProbeScheduler::setCredentialSecrets(const QHash<QString, QByteArray>& secr
     std::vector<bool> wasBlocked;
     for (const auto& rt : m_runtimes)
         wasBlocked.push_back(!credentialBlock(*rt).isEmpty());
+    for (auto it = secrets.cbegin(); it != secrets.cend(); ++it) {
+        if (!m_secrets.contains(it.key()) || m_secrets.value(it.key()) != it.value())
+            ++m_secretSerials[it.key()];
+    }
+    for (auto it = m_secrets.cbegin(); it != m_secrets.cend(); ++it) {
+        if (!secrets.contains(it.key()))
+            ++m_secretSerials[it.key()];
+    }
     m_secrets = secrets;
     for (auto it = secrets.cbegin(); it != secrets.cend(); ++it)
         m_unavailable.remove(it.key());
@@ -146,6 +157,8 @@ void ProbeScheduler::setCredentialSecrets(const QHash<QString, QByteArray>& secr
 
 void ProbeScheduler::setCredentialSecret(const QString& id, const QByteArray& secret)
 {
+    if (!m_secrets.contains(id) || m_secrets.value(id) != secret)
+        ++m_secretSerials[id];
     m_secrets.insert(id, secret);
     m_unavailable.remove(id);
     refreshCredentialConditions(id);
@@ -162,6 +175,7 @@ void ProbeScheduler::setCredentialSecret(const QString& id, const QByteArray& se
 
 void ProbeScheduler::setCredentialUnavailable(const QString& id, const QString& reason)
 {
+    ++m_secretSerials[id];
     m_secrets.remove(id);
     m_unavailable.insert(id, reason);
     refreshCredentialConditions(id);
@@ -467,6 +481,7 @@ void ProbeScheduler::sendAttempt(Runtime& rt, MonotonicTime now)
         const QString scheme = meta == m_credentials.cend() ? CredentialConfig {}.scheme : meta->scheme;
         if (const auto header = credentialHeader(scheme, m_secrets.value(rt.cfg.credential)))
             request.extraHeaders.append(*header);
+        rt.sentSecretSerial = m_secretSerials.value(rt.cfg.credential);
     }
     m_transport->start(request);
 }
@@ -557,6 +572,8 @@ void ProbeScheduler::finishCycle(Runtime& rt, MonotonicTime now)
     m_pendingResults.append(r);
     m_dirty.push_back(rt.status.id);
 
+    const bool staleSecret = noteCredentialRejection(rt);
+
     if (m_once) {
         if (--m_onceRemaining == 0) {
             ProbeResults all;
@@ -590,9 +607,32 @@ void ProbeScheduler::finishCycle(Runtime& rt, MonotonicTime now)
             }
         }
     }
+    if (staleSecret)
+        next = now; // refused with a secret that has since been replaced: try the new one now
     rt.plannedAt = next;
     if (!m_paused)
         reschedule(rt, next, reason);
+}
+
+bool ProbeScheduler::noteCredentialRejection(Runtime& rt)
+{
+    if (rt.cfg.credential.isEmpty())
+        return false;
+    if (rt.last.httpStatus != 401) {
+        rt.credentialRejected = false;
+        return false;
+    }
+    if (rt.sentSecretSerial != m_secretSerials.value(rt.cfg.credential))
+        return m_secrets.contains(rt.cfg.credential);
+    if (!rt.credentialRejected) {
+        rt.credentialRejected = true;
+        qCDebug(lcSchedule).noquote() << rt.cfg.name << "got 401 with credential" << rt.cfg.credential;
+        // The fingerprint lets the receiver tell which secret was refused; the secret itself stays here.
+        const QByteArray hash
+            = QCryptographicHash::hash(m_secrets.value(rt.cfg.credential), QCryptographicHash::Sha256).toHex();
+        emit credentialRejected(rt.cfg.credential, QString::fromLatin1(hash.left(8)));
+    }
+    return false;
 }
 
 void ProbeScheduler::collectCircuitEvents(Runtime& rt)

@@ -87,6 +87,12 @@ public:
 signals:
     void batchReady(const sd::EngineBatch& batch);
     void onceFinished(const sd::ProbeResults& results, const sd::EndpointStatuses& statuses);
+    /// An endpoint using credential `credentialId` got 401 with the credential's current secret, whose
+    /// fingerprint (first 8 hex digits of its SHA-256, as credentialFingerprint) is `secretFingerprint`.
+    /// Emitted once per streak of 401s of that endpoint (a non-401 answer ends the streak), so that whoever
+    /// can renew the secret (an OAuth2 token source) renews it once and never in a loop; a 401 for a secret
+    /// that was replaced while the probe was in flight is not reported, and the endpoint is probed again at once.
+    void credentialRejected(const QString& credentialId, const QString& secretFingerprint);
 
 private:
     struct Runtime;
@@ -105,6 +111,9 @@ private:
     void onAttemptFinished(
         quint64 ticket, const ProbeFacts& facts, const QDateTime& startUtc, const QByteArray& traceId);
     void finishCycle(Runtime& rt, MonotonicTime now);
+    /// Tracks the 401 streak of `rt` and emits credentialRejected at its start; true when the 401 was for a
+    /// secret replaced meanwhile (the endpoint should be probed again at once).
+    bool noteCredentialRejection(Runtime& rt);
     void collectCircuitEvents(Runtime& rt);
     void flush();
     EndpointStatus statusOf(const Runtime& rt) const;
@@ -131,6 +140,7 @@ private:
     quint64 m_ticketSerial = 0;
 
     QHash<QString, QByteArray> m_secrets; ///< credential id → secret; never logged, never in a result
+    QHash<QString, quint64> m_secretSerials; ///< credential id → bumped whenever its secret changes
     QHash<QString, QString> m_unavailable; ///< credential id → why its secret cannot be read
     QHash<QString, CredentialConfig> m_credentials; ///< credential id → metadata
 
