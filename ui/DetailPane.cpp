@@ -122,7 +122,9 @@ void DetailPane::setSelection(const QList<EndpointConfig>& endpoints)
         m_figures->setText(tr("Loading history…"));
         refresh();
     }
-    m_refresh->start();
+    // Called with every engine batch: restarting the timer each time would keep it from ever firing.
+    if (!m_refresh->isActive())
+        m_refresh->start();
 }
 
 void DetailPane::setRange(const TimeRange& range)
@@ -211,7 +213,8 @@ void DetailPane::setLastProbe(const std::optional<ProbeResult>& result, const st
                             nextProbeReasonText(status->nextReason));
     else
         schedule += u" · "_qs + nextProbeReasonText(status->nextReason);
-    schedule += tr(" · timeout %1%2").arg(formatMs(static_cast<double>(status->timeoutMs)),
+    if (status->timeoutMs > 0)
+        schedule += tr(" · timeout %1%2").arg(formatMs(static_cast<double>(status->timeoutMs)),
         status->adaptiveTimeout ? tr(" (adaptive)") : QString());
     m_schedule->setText(schedule);
 }

@@ -138,7 +138,9 @@ MainWindow::MainWindow(DashboardSetup setup, QWidget* parent)
         m_endpoints->setRangeFigures(figures, m_range.label());
     });
     m_figuresTimer = new QTimer(this);
-    m_figuresTimer->setInterval(15'000);
+    // Range figures cost one stats query per endpoint in the reader thread: often for a small config,
+    // less often for a thousand endpoints.
+    m_figuresTimer->setInterval(m_config.endpoints.size() <= 200 ? 5'000 : 30'000);
     connect(m_figuresTimer, &QTimer::timeout, this, &MainWindow::requestFigures);
     m_figuresTimer->start();
     // "Next probe in 12 s" counts down between batches (the engine only sends statuses that changed).
@@ -305,12 +307,18 @@ void MainWindow::buildCentre()
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
     m_table->horizontalHeader()->setSectionsMovable(true);
     m_table->horizontalHeader()->setStretchLastSection(false);
-    m_table->horizontalHeader()->setDefaultSectionSize(84);
-    m_table->setColumnWidth(EndpointTableModel::Name, 170);
-    m_table->setColumnWidth(EndpointTableModel::Host, 130);
+    // Widths from the header texts (not from a thousand rows), the trend right after the latency.
+    for (int column = 0; column < EndpointTableModel::ColumnCount; ++column) {
+        const QString header = m_endpoints->headerData(column, Qt::Horizontal).toString();
+        const QFontMetrics metrics(m_table->horizontalHeader()->font());
+        m_table->setColumnWidth(column, std::max(64, metrics.horizontalAdvance(header) + 34)); // + sort arrow
+    }
+    m_table->setColumnWidth(EndpointTableModel::Name, 190);
+    m_table->setColumnWidth(EndpointTableModel::Host, 120);
     m_table->setColumnWidth(EndpointTableModel::State, 96);
-    m_table->setColumnWidth(EndpointTableModel::NextProbe, 150);
-    m_table->setColumnWidth(EndpointTableModel::Trend, 120);
+    m_table->setColumnWidth(EndpointTableModel::NextProbe, 170);
+    m_table->setColumnWidth(EndpointTableModel::Trend, 110);
+    m_table->horizontalHeader()->moveSection(EndpointTableModel::Trend, EndpointTableModel::LastLatency + 1);
     auto* stateDelegate = new StateCellDelegate(EndpointTableModel::CellStateRole, m_table);
     for (int column : { int(EndpointTableModel::State), int(EndpointTableModel::SignalS1),
              int(EndpointTableModel::SignalS2), int(EndpointTableModel::SignalS3), int(EndpointTableModel::SignalS4),
@@ -329,8 +337,9 @@ void MainWindow::buildCentre()
     m_splitter->setObjectName(u"mainSplitter"_qs);
     m_splitter->addWidget(m_table);
     m_splitter->addWidget(m_detail);
-    m_splitter->setStretchFactor(0, 3);
-    m_splitter->setStretchFactor(1, 2);
+    m_splitter->setStretchFactor(0, 1);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setSizes({ 400, 420 });
     m_splitter->setChildrenCollapsible(false);
     layout->addWidget(m_splitter, 1);
     setCentralWidget(central);
@@ -358,6 +367,7 @@ void MainWindow::buildDocks()
     });
     dock->setWidget(view);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
+    resizeDocks({ dock }, { 170 }, Qt::Vertical);
     if (QMenu* viewMenu = findChild<QMenu*>(u"viewMenu"_qs)) {
         QAction* toggle = dock->toggleViewAction();
         toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
@@ -408,7 +418,16 @@ void MainWindow::applyBatch(const EngineBatch& batch)
     m_events->applyBatch(batch);
     m_tray->addEvents(batch.events);
     updateTiles();
-    m_rateLabel->setText(tr("%1 probes/s").arg(batch.stats.probesPerSecond, 0, 'f', 1));
+    // The engine's own rate covers one flush (200 ms) and jumps; the status bar averages the last 5 s.
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    m_rateSamples.append({ nowMs, batch.stats.probesFinished });
+    while (m_rateSamples.size() > 2 && m_rateSamples.at(1).first <= nowMs - 5000)
+        m_rateSamples.removeFirst();
+    const auto& oldest = m_rateSamples.constFirst();
+    const double rate = nowMs > oldest.first
+        ? static_cast<double>(batch.stats.probesFinished - oldest.second) * 1000.0 / static_cast<double>(nowMs - oldest.first)
+        : 0.0;
+    m_rateLabel->setText(tr("%1 probes/s").arg(std::max(0.0, rate), 0, 'f', 1));
     m_inFlightLabel->setText(batch.stats.waiting > 0
             ? tr("%1 in flight, %2 waiting").arg(batch.stats.inFlight).arg(batch.stats.waiting)
             : tr("%1 in flight").arg(batch.stats.inFlight));

@@ -134,6 +134,7 @@ private:
     TimeRange m_range;
     bool m_paused = false;
     int m_batches = 0;
+    QList<std::pair<qint64, qint64>> m_rateSamples; ///< (wall ms, probes finished) over the last 5 s
 };
 
 } // namespace sd

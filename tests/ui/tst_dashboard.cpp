@@ -13,6 +13,8 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDialogButtonBox>
+#include <QSignalSpy>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -175,8 +177,12 @@ private slots:
             "about two points per pixel column at most");
         QVERIFY2(window()->detailPane()->figuresText().contains(u"probes"_qs),
             qPrintable(window()->detailPane()->figuresText()));
-        QVERIFY2(window()->detailPane()->lastProbeText().contains(u"200"_qs),
-            qPrintable(window()->detailPane()->lastProbeText()));
+        // The charts keep following new probes while the endpoint stays selected (refresh every 2 s).
+        const int updates = window()->detailPane()->chartUpdates();
+        QTRY_VERIFY_WITH_TIMEOUT(window()->detailPane()->chartUpdates() > updates + 1, 8'000);
+        // The last deletion restarted probing: the first probe after it fills the last-probe panel.
+        QTRY_VERIFY2_WITH_TIMEOUT(window()->detailPane()->lastProbeText().startsWith(u"200 · "_qs),
+            qPrintable(window()->detailPane()->lastProbeText()), 20'000);
     }
 
     void eventLogListsTransitionsNewestFirst()

@@ -9,7 +9,7 @@ using namespace sd;
 
 namespace {
 
-EngineEvent event(const QString& endpoint, FailureSignal signal, SignalState from, SignalState to)
+EngineEvent transition(const QString& endpoint, FailureSignal signal, SignalState from, SignalState to)
 {
     EngineEvent e;
     e.kind = EngineEvent::Kind::Signal;
@@ -30,7 +30,7 @@ private slots:
     void firstCriticalIsShownAtOnce()
     {
         TransitionDigest digest(10'000);
-        QCOMPARE(digest.add({ event(u"api"_qs, FailureSignal::S1, SignalState::Ok, SignalState::Critical) }), 1);
+        QCOMPARE(digest.add({ transition(u"api"_qs, FailureSignal::S1, SignalState::Ok, SignalState::Critical) }), 1);
         const auto notice = digest.take(1'000);
         QVERIFY(notice);
         QCOMPARE(notice->worst, SignalState::Critical);
@@ -43,16 +43,16 @@ private slots:
     void onlyCriticalAndRecoveryCount()
     {
         TransitionDigest digest;
-        const EngineEvents noise { event(u"a"_qs, FailureSignal::S4, SignalState::Ok, SignalState::Warning),
-            event(u"b"_qs, FailureSignal::S4, SignalState::Unknown, SignalState::Ok),
-            event(u"c"_qs, FailureSignal::S4, SignalState::Warning, SignalState::Ok),
-            event(u"d"_qs, FailureSignal::S1, SignalState::Critical, SignalState::Warning) };
+        const EngineEvents noise { transition(u"a"_qs, FailureSignal::S4, SignalState::Ok, SignalState::Warning),
+            transition(u"b"_qs, FailureSignal::S4, SignalState::Unknown, SignalState::Ok),
+            transition(u"c"_qs, FailureSignal::S4, SignalState::Warning, SignalState::Ok),
+            transition(u"d"_qs, FailureSignal::S1, SignalState::Critical, SignalState::Warning) };
         QCOMPARE(digest.add(noise), 0);
         QVERIFY(!digest.take(0));
-        EngineEvent circuit = event(u"e"_qs, FailureSignal::S1, SignalState::Ok, SignalState::Critical);
+        EngineEvent circuit = transition(u"e"_qs, FailureSignal::S1, SignalState::Ok, SignalState::Critical);
         circuit.kind = EngineEvent::Kind::Circuit;
         QCOMPARE(digest.add({ circuit }), 0);
-        QCOMPARE(digest.add({ event(u"f"_qs, FailureSignal::S2, SignalState::Critical, SignalState::Ok) }), 1);
+        QCOMPARE(digest.add({ transition(u"f"_qs, FailureSignal::S2, SignalState::Critical, SignalState::Ok) }), 1);
         const auto notice = digest.take(0);
         QVERIFY(notice);
         QCOMPARE(notice->worst, SignalState::Ok);
@@ -62,12 +62,12 @@ private slots:
     void aStormBecomesOneSummaryPerCooldown()
     {
         TransitionDigest digest(10'000, 3);
-        digest.add({ event(u"first"_qs, FailureSignal::S1, SignalState::Ok, SignalState::Critical) });
+        digest.add({ transition(u"first"_qs, FailureSignal::S1, SignalState::Ok, SignalState::Critical) });
         QVERIFY(digest.take(0));
         EngineEvents storm;
         for (int i = 0; i < 200; ++i)
-            storm << event(u"ep"_qs + QString::number(i), FailureSignal::S1, SignalState::Ok, SignalState::Critical);
-        storm << event(u"back"_qs, FailureSignal::S2, SignalState::Critical, SignalState::Ok);
+            storm << transition(u"ep"_qs + QString::number(i), FailureSignal::S1, SignalState::Ok, SignalState::Critical);
+        storm << transition(u"back"_qs, FailureSignal::S2, SignalState::Critical, SignalState::Ok);
         QCOMPARE(digest.add(storm), 201);
         QVERIFY2(!digest.take(5'000), "nothing within the cooldown");
         QCOMPARE(digest.cooldownRemaining(5'000), 5'000);

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "credentials/CredentialRotation.h"
+
+#include <QDialog>
+
+#include <optional>
+
+class QGroupBox;
+class QLabel;
+class QPushButton;
+class QTableView;
+class QTableWidget;
+
+namespace sd {
+
+class CredentialStore;
+class CredentialTableModel;
+class Engine;
+class MainWindow;
+class SecretField;
+
+/// What the credentials dialog works with; app/ builds it.
+struct CredentialsDialogSetup {
+    CredentialStore* store = nullptr; ///< where secrets live (the OS keychain in the app)
+    Engine* engine = nullptr; ///< gets every new secret at once; its statuses fill the S2 column
+    QString configPath; ///< the file CredentialRotation reads and saves (a scratch copy for the demo)
+    QString auditPath; ///< empty = CredentialAuditLog::defaultPath()
+    /// The demo simulator's accepted token, offered by "Use the demo's valid token"; empty outside the demo.
+    QByteArray demoToken;
+};
+
+/// Manual rotation, as an operator does it ("Credentials…", Ctrl+K). The list (CredentialTableModel)
+/// shows each credential's metadata and S2 state; Add stores a new one, Delete (asked first) removes its
+/// keychain entries, Rollback brings the previous secret back. Rotate opens a step below the list: paste the
+/// new secret (masked, with a show toggle) → Verify probes every endpoint that uses the credential with the
+/// candidate and shows each answer classified → Commit, enabled only after a passing verification (or,
+/// asked first, without one), writes the keychain, keeps the old secret as previous and re-probes those
+/// endpoints at once. Every change goes through CredentialRotation (keychain, config file, audit trail);
+/// the new metadata is then applied to the window (MainWindow::applyConfig), so that the window's config
+/// and the file agree, and the new secret to the engine. The audit trail is listed at the bottom. No
+/// secret is ever shown in a label, a title, a log line or the settings.
+class CredentialsDialog : public QDialog {
+    Q_OBJECT
+public:
+    CredentialsDialog(CredentialsDialogSetup setup, MainWindow* window);
+    ~CredentialsDialog() override;
+
+    CredentialTableModel* model() const { return m_model; }
+    QTableView* table() const { return m_table; }
+    CredentialRotation* rotation() const { return m_rotation; }
+    SecretField* secretField() const { return m_secret; }
+    QGroupBox* rotatePanel() const { return m_rotatePanel; }
+    QTableWidget* verificationTable() const { return m_verificationTable; }
+    QTableWidget* auditTable() const { return m_auditTable; }
+    /// The buttons by object name: addCredential, rotateCredential, rollbackCredential, deleteCredential,
+    /// verifyCandidate, commitCandidate, commitWithoutVerifying, cancelRotation, useDemoToken.
+    QPushButton* button(const QString& objectName) const;
+    /// The last message (what a change did, or why it did not).
+    QString statusText() const;
+    /// The verdict of the latest verification, empty when there is none for the text in the field.
+    QString verdictText() const;
+    const std::optional<CredentialVerification>& verification() const { return m_verification; }
+    /// The credential being rotated, empty when the rotate step is closed.
+    QString rotatingId() const { return m_rotatingId; }
+
+    void selectCredential(const QString& id);
+    QString selectedId() const;
+
+public slots:
+    void addCredential();
+    /// Opens the rotate step for the selected credential.
+    void beginRotation();
+    void cancelRotation();
+    void verifyCandidate();
+    void commitCandidate();
+    /// Asks first; then commits with no verification (recorded as "skipped" in the audit trail).
+    void commitWithoutVerifying();
+    void rollbackSelected();
+    /// Asks first; then removes both keychain entries and the metadata.
+    void deleteSelected();
+
+signals:
+    void verificationShown(const sd::CredentialVerification& verification);
+    /// After every add, rotate, rollback or delete, done or not, once the window and the engine have it.
+    void changeFinished(const sd::CredentialChange& change);
+
+private:
+    void buildList();
+    void buildRotatePanel();
+    void buildAudit();
+    void showVerification(const CredentialVerification& verification);
+    void applyChange(const CredentialChange& change);
+    void refreshAudit();
+    void setStatus(const QString& text, bool problem);
+    void setBusy(bool busy, const QString& text = {});
+    void invalidateVerification();
+    void updateButtons();
+
+    CredentialsDialogSetup m_setup;
+    MainWindow* m_window;
+    CredentialRotation* m_rotation;
+    CredentialTableModel* m_model;
+    QTableView* m_table = nullptr;
+    QGroupBox* m_rotatePanel = nullptr;
+    SecretField* m_secret = nullptr;
+    QTableWidget* m_verificationTable = nullptr;
+    QLabel* m_verdict = nullptr;
+    QTableWidget* m_auditTable = nullptr;
+    QLabel* m_status = nullptr;
+    QString m_rotatingId;
+    std::optional<CredentialVerification> m_verification;
+    bool m_busy = false;
+};
+
+} // namespace sd
