@@ -196,6 +196,8 @@ void MainWindow::buildActions()
         m_filter->selectAll();
     });
     QAction* quit = make(u"quit"_qs, tr("&Quit"), QKeySequence::Quit, [] { QApplication::quit(); });
+    QAction* credentials = make(u"manageCredentials"_qs, tr("&Credentials…"), QKeySequence(Qt::CTRL | Qt::Key_K),
+        [this] { emit credentialsRequested(); });
 
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(quit);
@@ -203,6 +205,8 @@ void MainWindow::buildActions()
     endpoints->addActions({ add, edit, dup, del });
     endpoints->addSeparator();
     endpoints->addActions({ probe, pause });
+    endpoints->addSeparator();
+    endpoints->addAction(credentials);
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(find);
     view->setObjectName(u"viewMenu"_qs);
@@ -213,6 +217,8 @@ void MainWindow::buildActions()
     bar->addActions({ add, edit, dup, del });
     bar->addSeparator();
     bar->addActions({ probe, pause });
+    bar->addSeparator();
+    bar->addAction(credentials);
     bar->addSeparator();
     bar->addWidget(new QLabel(tr(" Range: "), bar));
     m_rangeBox = new QComboBox(bar);
@@ -433,6 +439,13 @@ void MainWindow::applyBatch(const EngineBatch& batch)
             : tr("%1 in flight").arg(batch.stats.inFlight));
     if (!batch.results.isEmpty() || !batch.statuses.isEmpty())
         updateSelection();
+    // A first look should show charts: once the first results are in, select the worst endpoint (the
+    // table sorts by state) unless the user already picked one.
+    if (!m_autoSelected && !batch.results.isEmpty() && m_proxy->rowCount() > 0
+        && !m_table->selectionModel()->hasSelection()) {
+        m_autoSelected = true;
+        m_table->selectRow(0);
+    }
 }
 
 void MainWindow::updateTiles()

@@ -87,6 +87,8 @@ public slots:
 
 signals:
     void configApplied(const sd::AppConfig& config);
+    /// "Credentials…" (Ctrl+K) was chosen; app/ opens the credentials dialog (it owns the keychain store).
+    void credentialsRequested();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -133,6 +135,7 @@ private:
     QTimer* m_figuresTimer = nullptr;
     TimeRange m_range;
     bool m_paused = false;
+    bool m_autoSelected = false;
     int m_batches = 0;
     QList<std::pair<qint64, qint64>> m_rateSamples; ///< (wall ms, probes finished) over the last 5 s
 };

@@ -164,7 +164,7 @@ SignalTracker::Change SignalTracker::nextS4(const ProbeResult& result) const
     const int answered = answeredCount();
     const bool rateCounts = size >= minSamples;
     const bool latencyCounts = answered >= minSamples;
-    const double rate = errorRate();
+    const double rate = degradedErrorRate();
     const double latency = averageLatencyMs();
     const auto latencyWarn = static_cast<double>(m_thresholds.latencyWarn.count());
     const auto latencyCritical = static_cast<double>(m_thresholds.latencyCritical.count());
@@ -255,6 +255,17 @@ double SignalTracker::errorRate() const
         return 0.0;
     const auto failures
         = std::count_if(m_window.begin(), m_window.end(), [](const Sample& s) { return s.outcome != Outcome::Ok; });
+    return static_cast<double>(failures) / static_cast<double>(m_window.size());
+}
+
+double SignalTracker::degradedErrorRate() const
+{
+    if (m_window.empty())
+        return 0.0;
+    const auto failures = std::count_if(m_window.begin(), m_window.end(), [](const Sample& s) {
+        return s.outcome != Outcome::Ok
+            && (s.signal == FailureSignal::None || s.signal == FailureSignal::S4);
+    });
     return static_cast<double>(failures) / static_cast<double>(m_window.size());
 }
 

@@ -77,6 +77,10 @@ public:
 
     /// Window statistics the dashboard shows.
     double errorRate() const; ///< share of non-Ok probes in the window, 0..1
+    /// The error rate S4 judges: failures S1, S2 and S3 already stand for are left out, so an endpoint
+    /// stuck on a 401 shows S2 Critical, not also "S4 degraded" (DESIGN: ServerError, AssertionFailed and
+    /// throttling count, and through them raise S4).
+    double degradedErrorRate() const;
     double averageLatencyMs() const; ///< over the probes in the window that got an HTTP answer; 0 if none
     int windowSize() const;
 

@@ -160,12 +160,16 @@ void TestSignalTracker::script_data()
         "O O O O O O O O O O O O O O O O O O O O", "");
     row("S4 error rate critical with margin", 10, "500 500 500 500 500 500 ok ok ok ok ok ok ok", "S4",
         "O O C C C C C C C C C W W", "3:ok>critical 12:critical>warning");
-    row("S4 timeouts count in the error rate", 20, "timeout timeout timeout", "S4", "O O C", "3:ok>critical");
+    // Failures S1, S2 and S3 stand for do not also raise S4: one incident, one signal.
+    row("S4 leaves timeouts to S1", 20, "timeout timeout timeout", "S4", "O O O", "");
+    row("S4 leaves auth failures to S2", 20, "401 401 401 401", "S4", "O O O O", "");
+    row("S4 server errors count", 20, "500 500 500", "S4", "O O C", "3:ok>critical");
 
     // Overall: the worst of the four.
-    row("overall worst of four", 20, "ok timeout 401 ok ok ok", "*", "O W C C W W",
-        "2:ok>warning 3:warning>critical 5:critical>warning");
-    row("overall auth failures also feed the error rate", 20, "401 401 ok", "*", "C C C", "1:unknown>critical");
+    row("overall worst of four", 20, "ok timeout 401 ok ok ok", "*", "O W C W O O",
+        "2:ok>warning 3:warning>critical 4:critical>warning 5:warning>ok");
+    row("overall clears when the auth failure is fixed", 20, "401 401 ok", "*", "C C O",
+        "1:unknown>critical 3:critical>ok");
     row("overall clears with the last signal", 20, "ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok 401 ok",
         "*", "O O O O O O O O O O O O O O O O O O O C O", "20:ok>critical 21:critical>ok");
 }
@@ -253,7 +257,7 @@ void TestSignalTracker::reasonsSayWhy()
     for (int i = 1; i <= 3; ++i)
         runs.add(probe(u"refused"), at(i));
     QCOMPARE(runs.reason(FailureSignal::S1), QStringLiteral("connection refused (3 in a row)"));
-    QCOMPARE(runs.reason(FailureSignal::S4), QStringLiteral("error rate 100 % over the last 3 probes"));
+    QVERIFY2(runs.reason(FailureSignal::S4).isEmpty(), "refused connections are S1's, not S4's");
     QVERIFY(runs.reason(FailureSignal::S2).isEmpty());
 
     SignalTracker share(0, QStringLiteral("api"), Thresholds {});
@@ -324,7 +328,14 @@ void TestSignalTracker::summarizeAcrossEndpoints()
     for (int i = 1; i <= 3; ++i)
         alsoDown.add(probe(u"timeout"), at(20 + i));
 
-    const auto summary = summarize({ &down, &flaky, nullptr, &fine, &locked, &alsoDown });
+    SignalTracker erroring(5, QStringLiteral("erroring"), Thresholds {});
+    for (int i = 1; i <= 3; ++i)
+        erroring.add(probe(u"500"), at(i));
+    SignalTracker wobbly(6, QStringLiteral("wobbly"), Thresholds {});
+    for (QStringView token : { u"ok", u"ok", u"ok", u"500" })
+        wobbly.add(probe(token), at(10));
+
+    const auto summary = summarize({ &down, &flaky, nullptr, &fine, &locked, &alsoDown, &erroring, &wobbly });
     const SignalSummary& s1 = summary[0];
     QCOMPARE(s1.signal, FailureSignal::S1);
     QCOMPARE(s1.worst, SignalState::Critical);
@@ -344,10 +355,11 @@ void TestSignalTracker::summarizeAcrossEndpoints()
     QCOMPARE(s3.criticalCount + s3.warningCount, 0);
     QVERIFY(s3.latestReason.isEmpty());
 
-    // S4: down and also-down have 100 % errors over 3 probes; flaky 25 % over 4.
+    // S4: erroring has 100 % server errors over 3 probes, wobbly 25 % over 4; the S1 failures of down,
+    // also-down and flaky are S1's alone.
     const SignalSummary& s4 = summary[3];
     QCOMPARE(s4.worst, SignalState::Critical);
-    QCOMPARE(s4.criticalCount, 2);
+    QCOMPARE(s4.criticalCount, 1);
     QCOMPARE(s4.warningCount, 1);
 }
 
