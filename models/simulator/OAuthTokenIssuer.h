@@ -29,6 +29,7 @@ public:
     void revokeAll() { m_tokens.clear(); }
     /// Tokens issued so far (revoked and expired ones included).
     int issuedCount() const { return m_issued; }
+    void resetIssuedCount() { m_issued = 0; }
 
     /// The answer to `POST /oauth/token`: 200 `{"access_token","token_type":"Bearer","expires_in","scope"}`,
     /// 400 `invalid_request`/`unsupported_grant_type`, 401 `invalid_client` (with `WWW-Authenticate: Basic`),

@@ -199,6 +199,7 @@ void Simulator::resetCounts()
     {
         QMutexLocker lock(&m_mutex);
         m_counts.clear();
+        m_oauth.resetIssuedCount();
     }
     m_acceptedConnections.store(0);
 }

@@ -73,7 +73,7 @@ public:
     int acceptedConnections() const { return m_acceptedConnections.load(); }
     /// Connections `/hang` holds open right now; they are released when the client gives up. Thread-safe.
     int hangingConnections() const { return m_hangingConnections.load(); }
-    /// Zeroes the request and connection counts.
+    /// Zeroes the request and connection counts and oauthTokensIssued().
     void resetCounts();
 
     /// Extra latency of `/healthy` (default 0). Thread-safe.
@@ -94,7 +94,7 @@ public:
     void setTokenEndpointDown(bool down);
     /// Revokes every token issued so far: the next probe of `/oauth/protected` with one gets 401.
     void revokeOAuthTokens();
-    /// Access tokens `/oauth/token` has issued since start.
+    /// Access tokens `/oauth/token` has issued since start or resetCounts().
     int oauthTokensIssued() const;
 
     /// Moves the `/scenario` clock so that it stands at `position` into its cycle now (start() sets 0).
