@@ -88,7 +88,7 @@ QString checkTable(const ProbeResults& results, const EndpointStatuses& statuses
     return out;
 }
 
-int runCheck(const AppConfig& config, bool json, QTextStream& out)
+int runCheck(const AppConfig& config, bool json, QTextStream& out, const CredentialLoadResult& credentials)
 {
     Engine engine;
     ProbeResults results;
@@ -100,6 +100,7 @@ int runCheck(const AppConfig& config, bool json, QTextStream& out)
         loop.quit();
     });
     engine.setConfig(config);
+    applyCredentialLoad(engine, credentials);
     engine.runOnce();
     loop.exec();
     if (json)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "CredentialLoading.h"
 #include "core/EndpointConfig.h"
 #include "schedule/EngineTypes.h"
 
@@ -10,8 +11,9 @@
 namespace sd {
 
 /// `signaldeck --check`: probes every endpoint once (retries included), prints a table or the JSON
-/// object of DESIGN.md "Public interfaces", and returns the Nagios exit code of the worst state.
-int runCheck(const AppConfig& config, bool json, QTextStream& out);
+/// object of DESIGN.md "Public interfaces", and returns the Nagios exit code of the worst state. Endpoints
+/// whose credential is not in `credentials` are not sent and report S2 with the reason.
+int runCheck(const AppConfig& config, bool json, QTextStream& out, const CredentialLoadResult& credentials = {});
 
 /// The `--check --json` document for finished results and the endpoint statuses they produced.
 QByteArray checkJson(const ProbeResults& results, const EndpointStatuses& statuses);

@@ -5,6 +5,7 @@
 #include "simulator/Simulator.h"
 
 #include <QFile>
+#include <QRandomGenerator>
 #include <QThread>
 
 namespace sd {
@@ -42,6 +43,15 @@ bool DemoEnvironment::start(quint16 port, QString* error)
         Qt::BlockingQueuedConnection);
     if (!ok && error)
         *error = why;
+    if (ok) {
+        // Fresh at every start, so a token kept from an earlier demo run is refused, as an expired one would be.
+        QByteArray random(24, Qt::Uninitialized);
+        for (char& c : random)
+            c = static_cast<char>(QRandomGenerator::system()->bounded(256));
+        m_validToken = QByteArrayLiteral("sdk-demo-")
+            + random.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+        m_simulator->setAcceptedTokens({ m_validToken });
+    }
     return ok;
 }
 

@@ -87,7 +87,8 @@ QString headlessSummaryTable(const EndpointStatuses& statuses)
     return textTable(header, rows);
 }
 
-int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> duration, bool json, QTextStream& out)
+int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> duration, bool json, QTextStream& out,
+    const CredentialLoadResult& credentials)
 {
     Engine engine;
     QEventLoop loop;
@@ -119,6 +120,7 @@ int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> dur
         out.flush();
     }
     engine.setConfig(config);
+    applyCredentialLoad(engine, credentials);
     engine.start();
     loop.exec();
     const EndpointStatuses statuses = engine.statuses();

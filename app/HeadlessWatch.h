@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "CredentialLoading.h"
 #include "core/EndpointConfig.h"
 #include "schedule/EngineTypes.h"
 
@@ -14,7 +15,9 @@ namespace sd {
 /// `signaldeck --headless`: runs the engine with no widgets, prints every signal and circuit transition
 /// as it happens and, on exit (duration over, SIGINT or SIGTERM), a summary per endpoint. With `json`
 /// each event is one JSON line and the summary one JSON object. Returns the Nagios code of the worst state.
-int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> duration, bool json, QTextStream& out);
+/// Endpoints whose credential is not in `credentials` stay paused with S2 and the reason.
+int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> duration, bool json, QTextStream& out,
+    const CredentialLoadResult& credentials = {});
 
 /// The per-endpoint summary table (also used by tests).
 QString headlessSummaryTable(const EndpointStatuses& statuses);

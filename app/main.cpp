@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Command line, wiring, and the start of the chosen mode; nothing else lives here.
 #include "CheckCommand.h"
+#include "CredentialLoading.h"
 #include "CredentialsCommand.h"
 #include "DashboardStart.h"
 #include "DemoEnvironment.h"
@@ -9,6 +10,7 @@
 #include "Logging.h"
 #include "UnixSignalWatcher.h"
 #include "config/ConfigLoader.h"
+#include "credentials/KeychainCredentialStore.h"
 #include "simulator/Simulator.h"
 
 #include <QApplication>
@@ -47,6 +49,11 @@ int runSimulator(quint16 port)
     out() << "SignalDeck simulator listening on " << demo.baseUrl() << "\n\n";
     for (const auto& route : sd::Simulator::routes())
         out() << "  " << demo.simulator()->url(route.path).toString().leftJustified(40) << route.description << '\n';
+    // Shown here only (never logged): a throwaway token that lets an operator try a rotation end to end.
+    out() << "\n/auth/bearer accepts one token, made up now and valid until the simulator stops:\n  "
+          << QString::fromLatin1(demo.validToken())
+          << "\n(the secret of a credential whose endpoints use /auth/bearer, such as the demo's \""
+          << sd::DemoEnvironment::credentialId() << "\")\n";
     out() << "\nCtrl+C stops it." << Qt::endl;
     sd::UnixSignalWatcher watcher;
     QObject::connect(&watcher, &sd::UnixSignalWatcher::terminationRequested, qApp, &QCoreApplication::quit);
@@ -60,8 +67,8 @@ bool wantsWindow(int argc, char* argv[])
     if (argc > 1 && (qstrcmp(argv[1], "export") == 0 || qstrcmp(argv[1], "credentials") == 0))
         return false;
     for (int i = 1; i < argc; ++i) {
-        for (const char* flag : { "--check", "--headless", "--simulate", "--help", "-h", "--help-all", "--version",
-                 "-v", "-?" }) {
+        for (const char* flag :
+            { "--check", "--headless", "--simulate", "--help", "-h", "--help-all", "--version", "-v", "-?" }) {
             if (qstrcmp(argv[i], flag) == 0)
                 return false;
         }
@@ -160,8 +167,8 @@ int main(int argc, char* argv[])
     sd::ConfigParseResult loaded;
     QString source;
     // A first start of the window with no config yet opens the demo, so there is something to see.
-    const bool demoMode = parser.isSet(demoOpt)
-        || (window && !parser.isSet(configOpt) && !QFileInfo::exists(sd::defaultConfigPath()));
+    const bool demoMode
+        = parser.isSet(demoOpt) || (window && !parser.isSet(configOpt) && !QFileInfo::exists(sd::defaultConfigPath()));
     if (demoMode) {
         QString error;
         if (!demo.start(static_cast<quint16>(port), &error)) {
@@ -186,17 +193,28 @@ int main(int argc, char* argv[])
         return kUnknown;
     }
     const sd::AppConfig& config = *loaded.config;
+    sd::setSecretHeaderNames(sd::secretHeaderNames(config));
 
-    if (parser.isSet(checkOpt))
-        return sd::runCheck(config, parser.isSet(jsonOpt), out());
-    if (parser.isSet(headlessOpt))
-        return sd::runHeadless(config, duration, parser.isSet(jsonOpt), out());
+    if (parser.isSet(checkOpt) || parser.isSet(headlessOpt)) {
+        // Secrets come from the OS keychain only; without one, the endpoints that need them report S2.
+        sd::KeychainCredentialStore store;
+        sd::CredentialLoadResult credentials;
+        if (!sd::CredentialLoading::readable(config.credentials).isEmpty()) {
+            credentials = sd::loadCredentialsAndWait(store, config.credentials);
+            err() << sd::keychainConsoleText(credentials) << Qt::flush;
+        }
+        if (parser.isSet(checkOpt))
+            return sd::runCheck(config, parser.isSet(jsonOpt), out(), credentials);
+        return sd::runHeadless(config, duration, parser.isSet(jsonOpt), out(), credentials);
+    }
 
     sd::DashboardOptions dashboard;
     dashboard.config = config;
     dashboard.configPath = demoMode ? QString() : QFileInfo(source).absoluteFilePath();
     dashboard.sourceLabel = demoMode ? QStringLiteral("demo") : source;
     dashboard.dataDir = parser.value(dataDirOpt);
+    if (demoMode)
+        dashboard.demoToken = demo.validToken();
     dashboard.screenshotPath = parser.value(screenshotOpt);
     if (parser.isSet(quitAfterOpt)) {
         bool ok = false;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The demo config against the running simulator: it loads with the real config reader, and the first probe
-// of its endpoints, judged by the real classifier, raises every one of the four signals.
+// of its endpoints, judged by the real classifier, raises every one of the four signals. Its one credential
+// names no secret: the endpoint that uses it is refused until it presents the token the simulator accepts.
 #include "HttpFetch.h"
 
 #include "config/ConfigLoader.h"
@@ -23,6 +24,8 @@ private Q_SLOTS:
     void initTestCase();
     void loadsWithThePlaceholdersReplaced();
     void firstProbesRaiseEverySignal();
+    void credentialEndpointWantsTheAcceptedToken_data();
+    void credentialEndpointWantsTheAcceptedToken();
 
 private:
     std::optional<AppConfig> load();
@@ -57,11 +60,22 @@ void tst_DemoConfig::loadsWithThePlaceholdersReplaced()
     const auto config = load();
     QVERIFY(config);
     QCOMPARE(config->version, 1);
-    QVERIFY(config->credentials.isEmpty()); // a demo needs no keychain
+    // One credential to rotate in the demo: metadata only, no fingerprint before the operator stores a secret.
+    QCOMPARE(config->credentials.size(), 1);
+    const CredentialConfig& credential = config->credentials.constFirst();
+    QCOMPARE(credential.id, u"demo-llm"_s);
+    QCOMPARE(credential.scheme, u"bearer"_s);
+    QVERIFY(credential.fingerprint.isEmpty() && !credential.rotated.isValid() && !credential.oauth2);
     QVERIFY(config->endpoints.size() >= 10);
+    int usingTheCredential = 0;
     for (const EndpointConfig& endpoint : config->endpoints) {
         QVERIFY2(endpoint.interval >= 5s && endpoint.interval <= 10s, qPrintable(endpoint.name));
-        QVERIFY2(endpoint.credential.isEmpty(), qPrintable(endpoint.name));
+        if (!endpoint.credential.isEmpty()) {
+            ++usingTheCredential;
+            QCOMPARE(endpoint.credential, credential.id);
+            QCOMPARE(endpoint.url.path(), u"/auth/bearer"_s);
+            QVERIFY2(endpoint.tags.contains(u"S2"_s), qPrintable(endpoint.name));
+        }
         QVERIFY2(endpoint.tags.contains(u"demo"_s), qPrintable(endpoint.name));
         const QString path = endpoint.url.path();
         const bool known = std::any_of(Simulator::routes().cbegin(), Simulator::routes().cend(),
@@ -72,6 +86,7 @@ void tst_DemoConfig::loadsWithThePlaceholdersReplaced()
         if (path == u"/hang")
             QVERIFY(!endpoint.adaptiveTimeout && endpoint.timeout <= 2s);
     }
+    QCOMPARE(usingTheCredential, 1);
 }
 
 void tst_DemoConfig::firstProbesRaiseEverySignal()
@@ -123,6 +138,46 @@ void tst_DemoConfig::firstProbesRaiseEverySignal()
     }
     for (FailureSignal signal : kAllSignals)
         QVERIFY2(raised.contains(signal), qPrintable(signalCode(signal)));
+}
+
+void tst_DemoConfig::credentialEndpointWantsTheAcceptedToken_data()
+{
+    QTest::addColumn<QByteArray>("presented"); // "accepted" stands for the token the simulator accepts
+    QTest::addColumn<bool>("ok");
+    QTest::newRow("no token") << QByteArray() << false;
+    QTest::newRow("another token") << QByteArray("not-the-demo-token") << false;
+    QTest::newRow("the accepted token") << QByteArray("accepted") << true;
+}
+
+void tst_DemoConfig::credentialEndpointWantsTheAcceptedToken()
+{
+    QFETCH(QByteArray, presented);
+    QFETCH(bool, ok);
+    const auto config = load();
+    QVERIFY(config);
+    const auto endpoint = std::find_if(config->endpoints.cbegin(), config->endpoints.cend(),
+        [](const EndpointConfig& e) { return !e.credential.isEmpty(); });
+    QVERIFY(endpoint != config->endpoints.cend());
+    // DemoEnvironment makes up the accepted token at start; here the test plays that part.
+    const QByteArray accepted = QByteArray("demo-") + QByteArray::number(QDateTime::currentMSecsSinceEpoch());
+    m_sim.setAcceptedTokens({ accepted });
+    QNetworkAccessManager nam;
+    FetchRequest request = getRequest(nam, endpoint->url);
+    if (!presented.isEmpty())
+        request.headers.append({ "Authorization", "Bearer " + (presented == "accepted" ? accepted : presented) });
+    const Fetched answer = fetch(request);
+    m_sim.setAcceptedTokens({});
+    QVERIFY(answer.finished);
+
+    ProbeFacts facts;
+    facts.httpStatus = answer.status;
+    facts.body = answer.body;
+    for (const auto& header : answer.headers)
+        facts.headers.append(header);
+    const Classification verdict = classify(*endpoint, facts, QDateTime::currentDateTimeUtc());
+    QVERIFY2((verdict.outcome == Outcome::Ok) == ok, qPrintable(verdict.reason));
+    if (!ok)
+        QCOMPARE(verdict.signal, FailureSignal::S2);
 }
 
 QTEST_GUILESS_MAIN(tst_DemoConfig)

@@ -97,12 +97,11 @@ CredentialsDialog::CredentialsDialog(CredentialsDialogSetup setup, MainWindow* w
         connect(m_setup.engine, &Engine::batchReady, this,
             [this](const EngineBatch& batch) { m_model->applyBatch(batch); });
     }
-    connect(m_window, &MainWindow::configApplied, this,
-        [this](const AppConfig& config) {
-            const QString keep = selectedId();
-            m_model->setConfig(config);
-            selectCredential(keep);
-        });
+    connect(m_window, &MainWindow::configApplied, this, [this](const AppConfig& config) {
+        const QString keep = selectedId();
+        m_model->setConfig(config);
+        selectCredential(keep);
+    });
     connect(m_rotation, &CredentialRotation::verified, this, &CredentialsDialog::showVerification);
     connect(m_rotation, &CredentialRotation::finished, this, &CredentialsDialog::applyChange);
     auto* ticker = new QTimer(this);
@@ -124,11 +123,12 @@ CredentialsDialog::CredentialsDialog(CredentialsDialogSetup setup, MainWindow* w
     buildList();
     topLayout->addWidget(m_table, 1);
     auto* listButtons = new QHBoxLayout;
-    for (const auto& [name, text, slot] : std::initializer_list<std::tuple<const char*, QString, void (CredentialsDialog::*)()>> {
-             { "addCredential", tr("&Add…"), &CredentialsDialog::addCredential },
-             { "rotateCredential", tr("&Rotate…"), &CredentialsDialog::beginRotation },
-             { "rollbackCredential", tr("Roll &back"), &CredentialsDialog::rollbackSelected },
-             { "deleteCredential", tr("&Delete…"), &CredentialsDialog::deleteSelected } }) {
+    for (const auto& [name, text, slot] :
+        std::initializer_list<std::tuple<const char*, QString, void (CredentialsDialog::*)()>> {
+            { "addCredential", tr("&Add…"), &CredentialsDialog::addCredential },
+            { "rotateCredential", tr("&Rotate…"), &CredentialsDialog::beginRotation },
+            { "rollbackCredential", tr("Roll &back"), &CredentialsDialog::rollbackSelected },
+            { "deleteCredential", tr("&Delete…"), &CredentialsDialog::deleteSelected } }) {
         auto* b = new QPushButton(text, top);
         b->setObjectName(QString::fromLatin1(name));
         b->setAutoDefault(false);
@@ -234,11 +234,12 @@ void CredentialsDialog::buildRotatePanel()
     layout->addLayout(secretRow);
 
     auto* actions = new QHBoxLayout;
-    for (const auto& [name, text, slot] : std::initializer_list<std::tuple<const char*, QString, void (CredentialsDialog::*)()>> {
-             { "verifyCandidate", tr("&Verify"), &CredentialsDialog::verifyCandidate },
-             { "commitCandidate", tr("&Commit"), &CredentialsDialog::commitCandidate },
-             { "commitWithoutVerifying", tr("Commit without verifying…"), &CredentialsDialog::commitWithoutVerifying },
-             { "cancelRotation", tr("Cancel"), &CredentialsDialog::cancelRotation } }) {
+    for (const auto& [name, text, slot] :
+        std::initializer_list<std::tuple<const char*, QString, void (CredentialsDialog::*)()>> {
+            { "verifyCandidate", tr("&Verify"), &CredentialsDialog::verifyCandidate },
+            { "commitCandidate", tr("&Commit"), &CredentialsDialog::commitCandidate },
+            { "commitWithoutVerifying", tr("Commit without verifying…"), &CredentialsDialog::commitWithoutVerifying },
+            { "cancelRotation", tr("Cancel"), &CredentialsDialog::cancelRotation } }) {
         auto* b = new QPushButton(text, m_rotatePanel);
         b->setObjectName(QString::fromLatin1(name));
         b->setAutoDefault(false);
@@ -248,8 +249,9 @@ void CredentialsDialog::buildRotatePanel()
     actions->insertStretch(3, 1);
     layout->addLayout(actions);
 
-    m_verificationTable = makeTable({ tr("Endpoint"), tr("HTTP"), tr("Outcome"), tr("Signal"), tr("Latency"), tr("Reason") },
-        QStringLiteral("verificationTable"), m_rotatePanel);
+    m_verificationTable
+        = makeTable({ tr("Endpoint"), tr("HTTP"), tr("Outcome"), tr("Signal"), tr("Latency"), tr("Reason") },
+            QStringLiteral("verificationTable"), m_rotatePanel);
     m_verificationTable->setColumnWidth(0, 170);
     m_verificationTable->setColumnWidth(1, 50);
     m_verificationTable->setColumnWidth(2, 90);
@@ -266,9 +268,9 @@ void CredentialsDialog::buildRotatePanel()
 
 void CredentialsDialog::buildAudit()
 {
-    m_auditTable = makeTable(
-        { tr("Time"), tr("User"), tr("Credential"), tr("Action"), tr("Fingerprint"), tr("Verification") },
-        QStringLiteral("auditTable"), this);
+    m_auditTable
+        = makeTable({ tr("Time"), tr("User"), tr("Credential"), tr("Action"), tr("Fingerprint"), tr("Verification") },
+            QStringLiteral("auditTable"), this);
     m_auditTable->setColumnWidth(0, 150);
     m_auditTable->setColumnWidth(1, 80);
     m_auditTable->setColumnWidth(2, 110);
