@@ -7,6 +7,8 @@
 #include "SignalTile.h"
 #include "StateCellDelegate.h"
 #include "TrayNotifier.h"
+#include "history/HistoryQuery.h"
+#include "ui/export/ExportDialog.h"
 #include "history/HistoryStore.h"
 #include "itemmodels/EndpointFilterProxy.h"
 #include "itemmodels/EndpointTableModel.h"
@@ -199,7 +201,12 @@ void MainWindow::buildActions()
     QAction* credentials = make(u"manageCredentials"_qs, tr("&Credentials…"), QKeySequence(Qt::CTRL | Qt::Key_K),
         [this] { emit credentialsRequested(); });
 
+    QAction* exportCsv
+        = make(u"exportCsv"_qs, tr("&Export CSV…"), QKeySequence(Qt::CTRL | Qt::Key_E), &MainWindow::openExportDialog);
+
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(exportCsv);
+    file->addSeparator();
     file->addAction(quit);
     QMenu* endpoints = menuBar()->addMenu(tr("&Endpoints"));
     endpoints->addActions({ add, edit, dup, del });
@@ -219,6 +226,7 @@ void MainWindow::buildActions()
     bar->addActions({ probe, pause });
     bar->addSeparator();
     bar->addAction(credentials);
+    bar->addAction(exportCsv);
     bar->addSeparator();
     bar->addWidget(new QLabel(tr(" Range: "), bar));
     m_rangeBox = new QComboBox(bar);
@@ -464,8 +472,9 @@ void MainWindow::updateTiles()
         m_tiles[i]->setChecked(m_proxy->signalFilter() == kSignals[i]);
     }
     const SignalState worst = m_signals->worstState();
+    if (worst != m_tray->worstState() || windowIcon().isNull())
+        setWindowIcon(stateIcon(worst, 64));
     m_tray->setWorstState(worst, warnings, criticals);
-    setWindowIcon(stateIcon(worst, 64));
 }
 
 void MainWindow::onTileClicked(FailureSignal signal)
@@ -694,6 +703,47 @@ void MainWindow::setPaused(bool paused)
     m_pausedLabel->setStyleSheet(paused ? u"font-weight: bold;"_qs : QString());
     if (QAction* a = action(u"pauseProbing"_qs); a && a->isChecked() != paused)
         a->setChecked(paused);
+}
+
+void MainWindow::openExportDialog()
+{
+    // Everything with stored history, configured now or not: a report may cover a removed endpoint.
+    QStringList names;
+    {
+        HistoryQuery query(m_setup.historyPath);
+        names = query.endpoints();
+    }
+    for (const EndpointConfig& e : std::as_const(m_config.endpoints))
+        if (!names.contains(e.name))
+            names << e.name;
+    names.sort();
+    auto* dialog = new ExportDialog(m_setup.historyPath, names, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    QHash<QString, std::array<SignalState, kSignalCount>> states;
+    for (int row = 0; row < m_endpoints->rowCount(); ++row)
+        states.insert(m_endpoints->endpoint(row).name, m_endpoints->status(row).states);
+    dialog->setCurrentStates(states);
+    if (m_range.isCustom()) {
+        dialog->setCustomRange(QDateTime::fromMSecsSinceEpoch(m_range.fromMs), QDateTime::fromMSecsSinceEpoch(m_range.toMs));
+    } else {
+        const QList<TimeRange> presets = TimeRange::presets();
+        const qsizetype index = presets.indexOf(m_range);
+        if (index >= 0)
+            dialog->setRangePreset(static_cast<ExportDialog::RangePreset>(index));
+    }
+    const QStringList selected = [this] {
+        QStringList out;
+        for (int row : selectedRows())
+            out << m_endpoints->endpoint(row).name;
+        return out;
+    }();
+    if (selected.size() > 1)
+        dialog->setCheckedEndpoints(selected);
+    connect(dialog, &ExportDialog::exportFinished, this, [this](bool ok, const QString& path, qint64 rows, const QString&) {
+        if (ok)
+            statusBar()->showMessage(tr("Exported %1 rows to %2").arg(rows).arg(path), 10'000);
+    });
+    dialog->open();
 }
 
 void MainWindow::restoreState()

@@ -84,6 +84,8 @@ public slots:
     void deleteSelected();
     void probeSelectedNow();
     void setPaused(bool paused);
+    /// The CSV export dialog over the stored history (range and selection preset from the window).
+    void openExportDialog();
 
 signals:
     void configApplied(const sd::AppConfig& config);

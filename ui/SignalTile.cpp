@@ -80,6 +80,10 @@ QString SignalTile::countsText() const { return m_counts->text(); }
 void SignalTile::setSummary(
     SignalState state, int warnings, int criticals, const QString& latestReason, const QString& latestEndpoint)
 {
+    if (m_styled && state == m_state && warnings == m_warnings && criticals == m_criticals
+        && latestReason == m_latestReason && latestEndpoint == m_latestEndpoint && m_styledChecked == m_checked)
+        return; // called with every engine batch: nothing to redo (style sheets are costly to re-apply)
+    const bool restyleNeeded = !m_styled || state != m_state || m_styledChecked != m_checked;
     m_state = state;
     m_warnings = warnings;
     m_criticals = criticals;
@@ -100,7 +104,8 @@ void SignalTile::setSummary(
     setToolTip(signalCode(m_signal) + u" "_qs + signalTitle(m_signal) + u": "_qs + stateWord(state)
         + (m_checked ? tr(" — click to show all endpoints") : tr(" — click to show only endpoints raising it")));
     setAccessibleName(signalCode(m_signal) + u" "_qs + stateWord(state));
-    restyle();
+    if (restyleNeeded)
+        restyle();
 }
 
 void SignalTile::setChecked(bool checked)
@@ -113,6 +118,8 @@ void SignalTile::setChecked(bool checked)
 
 void SignalTile::restyle()
 {
+    m_styled = true;
+    m_styledChecked = m_checked;
     const QColor accent = stateColor(m_state, palette());
     m_icon->setPixmap(stateIcon(m_state, 32).pixmap(32, 32));
     const QColor base = QPalette().color(QPalette::Base);

@@ -41,6 +41,8 @@ private:
     FailureSignal m_signal;
     SignalState m_state = SignalState::Unknown;
     bool m_checked = false;
+    bool m_styled = false;
+    bool m_styledChecked = false;
     int m_warnings = 0;
     int m_criticals = 0;
     QString m_latestReason;

@@ -42,12 +42,17 @@ bool TrayNotifier::trayAvailable() const { return m_tray != nullptr; }
 
 void TrayNotifier::setWorstState(SignalState state, int warnings, int criticals)
 {
-    m_worst = state;
-    m_toolTip = tr("SignalDeck — %1").arg(stateWord(state));
+    QString toolTip = tr("SignalDeck — %1").arg(stateWord(state));
     if (criticals > 0 || warnings > 0)
-        m_toolTip += tr(" (%1 critical, %2 warning)").arg(criticals).arg(warnings);
+        toolTip += tr(" (%1 critical, %2 warning)").arg(criticals).arg(warnings);
+    if (state == m_worst && toolTip == m_toolTip)
+        return;
+    const bool iconChanged = state != m_worst || m_toolTip.isEmpty();
+    m_worst = state;
+    m_toolTip = toolTip;
     if (m_tray) {
-        m_tray->setIcon(stateIcon(state, 64));
+        if (iconChanged)
+            m_tray->setIcon(stateIcon(state, 64));
         m_tray->setToolTip(m_toolTip);
     }
 }

@@ -10,6 +10,7 @@
 #include "ui/MainWindow.h"
 #include "ui/SignalTile.h"
 #include "ui/charts/LatencyChartView.h"
+#include "ui/export/ExportDialog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -124,15 +125,11 @@ private slots:
 
     void editorProbeNowShowsTheClassification()
     {
-        const EndpointConfig auth = [this] {
-            for (const EndpointConfig& e : window()->config().endpoints)
-                if (e.tags.contains(u"S2"_qs))
-                    return e;
-            return EndpointConfig {};
-        }();
-        QVERIFY(!auth.name.isEmpty());
-        const int index = static_cast<int>(window()->config().endpoints.indexOf(auth));
-        EndpointEditorDialog dialog(window()->config(), index, auth, window());
+        // A new endpoint on the simulator's expired-token route, probed before it is saved.
+        EndpointConfig auth;
+        auth.name = u"probe-before-save"_qs;
+        auth.url = QUrl(m_demo.demo.baseUrl() + u"/auth/invalid"_qs);
+        EndpointEditorDialog dialog(window()->config(), -1, auth, window());
         QSignalSpy done(&dialog, &EndpointEditorDialog::probeFinished);
         QTest::mouseClick(dialog.probeButton(), Qt::LeftButton);
         QVERIFY(done.wait(15'000));
@@ -190,6 +187,20 @@ private slots:
         EventLogModel* events = window()->eventModel();
         QTRY_VERIFY_WITH_TIMEOUT(events->rowCount() >= 4, 20'000);
         QVERIFY(events->event(0).time >= events->event(events->rowCount() - 1).time);
+    }
+
+    void exportActionOpensTheDialogOverTheHistory()
+    {
+        window()->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(window()));
+        window()->table()->setFocus(); // in the filter box Ctrl+E is the line edit's "end of line"
+        QTest::keyClick(window()->table(), Qt::Key_E, Qt::ControlModifier);
+        ExportDialog* dialog = nullptr;
+        QTRY_VERIFY((dialog = window()->findChild<ExportDialog*>()) && dialog->isVisible());
+        // Every endpoint with stored history is offered, the deleted one included.
+        QVERIFY(dialog->checkedEndpoints().size() >= window()->config().endpoints.size());
+        dialog->close();
+        QTRY_VERIFY(!window()->findChild<ExportDialog*>());
     }
 
     void cleanupTestCase()

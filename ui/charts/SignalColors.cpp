@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/charts/SignalColors.h"
 
+#include <QHash>
 #include <QPainter>
 #include <QPixmap>
 #include <QPolygonF>
@@ -150,11 +151,17 @@ QString stateIconText(SignalState state)
 QIcon stateIcon(SignalState state, int size)
 {
     size = std::max(size, 8);
+    // Table cells ask for these on every paint: paint each state and size once (GUI thread only).
+    static QHash<int, QIcon> cache;
+    const int key = size * 8 + static_cast<int>(state);
+    if (const auto it = cache.constFind(key); it != cache.constEnd())
+        return it.value();
     QIcon icon;
     icon.addPixmap(paintStateIcon(state, size));
     QPixmap hiDpi = paintStateIcon(state, size * 2);
     hiDpi.setDevicePixelRatio(2.0);
     icon.addPixmap(hiDpi);
+    cache.insert(key, icon);
     return icon;
 }
 
