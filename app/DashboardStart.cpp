@@ -62,9 +62,9 @@ DashboardSession::DashboardSession(const DashboardOptions& options)
     setup.sourceLabel = options.sourceLabel;
     m_window = std::make_unique<MainWindow>(setup);
     // After a restart the sparklines and the live window start from what was stored.
+    // (HistoryQuery opens lazily; on a first start with no file the answer is simply empty.)
     HistoryQuery query(history->databasePath());
-    if (query.isOpen())
-        m_window->endpointModel()->seedHistory(query.lastSamplesPerEndpoint(60));
+    m_window->endpointModel()->seedHistory(query.lastSamplesPerEndpoint(60));
     qCInfo(lcStart).noquote() << "dashboard on" << options.sourceLabel << "- history in" << history->databasePath();
 
     QObject::connect(m_window.get(), &MainWindow::configApplied, m_window.get(),

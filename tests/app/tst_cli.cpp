@@ -16,9 +16,11 @@ private:
         QByteArray out;
         QByteArray err;
     };
-    static Run run(const QStringList& args, int timeoutMs = 60'000)
+    static Run run(const QStringList& args, int timeoutMs = 60'000, const QProcessEnvironment& env = {})
     {
         QProcess p;
+        if (!env.isEmpty())
+            p.setProcessEnvironment(env);
         p.start(QStringLiteral(SIGNALDECK_BINARY), args);
         if (!p.waitForFinished(timeoutMs)) {
             p.kill();
@@ -47,7 +49,12 @@ private slots:
             for (const char* key : { "endpoint", "url", "httpStatus", "latencyMs", "outcome", "signal", "state",
                      "reason", "attempts", "traceId" })
                 QVERIFY2(o.contains(QLatin1StringView(key)), key);
-            QCOMPARE(o.value(u"traceId"_qs).toString().size(), 32);
+            // An endpoint whose credential is not in the keychain is not sent, so it has no trace id.
+            if (o.value(u"attempts"_qs).toInt() > 0)
+                QCOMPARE(o.value(u"traceId"_qs).toString().size(), 32);
+            else
+                QVERIFY2(o.value(u"reason"_qs).toString().startsWith(u"credential unavailable: "_qs),
+                    qPrintable(o.value(u"reason"_qs).toString()));
             if (o.value(u"signal"_qs).isString()) {
                 signalsSeen.insert(o.value(u"signal"_qs).toString());
                 QVERIFY(!o.value(u"reason"_qs).toString().isEmpty());
@@ -58,13 +65,59 @@ private slots:
         QVERIFY(sawOk);
     }
 
+    void checkWithoutKeychainSaysSoOnStderr()
+    {
+        // No D-Bus session, so no Secret Service: the credential's endpoints are not sent, S2 says why, and
+        // standard error explains what to do.
+        QTemporaryDir home;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"DBUS_SESSION_BUS_ADDRESS"_qs, u"unix:path="_qs + home.filePath(u"no-such-bus"_qs));
+        env.remove(u"DISPLAY"_qs);
+        env.insert(u"HOME"_qs, home.path());
+        env.insert(u"XDG_DATA_HOME"_qs, home.filePath(u"data"_qs));
+        env.insert(u"XDG_CONFIG_HOME"_qs, home.filePath(u"config"_qs));
+        const Run r = run({ u"--demo"_qs, u"--check"_qs, u"--json"_qs }, 60'000, env);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("the OS keychain is not usable"), r.err.constData());
+        QVERIFY2(r.err.contains("credential unavailable: no OS keychain"), r.err.constData());
+        int paused = 0;
+        for (const QJsonValue& v : QJsonDocument::fromJson(r.out).object().value(u"results"_qs).toArray()) {
+            const QJsonObject o = v.toObject();
+            if (o.value(u"reason"_qs).toString() != u"credential unavailable: no OS keychain"_qs)
+                continue;
+            ++paused;
+            QCOMPARE(o.value(u"signal"_qs).toString(), u"S2"_qs);
+            QCOMPARE(o.value(u"attempts"_qs).toInt(), 0);
+        }
+        QCOMPARE(paused, 2);
+    }
+
+    void simulatorPrintsTheDemoToken()
+    {
+        QProcess p;
+        p.start(QStringLiteral(SIGNALDECK_BINARY), { u"--simulate"_qs });
+        QVERIFY(p.waitForStarted());
+        QByteArray out;
+        QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput()).contains("Ctrl+C"), 20'000);
+        p.terminate();
+        QVERIFY(p.waitForFinished(10'000));
+        // The accepted token is shown to the operator once, on its own line after the explanation.
+        const qsizetype at = out.indexOf("/auth/bearer accepts one token");
+        QVERIFY2(at >= 0, out.constData());
+        const QByteArray token = out.mid(at).split('\n').value(1).trimmed();
+        QVERIFY2(token.startsWith("sdk-demo-") && token.size() >= 32, token.constData());
+    }
+
     void demoCheckTable()
     {
         const Run r = run({ u"--demo"_qs, u"--check"_qs });
         QCOMPARE(r.exitCode, 2);
         const QString text = QString::fromUtf8(r.out);
         QVERIFY(text.contains(u"ENDPOINT"_qs));
-        QVERIFY(text.contains(u"invalid_token"_qs));
+        // The demo's credential is in no keychain here: its endpoints report S2 without being sent, and stderr
+        // says why (no keychain at all, or no entry in it).
+        QVERIFY2(text.contains(u"credential unavailable: "_qs), r.out.constData());
+        QVERIFY2(r.err.contains("keychain"), r.err.constData());
         QVERIFY(text.contains(u"worst: CRITICAL"_qs));
     }
 
@@ -131,7 +184,7 @@ private slots:
         const QString text = QString::fromUtf8(r.out);
         QVERIFY2(text.contains(u"NEXT PROBE"_qs), r.out.constData());
         QVERIFY2(text.contains(u"Retry-After"_qs), r.out.constData()); // the throttled route is left alone
-        QVERIFY2(text.contains(u"llm-expired-token"_qs), r.out.constData());
+        QVERIFY2(text.contains(u"llm-chat-token"_qs), r.out.constData());
         QVERIFY2(text.contains(u"→ critical"_qs), r.out.constData()); // transitions printed as they happen
     }
 };

@@ -186,8 +186,8 @@ void CredentialsDialog::buildList()
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setColumnWidth(CredentialTableModel::Id, 110);
-    m_table->setColumnWidth(CredentialTableModel::Label, 150);
-    m_table->setColumnWidth(CredentialTableModel::Scheme, 90);
+    m_table->setColumnWidth(CredentialTableModel::Label, 130);
+    m_table->setColumnWidth(CredentialTableModel::Scheme, 130);
     m_table->setColumnWidth(CredentialTableModel::Endpoints, 170);
     m_table->setColumnWidth(CredentialTableModel::Age, 70);
     m_table->setColumnWidth(CredentialTableModel::Expires, 110);
