@@ -19,6 +19,7 @@
 #include "ui/credentials/SecretField.h"
 
 #include <QAction>
+#include <QDir>
 #include <QDirIterator>
 #include <QFile>
 #include <QLabel>
@@ -171,6 +172,9 @@ void TestDemoCredentials::rotationInTheDemoTurnsTheAuthTileOk()
     const int row = dialog->model()->rowOf(DemoEnvironment::credentialId());
     QTRY_COMPARE_WITH_TIMEOUT(dialog->model()->s2State(row), SignalState::Ok, 10'000);
     QCOMPARE(window.config().credentials.at(0).fingerprint, credentialFingerprint(token));
+    // What the operator sees afterwards: the list OK, the audit trail with the rotation.
+    QDir().mkpath(QStringLiteral(SCREENSHOT_DIR));
+    QVERIFY(dialog->grab().save(QStringLiteral(SCREENSHOT_DIR) + u"/credentials-dialog-demo-committed.png"_s));
     QCOMPARE(loadConfigFile(session.credentialsConfigPath()).config->credentials.at(0).fingerprint,
         credentialFingerprint(token));
 
