@@ -2,6 +2,8 @@
 #include "CheckCommand.h"
 
 #include "TextTable.h"
+#include "credentials/KeychainCredentialStore.h"
+#include "credentials/OAuth2TokenSource.h"
 #include "schedule/Engine.h"
 
 #include <QEventLoop>
@@ -101,6 +103,11 @@ int runCheck(const AppConfig& config, bool json, QTextStream& out, const Credent
     });
     engine.setConfig(config);
     applyCredentialLoad(engine, credentials);
+    // OAuth2 credentials: fetch their tokens first, so the one probe uses them (or says why not).
+    KeychainCredentialStore store;
+    const std::unique_ptr<OAuth2TokenSource> tokens = startOAuth2(engine, store, config);
+    if (tokens)
+        waitForOAuth2(*tokens, std::chrono::seconds(15));
     engine.runOnce();
     loop.exec();
     if (json)

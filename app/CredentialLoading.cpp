@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CredentialLoading.h"
 
+#include "credentials/OAuth2TokenSource.h"
+#include <QSet>
+
 #include "credentials/CredentialStore.h"
 #include "schedule/Engine.h"
 
@@ -214,6 +217,38 @@ QString keychainConsoleText(const CredentialLoadResult& result)
                         missing.size() == 1 ? missing.constFirst() : QStringLiteral("ID"));
     }
     return text;
+}
+
+std::unique_ptr<OAuth2TokenSource> startOAuth2(Engine& engine, CredentialStore& store, const AppConfig& config)
+{
+    const bool any = std::any_of(config.credentials.cbegin(), config.credentials.cend(),
+        [](const CredentialConfig& c) { return c.oauth2.has_value(); });
+    if (!any)
+        return nullptr;
+    auto tokens = std::make_unique<OAuth2TokenSource>(&store);
+    tokens->attach(&engine);
+    tokens->setCredentials(config.credentials);
+    return tokens;
+}
+
+void waitForOAuth2(OAuth2TokenSource& tokens, std::chrono::milliseconds deadline)
+{
+    QSet<QString> pending(tokens.credentialIds().cbegin(), tokens.credentialIds().cend());
+    for (const QString& id : tokens.credentialIds())
+        if (tokens.status(id).hasToken)
+            pending.remove(id);
+    if (pending.isEmpty())
+        return;
+    QEventLoop loop;
+    auto settle = [&pending, &loop](const QString& id) {
+        pending.remove(id);
+        if (pending.isEmpty())
+            loop.quit();
+    };
+    QObject::connect(&tokens, &OAuth2TokenSource::tokenReady, &loop, [settle](const QString& id) { settle(id); });
+    QObject::connect(&tokens, &OAuth2TokenSource::tokenFailed, &loop, [settle](const QString& id) { settle(id); });
+    QTimer::singleShot(deadline, &loop, &QEventLoop::quit);
+    loop.exec();
 }
 
 QStringList secretHeaderNames(const AppConfig& config)

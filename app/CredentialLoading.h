@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <memory>
+
 #include "core/EndpointConfig.h"
 #include "credentials/CredentialError.h"
 
@@ -16,6 +18,8 @@
 class QTimer;
 
 namespace sd {
+
+class OAuth2TokenSource;
 
 class CredentialStore;
 class Engine;
@@ -81,6 +85,13 @@ QString keychainBannerText(const CredentialLoadResult& result);
 QString keychainStatusText(const CredentialLoadResult& result);
 /// Lines for standard error (--check, --headless), empty when every secret was read.
 QString keychainConsoleText(const CredentialLoadResult& result);
+
+/// Starts the OAuth2 token source for the config's `oauth2` credentials (nullptr when there are none),
+/// attached to the engine: tokens go to the engine as they arrive, failures raise S2 with the token
+/// endpoint's error. Call it after applyCredentialLoad(), whose secrets would otherwise replace a token.
+std::unique_ptr<OAuth2TokenSource> startOAuth2(Engine& engine, CredentialStore& store, const AppConfig& config);
+/// For --check: waits (local event loop) until every OAuth2 credential has a token or has failed.
+void waitForOAuth2(OAuth2TokenSource& tokens, std::chrono::milliseconds deadline);
 
 /// The header names of `header:NAME` credentials, for the logging redaction.
 QStringList secretHeaderNames(const AppConfig& config);

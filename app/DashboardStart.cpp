@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "DashboardStart.h"
 
+#include "credentials/OAuth2TokenSource.h"
+
 #include "Logging.h"
 #include "UnixSignalWatcher.h"
 #include "config/ConfigLoader.h"
@@ -79,11 +81,19 @@ DashboardSession::DashboardSession(const DashboardOptions& options)
         m_loading->start(options.config.credentials);
     } else {
         m_credentialsLoaded = true;
+        m_tokens = startOAuth2(*m_engine, *m_store, options.config);
     }
+    QObject::connect(m_window.get(), &MainWindow::configApplied, m_window.get(), [this](const AppConfig& config) {
+        if (m_tokens)
+            m_tokens->setCredentials(config.credentials);
+        else if (m_credentialsLoaded)
+            m_tokens = startOAuth2(*m_engine, *m_store, config);
+    });
 }
 
 DashboardSession::~DashboardSession()
 {
+    m_tokens.reset();
     m_engine->stop();
     m_window.reset();
     m_history->flushNow();
@@ -107,6 +117,9 @@ void DashboardSession::onCredentialsLoaded(const CredentialLoadResult& loaded)
     for (QByteArray& secret : m_credentials.secrets)
         secret = QByteArray();
     m_credentialsLoaded = true;
+    // After the keychain secrets, so that their set never replaces a token already handed over.
+    if (!m_tokens)
+        m_tokens = startOAuth2(*m_engine, *m_store, m_window->config());
     showKeychainState();
 }
 

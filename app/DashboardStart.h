@@ -18,6 +18,7 @@ struct CredentialChange;
 class CredentialStore;
 class CredentialsDialog;
 class Engine;
+class OAuth2TokenSource;
 class HistoryStore;
 class MainWindow;
 
@@ -74,6 +75,7 @@ private:
     std::unique_ptr<CredentialStore> m_ownedStore;
     CredentialStore* m_store = nullptr;
     std::unique_ptr<CredentialLoading> m_loading;
+    std::unique_ptr<OAuth2TokenSource> m_tokens; ///< OAuth2 credentials' access tokens (null when none)
     CredentialLoadResult m_credentials;
     bool m_credentialsLoaded = false;
     QSet<QString> m_changedByDialog; ///< ids the dialog changed before the start-up read finished

@@ -3,6 +3,8 @@
 
 #include "CheckCommand.h"
 #include "TextTable.h"
+#include "credentials/KeychainCredentialStore.h"
+#include "credentials/OAuth2TokenSource.h"
 #include "UnixSignalWatcher.h"
 #include "schedule/Engine.h"
 
@@ -121,6 +123,8 @@ int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> dur
     }
     engine.setConfig(config);
     applyCredentialLoad(engine, credentials);
+    KeychainCredentialStore store;
+    const std::unique_ptr<OAuth2TokenSource> tokens = startOAuth2(engine, store, config);
     engine.start();
     loop.exec();
     const EndpointStatuses statuses = engine.statuses();
