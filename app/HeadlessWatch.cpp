@@ -3,9 +3,9 @@
 
 #include "CheckCommand.h"
 #include "TextTable.h"
+#include "UnixSignalWatcher.h"
 #include "credentials/KeychainCredentialStore.h"
 #include "credentials/OAuth2TokenSource.h"
-#include "UnixSignalWatcher.h"
 #include "schedule/Engine.h"
 
 #include <QCoreApplication>

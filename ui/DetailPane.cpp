@@ -189,7 +189,7 @@ void DetailPane::setLastProbe(const std::optional<ProbeResult>& result, const st
             + (r.attempts > 1 ? tr(" · %1 attempts").arg(r.attempts) : QString()));
         m_outcome->setText(outcomeCode(r.outcome)
             + (r.signal == FailureSignal::None ? QString()
-                                                : u" → "_qs + signalCode(r.signal) + u" "_qs + signalTitle(r.signal)));
+                                               : u" → "_qs + signalCode(r.signal) + u" "_qs + signalTitle(r.signal)));
         m_reason->setText(r.reason.isEmpty() ? u"—"_qs : r.reason);
         QStringList phases;
         for (const QString& p : { phaseText("queue", r.phases.queueUs), phaseText("connect", r.phases.connectUs),
@@ -214,17 +214,21 @@ void DetailPane::setLastProbe(const std::optional<ProbeResult>& result, const st
     else
         schedule += u" · "_qs + nextProbeReasonText(status->nextReason);
     if (status->timeoutMs > 0)
-        schedule += tr(" · timeout %1%2").arg(formatMs(static_cast<double>(status->timeoutMs)),
-        status->adaptiveTimeout ? tr(" (adaptive)") : QString());
+        schedule += tr(" · timeout %1%2")
+                        .arg(formatMs(static_cast<double>(status->timeoutMs)),
+                            status->adaptiveTimeout ? tr(" (adaptive)") : QString());
     m_schedule->setText(schedule);
 }
 
-QString DetailPane::figuresText() const { return m_figures->text(); }
+QString DetailPane::figuresText() const
+{
+    return m_figures->text();
+}
 
 QString DetailPane::lastProbeText() const
 {
-    return m_status->text() + u"\n"_qs + m_outcome->text() + u"\n"_qs + m_reason->text() + u"\n"_qs
-        + m_phases->text() + u"\n"_qs + m_trace->text() + u"\n"_qs + m_schedule->text();
+    return m_status->text() + u"\n"_qs + m_outcome->text() + u"\n"_qs + m_reason->text() + u"\n"_qs + m_phases->text()
+        + u"\n"_qs + m_trace->text() + u"\n"_qs + m_schedule->text();
 }
 
 } // namespace sd

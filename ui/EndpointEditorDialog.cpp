@@ -258,9 +258,9 @@ void EndpointEditorDialog::showErrors(const QList<ConfigError>& errors)
         }
         lines << (path.isEmpty() ? e.message : path + u": "_qs + e.message);
     }
-    const std::pair<const char*, QWidget*> fields[] = { { "name", m_name }, { "url", m_url }, { "interval", m_interval },
-        { "timeout", m_timeout }, { "expectStatus", m_expect }, { "headers", m_headers }, { "body", m_body },
-        { "credential", m_credential }, { "tags", m_tags }, { "maxBodyBytes", m_maxBody } };
+    const std::pair<const char*, QWidget*> fields[] = { { "name", m_name }, { "url", m_url },
+        { "interval", m_interval }, { "timeout", m_timeout }, { "expectStatus", m_expect }, { "headers", m_headers },
+        { "body", m_body }, { "credential", m_credential }, { "tags", m_tags }, { "maxBodyBytes", m_maxBody } };
     for (const auto& [key, widget] : fields)
         markInvalid(widget, keys.contains(QLatin1StringView(key)));
     m_errors->setText(lines.join(u'\n'));
@@ -274,9 +274,15 @@ bool EndpointEditorDialog::validate()
     return parsed.ok();
 }
 
-QString EndpointEditorDialog::errorText() const { return m_errors->isVisible() ? m_errors->text() : QString(); }
+QString EndpointEditorDialog::errorText() const
+{
+    return m_errors->isVisible() ? m_errors->text() : QString();
+}
 
-QString EndpointEditorDialog::probeText() const { return m_probeResult->text(); }
+QString EndpointEditorDialog::probeText() const
+{
+    return m_probeResult->text();
+}
 
 void EndpointEditorDialog::tryAccept()
 {
@@ -312,12 +318,10 @@ void EndpointEditorDialog::runProbe()
             m_probeResult->setText(tr("No result."));
         } else {
             const ProbeResult& r = results.constLast();
-            const QString verdict = r.signal == FailureSignal::None
-                ? tr("OK")
-                : signalCode(r.signal) + u" "_qs + signalTitle(r.signal);
+            const QString verdict
+                = r.signal == FailureSignal::None ? tr("OK") : signalCode(r.signal) + u" "_qs + signalTitle(r.signal);
             m_probeResult->setText(tr("%1 · HTTP %2 · %3 · %4 — %5")
-                                       .arg(verdict,
-                                           r.httpStatus > 0 ? QString::number(r.httpStatus) : tr("no status"),
+                                       .arg(verdict, r.httpStatus > 0 ? QString::number(r.httpStatus) : tr("no status"),
                                            formatMs(r.latencyMs()), outcomeCode(r.outcome),
                                            r.reason.isEmpty() ? tr("as expected") : r.reason));
         }

@@ -31,7 +31,8 @@ public:
             if (scheduled)
                 return;
         }
-        QMetaObject::invokeMethod(this, [this] { runChart(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this] { runChart(); }, Qt::QueuedConnection);
     }
 
     void postFigures(const QStringList& endpoints, qint64 fromMs, qint64 toMs)
@@ -43,12 +44,14 @@ public:
             if (scheduled)
                 return;
         }
-        QMetaObject::invokeMethod(this, [this] { runFigures(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this] { runFigures(); }, Qt::QueuedConnection);
     }
 
     void reopen()
     {
-        QMetaObject::invokeMethod(this, [this] { m_query.reset(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this] { m_query.reset(); }, Qt::QueuedConnection);
     }
 
     void shutDown() { m_query.reset(); }
@@ -119,7 +122,10 @@ private:
     std::optional<FiguresRequest> m_figures;
 };
 
-HistoryReaderWorker* workerOf(QObject* o) { return static_cast<HistoryReaderWorker*>(o); }
+HistoryReaderWorker* workerOf(QObject* o)
+{
+    return static_cast<HistoryReaderWorker*>(o);
+}
 
 } // namespace
 
@@ -145,13 +151,19 @@ HistoryReader::~HistoryReader()
     delete m_worker;
 }
 
-void HistoryReader::requestChart(const ChartRequest& request) { workerOf(m_worker)->postChart(request); }
+void HistoryReader::requestChart(const ChartRequest& request)
+{
+    workerOf(m_worker)->postChart(request);
+}
 
 void HistoryReader::requestFigures(const QStringList& endpoints, qint64 fromMs, qint64 toMs)
 {
     workerOf(m_worker)->postFigures(endpoints, fromMs, toMs);
 }
 
-void HistoryReader::reopen() { workerOf(m_worker)->reopen(); }
+void HistoryReader::reopen()
+{
+    workerOf(m_worker)->reopen();
+}
 
 } // namespace sd

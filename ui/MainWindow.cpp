@@ -7,17 +7,17 @@
 #include "SignalTile.h"
 #include "StateCellDelegate.h"
 #include "TrayNotifier.h"
+#include "config/ConfigLoader.h"
 #include "history/HistoryQuery.h"
-#include "ui/export/ExportDialog.h"
 #include "history/HistoryStore.h"
 #include "itemmodels/EndpointFilterProxy.h"
 #include "itemmodels/EndpointTableModel.h"
 #include "itemmodels/EventLogModel.h"
 #include "itemmodels/SignalSummaryModel.h"
-#include "config/ConfigLoader.h"
 #include "schedule/Engine.h"
 #include "ui/charts/SignalColors.h"
 #include "ui/charts/SparklineDelegate.h"
+#include "ui/export/ExportDialog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -166,7 +166,10 @@ SignalTile* MainWindow::tile(FailureSignal signal) const
     return i >= 0 && i < 4 ? m_tiles[static_cast<std::size_t>(i)] : nullptr;
 }
 
-QAction* MainWindow::action(const QString& objectName) const { return findChild<QAction*>(objectName); }
+QAction* MainWindow::action(const QString& objectName) const
+{
+    return findChild<QAction*>(objectName);
+}
 
 void MainWindow::buildActions()
 {
@@ -182,8 +185,8 @@ void MainWindow::buildActions()
     };
     QAction* add = make(u"addEndpoint"_qs, tr("&New endpoint…"), QKeySequence::New, &MainWindow::addEndpoint);
     QAction* edit = make(u"editEndpoint"_qs, tr("&Edit…"), QKeySequence(Qt::Key_Return), &MainWindow::editSelected);
-    QAction* dup = make(u"duplicateEndpoint"_qs, tr("D&uplicate"), QKeySequence(Qt::CTRL | Qt::Key_D),
-        &MainWindow::duplicateSelected);
+    QAction* dup = make(
+        u"duplicateEndpoint"_qs, tr("D&uplicate"), QKeySequence(Qt::CTRL | Qt::Key_D), &MainWindow::duplicateSelected);
     QAction* del
         = make(u"deleteEndpoint"_qs, tr("&Delete…"), QKeySequence(QKeySequence::Delete), &MainWindow::deleteSelected);
     QAction* probe = make(u"probeNow"_qs, tr("&Probe now"), QKeySequence(Qt::Key_F5), &MainWindow::probeSelectedNow);
@@ -258,9 +261,8 @@ void MainWindow::buildActions()
         raise();
         activateWindow();
     });
-    connect(m_tray, &TrayNotifier::noticeShown, this, [this](const TransitionDigest::Notice& notice) {
-        statusBar()->showMessage(notice.title, 10'000);
-    });
+    connect(m_tray, &TrayNotifier::noticeShown, this,
+        [this](const TransitionDigest::Notice& notice) { statusBar()->showMessage(notice.title, 10'000); });
 }
 
 void MainWindow::buildCentre()
@@ -334,9 +336,9 @@ void MainWindow::buildCentre()
     m_table->setColumnWidth(EndpointTableModel::Trend, 110);
     m_table->horizontalHeader()->moveSection(EndpointTableModel::Trend, EndpointTableModel::LastLatency + 1);
     auto* stateDelegate = new StateCellDelegate(EndpointTableModel::CellStateRole, m_table);
-    for (int column : { int(EndpointTableModel::State), int(EndpointTableModel::SignalS1),
-             int(EndpointTableModel::SignalS2), int(EndpointTableModel::SignalS3), int(EndpointTableModel::SignalS4),
-             int(EndpointTableModel::Circuit) })
+    for (int column :
+        { int(EndpointTableModel::State), int(EndpointTableModel::SignalS1), int(EndpointTableModel::SignalS2),
+            int(EndpointTableModel::SignalS3), int(EndpointTableModel::SignalS4), int(EndpointTableModel::Circuit) })
         m_table->setItemDelegateForColumn(column, stateDelegate);
     m_table->setItemDelegateForColumn(
         EndpointTableModel::Trend, new SparklineDelegate(EndpointTableModel::SparklineRole, m_table));
@@ -376,9 +378,8 @@ void MainWindow::buildDocks()
     view->setColumnWidth(EventLogModel::Transition, 150);
     view->setItemDelegateForColumn(EventLogModel::Transition, new StateCellDelegate(EventLogModel::ToStateRole, view));
     view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
-    connect(view, &QTableView::activated, this, [this](const QModelIndex& index) {
-        selectEndpoint(m_events->event(index.row()).endpoint);
-    });
+    connect(view, &QTableView::activated, this,
+        [this](const QModelIndex& index) { selectEndpoint(m_events->event(index.row()).endpoint); });
     dock->setWidget(view);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
     resizeDocks({ dock }, { 170 }, Qt::Vertical);
@@ -438,9 +439,9 @@ void MainWindow::applyBatch(const EngineBatch& batch)
     while (m_rateSamples.size() > 2 && m_rateSamples.at(1).first <= nowMs - 5000)
         m_rateSamples.removeFirst();
     const auto& oldest = m_rateSamples.constFirst();
-    const double rate = nowMs > oldest.first
-        ? static_cast<double>(batch.stats.probesFinished - oldest.second) * 1000.0 / static_cast<double>(nowMs - oldest.first)
-        : 0.0;
+    const double rate = nowMs > oldest.first ? static_cast<double>(batch.stats.probesFinished - oldest.second) * 1000.0
+            / static_cast<double>(nowMs - oldest.first)
+                                             : 0.0;
     m_rateLabel->setText(tr("%1 probes/s").arg(std::max(0.0, rate), 0, 'f', 1));
     m_inFlightLabel->setText(batch.stats.waiting > 0
             ? tr("%1 in flight, %2 waiting").arg(batch.stats.inFlight).arg(batch.stats.waiting)
@@ -520,8 +521,7 @@ void MainWindow::selectEndpoint(const QString& name)
         const QModelIndex proxyIndex = m_proxy->mapFromSource(m_endpoints->index(row, 0));
         if (!proxyIndex.isValid())
             return;
-        m_table->selectionModel()->select(
-            proxyIndex, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_table->selectionModel()->select(proxyIndex, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         m_table->scrollTo(proxyIndex);
         return;
     }
@@ -547,8 +547,8 @@ void MainWindow::showCustomRangeDialog()
     QDialog dialog(this);
     dialog.setWindowTitle(tr("Custom range"));
     const QDateTime now = QDateTime::currentDateTime();
-    auto* from = new QDateTimeEdit(m_range.isCustom() ? QDateTime::fromMSecsSinceEpoch(m_range.fromMs) : now.addDays(-1),
-        &dialog);
+    auto* from = new QDateTimeEdit(
+        m_range.isCustom() ? QDateTime::fromMSecsSinceEpoch(m_range.fromMs) : now.addDays(-1), &dialog);
     auto* to = new QDateTimeEdit(m_range.isCustom() ? QDateTime::fromMSecsSinceEpoch(m_range.toMs) : now, &dialog);
     for (QDateTimeEdit* e : { from, to }) {
         e->setCalendarPopup(true);
@@ -591,8 +591,8 @@ bool MainWindow::applyConfig(const AppConfig& config, QString* error)
         QString saveError;
         if (!saveConfigFile(m_setup.configPath, config, &saveError)) {
             qCWarning(lcUi).noquote() << saveError;
-            QMessageBox::warning(this, tr("Config not saved"),
-                tr("The change was not saved and not applied:\n%1").arg(saveError));
+            QMessageBox::warning(
+                this, tr("Config not saved"), tr("The change was not saved and not applied:\n%1").arg(saveError));
             if (error)
                 *error = saveError;
             return false;
@@ -724,7 +724,8 @@ void MainWindow::openExportDialog()
         states.insert(m_endpoints->endpoint(row).name, m_endpoints->status(row).states);
     dialog->setCurrentStates(states);
     if (m_range.isCustom()) {
-        dialog->setCustomRange(QDateTime::fromMSecsSinceEpoch(m_range.fromMs), QDateTime::fromMSecsSinceEpoch(m_range.toMs));
+        dialog->setCustomRange(
+            QDateTime::fromMSecsSinceEpoch(m_range.fromMs), QDateTime::fromMSecsSinceEpoch(m_range.toMs));
     } else {
         const QList<TimeRange> presets = TimeRange::presets();
         const qsizetype index = presets.indexOf(m_range);
@@ -739,10 +740,11 @@ void MainWindow::openExportDialog()
     }();
     if (selected.size() > 1)
         dialog->setCheckedEndpoints(selected);
-    connect(dialog, &ExportDialog::exportFinished, this, [this](bool ok, const QString& path, qint64 rows, const QString&) {
-        if (ok)
-            statusBar()->showMessage(tr("Exported %1 rows to %2").arg(rows).arg(path), 10'000);
-    });
+    connect(
+        dialog, &ExportDialog::exportFinished, this, [this](bool ok, const QString& path, qint64 rows, const QString&) {
+            if (ok)
+                statusBar()->showMessage(tr("Exported %1 rows to %2").arg(rows).arg(path), 10'000);
+        });
     dialog->open();
 }
 

@@ -73,9 +73,15 @@ SignalTile::SignalTile(FailureSignal signal, QWidget* parent)
     setSummary(SignalState::Unknown, 0, 0, {}, {});
 }
 
-QString SignalTile::stateText() const { return m_stateLabel->text(); }
+QString SignalTile::stateText() const
+{
+    return m_stateLabel->text();
+}
 
-QString SignalTile::countsText() const { return m_counts->text(); }
+QString SignalTile::countsText() const
+{
+    return m_counts->text();
+}
 
 void SignalTile::setSummary(
     SignalState state, int warnings, int criticals, const QString& latestReason, const QString& latestEndpoint)
@@ -94,8 +100,7 @@ void SignalTile::setSummary(
         m_counts->setText(state == SignalState::Unknown ? tr("No probes yet") : tr("All endpoints OK"));
     else
         m_counts->setText(tr("%1 critical · %2 warning").arg(criticals).arg(warnings));
-    m_action->setText(state == SignalState::Ok || state == SignalState::Unknown ? QString()
-                                                                                   : signalAction(m_signal));
+    m_action->setText(state == SignalState::Ok || state == SignalState::Unknown ? QString() : signalAction(m_signal));
     m_action->setVisible(!m_action->text().isEmpty());
     const QString reason = latestEndpoint.isEmpty() ? latestReason : latestEndpoint + u": "_qs + latestReason;
     m_reason->setText(reason.isEmpty() ? QString() : fontMetrics().elidedText(reason, Qt::ElideRight, 600));

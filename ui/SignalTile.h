@@ -19,8 +19,8 @@ public:
     explicit SignalTile(FailureSignal signal, QWidget* parent = nullptr);
 
     FailureSignal signal() const { return m_signal; }
-    void setSummary(SignalState state, int warnings, int criticals, const QString& latestReason,
-        const QString& latestEndpoint);
+    void setSummary(
+        SignalState state, int warnings, int criticals, const QString& latestReason, const QString& latestEndpoint);
     SignalState state() const { return m_state; }
     QString stateText() const;
     QString countsText() const;

@@ -7,7 +7,10 @@ namespace sd {
 
 namespace {
 
-QString tr(const char* text) { return QCoreApplication::translate("sd::TransitionDigest", text); }
+QString tr(const char* text)
+{
+    return QCoreApplication::translate("sd::TransitionDigest", text);
+}
 
 } // namespace
 

@@ -38,7 +38,10 @@ TrayNotifier::TrayNotifier(QMenu* menu, QObject* parent)
         m_tray->show();
 }
 
-bool TrayNotifier::trayAvailable() const { return m_tray != nullptr; }
+bool TrayNotifier::trayAvailable() const
+{
+    return m_tray != nullptr;
+}
 
 void TrayNotifier::setWorstState(SignalState state, int warnings, int criticals)
 {

@@ -263,8 +263,7 @@ double SignalTracker::degradedErrorRate() const
     if (m_window.empty())
         return 0.0;
     const auto failures = std::count_if(m_window.begin(), m_window.end(), [](const Sample& s) {
-        return s.outcome != Outcome::Ok
-            && (s.signal == FailureSignal::None || s.signal == FailureSignal::S4);
+        return s.outcome != Outcome::Ok && (s.signal == FailureSignal::None || s.signal == FailureSignal::S4);
     });
     return static_cast<double>(failures) / static_cast<double>(m_window.size());
 }

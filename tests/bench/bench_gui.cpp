@@ -149,7 +149,8 @@ int main(int argc, char* argv[])
     QApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("SignalDeckBench"));
     QCommandLineParser p;
-    const QCommandLineOption serveOpt(QStringLiteral("serve"), QStringLiteral("simulator mode"), QStringLiteral("ports"));
+    const QCommandLineOption serveOpt(
+        QStringLiteral("serve"), QStringLiteral("simulator mode"), QStringLiteral("ports"));
     const QCommandLineOption secondsOpt(
         QStringLiteral("seconds"), QStringLiteral("per phase"), QStringLiteral("s"), QStringLiteral("60"));
     const QCommandLineOption nOpt(

@@ -15,12 +15,12 @@
 #include <QAction>
 #include <QApplication>
 #include <QDialogButtonBox>
-#include <QSignalSpy>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTest>

@@ -60,8 +60,9 @@ private slots:
             if (model->endpoint(r).name == name)
                 row = r;
         QVERIFY(row >= 0);
-        const QList<double> sparkline
-            = model->index(row, EndpointTableModel::Trend).data(EndpointTableModel::SparklineRole).value<QList<double>>();
+        const QList<double> sparkline = model->index(row, EndpointTableModel::Trend)
+                                            .data(EndpointTableModel::SparklineRole)
+                                            .value<QList<double>>();
         QVERIFY2(sparkline.size() >= firstProbes, "the sparkline starts from the stored samples");
         second.window().selectEndpoint(name);
         QTRY_VERIFY_WITH_TIMEOUT(!second.window().detailPane()->latencyChart()->bandPoints().isEmpty(), 10'000);

@@ -46,8 +46,8 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
 
         for (FailureSignal s : { FailureSignal::S1, FailureSignal::S2, FailureSignal::S3, FailureSignal::S4 })
-            QTRY_VERIFY2_WITH_TIMEOUT(window.tile(s)->state() == SignalState::Warning
-                    || window.tile(s)->state() == SignalState::Critical,
+            QTRY_VERIFY2_WITH_TIMEOUT(
+                window.tile(s)->state() == SignalState::Warning || window.tile(s)->state() == SignalState::Critical,
                 qPrintable(signalCode(s) + u" tile still "_qs + window.tile(s)->stateText()), 30'000);
 
         // A flaky endpoint probed every 5 s makes the most telling charts: latencies and errors.

@@ -66,7 +66,8 @@ private slots:
         QVERIFY(digest.take(0));
         EngineEvents storm;
         for (int i = 0; i < 200; ++i)
-            storm << transition(u"ep"_qs + QString::number(i), FailureSignal::S1, SignalState::Ok, SignalState::Critical);
+            storm << transition(
+                u"ep"_qs + QString::number(i), FailureSignal::S1, SignalState::Ok, SignalState::Critical);
         storm << transition(u"back"_qs, FailureSignal::S2, SignalState::Critical, SignalState::Ok);
         QCOMPARE(digest.add(storm), 201);
         QVERIFY2(!digest.take(5'000), "nothing within the cooldown");
