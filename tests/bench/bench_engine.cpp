@@ -3,8 +3,8 @@
 // separate process, the engine side by side with a bare QNetworkAccessManager loop doing the same requests.
 // Usage: bench_engine [--seconds S] [--endpoints N[,N...]] [--delay MS]
 //        bench_engine --serve PORTS   (the simulator process; started by the benchmark itself)
+#include "BenchSimulator.h"
 #include "schedule/Engine.h"
-#include "simulator/Simulator.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -170,32 +170,11 @@ int main(int argc, char* argv[])
     p.addOptions({ serveOpt, secondsOpt, nOpt, delayOpt, politeOpt });
     p.process(app);
 
-    if (p.isSet(serveOpt)) {
-        Simulator sim;
-        if (!sim.start(0, 0, p.value(serveOpt).toInt() - 1))
-            return 1;
-        for (const QUrl& u : sim.httpBaseUrls())
-            std::printf("%s\n", qPrintable(u.toString()));
-        std::printf("READY\n");
-        std::fflush(stdout);
-        return QCoreApplication::exec();
-    }
+    if (p.isSet(serveOpt))
+        return bench::serveSimulator(p.value(serveOpt).toInt());
 
     QProcess server;
-    server.start(QCoreApplication::applicationFilePath(), { QStringLiteral("--serve"), QStringLiteral("32") });
-    QList<QUrl> bases;
-    while (server.waitForReadyRead(10'000) || server.canReadLine()) {
-        bool ready = false;
-        while (server.canReadLine()) {
-            const QByteArray line = server.readLine().trimmed();
-            if (line == "READY")
-                ready = true;
-            else
-                bases.append(QUrl(QString::fromUtf8(line)));
-        }
-        if (ready)
-            break;
-    }
+    const QList<QUrl> bases = bench::startSimulatorProcess(server, 32);
     if (bases.isEmpty()) {
         std::fprintf(stderr, "bench_engine: the simulator process did not start\n");
         return 1;

@@ -6,9 +6,9 @@
 // probe latency minus the simulator's injected delay, as in bench_engine.
 // Usage: bench_gui [--seconds S] [--endpoints N] [--delay MS]
 //        bench_gui --serve PORTS   (the simulator process; started by the benchmark itself)
+#include "BenchSimulator.h"
 #include "history/HistoryStore.h"
 #include "schedule/Engine.h"
-#include "simulator/Simulator.h"
 #include "ui/MainWindow.h"
 
 #include <QApplication>
@@ -160,30 +160,11 @@ int main(int argc, char* argv[])
     p.addOptions({ serveOpt, secondsOpt, nOpt, delayOpt });
     p.process(app);
 
-    if (p.isSet(serveOpt)) {
-        Simulator sim;
-        if (!sim.start(0, 0, p.value(serveOpt).toInt() - 1))
-            return 1;
-        for (const QUrl& u : sim.httpBaseUrls())
-            std::printf("%s\n", qPrintable(u.toString()));
-        std::printf("READY\n");
-        std::fflush(stdout);
-        return QCoreApplication::exec();
-    }
+    if (p.isSet(serveOpt))
+        return bench::serveSimulator(p.value(serveOpt).toInt());
 
     QProcess server;
-    server.start(QCoreApplication::applicationFilePath(), { QStringLiteral("--serve"), QStringLiteral("32") });
-    QList<QUrl> bases;
-    bool ready = false;
-    while (!ready && (server.waitForReadyRead(10'000) || server.canReadLine())) {
-        while (server.canReadLine()) {
-            const QByteArray line = server.readLine().trimmed();
-            if (line == "READY")
-                ready = true;
-            else
-                bases.append(QUrl(QString::fromUtf8(line)));
-        }
-    }
+    const QList<QUrl> bases = bench::startSimulatorProcess(server, 32);
     if (bases.isEmpty()) {
         std::fprintf(stderr, "bench_gui: the simulator process did not start\n");
         return 1;
