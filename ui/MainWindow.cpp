@@ -75,7 +75,7 @@ QString uniqueName(const AppConfig& config, const QString& base)
     if (!taken(base))
         return base;
     for (int i = 2;; ++i) {
-        const QString candidate = base + u" "_qs + QString::number(i);
+        QString candidate = base + u" "_qs + QString::number(i);
         if (!taken(candidate))
             return candidate;
     }
@@ -247,7 +247,7 @@ void MainWindow::buildActions()
     });
     bar->addWidget(m_rangeBox);
 
-    QMenu* trayMenu = new QMenu(this);
+    auto* trayMenu = new QMenu(this);
     trayMenu->addAction(tr("Show SignalDeck"), this, [this] {
         showNormal();
         raise();
@@ -379,11 +379,11 @@ void MainWindow::buildDocks()
     view->setItemDelegateForColumn(EventLogModel::Transition, new StateCellDelegate(EventLogModel::ToStateRole, view));
     view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
     connect(view, &QTableView::activated, this,
-        [this](const QModelIndex& index) { selectEndpoint(m_events->event(index.row()).endpoint); });
+        [this](const QModelIndex& index) { selectEndpoint(m_events->eventAt(index.row()).endpoint); });
     dock->setWidget(view);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
     resizeDocks({ dock }, { 170 }, Qt::Vertical);
-    if (QMenu* viewMenu = findChild<QMenu*>(u"viewMenu"_qs)) {
+    if (auto* viewMenu = findChild<QMenu*>(u"viewMenu"_qs)) {
         QAction* toggle = dock->toggleViewAction();
         toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
         viewMenu->addAction(toggle);

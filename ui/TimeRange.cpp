@@ -6,7 +6,7 @@
 namespace sd {
 
 namespace {
-constexpr qint64 kMinute = 60 * 1000;
+constexpr qint64 kMinute = qint64(60) * 1000;
 constexpr qint64 kHour = 60 * kMinute;
 constexpr qint64 kDay = 24 * kHour;
 } // namespace

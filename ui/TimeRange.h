@@ -9,7 +9,7 @@ namespace sd {
 /// The time range the charts, the detail pane and the table's figures cover: a span ending now
 /// (5 min … 90 d) or a fixed custom range. Times are UTC ms since the epoch, ranges half-open.
 struct TimeRange {
-    qint64 spanMs = 60 * 60 * 1000; ///< for a span ending now; 0 for a custom range
+    qint64 spanMs = qint64(60) * 60 * 1000; ///< for a span ending now; 0 for a custom range
     qint64 fromMs = 0; ///< for a custom range
     qint64 toMs = 0;
 

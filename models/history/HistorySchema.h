@@ -11,8 +11,6 @@
 
 class QSqlDatabase;
 
-namespace sd {
-
 /// The on-disk format of the history database, in one place. Tables (schema version 1):
 /// - `schema_migrations(version, applied_ms)`: one row per applied migration.
 /// - `meta(key, value)`: `raw_horizon_ms` / `rollup_horizon_ms`, the retention cut-offs last applied
@@ -34,7 +32,7 @@ namespace sd {
 /// endpoint probed every second needs about 40 MB for 7 days of raw samples plus 17 MB for 90 days of
 /// rollups; one probed every 30 s about 1.3 MB plus 8.5 MB. Retention frees pages that later inserts
 /// reuse, so the file stops growing once both retention windows are full.
-namespace HistorySchema {
+namespace sd::HistorySchema {
 
 inline constexpr int kCurrentVersion = 1;
 inline constexpr qint64 kMinuteMs = 60'000;
@@ -69,6 +67,4 @@ std::optional<MigrationError> migrate(QSqlDatabase& db, qint64 nowMs);
 /// The schema version recorded in the file, 0 for a fresh file; nullopt if it cannot be read.
 std::optional<int> storedVersion(QSqlDatabase& db, MigrationError* error = nullptr);
 
-} // namespace HistorySchema
-
-} // namespace sd
+} // namespace sd::HistorySchema

@@ -72,7 +72,7 @@ void EventLogModel::clear()
     endResetModel();
 }
 
-EngineEvent EventLogModel::event(int row) const
+EngineEvent EventLogModel::eventAt(int row) const
 {
     return row >= 0 && row < rowCount() ? m_events[static_cast<std::size_t>(row)] : EngineEvent {};
 }

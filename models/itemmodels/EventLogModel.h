@@ -41,7 +41,7 @@ public:
     void appendEvents(const EngineEvents& events);
     void applyBatch(const EngineBatch& batch);
     void clear();
-    EngineEvent event(int row) const;
+    EngineEvent eventAt(int row) const;
     /// Where "now" comes from, to tell today's events from older ones (default: the system clock).
     void setClock(Clock clock);
 

@@ -58,8 +58,8 @@ void TestEventLogModel::newestFirst()
     model.appendEvents(numbered(3, 1));
     QCOMPARE(model.rowCount(), 3);
     QCOMPARE(reasonAt(model, 0), QStringLiteral("event 3"));
-    QCOMPARE(model.event(2).reason, QStringLiteral("event 1"));
-    QCOMPARE(model.event(7).reason, QString());
+    QCOMPARE(model.eventAt(2).reason, QStringLiteral("event 1"));
+    QCOMPARE(model.eventAt(7).reason, QString());
 
     model.appendEvents({});
     QCOMPARE(inserted.count(), 2);

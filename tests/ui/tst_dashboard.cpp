@@ -186,7 +186,7 @@ private slots:
     {
         EventLogModel* events = window()->eventModel();
         QTRY_VERIFY_WITH_TIMEOUT(events->rowCount() >= 4, 20'000);
-        QVERIFY(events->event(0).time >= events->event(events->rowCount() - 1).time);
+        QVERIFY(events->eventAt(0).time >= events->eventAt(events->rowCount() - 1).time);
     }
 
     void exportActionOpensTheDialogOverTheHistory()
