@@ -18,7 +18,7 @@
 namespace sd {
 
 namespace {
-constexpr std::size_t kLogFileBytes = 5 * 1024 * 1024;
+constexpr std::size_t kLogFileBytes = std::size_t(5) * 1024 * 1024;
 constexpr std::size_t kLogFiles = 5;
 
 QMutex g_namesMutex;

@@ -81,6 +81,13 @@ QString uniqueName(const AppConfig& config, const QString& base)
     }
 }
 
+/// ~/.config/SignalDeck/SignalDeck.conf, beside config.json (no organisation name is set, so the default
+/// QSettings would say "Unknown Organization"). Window state only, never a secret.
+QSettings windowSettings()
+{
+    return QSettings(QSettings::NativeFormat, QSettings::UserScope, u"SignalDeck"_qs, u"SignalDeck"_qs);
+}
+
 } // namespace
 
 MainWindow::MainWindow(DashboardSetup setup, QWidget* parent)
@@ -750,7 +757,7 @@ void MainWindow::openExportDialog()
 
 void MainWindow::restoreState()
 {
-    QSettings settings;
+    QSettings settings = windowSettings();
     settings.beginGroup(u"mainWindow"_qs);
     if (!restoreGeometry(settings.value(u"geometry"_qs).toByteArray()))
         resize(1400, 900);
@@ -764,7 +771,7 @@ void MainWindow::restoreState()
 
 void MainWindow::saveState() const
 {
-    QSettings settings;
+    QSettings settings = windowSettings();
     settings.beginGroup(u"mainWindow"_qs);
     settings.setValue(u"geometry"_qs, saveGeometry());
     settings.setValue(u"state"_qs, QMainWindow::saveState());

@@ -115,8 +115,8 @@ void CredentialRotation::failKeychain(CredentialChange change, const CredentialR
     finish(std::move(change));
 }
 
-void CredentialRotation::saveAndAudit(
-    CredentialChange change, AppConfig config, const QString& verification, std::function<void()> undoKeychain)
+void CredentialRotation::saveAndAudit(CredentialChange change, const AppConfig& config, const QString& verification,
+    const std::function<void()>& undoKeychain)
 {
     QString error;
     if (!saveConfigFile(m_configPath, config, &error)) {

@@ -83,8 +83,8 @@ private:
     std::optional<Loaded> load(CredentialChange& change);
     void finish(CredentialChange change);
     void failKeychain(CredentialChange change, const CredentialReply& reply);
-    void saveAndAudit(
-        CredentialChange change, AppConfig config, const QString& verification, std::function<void()> undoKeychain);
+    void saveAndAudit(CredentialChange change, const AppConfig& config, const QString& verification,
+        const std::function<void()>& undoKeychain);
 
     CredentialStore* m_store;
     QString m_configPath;

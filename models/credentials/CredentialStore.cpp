@@ -78,7 +78,7 @@ void CredentialStore::begin(
                 .arg(m_timeout.count()));
     });
     pending.watchdog->start(m_timeout);
-    m_pending.insert(job, std::move(pending));
+    m_pending.insert(job, pending);
     startJob(job, operation, key, secret);
 }
 

@@ -26,18 +26,20 @@ template <typename Start> CredentialReply runAndWait(Start start)
 
 CredentialReply readAndWait(CredentialStore& store, const QString& key)
 {
-    return runAndWait([&](QObject* context, CredentialStore::Callback done) { store.read(key, context, done); });
+    return runAndWait(
+        [&](QObject* context, CredentialStore::Callback done) { store.read(key, context, std::move(done)); });
 }
 
 CredentialReply writeAndWait(CredentialStore& store, const QString& key, const QByteArray& secret)
 {
     return runAndWait(
-        [&](QObject* context, CredentialStore::Callback done) { store.write(key, secret, context, done); });
+        [&](QObject* context, CredentialStore::Callback done) { store.write(key, secret, context, std::move(done)); });
 }
 
 CredentialReply removeAndWait(CredentialStore& store, const QString& key)
 {
-    return runAndWait([&](QObject* context, CredentialStore::Callback done) { store.remove(key, context, done); });
+    return runAndWait(
+        [&](QObject* context, CredentialStore::Callback done) { store.remove(key, context, std::move(done)); });
 }
 
 } // namespace sd

@@ -23,7 +23,7 @@ using namespace std::chrono;
 
 namespace {
 
-constexpr qint64 kMaxAnswerBytes = 64 * 1024;
+constexpr qint64 kMaxAnswerBytes = qint64(64) * 1024;
 // QTimer counts in int milliseconds; a longer wait just re-evaluates early.
 constexpr milliseconds kLongestTimer = hours(24);
 

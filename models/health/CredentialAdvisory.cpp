@@ -5,8 +5,8 @@ namespace sd {
 
 namespace {
 
-constexpr qint64 kExpiryWarningSeconds = 24 * 3600;
-constexpr qint64 kSecondsPerDay = 24 * 3600;
+constexpr qint64 kExpiryWarningSeconds = qint64(24) * 3600;
+constexpr qint64 kSecondsPerDay = qint64(24) * 3600;
 
 // "5 h 3 min", "42 min", "30 s": the rough countdown an operator reads.
 QString roughDuration(qint64 seconds)

@@ -78,7 +78,7 @@ QString inText(qint64 seconds)
         return QStringLiteral("due");
     if (seconds < 100)
         return QStringLiteral("in %1 s").arg(seconds);
-    if (seconds < 100 * 60)
+    if (seconds < qint64(100) * 60)
         return QStringLiteral("in %1 min").arg((seconds + 30) / 60);
     return QStringLiteral("in %1 h").arg((seconds + 1800) / 3600);
 }
@@ -90,7 +90,7 @@ QString nextProbeText(const EndpointStatus& status, const QDateTime& nowUtc)
         return status.nextReason == NextProbeReason::Interval ? QString() : nextProbeReasonText(status.nextReason);
     // Rounded up so that "in 1 s" is shown until the probe is really due.
     const qint64 ms = nowUtc.msecsTo(status.nextProbeUtc);
-    const QString when = inText(ms <= 0 ? 0 : (ms + 999) / 1000);
+    QString when = inText(ms <= 0 ? 0 : (ms + 999) / 1000);
     if (status.nextReason == NextProbeReason::Interval)
         return when;
     return when % QStringLiteral(" (") % nextProbeReasonText(status.nextReason) % u')';

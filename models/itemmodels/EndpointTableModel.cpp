@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <ranges>
 
 namespace sd {
 
@@ -178,11 +179,11 @@ void EndpointTableModel::seedHistory(const QHash<QString, ProbeResults>& lastSam
             continue;
         std::stable_sort(older.begin(), older.end(),
             [](const ProbeResult& a, const ProbeResult& b) { return a.startUtc < b.startUtc; });
-        for (auto it = older.crbegin(); it != older.crend(); ++it) {
-            const bool ok = it->outcome == Outcome::Ok;
-            row.window.addOlder(*it);
+        for (const ProbeResult& sample : std::views::reverse(older)) {
+            const bool ok = sample.outcome == Outcome::Ok;
+            row.window.addOlder(sample);
             if (row.sparkline.size() < static_cast<std::size_t>(kSparklinePoints))
-                row.sparkline.push_front(ok ? it->latencyMs() : kNaN);
+                row.sparkline.push_front(ok ? sample.latencyMs() : kNaN);
             ++row.probes;
             if (ok)
                 ++row.okProbes;

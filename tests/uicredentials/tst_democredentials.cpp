@@ -190,7 +190,7 @@ void TestDemoCredentials::rotationInTheDemoTurnsTheAuthTileOk()
     // … and nowhere else: not in the config, the audit trail, the settings, the log, the window or the dialog.
     QTRY_VERIFY_WITH_TIMEOUT(fileBytes(logFilePath()).contains("rotated \"demo-llm\""), 10'000);
     window.close(); // writes the window state to the settings
-    QSettings settings;
+    QSettings settings(QSettings::NativeFormat, QSettings::UserScope, u"SignalDeck"_s, u"SignalDeck"_s); // the window's
     settings.sync();
     const QByteArray needle = token;
     QVERIFY(!fileBytes(session.credentialsConfigPath()).contains(needle));

@@ -72,7 +72,7 @@ double LatencyChartView::fillSeries(const ChartColumns& columns)
         largest = std::max(largest, m.maxLatencyMs);
     }
     QList<QPointF> band;
-    band.reserve(2 * pixels);
+    band.reserve(qsizetype(2) * pixels);
     bool endedHigh = false;
     for (int px = 0; px < pixels; ++px) {
         const Extent& e = perPixel[static_cast<size_t>(px)];

@@ -38,7 +38,7 @@ void SparklineDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
     QStyle* style = widget ? widget->style() : QApplication::style();
     style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, widget);
 
-    const QList<double> values = index.data(m_role).value<QList<double>>();
+    const auto values = index.data(m_role).value<QList<double>>();
     if (values.isEmpty())
         return;
     const QRectF area = QRectF(option.rect).adjusted(3, 3, -3, -3);

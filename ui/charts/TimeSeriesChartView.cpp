@@ -47,7 +47,7 @@ double niceStep(double roughStep)
 
 QString timeAxisFormat(qint64 spanMs)
 {
-    if (spanMs <= 20 * 60'000)
+    if (spanMs <= qint64(20) * 60'000)
         return u"HH:mm:ss"_s;
     if (spanMs <= 36 * kHourMs)
         return u"HH:mm"_s;
@@ -193,9 +193,9 @@ void TimeSeriesChartView::updateTimeAxis()
     m_timeAxis->setFormat(timeAxisFormat(m_toMs - m_fromMs));
     // QDateTimeAxis spaces its ticks evenly over the range: choose their number so that the step is a round
     // duration (10 min over an hour, 3 h over a day, a day over a week), about one label per 90 px.
-    static constexpr qint64 kSteps[] = { 1000, 2000, 5000, 10'000, 15'000, 30'000, 60'000, 2 * 60'000, 5 * 60'000,
-        10 * 60'000, 15 * 60'000, 30 * 60'000, kHourMs, 2 * kHourMs, 3 * kHourMs, 6 * kHourMs, 12 * kHourMs, kDayMs,
-        2 * kDayMs, 7 * kDayMs, 14 * kDayMs, 30 * kDayMs };
+    static constexpr qint64 kSteps[] = { 1000, 2000, 5000, 10'000, 15'000, 30'000, 60'000, qint64(2) * 60'000,
+        qint64(5) * 60'000, qint64(10) * 60'000, qint64(15) * 60'000, qint64(30) * 60'000, kHourMs, 2 * kHourMs,
+        3 * kHourMs, 6 * kHourMs, 12 * kHourMs, kDayMs, 2 * kDayMs, 7 * kDayMs, 14 * kDayMs, 30 * kDayMs };
     const qint64 span = m_toMs - m_fromMs;
     const qint64 maxIntervals = std::clamp(m_plotColumns / 90, 2, 12);
     qint64 step = kSteps[std::size(kSteps) - 1];

@@ -15,9 +15,9 @@
 
 namespace sd {
 
-AddCredentialDialog::AddCredentialDialog(const QStringList& takenIds, QWidget* parent)
+AddCredentialDialog::AddCredentialDialog(QStringList takenIds, QWidget* parent)
     : QDialog(parent)
-    , m_taken(takenIds)
+    , m_taken(std::move(takenIds))
     , m_id(new QLineEdit(this))
     , m_label(new QLineEdit(this))
     , m_scheme(new QComboBox(this))

@@ -21,7 +21,7 @@ class SecretField;
 class AddCredentialDialog : public QDialog {
     Q_OBJECT
 public:
-    AddCredentialDialog(const QStringList& takenIds, QWidget* parent = nullptr);
+    explicit AddCredentialDialog(QStringList takenIds, QWidget* parent = nullptr);
 
     /// The metadata as entered (times and fingerprint are set when the secret is stored).
     CredentialConfig credential() const;

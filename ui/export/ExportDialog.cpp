@@ -60,9 +60,9 @@ qint64 presetSpanMs(ExportDialog::RangePreset preset)
 
 } // namespace
 
-ExportDialog::ExportDialog(const QString& databasePath, const QStringList& endpoints, QWidget* parent)
+ExportDialog::ExportDialog(QString databasePath, const QStringList& endpoints, QWidget* parent)
     : QDialog(parent)
-    , m_databasePath(databasePath)
+    , m_databasePath(std::move(databasePath))
 {
     setWindowTitle(tr("Export CSV"));
 

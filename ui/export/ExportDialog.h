@@ -39,7 +39,7 @@ public:
     enum class RangePreset { Last5Minutes, LastHour, Last24Hours, Last7Days, Last30Days, Last90Days, Custom };
     Q_ENUM(RangePreset)
 
-    ExportDialog(const QString& databasePath, const QStringList& endpoints, QWidget* parent = nullptr);
+    ExportDialog(QString databasePath, const QStringList& endpoints, QWidget* parent = nullptr);
     /// Cancels a running export and waits for the worker.
     ~ExportDialog() override;
 
