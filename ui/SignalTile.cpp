@@ -86,10 +86,12 @@ QString SignalTile::countsText() const
 void SignalTile::setSummary(
     SignalState state, int warnings, int criticals, const QString& latestReason, const QString& latestEndpoint)
 {
-    if (m_styled && state == m_state && warnings == m_warnings && criticals == m_criticals
+    // A new system palette (dark mode switched on) needs the wash recomputed even if the state stayed.
+    const bool paletteChanged = QPalette().color(QPalette::Base) != m_styledBase;
+    if (m_styled && !paletteChanged && state == m_state && warnings == m_warnings && criticals == m_criticals
         && latestReason == m_latestReason && latestEndpoint == m_latestEndpoint && m_styledChecked == m_checked)
         return; // called with every engine batch: nothing to redo (style sheets are costly to re-apply)
-    const bool restyleNeeded = !m_styled || state != m_state || m_styledChecked != m_checked;
+    const bool restyleNeeded = !m_styled || paletteChanged || state != m_state || m_styledChecked != m_checked;
     m_state = state;
     m_warnings = warnings;
     m_criticals = criticals;
@@ -125,6 +127,7 @@ void SignalTile::restyle()
 {
     m_styled = true;
     m_styledChecked = m_checked;
+    m_styledBase = QPalette().color(QPalette::Base);
     const QColor accent = stateColor(m_state, palette());
     m_icon->setPixmap(stateIcon(m_state, 32).pixmap(32, 32));
     const QColor base = QPalette().color(QPalette::Base);

@@ -43,6 +43,7 @@ private:
     bool m_checked = false;
     bool m_styled = false;
     bool m_styledChecked = false;
+    QColor m_styledBase; ///< the palette's Base when the style sheet was made
     int m_warnings = 0;
     int m_criticals = 0;
     QString m_latestReason;

@@ -11,6 +11,7 @@
 #include "ui/charts/ErrorRateChartView.h"
 #include "ui/charts/LatencyChartView.h"
 
+#include <QApplication>
 #include <QDir>
 #include <QDockWidget>
 #include <QSettings>
@@ -70,6 +71,23 @@ private slots:
         save(window.detailPane(), u"charts.png"_qs);
         save(window.findChild<QDockWidget*>(u"eventLogDock"_qs), u"eventlog.png"_qs);
         QVERIFY(!window.detailPane()->errorChart()->grab().isNull());
+
+        // Dark mode: the same window under a dark system palette (Fusion's colours inverted).
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+        dark.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
+        dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+        dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
+        dark.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
+        dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
+        dark.setColor(QPalette::ButtonText, QColor(0xe0, 0xe0, 0xe0));
+        dark.setColor(QPalette::Highlight, QColor(0x2a, 0x82, 0xda));
+        dark.setColor(QPalette::HighlightedText, Qt::white);
+        dark.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9a, 0x9a));
+        QApplication::setPalette(dark);
+        const int before = window.detailPane()->chartUpdates();
+        QTRY_VERIFY_WITH_TIMEOUT(window.detailPane()->chartUpdates() > before, 10'000);
+        save(&window, u"window-dark.png"_qs);
 
         window.close();
     }
