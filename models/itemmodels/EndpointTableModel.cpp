@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <ranges>
 
 namespace sd {
 
@@ -179,7 +178,9 @@ void EndpointTableModel::seedHistory(const QHash<QString, ProbeResults>& lastSam
             continue;
         std::stable_sort(older.begin(), older.end(),
             [](const ProbeResult& a, const ProbeResult& b) { return a.startUtc < b.startUtc; });
-        for (const ProbeResult& sample : std::views::reverse(older)) {
+        // Newest first, each pushed in front of the older ones already there.
+        for (qsizetype k = older.size() - 1; k >= 0; --k) {
+            const ProbeResult& sample = older.at(k);
             const bool ok = sample.outcome == Outcome::Ok;
             row.window.addOlder(sample);
             if (row.sparkline.size() < static_cast<std::size_t>(kSparklinePoints))
