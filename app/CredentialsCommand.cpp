@@ -4,8 +4,10 @@
 #include "TextTable.h"
 #include "config/ConfigLoader.h"
 #include "credentials/CredentialRotation.h"
+#include "credentials/CredentialSecret.h"
 #include "credentials/CredentialStoreWait.h"
 #include "credentials/KeychainCredentialStore.h"
+#include "credentials/OAuth2TokenSource.h"
 #include "health/CredentialAdvisory.h"
 
 #include <QEventLoop>
@@ -39,6 +41,8 @@ QString helpText()
         "                                endpoint that uses it with the new secret and commits only if none\n"
         "                                refuses it; the old secret is kept for rollback\n"
         "  rollback ID                   bring the previous secret back\n"
+        "  client-secret ID              store the client secret of an oauth2 credential (standard input);\n"
+        "                                SignalDeck fetches and refreshes its access tokens itself\n"
         "  delete ID [--yes]             remove both keychain entries and the metadata (asks for \"yes\" on\n"
         "                                standard input unless --yes)\n"
         "\n"
@@ -136,7 +140,7 @@ std::optional<Arguments> parse(const QStringList& args, QString& error)
     }
     a.command = positional.takeFirst();
     static const QStringList withId { QStringLiteral("add"), QStringLiteral("rotate"), QStringLiteral("rollback"),
-        QStringLiteral("delete") };
+        QStringLiteral("delete"), QStringLiteral("client-secret") };
     if (a.command == u"list") {
         if (!positional.isEmpty()) {
             error = QStringLiteral("list takes no argument");
@@ -324,6 +328,52 @@ void printVerification(const CredentialVerification& v, QTextStream& out)
 
 } // namespace
 
+/// `client-secret ID`: the oauth2 credential's client secret under `<id>.client-secret`, audited like a
+/// rotation (no verification: the token source tries it on its next attempt and raises S2 if refused).
+static int runClientSecret(const Arguments& a, const AppConfig& config, CredentialStore& store, QTextStream& in,
+    QTextStream& out, QTextStream& err)
+{
+    const auto it = std::find_if(config.credentials.cbegin(), config.credentials.cend(),
+        [&](const CredentialConfig& c) { return c.id == a.id; });
+    if (!it->oauth2) {
+        err << "signaldeck credentials: \"" << a.id << "\" is not an oauth2 credential; use rotate for its secret"
+            << Qt::endl;
+        return kExitUsage;
+    }
+    const QString key = OAuth2TokenSource::clientSecretKey(a.id);
+    const CredentialReply current = readAndWait(store, key);
+    if (!current.ok() && current.error != CredentialError::NotFound) {
+        err << "signaldeck credentials: " << current.message << Qt::endl;
+        if (const QString advice = keychainAdvice(current.error); !advice.isEmpty())
+            err << advice << Qt::endl;
+        return kExitUnavailable;
+    }
+    const QByteArray secret = readSecret(in, err);
+    if (secret.isEmpty()) {
+        err << "signaldeck credentials: no secret on standard input; nothing was changed" << Qt::endl;
+        return kExitUsage;
+    }
+    const CredentialReply written = writeAndWait(store, key, secret);
+    if (!written.ok()) {
+        err << "signaldeck credentials: " << written.message << Qt::endl;
+        return kExitUnavailable;
+    }
+    CredentialAuditEntry entry;
+    entry.time = QDateTime::currentDateTimeUtc();
+    entry.user = CredentialAuditLog::currentUser();
+    entry.credential = a.id;
+    entry.action = QStringLiteral("client-secret");
+    entry.oldFingerprint = current.ok() ? credentialFingerprint(current.secret) : QString();
+    entry.newFingerprint = credentialFingerprint(secret);
+    entry.verification = QStringLiteral("not applicable (checked by the next token request)");
+    QString auditError;
+    if (!CredentialAuditLog(a.auditPath).append(entry, &auditError))
+        err << "signaldeck credentials: the audit trail was not written: " << auditError << Qt::endl;
+    out << "client secret of \"" << a.id << "\" stored in the keychain (fingerprint " << entry.newFingerprint
+        << "); running SignalDeck instances use it on their next token request" << Qt::endl;
+    return kExitOk;
+}
+
 int runCredentialsCommand(const QStringList& args, QTextStream& in, QTextStream& out, QTextStream& err)
 {
     KeychainCredentialStore store;
@@ -373,7 +423,8 @@ int runCredentialsCommand(
         return report(waitForChange(rotation, [&] { return rotation.remove(a.id); }), out, err);
     }
 
-    // rotate: the config and the keychain must both be usable before the new secret is read or sent anywhere.
+    // rotate and client-secret: the config and the keychain must both be usable before the new secret is
+    // read or sent anywhere.
     const ConfigParseResult loaded = loadConfigFile(a.configPath);
     if (!loaded.ok()) {
         err << "signaldeck credentials: " << a.configPath << " is not a usable config:\n"
@@ -385,6 +436,8 @@ int runCredentialsCommand(
         err << "signaldeck credentials: no credential \"" << a.id << "\" in " << a.configPath << Qt::endl;
         return kExitNotFound;
     }
+    if (a.command == u"client-secret")
+        return runClientSecret(a, *loaded.config, store, in, out, err);
     const CredentialReply current = readAndWait(store, a.id);
     if (!current.ok() && current.error != CredentialError::NotFound) {
         err << "signaldeck credentials: " << current.message << Qt::endl;

@@ -200,6 +200,55 @@ private slots:
                 qPrintable(filesContaining(m_dir.path(), secret).join(u", "_s)));
     }
 
+    void clientSecretOfAnOAuth2Credential()
+    {
+        if (!keychainReachable())
+            QSKIP("no Secret Service here; run under tools/run-tests.sh (dbus-run-session + gnome-keyring)");
+        const QString id = u"tst-oauth-"_s + QString::fromLatin1(randomToken("id", 4));
+        const QByteArray secret = randomToken("client");
+        writeConfig(QJsonDocument(
+            QJsonObject { { u"version"_s, 1 },
+                { u"credentials"_s,
+                    QJsonArray { QJsonObject { { u"id"_s, id },
+                                     { u"oauth2"_s,
+                                         QJsonObject { { u"tokenUrl"_s, QString::fromUtf8(m_base + "/oauth/token") },
+                                             { u"clientId"_s, u"signaldeck"_s } } } },
+                        QJsonObject { { u"id"_s, u"plain"_s } } } } })
+                        .toJson());
+        const QByteArray configBefore = [this] {
+            QFile f(configPath());
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        }();
+
+        Run r = run({ u"client-secret"_s, id }, secret + '\n');
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(!r.out.contains(secret) && !r.err.contains(secret));
+        // In the keychain under <id>.client-secret, where the token source reads it …
+        QProcess tool;
+        tool.start(
+            u"secret-tool"_s, { u"lookup"_s, u"server"_s, u"signaldeck"_s, u"user"_s, id + u".client-secret"_s });
+        QVERIFY(tool.waitForFinished(10'000));
+        const QByteArray stored = tool.readAllStandardOutput().trimmed();
+        // QtKeychain keeps binary secrets base64-encoded in the Secret Service.
+        QVERIFY(stored == secret || QByteArray::fromBase64(stored) == secret);
+        // … audited, and nowhere else.
+        QFile audit(auditPath());
+        QVERIFY(audit.open(QIODevice::ReadOnly));
+        const QByteArray trail = audit.readAll();
+        QVERIFY(trail.contains("\"client-secret\""));
+        QVERIFY(!trail.contains(secret));
+        QFile config(configPath());
+        QVERIFY(config.open(QIODevice::ReadOnly));
+        QCOMPARE(config.readAll(), configBefore);
+
+        // A credential without oauth2 has no client secret: usage error, nothing written.
+        r = run({ u"client-secret"_s, u"plain"_s }, secret + '\n');
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("not an oauth2 credential"), r.err.constData());
+        r = run({ u"client-secret"_s, u"nobody"_s }, secret + '\n');
+        QCOMPARE(r.exitCode, 4);
+    }
+
     void noDbusSessionSaysSoAndWritesNothing()
     {
         QTemporaryDir home;
