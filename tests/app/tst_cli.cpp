@@ -44,7 +44,7 @@ private slots:
         QVERIFY(results.size() >= 8);
         QSet<QString> signalsSeen;
         bool sawOk = false;
-        for (const QJsonValue& v : results) {
+        for (const auto& v : results) {
             const QJsonObject o = v.toObject();
             for (const char* key : { "endpoint", "url", "httpStatus", "latencyMs", "outcome", "signal", "state",
                      "reason", "attempts", "traceId" })
@@ -81,7 +81,7 @@ private slots:
         QVERIFY2(r.err.contains("the OS keychain is not usable"), r.err.constData());
         QVERIFY2(r.err.contains("credential unavailable: no OS keychain"), r.err.constData());
         int paused = 0;
-        for (const QJsonValue& v : QJsonDocument::fromJson(r.out).object().value(u"results"_qs).toArray()) {
+        for (const auto& v : QJsonDocument::fromJson(r.out).object().value(u"results"_qs).toArray()) {
             const QJsonObject o = v.toObject();
             if (o.value(u"reason"_qs).toString() != u"credential unavailable: no OS keychain"_qs)
                 continue;

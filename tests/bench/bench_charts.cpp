@@ -59,7 +59,7 @@ ProbeResults makeSamples(qint64 fromMs, int count, bool flapping = false)
         ProbeResult r;
         r.endpoint = name;
         r.startUtc = QDateTime::fromMSecsSinceEpoch(fromMs + qint64(i) * 1000, Qt::UTC);
-        r.latencyUs = 20'000 + (qint64(i) * 7919) % 30'000 + (i / 600 % 10) * 1000;
+        r.latencyUs = 20'000 + (qint64(i) * 7919) % 30'000 + qint64(i / 600 % 10) * 1000;
         if (i % 3001 == 1500)
             r.latencyUs = 900'000;
         r.httpStatus = 200;
