@@ -6,6 +6,7 @@
 #include "UnixSignalWatcher.h"
 #include "credentials/KeychainCredentialStore.h"
 #include "credentials/OAuth2TokenSource.h"
+#include "history/HistoryStore.h"
 #include "schedule/Engine.h"
 
 #include <QCoreApplication>
@@ -90,9 +91,22 @@ QString headlessSummaryTable(const EndpointStatuses& statuses)
 }
 
 int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> duration, bool json, QTextStream& out,
-    const CredentialLoadResult& credentials)
+    const CredentialLoadResult& credentials, const QString& dataDir)
 {
+    HistoryOptions historyOptions;
+    historyOptions.directory = dataDir;
+    HistoryStore history(historyOptions);
     Engine engine;
+    // The writer only copies into its queue: safe and cheap to call from the engine thread.
+    QObject::connect(
+        &engine, &Engine::batchReady, &history,
+        [&history](const EngineBatch& batch) {
+            if (!batch.results.isEmpty())
+                history.append(batch.results);
+        },
+        Qt::DirectConnection);
+    QObject::connect(&history, &HistoryStore::errorOccurred, &history,
+        [](HistoryError, const QString& message) { qWarning().noquote() << "history:" << message; });
     QEventLoop loop;
     QObject::connect(&engine, &Engine::batchReady, &loop, [&](const EngineBatch& batch) {
         for (const EngineEvent& e : batch.events) {
@@ -129,6 +143,7 @@ int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> dur
     loop.exec();
     const EndpointStatuses statuses = engine.statuses();
     engine.stop();
+    history.flushNow();
     if (json) {
         QJsonArray items;
         for (const EndpointStatus& s : statuses)

@@ -15,9 +15,11 @@ namespace sd {
 /// `signaldeck --headless`: runs the engine with no widgets, prints every signal and circuit transition
 /// as it happens and, on exit (duration over, SIGINT or SIGTERM), a summary per endpoint. With `json`
 /// each event is one JSON line and the summary one JSON object. Returns the Nagios code of the worst state.
-/// Endpoints whose credential is not in `credentials` stay paused with S2 and the reason.
+/// Endpoints whose credential is not in `credentials` stay paused with S2 and the reason. Every probe is
+/// recorded in the history database in `dataDir` (empty = the default), like the window does, so that
+/// `signaldeck export` and a later window show what a server watched.
 int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> duration, bool json, QTextStream& out,
-    const CredentialLoadResult& credentials = {});
+    const CredentialLoadResult& credentials = {}, const QString& dataDir = {});
 
 /// The per-endpoint summary table (also used by tests).
 QString headlessSummaryTable(const EndpointStatuses& statuses);

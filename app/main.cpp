@@ -205,7 +205,7 @@ int main(int argc, char* argv[])
         }
         if (parser.isSet(checkOpt))
             return sd::runCheck(config, parser.isSet(jsonOpt), out(), credentials);
-        return sd::runHeadless(config, duration, parser.isSet(jsonOpt), out(), credentials);
+        return sd::runHeadless(config, duration, parser.isSet(jsonOpt), out(), credentials, parser.value(dataDirOpt));
     }
 
     sd::DashboardOptions dashboard;

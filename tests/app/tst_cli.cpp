@@ -179,13 +179,22 @@ private slots:
 
     void headlessWatchShowsPolitenessAndExits()
     {
-        const Run r = run({ u"--demo"_qs, u"--headless"_qs, u"--duration"_qs, u"12"_qs }, 60'000);
+        QTemporaryDir data;
+        const Run r = run(
+            { u"--demo"_qs, u"--headless"_qs, u"--duration"_qs, u"12"_qs, u"--data-dir"_qs, data.path() }, 60'000);
         QCOMPARE(r.exitCode, 2);
         const QString text = QString::fromUtf8(r.out);
         QVERIFY2(text.contains(u"NEXT PROBE"_qs), r.out.constData());
         QVERIFY2(text.contains(u"Retry-After"_qs), r.out.constData()); // the throttled route is left alone
         QVERIFY2(text.contains(u"llm-chat-token"_qs), r.out.constData());
         QVERIFY2(text.contains(u"→ critical"_qs), r.out.constData()); // transitions printed as they happen
+
+        // What the headless watch probed is in the history: a server's record can be exported.
+        const Run exported = run({ u"export"_qs, u"--data-dir"_qs, data.path(), u"--from"_qs, u"-1h"_qs,
+            u"--summary"_qs, u"-o"_qs, u"-"_qs });
+        QVERIFY2(exported.exitCode == 0, exported.err.constData());
+        QVERIFY2(exported.out.contains("chat-completions"), exported.out.constData());
+        QVERIFY2(exported.out.contains("orders-validation"), exported.out.constData());
     }
 };
 
