@@ -75,12 +75,12 @@ Figures runBare(const QList<QUrl>& urls, int seconds, int delayMs)
         t->setTimerType(Qt::PreciseTimer);
         const qint64 offset = static_cast<qint64>(i) * 1000 / n;
         auto planned = std::make_shared<qint64>(offset);
-        const QUrl url = urls.at(i);
+        const QUrl& url = urls.at(i);
         QObject::connect(t.get(), &QTimer::timeout, &nam, [&, planned, url, tp = t.get()] {
-            lags.push_back(static_cast<double>(clock.nsecsElapsed() / 1000 - *planned * 1000) / 1000.0);
+            lags.push_back(static_cast<double>(clock.nsecsElapsed() - *planned * 1'000'000) / 1e6);
             *planned += 1000;
             tp->start(static_cast<int>(std::max<qint64>(0, *planned - clock.elapsed())));
-            QElapsedTimer* started = new QElapsedTimer;
+            auto* started = new QElapsedTimer;
             started->start();
             QNetworkReply* r = nam.get(QNetworkRequest(url));
             QObject::connect(r, &QNetworkReply::finished, &nam, [&, r, started] {

@@ -98,7 +98,7 @@ void TestChartBucketing::bucketBoundsCoverTheRange()
     const qint64 from = baseMs(123);
     ProbeResults samples;
     for (int i = 0; i < 100; ++i)
-        samples.append(probe(u"e"_s, from + i * 100, 1000 + i));
+        samples.append(probe(u"e"_s, from + qint64(i) * 100, 1000 + i));
     samples.append(probe(u"e"_s, from + 9999, 5000));
     const ChartSeries s = bucketizeSamples(samples, from, from + 10'000, maxBuckets);
     QCOMPARE(s.bucketMs, expectedWidth);
@@ -120,7 +120,7 @@ void TestChartBucketing::p95IsNearestRank()
     const qint64 from = baseMs(0);
     ProbeResults samples;
     for (int i = 0; i < 100; ++i)
-        samples.append(probe(u"e"_s, from + i * 10, ((i * 37) % 100 + 1) * 1000));
+        samples.append(probe(u"e"_s, from + qint64(i) * 10, qint64((i * 37) % 100 + 1) * 1000));
     const ChartSeries s = bucketizeSamples(samples, from, from + 1000, 1);
     QCOMPARE(s.buckets.size(), 1);
     const double p95 = s.buckets.first().p95LatencyMs;
