@@ -150,7 +150,7 @@ void TestChartViews::latencyDrawsEachBucketWhenThereAreFewerThanPixels()
     const QList<QPointF> band = view.bandPoints();
     const QList<QPointF> p95 = view.p95Points();
     QCOMPARE(p95.size(), 300);
-    QVERIFY(band.size() <= 2 * plotWidth(view));
+    QVERIFY(band.size() <= qsizetype(2) * plotWidth(view));
     const double pixelMs = static_cast<double>(5 * kMinute) / view.plotColumns();
     for (qsizetype i = 0; i < series.buckets.size(); ++i) {
         const ChartBucket& b = series.buckets.at(i);

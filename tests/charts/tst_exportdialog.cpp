@@ -27,8 +27,8 @@ QString makeHistory(const QString& dir, qint64 now, int perEndpoint)
     HistoryStore store(options);
     ProbeResults batch;
     for (int i = perEndpoint; i >= 1; --i) {
-        batch.append(probe(u"alpha"_s, now - i * 1000, 20'000 + i));
-        batch.append(probe(u"beta"_s, now - i * 1000, 30'000, i % 10 ? Outcome::Ok : Outcome::Throttled,
+        batch.append(probe(u"alpha"_s, now - qint64(i) * 1000, 20'000 + i));
+        batch.append(probe(u"beta"_s, now - qint64(i) * 1000, 30'000, i % 10 ? Outcome::Ok : Outcome::Throttled,
             i % 10 ? 200 : 429, i % 10 ? FailureSignal::None : FailureSignal::S4));
     }
     store.append(batch);
