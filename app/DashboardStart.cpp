@@ -3,6 +3,7 @@
 
 #include "credentials/OAuth2TokenSource.h"
 
+#include "HistoryRecording.h"
 #include "Logging.h"
 #include "UnixSignalWatcher.h"
 #include "config/ConfigLoader.h"
@@ -45,15 +46,8 @@ DashboardSession::DashboardSession(const DashboardOptions& options)
     historyOptions.directory = options.dataDir;
     m_history = std::make_unique<HistoryStore>(historyOptions);
     m_engine = std::make_unique<Engine>();
-    // The writer only copies into its queue: safe and cheap to call from the engine thread.
     HistoryStore* history = m_history.get();
-    QObject::connect(
-        m_engine.get(), &Engine::batchReady, history,
-        [history](const EngineBatch& batch) {
-            if (!batch.results.isEmpty())
-                history->append(batch.results);
-        },
-        Qt::DirectConnection);
+    recordHistory(*m_engine, *history);
 
     DashboardSetup setup;
     setup.engine = m_engine.get();

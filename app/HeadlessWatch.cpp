@@ -2,6 +2,7 @@
 #include "HeadlessWatch.h"
 
 #include "CheckCommand.h"
+#include "HistoryRecording.h"
 #include "TextTable.h"
 #include "UnixSignalWatcher.h"
 #include "credentials/KeychainCredentialStore.h"
@@ -97,14 +98,7 @@ int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> dur
     historyOptions.directory = dataDir;
     HistoryStore history(historyOptions);
     Engine engine;
-    // The writer only copies into its queue: safe and cheap to call from the engine thread.
-    QObject::connect(
-        &engine, &Engine::batchReady, &history,
-        [&history](const EngineBatch& batch) {
-            if (!batch.results.isEmpty())
-                history.append(batch.results);
-        },
-        Qt::DirectConnection);
+    recordHistory(engine, history);
     QObject::connect(&history, &HistoryStore::errorOccurred, &history,
         [](HistoryError, const QString& message) { qWarning().noquote() << "history:" << message; });
     QEventLoop loop;

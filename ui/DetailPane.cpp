@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "DetailPane.h"
 
-#include "SignalTile.h"
+#include "itemmodels/DisplayText.h"
 #include "ui/charts/ErrorRateChartView.h"
 #include "ui/charts/LatencyChartView.h"
 
@@ -16,22 +16,13 @@
 
 namespace sd {
 
-QString formatMs(double ms)
-{
-    if (ms >= 1000.0)
-        return QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 2);
-    if (ms >= 10.0)
-        return QStringLiteral("%1 ms").arg(ms, 0, 'f', 0);
-    return QStringLiteral("%1 ms").arg(ms, 0, 'f', 1);
-}
-
 namespace {
 
 QString phaseText(const char* name, qint64 us)
 {
     if (us < 0)
         return {};
-    return QString::fromLatin1(name) + u" "_qs + formatMs(static_cast<double>(us) / 1000.0);
+    return QString::fromLatin1(name) + u" "_qs + latencyText(static_cast<double>(us) / 1000.0);
 }
 
 QLabel* selectableLabel(QWidget* parent)
@@ -166,8 +157,8 @@ void DetailPane::applyChart(const HistoryReader::ChartAnswer& answer)
                                .arg(m_range.label())
                                .arg(s.probes())
                                .arg(s.uptimePercent(), 0, 'f', 2)
-                               .arg(formatMs(s.latencyPercentileMs(50)), formatMs(s.latencyPercentileMs(95)),
-                                   formatMs(s.latencyPercentileMs(99)))
+                               .arg(latencyText(s.latencyPercentileMs(50)), latencyText(s.latencyPercentileMs(95)),
+                                   latencyText(s.latencyPercentileMs(99)))
                                .arg(s.signalCount(FailureSignal::S1))
                                .arg(s.signalCount(FailureSignal::S2))
                                .arg(s.signalCount(FailureSignal::S3))
@@ -185,7 +176,7 @@ void DetailPane::setLastProbe(const std::optional<ProbeResult>& result, const st
     } else {
         const ProbeResult& r = *result;
         m_status->setText((r.httpStatus > 0 ? QString::number(r.httpStatus) : tr("none")) + u" · "_qs
-            + formatMs(r.latencyMs()) + u" · "_qs + r.startUtc.toLocalTime().toString(u"HH:mm:ss"_qs)
+            + latencyText(r.latencyMs()) + u" · "_qs + r.startUtc.toLocalTime().toString(u"HH:mm:ss"_qs)
             + (r.attempts > 1 ? tr(" · %1 attempts").arg(r.attempts) : QString()));
         m_outcome->setText(outcomeCode(r.outcome)
             + (r.signal == FailureSignal::None ? QString()
@@ -215,7 +206,7 @@ void DetailPane::setLastProbe(const std::optional<ProbeResult>& result, const st
         schedule += u" · "_qs + nextProbeReasonText(status->nextReason);
     if (status->timeoutMs > 0)
         schedule += tr(" · timeout %1%2")
-                        .arg(formatMs(static_cast<double>(status->timeoutMs)),
+                        .arg(latencyText(static_cast<double>(status->timeoutMs)),
                             status->adaptiveTimeout ? tr(" (adaptive)") : QString());
     m_schedule->setText(schedule);
 }

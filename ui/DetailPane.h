@@ -70,7 +70,4 @@ private:
     int m_chartUpdates = 0;
 };
 
-/// "12.3 ms", "850 ms", "2.40 s".
-QString formatMs(double ms);
-
 } // namespace sd

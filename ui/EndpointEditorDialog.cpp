@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "EndpointEditorDialog.h"
 
-#include "DetailPane.h"
 #include "config/ConfigLoader.h"
 #include "config/ConfigWriter.h"
 #include "config/Duration.h"
+#include "itemmodels/DisplayText.h"
 #include "schedule/Engine.h"
 
 #include <QCheckBox>
@@ -322,7 +322,7 @@ void EndpointEditorDialog::runProbe()
                 = r.signal == FailureSignal::None ? tr("OK") : signalCode(r.signal) + u" "_qs + signalTitle(r.signal);
             m_probeResult->setText(tr("%1 · HTTP %2 · %3 · %4 — %5")
                                        .arg(verdict, r.httpStatus > 0 ? QString::number(r.httpStatus) : tr("no status"),
-                                           formatMs(r.latencyMs()), outcomeCode(r.outcome),
+                                           latencyText(r.latencyMs()), outcomeCode(r.outcome),
                                            r.reason.isEmpty() ? tr("as expected") : r.reason));
         }
         emit probeFinished();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "SignalTile.h"
 
+#include "itemmodels/DisplayText.h"
 #include "ui/charts/SignalColors.h"
 
 #include <QEvent>
@@ -10,21 +11,6 @@
 #include <QMouseEvent>
 
 namespace sd {
-
-QString stateWord(SignalState state)
-{
-    switch (state) {
-    case SignalState::Ok:
-        return SignalTile::tr("OK");
-    case SignalState::Warning:
-        return SignalTile::tr("Warning");
-    case SignalState::Critical:
-        return SignalTile::tr("Critical");
-    case SignalState::Unknown:
-        break;
-    }
-    return SignalTile::tr("Unknown");
-}
 
 SignalTile::SignalTile(FailureSignal signal, QWidget* parent)
     : QFrame(parent)
@@ -97,7 +83,7 @@ void SignalTile::setSummary(
     m_criticals = criticals;
     m_latestReason = latestReason;
     m_latestEndpoint = latestEndpoint;
-    m_stateLabel->setText(stateWord(state));
+    m_stateLabel->setText(sd::stateText(state));
     if (criticals == 0 && warnings == 0)
         m_counts->setText(state == SignalState::Unknown ? tr("No probes yet") : tr("All endpoints OK"));
     else
@@ -108,9 +94,9 @@ void SignalTile::setSummary(
     m_reason->setText(reason.isEmpty() ? QString() : fontMetrics().elidedText(reason, Qt::ElideRight, 600));
     m_reason->setToolTip(reason);
     m_reason->setVisible(!reason.isEmpty() && state != SignalState::Ok);
-    setToolTip(signalCode(m_signal) + u" "_qs + signalTitle(m_signal) + u": "_qs + stateWord(state)
+    setToolTip(signalCode(m_signal) + u" "_qs + signalTitle(m_signal) + u": "_qs + sd::stateText(state)
         + (m_checked ? tr(" — click to show all endpoints") : tr(" — click to show only endpoints raising it")));
-    setAccessibleName(signalCode(m_signal) + u" "_qs + stateWord(state));
+    setAccessibleName(signalCode(m_signal) + u" "_qs + sd::stateText(state));
     if (restyleNeeded)
         restyle();
 }

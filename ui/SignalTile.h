@@ -56,7 +56,4 @@ private:
     QLabel* m_reason;
 };
 
-/// The state as a word a user reads ("OK", "Warning", "Critical", "Unknown").
-QString stateWord(SignalState state);
-
 } // namespace sd

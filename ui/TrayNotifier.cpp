@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "TrayNotifier.h"
 
-#include "SignalTile.h"
+#include "itemmodels/DisplayText.h"
 #include "ui/charts/SignalColors.h"
 
 #include <QDateTime>
@@ -45,7 +45,7 @@ bool TrayNotifier::trayAvailable() const
 
 void TrayNotifier::setWorstState(SignalState state, int warnings, int criticals)
 {
-    QString toolTip = tr("SignalDeck — %1").arg(stateWord(state));
+    QString toolTip = tr("SignalDeck — %1").arg(stateText(state));
     if (criticals > 0 || warnings > 0)
         toolTip += tr(" (%1 critical, %2 warning)").arg(criticals).arg(warnings);
     if (state == m_worst && toolTip == m_toolTip)

@@ -7,6 +7,7 @@
 // Usage: bench_gui [--seconds S] [--endpoints N] [--delay MS]
 //        bench_gui --serve PORTS   (the simulator process; started by the benchmark itself)
 #include "BenchSimulator.h"
+#include "HistoryRecording.h"
 #include "history/HistoryStore.h"
 #include "schedule/Engine.h"
 #include "ui/MainWindow.h"
@@ -99,9 +100,7 @@ Figures run(const AppConfig& config, int seconds, int delayMs, bool withWindow)
     Engine engine(benchOptions());
     std::vector<double> errs;
     int batches = 0;
-    QObject::connect(
-        &engine, &Engine::batchReady, &history, [&history](const EngineBatch& b) { history.append(b.results); },
-        Qt::DirectConnection);
+    recordHistory(engine, history);
     QObject::connect(&engine, &Engine::batchReady, &engine, [&](const EngineBatch& b) {
         ++batches;
         for (const ProbeResult& r : b.results)
