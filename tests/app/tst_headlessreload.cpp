@@ -2,8 +2,13 @@
 // `signaldeck --headless` re-reads its config on SIGHUP: the real binary, a real signal, and a loopback
 // server of the test's own that counts the probes each path receives, so "still probing" and "probes the
 // new endpoint" are what the server saw, not what the prober says about itself.
+#include "credentials/TestSecrets.h"
+
 #include <QFile>
 #include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -32,6 +37,8 @@ public:
         return "http://127.0.0.1:" + QByteArray::number(m_server.serverPort()) + path;
     }
     int hits(const QByteArray& path) const { return m_hits.value(path); }
+    /// The Authorization header of the latest request to `path` (empty when it had none).
+    QByteArray authorization(const QByteArray& path) const { return m_authorization.value(path); }
 
 private:
     void serve(QTcpSocket* socket)
@@ -43,6 +50,12 @@ private:
             return;
         const QList<QByteArray> line = request.left(request.indexOf("\r\n")).split(' ');
         ++m_hits[line.value(1)];
+        QByteArray authorization;
+        for (const QByteArray& header : request.left(end).split('\n')) {
+            if (header.toLower().startsWith("authorization:"))
+                authorization = header.mid(header.indexOf(':') + 1).trimmed();
+        }
+        m_authorization.insert(line.value(1), authorization);
         m_pending.remove(socket);
         socket->write(
             "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
@@ -51,6 +64,7 @@ private:
 
     QTcpServer m_server;
     QHash<QByteArray, int> m_hits;
+    QHash<QByteArray, QByteArray> m_authorization;
     QHash<QTcpSocket*, QByteArray> m_pending;
 };
 
@@ -60,6 +74,12 @@ bool writeFile(const QString& path, const QByteArray& content)
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
         return false;
     return f.write(content) == content.size();
+}
+
+QByteArray readFile(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
 QByteArray endpoint(const char* name, const QByteArray& url, const char* interval = "1s")
@@ -138,6 +158,69 @@ private slots:
         // The summary is of the config that runs now.
         const QString summary = QString::fromUtf8(out.mid(out.indexOf("ENDPOINT")));
         QVERIFY2(summary.contains(u"beta"_qs) && !summary.contains(u"alpha"_qs), out.constData());
+    }
+
+    void sighupReadsTheSecretsOfNewCredentials()
+    {
+        // The suite's private keychain (tools/run-tests.sh); the secret is made up now and never printed.
+        CountingServer server;
+        QVERIFY(server.listen());
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString config = dir.filePath(u"watch.json"_qs);
+        QVERIFY(writeFile(config, "{\"version\":1,\"endpoints\":[" + endpoint("alpha", server.url("/alpha")) + "]}"));
+
+        QProcess watch;
+        watch.start(QStringLiteral(SIGNALDECK_BINARY),
+            { u"--headless"_qs, u"--config"_qs, config, u"--data-dir"_qs, dir.filePath(u"data"_qs) });
+        QVERIFY(watch.waitForStarted());
+        QByteArray out;
+        QByteArray err;
+        const auto read = [&] {
+            out += watch.readAllStandardOutput();
+            err += watch.readAllStandardError();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT((read(), out.contains("Watching 1 endpoints")), 20'000);
+
+        // While it runs, an operator stores a new credential (secret in the keychain, metadata in the file)...
+        const QString id = QString::fromLatin1(sd::test::randomToken("tst-reload", 4));
+        const QByteArray secret = sd::test::randomToken("tok", 16);
+        QProcess add;
+        add.start(QStringLiteral(SIGNALDECK_BINARY),
+            { u"credentials"_qs, u"--config"_qs, config, u"--audit-file"_qs, dir.filePath(u"audit.jsonl"_qs), u"add"_qs,
+                id, u"--scheme"_qs, u"bearer"_qs });
+        QVERIFY(add.waitForStarted());
+        add.write(secret);
+        add.closeWriteChannel();
+        QVERIFY(add.waitForFinished(60'000));
+        QVERIFY2(add.exitCode() == 0, add.readAllStandardError().constData());
+
+        // ... and an endpoint that uses it, then asks the watch to reload.
+        QJsonObject document = QJsonDocument::fromJson(readFile(config)).object();
+        QJsonArray endpoints = document.value(u"endpoints"_qs).toArray();
+        QJsonObject secured = QJsonDocument::fromJson(endpoint("secured", server.url("/secured"))).object();
+        secured.insert(u"credential"_qs, id);
+        endpoints.append(secured);
+        document.insert(u"endpoints"_qs, endpoints);
+        QVERIFY(writeFile(config, QJsonDocument(document).toJson()));
+        QCOMPARE(::kill(static_cast<pid_t>(watch.processId()), SIGHUP), 0);
+        QTRY_VERIFY_WITH_TIMEOUT((read(), err.contains("config reloaded: ")), 20'000);
+        QVERIFY2(QString::fromUtf8(err).contains(u"config reloaded: 2 endpoints (+1 \u22120 ~0)"_qs), err.constData());
+
+        // The new endpoint is probed with the secret read from the keychain on reload.
+        QTRY_VERIFY_WITH_TIMEOUT(server.hits("/secured") >= 1, 20'000);
+        QVERIFY2(server.authorization("/secured") == "Bearer " + secret, "the probe did not carry the stored secret");
+        QVERIFY2(!out.contains(secret) && !err.contains(secret), "the secret was printed");
+
+        watch.terminate();
+        QVERIFY(watch.waitForFinished(20'000));
+        read();
+        QVERIFY(!out.contains(secret) && !err.contains(secret));
+        QProcess remove;
+        remove.start(QStringLiteral(SIGNALDECK_BINARY),
+            { u"credentials"_qs, u"--config"_qs, config, u"--audit-file"_qs, dir.filePath(u"audit.jsonl"_qs),
+                u"delete"_qs, id, u"--yes"_qs });
+        QVERIFY(remove.waitForFinished(60'000));
     }
 };
 
