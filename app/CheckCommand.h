@@ -11,8 +11,8 @@
 namespace sd {
 
 /// `signaldeck --check`: probes every endpoint once (retries included), prints a table or the JSON
-/// object of DESIGN.md "Public interfaces", and returns the Nagios exit code of the worst state. Endpoints
-/// whose credential is not in `credentials` are not sent and report S2 with the reason.
+/// object of docs/CLI.md (schema: resources/schemas/check-result.schema.json), and returns the Nagios exit code of the
+/// worst state. Endpoints whose credential is not in `credentials` are not sent and report S2 with the reason.
 int runCheck(const AppConfig& config, bool json, QTextStream& out, const CredentialLoadResult& credentials = {});
 
 /// The `--check --json` document for finished results and the endpoint statuses they produced.

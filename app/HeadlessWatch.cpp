@@ -3,8 +3,10 @@
 
 #include "CheckCommand.h"
 #include "HistoryRecording.h"
+#include "Logging.h"
 #include "TextTable.h"
 #include "UnixSignalWatcher.h"
+#include "config/ConfigLoader.h"
 #include "credentials/KeychainCredentialStore.h"
 #include "credentials/OAuth2TokenSource.h"
 #include "history/HistoryStore.h"
@@ -68,7 +70,38 @@ QJsonObject eventJson(const EngineEvent& e)
         { u"signal"_qs, e.signal == FailureSignal::None ? QJsonValue() : QJsonValue(signalCode(e.signal)) },
         { u"from"_qs, e.from }, { u"to"_qs, e.to }, { u"reason"_qs, e.reason } };
 }
+
+QString refusalText(const QString& path, const ConfigParseResult& loaded)
+{
+    QStringList errors;
+    for (const ConfigError& error : loaded.errors) {
+        const QString text = error.toString();
+        errors.append(text.startsWith(path) ? text : path + u": "_qs + text);
+    }
+    return u"config reload refused: "_qs + errors.join(u"; "_qs) + u"; still running the previous config"_qs;
+}
 } // namespace
+
+QString configChangeText(const AppConfig& before, const AppConfig& after)
+{
+    QHash<QString, const EndpointConfig*> old;
+    for (const EndpointConfig& e : before.endpoints)
+        old.insert(e.name, &e);
+    int added = 0;
+    int changed = 0;
+    for (const EndpointConfig& e : after.endpoints) {
+        const EndpointConfig* previous = old.take(e.name);
+        if (previous == nullptr)
+            ++added;
+        else if (!(*previous == e))
+            ++changed;
+    }
+    return QStringLiteral("%1 endpoints (+%2 \u2212%3 ~%4)")
+        .arg(after.endpoints.size())
+        .arg(added)
+        .arg(old.size())
+        .arg(changed);
+}
 
 QString eventLine(const EngineEvent& e)
 {
@@ -92,7 +125,7 @@ QString headlessSummaryTable(const EndpointStatuses& statuses)
 }
 
 int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> duration, bool json, QTextStream& out,
-    const CredentialLoadResult& credentials, const QString& dataDir)
+    const CredentialLoadResult& credentials, const QString& dataDir, const QString& configPath)
 {
     HistoryOptions historyOptions;
     historyOptions.directory = dataDir;
@@ -132,7 +165,57 @@ int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> dur
     engine.setConfig(config);
     applyCredentialLoad(engine, credentials);
     KeychainCredentialStore store;
-    const std::unique_ptr<OAuth2TokenSource> tokens = startOAuth2(engine, store, config);
+    std::unique_ptr<OAuth2TokenSource> tokens = startOAuth2(engine, store, config);
+
+    // SIGHUP: re-read the config file; the running config stays unless the new one reads.
+    AppConfig running = config;
+    QHash<QString, QByteArray> secrets = credentials.secrets;
+    QTextStream err(stderr);
+    CredentialLoading reloading(&store);
+    QObject::connect(&reloading, &CredentialLoading::finished, &loop, [&](const CredentialLoadResult& result) {
+        // One secret at a time, and only those that changed: setCredentialSecrets() would also drop the
+        // OAuth2 tokens the engine holds, and every changed secret is news worth a probe now.
+        for (auto it = result.secrets.cbegin(); it != result.secrets.cend(); ++it) {
+            if (secrets.value(it.key()) != it.value())
+                engine.setCredentialSecret(it.key(), it.value());
+        }
+        secrets.insert(result.secrets);
+        for (auto it = result.failures.cbegin(); it != result.failures.cend(); ++it) {
+            secrets.remove(it.key());
+            engine.setCredentialUnavailable(it.key(), credentialUnavailableReason(it.value()));
+        }
+        err << keychainConsoleText(result) << Qt::flush;
+    });
+    signalWatcher.watchHangup();
+    QObject::connect(&signalWatcher, &UnixSignalWatcher::reloadRequested, &loop, [&] {
+        if (configPath.isEmpty()) {
+            err << "config reload refused: the built-in demo has no config file; still running the previous config"
+                << Qt::endl;
+            return;
+        }
+        const ConfigParseResult loaded = loadConfigFile(configPath);
+        if (!loaded.ok()) {
+            err << refusalText(configPath, loaded) << Qt::endl;
+            return;
+        }
+        const AppConfig& next = *loaded.config;
+        const QString change = configChangeText(running, next);
+        if (!(next == running)) {
+            setSecretHeaderNames(secretHeaderNames(next));
+            engine.setConfig(next);
+            if (tokens)
+                tokens->setCredentials(next.credentials);
+            else
+                tokens = startOAuth2(engine, store, next);
+            engine.start();
+            running = next;
+        }
+        // The keychain may hold new secrets (a rotation from the command line) or the config new credentials.
+        if (!CredentialLoading::readable(running.credentials).isEmpty())
+            reloading.start(running.credentials);
+        err << "config reloaded: " << change << Qt::endl;
+    });
+
     engine.start();
     loop.exec();
     const EndpointStatuses statuses = engine.statuses();

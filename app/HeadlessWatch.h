@@ -18,8 +18,17 @@ namespace sd {
 /// Endpoints whose credential is not in `credentials` stay paused with S2 and the reason. Every probe is
 /// recorded in the history database in `dataDir` (empty = the default), like the window does, so that
 /// `signaldeck export` and a later window show what a server watched.
+///
+/// SIGHUP re-reads `configPath` (empty: the built-in demo, which has none). A file that does not read is
+/// refused with its errors on standard error and the running config stays; one that reads replaces the
+/// running config (every endpoint starts afresh), its secrets are read from the keychain again, and
+/// standard error says "config reloaded: 3 endpoints (+1 −0 ~1)". See docs/CLI.md.
 int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> duration, bool json, QTextStream& out,
-    const CredentialLoadResult& credentials = {}, const QString& dataDir = {});
+    const CredentialLoadResult& credentials = {}, const QString& dataDir = {}, const QString& configPath = {});
+
+/// "3 endpoints (+1 −0 ~1)": the endpoint count of `after`, and how many endpoints (by name) were added,
+/// removed and changed since `before`.
+QString configChangeText(const AppConfig& before, const AppConfig& after);
 
 /// The per-endpoint summary table (also used by tests).
 QString headlessSummaryTable(const EndpointStatuses& statuses);

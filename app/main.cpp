@@ -205,7 +205,8 @@ int main(int argc, char* argv[])
         }
         if (parser.isSet(checkOpt))
             return sd::runCheck(config, parser.isSet(jsonOpt), out(), credentials);
-        return sd::runHeadless(config, duration, parser.isSet(jsonOpt), out(), credentials, parser.value(dataDirOpt));
+        return sd::runHeadless(config, duration, parser.isSet(jsonOpt), out(), credentials, parser.value(dataDirOpt),
+            demoMode ? QString() : source);
     }
 
     sd::DashboardOptions dashboard;

@@ -9,7 +9,7 @@
 
 namespace sd {
 
-/// Reads, validates and writes the SignalDeck config file (JSON, DESIGN.md "Public interfaces"; every key
+/// Reads, validates and writes the SignalDeck config file (JSON, docs/CONFIG.md; every key
 /// and rule is in docs/CONFIG.md). Parsing never stops at the first problem: the result lists every error
 /// with its JSON path (`endpoints[2].intervall: unknown key`), and a config only when there are none.
 /// Loading never writes and never crashes on a bad file: a missing or unreadable file and a JSON syntax

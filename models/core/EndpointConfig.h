@@ -68,7 +68,7 @@ struct EndpointConfig {
     bool operator==(const EndpointConfig&) const = default;
 };
 
-/// The DESIGN.md thresholds for the signal state machines.
+/// The thresholds of the signal state machines (docs/SIGNALS.md; keys in docs/CONFIG.md).
 struct Thresholds {
     Millis latencyWarn { 200 };
     Millis latencyCritical { 800 };
@@ -100,7 +100,7 @@ struct CredentialConfig {
     bool operator==(const CredentialConfig&) const = default;
 };
 
-/// The whole config file (DESIGN.md "Public interfaces").
+/// The whole config file (docs/CONFIG.md).
 struct AppConfig {
     int version = 1;
     Thresholds thresholds;

@@ -9,7 +9,7 @@
 
 namespace sd {
 
-/// The four failure signals of the DESIGN.md contract, plus None for a probe that raised none.
+/// The four failure signals of the docs/SIGNALS.md contract, plus None for a probe that raised none.
 /// The numeric values are stable: S1..S4 map to 1..4 and index arrays via signalIndex().
 enum class FailureSignal : quint8 {
     None = 0,

@@ -23,7 +23,7 @@ struct Classification {
     bool operator==(const Classification&) const = default;
 };
 
-/// Sorts the facts of one attempt into the four-signal contract of DESIGN.md. A pure function:
+/// Sorts the facts of one attempt into the four-signal contract of docs/SIGNALS.md. A pure function:
 /// `nowUtc` is only used to turn an HTTP-date Retry-After into a delay. The first rule that applies wins:
 /// 1. A transport error: our deadline → Timeout (S1); refused, closed, reset, DNS, TLS, garbage, other →
 ///    Connection (S1); InvalidRequest (pre-validation, see validateRequest()) → Input (S3).

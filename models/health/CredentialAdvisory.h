@@ -9,7 +9,7 @@
 
 namespace sd {
 
-/// What a credential's metadata alone says about S2, before any probe fails (DESIGN.md: "S2 Warning when
+/// What a credential's metadata alone says about S2, before any probe fails (docs/SIGNALS.md: "S2 Warning when
 /// a JWT expires within 24 h or a credential is older than its rotation policy").
 struct CredentialAdvisory {
     SignalState state = SignalState::Ok;

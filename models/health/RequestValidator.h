@@ -7,7 +7,7 @@
 
 namespace sd {
 
-/// Checks a request before it is sent (DESIGN.md S3 "locally: request fails pre-validation"). Returns
+/// Checks a request before it is sent (docs/SIGNALS.md, S3 "Pre-validation"). Returns
 /// an empty string when the request may go out, otherwise a short reason why it is not sent:
 /// - a JSON-RPC endpoint that does not use POST or has no body;
 /// - a POST body that claims to be JSON (a Content-Type containing "json", or kind jsonrpc) but does not

@@ -27,7 +27,7 @@ struct SignalTransition {
 using SignalTransitions = QList<SignalTransition>;
 
 /// The state machines of the four signals for one endpoint, over a sliding window of the last
-/// `thresholds.window` probes with hysteresis (DESIGN.md "The four failure signals"). Every signal is
+/// `thresholds.window` probes with hysteresis (docs/SIGNALS.md "States of an endpoint's signals"). Every signal is
 /// Unknown until the first probe; that probe settles each signal that it does not raise to Ok silently
 /// (no transition is reported from Unknown to Ok). Then, per probe:
 /// - S1: a probe raising S1 makes it Critical when it is the 3rd S1 probe in a row, or when S1 probes are
@@ -78,7 +78,7 @@ public:
     /// Window statistics the dashboard shows.
     double errorRate() const; ///< share of non-Ok probes in the window, 0..1
     /// The error rate S4 judges: failures S1, S2 and S3 already stand for are left out, so an endpoint
-    /// stuck on a 401 shows S2 Critical, not also "S4 degraded" (DESIGN: ServerError, AssertionFailed and
+    /// stuck on a 401 shows S2 Critical, not also "S4 degraded" (docs/SIGNALS.md: ServerError, AssertionFailed and
     /// throttling count, and through them raise S4).
     double degradedErrorRate() const;
     double averageLatencyMs() const; ///< over the probes in the window that got an HTTP answer; 0 if none

@@ -29,7 +29,7 @@ struct CircuitTransition {
 };
 using CircuitTransitions = QList<CircuitTransition>;
 
-/// Tunables of CircuitBreaker; the defaults are the DESIGN.md values.
+/// Tunables of CircuitBreaker; the defaults are those of docs/SIGNALS.md.
 struct CircuitBreakerConfig {
     int window = 10; ///< the last N attempts are judged
     int minAttempts = 5; ///< never opens on fewer attempts than this
@@ -39,7 +39,7 @@ struct CircuitBreakerConfig {
     bool operator==(const CircuitBreakerConfig&) const = default;
 };
 
-/// The circuit breaker of one endpoint (DESIGN.md "Probing politely"). Closed: every probe goes out and
+/// The circuit breaker of one endpoint (docs/SIGNALS.md "Probing politely"). Closed: every probe goes out and
 /// each attempt, retries included, enters a window of the last 10; when at least 5 are in it and at least
 /// half failed, the circuit opens. Open: no probe for a wait of 30 s that doubles (up to 10 min) each
 /// time a half-open probe fails. Half-Open: exactly one probe is let through; its success closes the

@@ -7,7 +7,7 @@
 namespace sd {
 
 /// Caps the attempts in flight per host (default 4). Qt Network opens at most 6 connections per host
-/// and queues the rest, and a queued probe reports the queue wait as latency (DESIGN.md "Probing
+/// and queues the rest, and a queued probe reports the queue wait as latency (docs/SIGNALS.md "Probing
 /// politely"); staying under that limit keeps the measured latency honest. The key is whatever the
 /// caller groups connections by (QUrl::host(), or scheme://host:port), compared exactly. Not thread-safe:
 /// it belongs to the scheduler's thread.

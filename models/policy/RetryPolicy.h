@@ -9,7 +9,7 @@
 
 namespace sd {
 
-/// Tunables of RetryPolicy; the defaults are the DESIGN.md values.
+/// Tunables of RetryPolicy; the defaults are those of docs/SIGNALS.md.
 struct RetryPolicyConfig {
     int maxRetries = 2; ///< retries after the first attempt, so at most maxRetries + 1 attempts per cycle
     std::chrono::milliseconds base { 1'000 }; ///< backoff ceiling of the first retry
@@ -18,7 +18,7 @@ struct RetryPolicyConfig {
 };
 
 /// Decides whether a failed attempt is retried within the same probe cycle, and after what delay
-/// (DESIGN.md "Probing politely"). Only S1 (timeout & connection) is retried: an auth failure, a rejected
+/// (docs/SIGNALS.md "Probing politely"). Only S1 (timeout & connection) is retried: an auth failure, a rejected
 /// request or a throttled answer does not heal by asking again a second later, and a server error counts
 /// in the error rate instead. The delay is "full jitter" (AWS Architecture Blog, "Exponential Backoff And
 /// Jitter"): uniform in [0, min(cap, base * 2^(attempt - 1))], which spreads the retries of many probers

@@ -8,7 +8,7 @@
 
 namespace sd {
 
-/// Tunables of ThrottleBackoff; the defaults are the DESIGN.md values.
+/// Tunables of ThrottleBackoff; the defaults are those of docs/SIGNALS.md.
 struct ThrottleBackoffConfig {
     std::chrono::milliseconds maxRetryAfter { 3'600'000 }; ///< a longer Retry-After is clamped to this
     int maxMultiplier = 16; ///< the interval grows by 2x per consecutive throttle up to this factor
@@ -16,7 +16,7 @@ struct ThrottleBackoffConfig {
 };
 
 /// How long one endpoint waits before its next probe after it was throttled (S4: 429, 503, rate limit
-/// exhausted), per DESIGN.md "Probing politely". A Retry-After from the server is honoured (clamped to
+/// exhausted), per docs/SIGNALS.md "Probing politely". A Retry-After from the server is honoured (clamped to
 /// maxRetryAfter so a hostile or broken header cannot silence an endpoint for days); without one the
 /// probe interval doubles with every consecutive throttled probe, up to 16x. Every throttled probe counts
 /// towards the multiplier, with or without Retry-After; a success resets everything. A Retry-After never

@@ -8,7 +8,7 @@
 
 namespace sd {
 
-/// The global rate limit on outgoing probes (DESIGN.md "Probing politely": SignalDeck must not become
+/// The global rate limit on outgoing probes (docs/SIGNALS.md "Probing politely": SignalDeck must not become
 /// the load problem). Tokens refill continuously at `ratePerSecond`, computed from the time elapsed
 /// since the last call, and never exceed `burst`; each attempt takes one. The bucket starts full, so
 /// the first `burst` attempts go out at once. Time going backwards refills nothing. Pure state: the

@@ -30,7 +30,7 @@ struct ProbeRequest {
 };
 
 /// The network side of a probe: owns a QNetworkAccessManager and sends one attempt per request,
-/// recording the facts the classifier judges (DESIGN.md "What one probe records").
+/// recording the facts the classifier judges (docs/SIGNALS.md "What one probe records").
 ///
 /// It lives in the engine's worker thread and must only be used from there. Each attempt gets its own
 /// total deadline (Qt's transfer timeout is an inactivity timer that ends as a "cancel"); the abort reason

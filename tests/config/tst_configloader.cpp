@@ -19,7 +19,7 @@ using namespace sd;
 
 namespace {
 
-// The example of DESIGN.md "Public interfaces", verbatim.
+// The example of docs/CONFIG.md, verbatim.
 const QByteArray kDesignExample = R"json({
   "version": 1,
   "thresholds": { "latencyWarn": "200ms", "latencyCritical": "800ms",
@@ -290,7 +290,7 @@ void TestConfigLoader::minimalConfigGetsTheDefaults()
     QVERIFY2(result.ok(), qPrintable(result.errorText()));
     const AppConfig& config = *result.config;
 
-    // The defaults of DESIGN.md, spelled out rather than taken from the structs under test.
+    // The defaults of docs/CONFIG.md, spelled out rather than taken from the structs under test.
     QCOMPARE(config.thresholds.latencyWarn, 200ms);
     QCOMPARE(config.thresholds.latencyCritical, 800ms);
     QCOMPARE(config.thresholds.errorRateWarn, 0.05);
@@ -763,7 +763,7 @@ void TestConfigLoader::secretHeaders()
 void TestConfigLoader::roundTrip_data()
 {
     QTest::addColumn<QByteArray>("json");
-    QTest::newRow("DESIGN.md example") << kDesignExample;
+    QTest::newRow("CONFIG.md example") << kDesignExample;
     QTest::newRow("every field away from its default") << configToJson(richConfig());
     QTest::newRow("minimal") << QByteArray(R"({"version": 1})");
 }

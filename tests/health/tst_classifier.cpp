@@ -430,7 +430,7 @@ void TestClassifier::classify()
 
 void TestClassifier::everyDesignRowHasItsSignal()
 {
-    // The DESIGN.md table, column "raised by", one status per signal.
+    // The docs/SIGNALS.md table, column "raised by", one status per signal.
     const QList<std::pair<int, FailureSignal>> table { { 502, FailureSignal::S1 }, { 504, FailureSignal::S1 },
         { 401, FailureSignal::S2 }, { 403, FailureSignal::S2 }, { 407, FailureSignal::S2 }, { 400, FailureSignal::S3 },
         { 404, FailureSignal::S3 }, { 405, FailureSignal::S3 }, { 411, FailureSignal::S3 }, { 413, FailureSignal::S3 },
