@@ -26,7 +26,7 @@ printf 'archive: %s\n' "${sources[@]}"
 base="$fresh/base.tar"
 if [ ! -s "$base" ]; then
   # minbase: essential packages and apt. make is what a developer types; git is how the code arrives.
-  mmdebstrap --variant=minbase --include=make,ca-certificates bookworm "$base.tmp" "${sources[@]}"
+  mmdebstrap --variant=minbase --format=tar --include=make,ca-certificates bookworm "$base.tmp" "${sources[@]}"
   mv "$base.tmp" "$base"
 fi
 
