@@ -13,11 +13,11 @@ CTEST_ARGS  ?=
 BUILD_PKGS   := build-essential cmake ninja-build pkg-config \
                 qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-httpserver-dev \
                 qt6-websockets-dev qt6-svg-dev qtkeychain-qt6-dev libspdlog-dev libsqlite3-dev \
-                libqt6sql6-sqlite qt6-qpa-plugins libgl-dev
+                libqt6sql6-sqlite qt6-qpa-plugins libgl-dev librsvg2-bin
 RUN_PKGS     := libsecret-1-0 gnome-keyring dbus-daemon dbus-bin
 TEST_PKGS    := $(RUN_PKGS) libsecret-tools python3 xvfb xauth strace
 # `make package` (CPack DEB: dpkg-shlibdeps, file) and the package's checks (tests/packaging).
-PACKAGE_PKGS := dpkg-dev file librsvg2-bin lintian appstream desktop-file-utils man-db
+PACKAGE_PKGS := dpkg-dev file lintian appstream desktop-file-utils man-db
 LINT_PKGS    := git clang-format clang-tidy
 
 # Traces what a step reads and runs, for tools/check-packages.sh (seccomp-bpf: only these calls stop).
