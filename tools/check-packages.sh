@@ -12,7 +12,8 @@
 #          the build's command lines, in an existing build directory.
 # STRACE_FILE: traces of other steps, written with $(TRACE) in the Makefile (`strace -f -z -e
 #          trace=openat,execve -o FILE …`): the test suite's run, the package build.
-# Directory opens are left out, and so are pkg-config's scans of whole .pc directories.
+# Directory opens are left out, and so are directories read whole (pkg-config's .pc directories, D-Bus
+# service files), and a few packages read only when present (see 'optional' below).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=
@@ -72,8 +73,17 @@ import glob, os, re, sys
 from collections import defaultdict
 
 allowed = set(open(sys.argv[1]).read().split())
-# Read only when present, never needed: glibc opens locale.alias when the locales package is installed.
-allowed |= {'locales'}
+# Packages whose files are read only because they happen to be installed, and are never needed: on a
+# developer's machine they show up, on a fresh one they are absent and nothing misses them.
+optional = {
+    'locales': 'glibc reads locale.alias when it is there',
+    'tzdata': 'glibc reads zone files when they are there',
+    'liblocale-gettext-perl': "Dpkg::Gettext uses it when it is there (a Recommends of libdpkg-perl)",
+}
+allowed |= set(optional)
+# Directories read whole (dbus-daemon reads every service and policy file): every file there is read
+# because it is there, not because the step needs it. pkg-config's scans are below.
+scanned_dirs = ('/usr/share/dbus-1/',)
 build_paths = sys.argv[2]
 trace_files = sys.argv[3:]
 
@@ -111,7 +121,6 @@ line_re = re.compile(r'^(\d+)\s+(openat|execve)\((?:AT_FDCWD, )?"([^"]*)"(.*)$')
 for trace in trace_files:
     programs = {}
     pc_reads = defaultdict(list)
-    entries = []
     with open(trace, errors='replace') as f:
         for line in f:
             m = line_re.match(line)
@@ -120,21 +129,17 @@ for trace in trace_files:
             pid, call, path, rest = m.groups()
             if call == 'execve':
                 programs[pid] = os.path.basename(path)
-            elif 'O_DIRECTORY' in rest:
+            elif 'O_DIRECTORY' in rest or path.startswith(scanned_dirs):
                 continue
             if not path.startswith('/usr/'):
                 continue
             if call == 'openat' and path.endswith('.pc') and '/pkgconfig/' in path:
-                pc_reads[pid].append(path)
-                continue
-            entries.append((pid, path))
-    for pid, path in entries:
-        reads.append((path, programs.get(pid, '?')))
-    for pid, paths in pc_reads.items():
-        if len(paths) > 20:
-            continue  # pkg-config scanning every .pc file of a directory
-        for path in paths:
-            reads.append((path, programs.get(pid, '?')))
+                pc_reads[pid].append((path, programs.get(pid, '?')))
+            else:
+                reads.append((path, programs.get(pid, '?')))
+    for pid, pcs in pc_reads.items():
+        if len(pcs) <= 20:  # more: pkg-config scanning every .pc file of its directories (--list-all)
+            reads.extend(pcs)
 
 missing = defaultdict(dict)
 for path, program in reads:
