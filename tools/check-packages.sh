@@ -154,16 +154,40 @@ checked = len({p for p, _ in reads})
 if not missing:
     print(f'check-packages: OK: {checked} files under /usr read, all from listed packages or their dependencies')
     sys.exit(0)
-for pkg in sorted(missing):
+# Name the packages to add: those no other missing package depends on (the rest come with them).
+import subprocess
+graph = defaultdict(set)
+node = None
+out = subprocess.run(['apt-cache', 'depends', '--recurse', '--no-recommends', '--no-suggests', '--no-conflicts',
+                      '--no-breaks', '--no-replaces', '--no-enhances', *sorted(missing)],
+                     capture_output=True, text=True).stdout
+for line in out.splitlines():
+    if not line.startswith(' '):
+        node = line.strip('<>')
+    elif node and line.strip():
+        graph[node].add(line.split(':', 1)[-1].strip().strip('<>'))
+def reach(pkg):
+    seen, todo = set(), [pkg]
+    while todo:
+        for d in graph[todo.pop()] - seen:
+            seen.add(d)
+            todo.append(d)
+    return seen
+pulled = {pkg: reach(pkg) & set(missing) for pkg in missing}
+roots = sorted(p for p in missing if not any(p in pulled[q] for q in missing if q != p))
+for pkg in roots:
     files = missing[pkg]
-    shown = sorted(files)[:3]
-    more = f' (and {len(files) - 3} more)' if len(files) > 3 else ''
-    print(f'check-packages: {pkg} is not in the Makefile\'s lists nor a hard dependency of one of them, but', file=sys.stderr)
-    for path in shown:
+    print(f"check-packages: {pkg} is neither in the Makefile's lists nor a hard dependency of one of them, but",
+          file=sys.stderr)
+    for path in sorted(files)[:3]:
         print(f'    {path}  (read by {files[path]})', file=sys.stderr)
-    if more:
-        print(f'    …{more}', file=sys.stderr)
-print(f'check-packages: FAILED: add {" ".join(sorted(missing))} to a list in the Makefile', file=sys.stderr)
+    if len(files) > 3:
+        print(f'    … and {len(files) - 3} more files', file=sys.stderr)
+    deps = sorted(pulled[pkg])
+    if deps:
+        print(f'    (its dependencies {", ".join(deps[:6])}{" …" if len(deps) > 6 else ""} were read too: '
+              f'{len(deps)} packages)', file=sys.stderr)
+print(f'check-packages: FAILED: add {" ".join(roots)} to a list in the Makefile', file=sys.stderr)
 sys.exit(1)
 PY
 [ -z "${configure_failed:-}" ] || exit 1
