@@ -81,9 +81,10 @@ optional = {
     'liblocale-gettext-perl': "Dpkg::Gettext uses it when it is there (a Recommends of libdpkg-perl)",
 }
 allowed |= set(optional)
-# Directories read whole (dbus-daemon reads every service and policy file): every file there is read
-# because it is there, not because the step needs it. pkg-config's scans are below.
-scanned_dirs = ('/usr/share/dbus-1/',)
+# Directories read whole (dbus-daemon reads every service and policy file), and the other ABIs' library
+# directories, whose libraries dpkg-shlibdeps opens to reject them: every file there is read because it
+# is there, not because the step needs it. pkg-config's scans are below.
+scanned_dirs = ('/usr/share/dbus-1/', '/usr/lib32/', '/usr/libx32/', '/usr/lib/i386-linux-gnu/')
 build_paths = sys.argv[2]
 trace_files = sys.argv[3:]
 
