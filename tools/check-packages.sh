@@ -62,6 +62,11 @@ traces=("$scratch/configure.trace" "${traces[@]}")
 : >"$scratch/build.paths"
 if [ -n "$build_dir" ]; then
   [ -f "$build_dir/build.ninja" ] || { echo "check-packages: $build_dir is not a Ninja build directory" >&2; exit 2; }
+  # A compiler launcher (ccache) is the developer's choice for this build directory, not the project's need.
+  launcher=$(sed -n 's/^CMAKE_CXX_COMPILER_LAUNCHER:[A-Z]*=//p' "$build_dir/CMakeCache.txt")
+  if [ -n "$launcher" ] && launcher_path=$(command -v "$launcher"); then
+    dpkg-query -S "$(realpath "$launcher_path")" 2>/dev/null | cut -d: -f1 >>"$scratch/allowed" || true
+  fi
   ninja -C "$build_dir" -t deps | awk '/^    \// { print $1 }' >>"$scratch/build.paths"
   ninja -C "$build_dir" -t commands | tr ' ' '\n' | sed -n 's/^-*[A-Za-z]*=\{0,1\}\(\/usr\/[^ ]*\)$/\1/p' \
     >>"$scratch/build.paths"
