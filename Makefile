@@ -5,17 +5,28 @@ BUILD_TYPE  ?= RelWithDebInfo
 JOBS        ?= $(shell nproc)
 CTEST_ARGS  ?=
 
-# Debian packages the build, the app and the tests need.
-BUILD_PKGS := build-essential cmake ninja-build pkg-config \
-              qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev qt6-svg-dev \
-              qtkeychain-qt6-dev libspdlog-dev libqt6sql6-sqlite qt6-qpa-plugins libgl-dev
-RUN_PKGS   := libsecret-1-0 gnome-keyring dbus-daemon dbus-bin
-TEST_PKGS  := $(RUN_PKGS) libsecret-tools python3 python3-jsonschema xvfb xauth
-LINT_PKGS  := clang-format clang-tidy
+# Debian packages the build, the app, the tests, the package and lint need. Installed with
+# --no-install-recommends, so every package read is listed here or is a hard dependency of one listed:
+# tools/check-packages.sh proves it (`make print-packages` is how it reads these lists).
+# libqt6opengl6-dev: only a Recommends of qt6-charts-dev, but Qt6Charts' CMake config requires Qt6OpenGL.
+# libsqlite3-dev: find_package(SQLite3) in models/history.
+BUILD_PKGS   := build-essential cmake ninja-build pkg-config \
+                qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-httpserver-dev \
+                qt6-websockets-dev qt6-svg-dev qtkeychain-qt6-dev libspdlog-dev libsqlite3-dev \
+                libqt6sql6-sqlite qt6-qpa-plugins libgl-dev librsvg2-bin
+RUN_PKGS     := libsecret-1-0 gnome-keyring dbus-daemon dbus-bin
+TEST_PKGS    := $(RUN_PKGS) libsecret-tools python3 python3-jsonschema xvfb xauth strace
+# `make package` (CPack DEB: dpkg-shlibdeps, file) and the package's checks (tests/packaging).
+PACKAGE_PKGS := dpkg-dev file lintian appstream desktop-file-utils man-db
+LINT_PKGS    := git clang-format clang-tidy
+
+# Traces what a step reads and runs, for tools/check-packages.sh (seccomp-bpf: only these calls stop).
+TRACE := strace -f -z -qq --seccomp-bpf -e trace=openat,execve -e signal=none -o
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps deps-test deps-lint configure build run test lint bench clean
+.PHONY: all deps deps-test deps-package deps-lint configure build run test package check-packages lint bench clean \
+        print-packages
 
 all: build
 
@@ -34,6 +45,9 @@ deps:
 deps-test: deps
 	$(call install_missing,$(TEST_PKGS))
 
+deps-package: deps
+	$(call install_missing,$(PACKAGE_PKGS))
+
 deps-lint: deps
 	$(call install_missing,$(LINT_PKGS))
 
@@ -47,9 +61,32 @@ build: configure
 run: build
 	tools/run-app.sh $(BUILD_DIR)/app/signaldeck
 
-# The whole suite, headless: offscreen Qt and a real gnome-keyring in a private D-Bus session.
-test: deps-test build
-	tools/run-tests.sh $(BUILD_DIR) $(CTEST_ARGS)
+# The whole suite, headless: offscreen Qt and a real gnome-keyring in a private D-Bus session. It builds
+# the .deb first (tests/packaging checks it), and runs both under strace so that tools/check-packages.sh
+# proves afterwards that every file the configure step, the build, the package and the tests read comes
+# from a package in the lists above.
+test: deps-test deps-package build
+	@mkdir -p $(BUILD_DIR)/traces
+	$(TRACE) $(BUILD_DIR)/traces/package.strace cmake --build $(BUILD_DIR) --target package
+	@status=0; $(TRACE) $(BUILD_DIR)/traces/tests.strace tools/run-tests.sh $(BUILD_DIR) $(CTEST_ARGS) || status=$$?; \
+	tools/check-packages.sh --build $(BUILD_DIR) $(BUILD_DIR)/traces/package.strace $(BUILD_DIR)/traces/tests.strace \
+	  || status=1; exit $$status
+
+# The .deb (CPack): build/signaldeck_VERSION_ARCH.deb. Install it with `apt install ./build/signaldeck_*.deb`.
+package: deps-package build
+	cmake --build $(BUILD_DIR) --target package
+
+# The package lists alone (configure under strace, and the build's headers and tools when it exists).
+check-packages: deps-test deps-package
+	tools/check-packages.sh $(if $(wildcard $(BUILD_DIR)/build.ninja),--build $(BUILD_DIR))
+
+# One line per list, `NAME: pkg pkg …`; tools/check-packages.sh reads the lists from here.
+print-packages:
+	@echo "BUILD_PKGS: $(BUILD_PKGS)"
+	@echo "RUN_PKGS: $(RUN_PKGS)"
+	@echo "TEST_PKGS: $(TEST_PKGS)"
+	@echo "PACKAGE_PKGS: $(PACKAGE_PKGS)"
+	@echo "LINT_PKGS: $(LINT_PKGS)"
 
 bench: build
 	tools/run-bench.sh $(BUILD_DIR)

@@ -3,7 +3,9 @@
 #include "CheckCommand.h"
 #include "CredentialLoading.h"
 #include "CredentialsCommand.h"
+#if SIGNALDECK_GUI
 #include "DashboardStart.h"
+#endif
 #include "DemoEnvironment.h"
 #include "ExportCommand.h"
 #include "HeadlessWatch.h"
@@ -13,7 +15,9 @@
 #include "credentials/KeychainCredentialStore.h"
 #include "simulator/Simulator.h"
 
+#if SIGNALDECK_GUI
 #include <QApplication>
+#endif
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -81,8 +85,12 @@ bool wantsWindow(int argc, char* argv[])
 int main(int argc, char* argv[])
 {
     const bool window = wantsWindow(argc, argv);
+#if SIGNALDECK_GUI
     std::unique_ptr<QCoreApplication> application
         = window ? std::make_unique<QApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
+#else
+    auto application = std::make_unique<QCoreApplication>(argc, argv);
+#endif
     QCoreApplication& app = *application;
     QCoreApplication::setApplicationName(QStringLiteral("SignalDeck"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SIGNALDECK_VERSION));
@@ -135,6 +143,14 @@ int main(int argc, char* argv[])
     parser.addOptions({ configOpt, demoOpt, checkOpt, jsonOpt, headlessOpt, durationOpt, simulateOpt, portOpt,
         logLevelOpt, dataDirOpt, screenshotOpt, quitAfterOpt });
     parser.process(app);
+#if !SIGNALDECK_GUI
+    if (window) {
+        err() << "signaldeck: built without the GUI (SIGNALDECK_GUI=OFF): the dashboard window is not available."
+                 "\n  Use --check, --headless, --simulate, export or credentials; --help lists them."
+              << Qt::endl;
+        return kUnknown;
+    }
+#endif
 
     if (!sd::installLogging(parser.value(logLevelOpt), true)) {
         err() << "signaldeck: --log-level: unknown level '" << parser.value(logLevelOpt)
@@ -209,6 +225,7 @@ int main(int argc, char* argv[])
             demoMode ? QString() : source);
     }
 
+#if SIGNALDECK_GUI
     sd::DashboardOptions dashboard;
     dashboard.config = config;
     dashboard.configPath = demoMode ? QString() : QFileInfo(source).absoluteFilePath();
@@ -227,4 +244,7 @@ int main(int argc, char* argv[])
         }
     }
     return sd::runDashboard(dashboard);
+#else
+    return kUnknown; // not reached: the window was refused above
+#endif
 }
