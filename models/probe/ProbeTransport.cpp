@@ -14,6 +14,9 @@ namespace sd {
 
 namespace {
 constexpr int kMaxRedirects = 5;
+/// What Qt may buffer for one reply before we read it: without a bound an endless body fills memory
+/// faster than a busy thread reads it (issue 11).
+constexpr qint64 kReadBufferBytes = 256 * 1024;
 
 qint64 usSince(const QElapsedTimer& clock)
 {
@@ -61,12 +64,44 @@ TransportError transportErrorOf(QNetworkReply::NetworkError error, const QString
     return TransportError::Other;
 }
 
-// Errors in Qt's 201-299 and 401-499 ranges are HTTP statuses, which the classifier judges from the
-// status itself; everything else means the exchange did not complete.
-bool isHttpStatusError(QNetworkReply::NetworkError error)
+// Qt turns HTTP statuses into error codes of its own, and not by ranges one could trust: 400 and 418
+// become ProtocolInvalidOperationError, 407 ProxyAuthenticationRequiredError (105), a 308 without Location
+// ProtocolUnknownError. When a status arrived, the status decides. Only errors of the connection itself
+// (Qt's 1-99: closed or reset mid-body, too many redirects) and a 2xx/3xx body Qt could not decode count.
+bool statusDecides(QNetworkReply::NetworkError error, int httpStatus, bool encoded)
 {
     const int code = static_cast<int>(error);
-    return (code >= 201 && code <= 299) || (code >= 401 && code <= 499);
+    if (httpStatus <= 0 || (code >= 1 && code <= 99))
+        return false;
+    const bool undecodable
+        = encoded && (error == QNetworkReply::UnknownContentError || error == QNetworkReply::ProtocolFailure);
+    return !(undecodable && httpStatus < 400);
+}
+
+// Answers that have no body whatever their headers say (RFC 9110 §6.4.1).
+bool hasNoBody(int httpStatus, bool head)
+{
+    return head || httpStatus < 200 || httpStatus == 204 || httpStatus == 304;
+}
+
+// The body length the server announced in the bytes we count: Content-Length, unless Qt decoded the
+// body (it then drops Content-Length, which counted encoded bytes); -1 when unknown (chunked, decoded).
+qint64 declaredLength(const QNetworkReply* reply)
+{
+    if (reply->attribute(QNetworkRequest::OriginalContentLengthAttribute).isValid()
+        || !reply->hasRawHeader("Content-Length"))
+        return -1;
+    bool ok = false;
+    const qint64 length = reply->rawHeader("Content-Length").trimmed().toLongLong(&ok);
+    return ok && length >= 0 ? length : -1;
+}
+
+// "after 418 of 1000 bytes (HTTP 200)": how far a body came before its connection ended.
+QString bodyProgress(qint64 received, qint64 declared, int httpStatus)
+{
+    if (declared >= 0)
+        return QStringLiteral("after %1 of %2 bytes (HTTP %3)").arg(received).arg(declared).arg(httpStatus);
+    return QStringLiteral("after %1 bytes, before the end of the body (HTTP %2)").arg(received).arg(httpStatus);
 }
 } // namespace
 
@@ -173,6 +208,7 @@ QNetworkReply* ProbeTransport::issue(const ProbeRequest& request, const QUrl& ur
 
 void ProbeTransport::watch(QNetworkReply* reply, Active a)
 {
+    reply->setReadBufferSize(kReadBufferBytes);
     a.deadlineTimer = new QTimer(reply);
     a.deadlineTimer->setSingleShot(true);
     a.deadlineTimer->setTimerType(Qt::PreciseTimer);
@@ -256,18 +292,24 @@ bool ProbeTransport::followRedirect(QNetworkReply* reply, Active& a, ProbeFacts&
 void ProbeTransport::onReadyRead(QNetworkReply* reply)
 {
     auto it = m_active.find(reply);
-    if (it == m_active.end())
+    if (it == m_active.end() || it->abort != AbortReason::None)
         return;
-    const qint64 room = it->maxBody - it->body.size();
-    const QByteArray chunk = reply->read(std::max<qint64>(room, 0));
-    it->body += chunk;
-    it->bytesRead += chunk.size();
-    if (it->body.size() >= it->maxBody && reply->bytesAvailable() > 0) {
-        // Past the cap: count what is waiting and cut the transfer rather than download an unbounded body.
-        it->bytesRead += reply->bytesAvailable();
-        it->truncated = true;
-        it->abort = AbortReason::BodyCap;
-        reply->abort();
+    // Qt holds at most kReadBufferBytes (setReadBufferSize); what the checks need is kept, up to the cap.
+    while (reply->bytesAvailable() > 0) {
+        const qint64 room = it->maxBody - it->body.size();
+        if (room <= 0) {
+            // Past the cap: count what is waiting and cut the transfer rather than download an unbounded body.
+            it->bytesRead += reply->bytesAvailable();
+            it->truncated = true;
+            it->abort = AbortReason::BodyCap;
+            reply->abort();
+            return;
+        }
+        const QByteArray chunk = reply->read(std::min(room, kReadBufferBytes));
+        if (chunk.isEmpty())
+            break;
+        it->body += chunk;
+        it->bytesRead += chunk.size();
     }
 }
 
@@ -300,11 +342,35 @@ void ProbeTransport::onFinished(QNetworkReply* reply)
         f.transportDetail = QStringLiteral("no complete answer within %1 ms").arg(a.deadlineMs);
     } else if (a.abort == AbortReason::BodyCap) {
         f.transportError = TransportError::None;
-    } else if (error != QNetworkReply::NoError && !isHttpStatusError(error)) {
-        f.transportDetail = reply->errorString();
-        f.transportError = transportErrorOf(error, f.transportDetail);
+    } else if (error != QNetworkReply::NoError
+        && !statusDecides(error, f.httpStatus, reply->hasRawHeader("Content-Encoding"))) {
+        const QString qtText = reply->errorString();
+        f.transportDetail = qtText;
+        f.transportError = transportErrorOf(error, qtText);
         if (error == QNetworkReply::OperationCanceledError)
             f.transportError = TransportError::Other;
+        if (f.httpStatus > 0) {
+            const QByteArray encoding = reply->rawHeader("Content-Encoding");
+            if (f.transportError == TransportError::ConnectionClosed
+                || f.transportError == TransportError::ConnectionReset) {
+                f.transportDetail = bodyProgress(a.bytesRead, declaredLength(reply), f.httpStatus);
+            } else if (!encoding.isEmpty()
+                && (error == QNetworkReply::UnknownContentError || error == QNetworkReply::ProtocolFailure)) {
+                f.transportError = TransportError::ProtocolError;
+                f.transportDetail = QStringLiteral("body could not be decoded (Content-Encoding: %1, HTTP %2): %3")
+                                        .arg(QString::fromLatin1(encoding))
+                                        .arg(f.httpStatus)
+                                        .arg(qtText);
+            }
+        }
+    } else if (a.abort == AbortReason::None && f.httpStatus > 0
+        && !hasNoBody(f.httpStatus, reply->operation() == QNetworkAccessManager::HeadOperation)) {
+        // Qt may finish "without error" when the connection closed before Content-Length bytes came.
+        const qint64 declared = declaredLength(reply);
+        if (declared >= 0 && a.bytesRead < declared) {
+            f.transportError = TransportError::ConnectionClosed;
+            f.transportDetail = bodyProgress(a.bytesRead, declared, f.httpStatus);
+        }
     }
     for (const auto& [name, value] : reply->rawHeaderPairs())
         f.headers.append({ name, value });
