@@ -6,7 +6,7 @@ JOBS        ?= $(shell nproc)
 CTEST_ARGS  ?=
 
 # Debian packages the build, the app and the tests need.
-BUILD_PKGS := build-essential cmake ninja-build pkg-config \
+BUILD_PKGS := build-essential cmake ninja-build pkg-config zlib1g-dev \
               qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev qt6-svg-dev \
               qtkeychain-qt6-dev libspdlog-dev libqt6sql6-sqlite qt6-qpa-plugins libgl-dev
 RUN_PKGS   := libsecret-1-0 gnome-keyring dbus-daemon dbus-bin

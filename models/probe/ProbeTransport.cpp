@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "probe/ProbeTransport.h"
 
+#include "probe/BodyDecoder.h"
+
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -94,6 +96,14 @@ qint64 declaredLength(const QNetworkReply* reply)
     bool ok = false;
     const qint64 length = reply->rawHeader("Content-Length").trimmed().toLongLong(&ok);
     return ok && length >= 0 ? length : -1;
+}
+
+QString undecodable(const BodyDecoder& decoder, int httpStatus, const QString& why)
+{
+    return QStringLiteral("body could not be decoded (Content-Encoding: %1, HTTP %2): %3")
+        .arg(decoder.encoding())
+        .arg(httpStatus)
+        .arg(why);
 }
 
 // "after 418 of 1000 bytes (HTTP 200)": how far a body came before its connection ended.
@@ -191,6 +201,9 @@ QNetworkReply* ProbeTransport::issue(const ProbeRequest& request, const QUrl& ur
     }
     if (!request.extraHeaders.isEmpty())
         req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    // Asked for explicitly, Qt leaves the body encoded and Content-Length intact; BodyDecoder decodes it.
+    if (!req.hasRawHeader("Accept-Encoding"))
+        req.setRawHeader("Accept-Encoding", QByteArrayLiteral("gzip, deflate"));
     if (!req.hasRawHeader("User-Agent"))
         req.setRawHeader("User-Agent", QByteArrayLiteral("SignalDeck/" SIGNALDECK_VERSION));
     req.setRawHeader("traceparent", "00-" + traceId + '-' + newSpanId() + "-01");
@@ -281,6 +294,8 @@ bool ProbeTransport::followRedirect(QNetworkReply* reply, Active& a, ProbeFacts&
     a.redirects += 1;
     a.body.clear();
     a.bytesRead = 0;
+    a.rawBytes = 0;
+    a.decoder.reset();
     a.truncated = false;
     a.headersAt = -1;
     a.deadlineTimer = nullptr; // it belonged to the old reply
@@ -294,10 +309,32 @@ void ProbeTransport::onReadyRead(QNetworkReply* reply)
     auto it = m_active.find(reply);
     if (it == m_active.end() || it->abort != AbortReason::None)
         return;
-    // Qt holds at most kReadBufferBytes (setReadBufferSize); what the checks need is kept, up to the cap.
+    // Qt holds at most kReadBufferBytes (setReadBufferSize); what the checks need is kept, up to the cap,
+    // and the rest is counted and cut.
     while (reply->bytesAvailable() > 0) {
-        const qint64 room = it->maxBody - it->body.size();
-        if (room <= 0) {
+        if (!it->decoder)
+            it->decoder = std::make_shared<BodyDecoder>(reply->rawHeader("Content-Encoding"));
+        const qint64 room = std::max<qint64>(it->maxBody - it->body.size(), 0);
+        const QByteArray raw = reply->read(kReadBufferBytes);
+        if (raw.isEmpty())
+            break;
+        it->rawBytes += raw.size();
+        qint64 arrived = raw.size();
+        if (it->decoder->decodes()) {
+            const qint64 before = it->decoder->decodedBytes();
+            it->body += it->decoder->decode(raw, room);
+            arrived = it->decoder->decodedBytes() - before;
+            if (!it->decoder->error().isEmpty()) {
+                it->bytesRead += arrived;
+                it->abort = AbortReason::Undecodable;
+                reply->abort();
+                return;
+            }
+        } else {
+            it->body += QByteArrayView(raw).first(std::min(room, arrived));
+        }
+        it->bytesRead += arrived;
+        if (arrived > room) {
             // Past the cap: count what is waiting and cut the transfer rather than download an unbounded body.
             it->bytesRead += reply->bytesAvailable();
             it->truncated = true;
@@ -305,11 +342,6 @@ void ProbeTransport::onReadyRead(QNetworkReply* reply)
             reply->abort();
             return;
         }
-        const QByteArray chunk = reply->read(std::min(room, kReadBufferBytes));
-        if (chunk.isEmpty())
-            break;
-        it->body += chunk;
-        it->bytesRead += chunk.size();
     }
 }
 
@@ -342,6 +374,9 @@ void ProbeTransport::onFinished(QNetworkReply* reply)
         f.transportDetail = QStringLiteral("no complete answer within %1 ms").arg(a.deadlineMs);
     } else if (a.abort == AbortReason::BodyCap) {
         f.transportError = TransportError::None;
+    } else if (a.abort == AbortReason::Undecodable) {
+        f.transportError = TransportError::ProtocolError;
+        f.transportDetail = undecodable(*a.decoder, f.httpStatus, a.decoder->error());
     } else if (error != QNetworkReply::NoError
         && !statusDecides(error, f.httpStatus, reply->hasRawHeader("Content-Encoding"))) {
         const QString qtText = reply->errorString();
@@ -353,23 +388,25 @@ void ProbeTransport::onFinished(QNetworkReply* reply)
             const QByteArray encoding = reply->rawHeader("Content-Encoding");
             if (f.transportError == TransportError::ConnectionClosed
                 || f.transportError == TransportError::ConnectionReset) {
-                f.transportDetail = bodyProgress(a.bytesRead, declaredLength(reply), f.httpStatus);
+                f.transportDetail = bodyProgress(a.rawBytes, declaredLength(reply), f.httpStatus);
             } else if (!encoding.isEmpty()
                 && (error == QNetworkReply::UnknownContentError || error == QNetworkReply::ProtocolFailure)) {
                 f.transportError = TransportError::ProtocolError;
-                f.transportDetail = QStringLiteral("body could not be decoded (Content-Encoding: %1, HTTP %2): %3")
-                                        .arg(QString::fromLatin1(encoding))
-                                        .arg(f.httpStatus)
-                                        .arg(qtText);
+                f.transportDetail = undecodable(BodyDecoder(encoding), f.httpStatus, qtText);
             }
         }
     } else if (a.abort == AbortReason::None && f.httpStatus > 0
         && !hasNoBody(f.httpStatus, reply->operation() == QNetworkAccessManager::HeadOperation)) {
-        // Qt may finish "without error" when the connection closed before Content-Length bytes came.
+        // Qt may finish "without error" when the connection closed before Content-Length bytes came, or
+        // before the last chunk: the byte count and the encoded stream's own end tell.
         const qint64 declared = declaredLength(reply);
-        if (declared >= 0 && a.bytesRead < declared) {
+        if (declared >= 0 && a.rawBytes < declared) {
             f.transportError = TransportError::ConnectionClosed;
-            f.transportDetail = bodyProgress(a.bytesRead, declared, f.httpStatus);
+            f.transportDetail = bodyProgress(a.rawBytes, declared, f.httpStatus);
+        } else if (a.decoder && a.decoder->decodes() && a.rawBytes > 0 && !a.decoder->complete()) {
+            f.transportError = TransportError::ProtocolError;
+            f.transportDetail = undecodable(*a.decoder, f.httpStatus,
+                QStringLiteral("the %1 stream ends early, after %2 bytes").arg(a.decoder->encoding()).arg(a.rawBytes));
         }
     }
     for (const auto& [name, value] : reply->rawHeaderPairs())

@@ -12,6 +12,7 @@
 #include <QPointer>
 
 #include <deque>
+#include <memory>
 #include <optional>
 
 class QNetworkAccessManager;
@@ -19,6 +20,8 @@ class QNetworkReply;
 class QTimer;
 
 namespace sd {
+
+class BodyDecoder;
 
 /// One HTTP attempt to send: the endpoint, its deadline for this attempt, and the extra headers
 /// (credentials) to attach. `ticket` is the caller's handle, echoed back in ProbeTransport::finished.
@@ -34,10 +37,13 @@ struct ProbeRequest {
 ///
 /// It lives in the engine's worker thread and must only be used from there. Each attempt gets its own
 /// total deadline (Qt's transfer timeout is an inactivity timer that ends as a "cancel"); the abort reason
-/// is kept so a deadline is reported as DeadlineExpired, never as a cancel. Bodies are read up to the
-/// endpoint's cap, then the transfer is cut. Requests per host are capped (default 4, below Qt's 6
-/// connections per host) and the rest wait here, before the clock starts, so that Qt's own connection
-/// queue never inflates a measured latency.
+/// is kept so a deadline is reported as DeadlineExpired, never as a cancel. Bodies are read as they arrive
+/// (Qt buffers at most 256 KiB per reply) and kept up to the endpoint's cap, then the transfer is cut.
+/// gzip and deflate are decoded here, not by Qt, so that the bytes on the wire can be held against
+/// Content-Length and a stream cut short is seen: an answer that did not arrive whole is a connection
+/// failure ("connection closed after 418 of 1000 bytes"), never "ok". Requests per host are capped (default 4, below
+/// Qt's 6 connections per host) and the rest wait here, before the clock starts, so that Qt's own connection queue
+/// never inflates a measured latency.
 ///
 /// Redirects are followed (at most 5, never from https to http). Qt would replay every header of the
 /// original request, credentials included, to whatever origin a redirect names; requests that carry
@@ -71,7 +77,7 @@ signals:
     void finished(quint64 ticket, const sd::ProbeFacts& facts, const QDateTime& startUtc, const QByteArray& traceId);
 
 private:
-    enum class AbortReason : quint8 { None, Deadline, BodyCap };
+    enum class AbortReason : quint8 { None, Deadline, BodyCap, Undecodable };
     struct Active {
         quint64 ticket = 0;
         QString hostKey;
@@ -79,7 +85,9 @@ private:
         QDateTime startUtc;
         QByteArray traceId;
         QByteArray body;
-        qint64 bytesRead = 0;
+        qint64 bytesRead = 0; ///< body bytes as the checks see them (decoded)
+        qint64 rawBytes = 0; ///< body bytes as they came over the wire (what Content-Length counts)
+        std::shared_ptr<BodyDecoder> decoder; ///< created when the first body bytes arrive
         qint64 maxBody = 0;
         qint64 deadlineMs = 0;
         bool truncated = false;

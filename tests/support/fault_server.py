@@ -9,6 +9,7 @@ Usage: fault_server.py PORT. Every answer is chosen by the request path:
   /short-close             Content-Length: 1000, 418 bytes sent, then FIN
   /short-reset             Content-Length: 1000, 418 bytes sent, then RST
   /gzip-short              Content-Encoding: gzip, Content-Length of the whole encoded body, half of it sent, then FIN
+  /gzip-chunked-short      Content-Encoding: gzip, chunked, half of the encoded body, terminating chunk, FIN
   /chunked-close           chunked, two chunks, no terminating chunk, then FIN
   /chunked-reset           chunked, two chunks, no terminating chunk, then RST
   /gzip-corrupt            Content-Encoding: gzip with bytes that are not gzip (length matches)
@@ -67,6 +68,10 @@ class Handler(socketserver.BaseRequestHandler):
                 s.sendall(head("200 OK", [("Content-Encoding", "gzip"), ("Content-Length", str(len(GZIP_BODY)))])
                           + GZIP_BODY[: len(GZIP_BODY) // 2])
                 time.sleep(pause)
+            elif path == "/gzip-chunked-short":
+                half = GZIP_BODY[: len(GZIP_BODY) // 2]
+                s.sendall(head("200 OK", [("Content-Encoding", "gzip"), ("Transfer-Encoding", "chunked"),
+                                          ("Connection", "close")]) + b"%x\r\n" % len(half) + half + b"\r\n0\r\n\r\n")
             elif path in ("/chunked-close", "/chunked-reset"):
                 s.sendall(head("200 OK", [("Transfer-Encoding", "chunked")]) + b"5\r\nhello\r\n6\r\n world\r\n")
                 time.sleep(pause)
