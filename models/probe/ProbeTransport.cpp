@@ -98,6 +98,19 @@ qint64 declaredLength(const QNetworkReply* reply)
     return ok && length >= 0 ? length : -1;
 }
 
+// Joins the pieces of a body, freeing each as it is copied: the peak is the body plus one piece.
+QByteArray joined(QByteArrayList& pieces, qint64 size)
+{
+    if (pieces.size() == 1)
+        return std::exchange(pieces.front(), {});
+    QByteArray out;
+    out.reserve(size);
+    for (QByteArray& piece : pieces)
+        out += std::exchange(piece, {});
+    pieces.clear();
+    return out;
+}
+
 QString undecodable(const BodyDecoder& decoder, int httpStatus, const QString& why)
 {
     return QStringLiteral("body could not be decoded (Content-Encoding: %1, HTTP %2): %3")
@@ -292,7 +305,8 @@ bool ProbeTransport::followRedirect(QNetworkReply* reply, Active& a, ProbeFacts&
     if (!sameOrigin)
         qCDebug(lcProbe) << "redirect to another origin:" << hostKeyOf(to) << "gets no credentials";
     a.redirects += 1;
-    a.body.clear();
+    a.pieces.clear();
+    a.kept = 0;
     a.bytesRead = 0;
     a.rawBytes = 0;
     a.decoder.reset();
@@ -302,6 +316,14 @@ bool ProbeTransport::followRedirect(QNetworkReply* reply, Active& a, ProbeFacts&
     QNetworkReply* next = issue(request, to, method, sameOrigin, a.traceId);
     watch(next, std::move(a));
     return true;
+}
+
+void ProbeTransport::keep(Active& a, const QByteArray& piece)
+{
+    if (piece.isEmpty())
+        return;
+    a.pieces.append(piece);
+    a.kept += piece.size();
 }
 
 void ProbeTransport::onReadyRead(QNetworkReply* reply)
@@ -314,7 +336,7 @@ void ProbeTransport::onReadyRead(QNetworkReply* reply)
     while (reply->bytesAvailable() > 0) {
         if (!it->decoder)
             it->decoder = std::make_shared<BodyDecoder>(reply->rawHeader("Content-Encoding"));
-        const qint64 room = std::max<qint64>(it->maxBody - it->body.size(), 0);
+        const qint64 room = std::max<qint64>(it->maxBody - it->kept, 0);
         const QByteArray raw = reply->read(kReadBufferBytes);
         if (raw.isEmpty())
             break;
@@ -322,7 +344,7 @@ void ProbeTransport::onReadyRead(QNetworkReply* reply)
         qint64 arrived = raw.size();
         if (it->decoder->decodes()) {
             const qint64 before = it->decoder->decodedBytes();
-            it->body += it->decoder->decode(raw, room);
+            keep(*it, it->decoder->decode(raw, room));
             arrived = it->decoder->decodedBytes() - before;
             if (!it->decoder->error().isEmpty()) {
                 it->bytesRead += arrived;
@@ -331,7 +353,7 @@ void ProbeTransport::onReadyRead(QNetworkReply* reply)
                 return;
             }
         } else {
-            it->body += QByteArrayView(raw).first(std::min(room, arrived));
+            keep(*it, arrived <= room ? raw : raw.first(room));
         }
         it->bytesRead += arrived;
         if (arrived > room) {
@@ -411,7 +433,7 @@ void ProbeTransport::onFinished(QNetworkReply* reply)
     }
     for (const auto& [name, value] : reply->rawHeaderPairs())
         f.headers.append({ name, value });
-    f.body = std::move(a.body);
+    f.body = joined(a.pieces, a.kept);
     f.bodyTruncated = a.truncated;
     f.bytesRead = a.bytesRead;
     f.connectionReused = a.connectingAt < 0 && f.httpStatus != 0;

@@ -84,7 +84,10 @@ private:
         QElapsedTimer clock;
         QDateTime startUtc;
         QByteArray traceId;
-        QByteArray body;
+        /// The body kept so far, as it arrived: joined once at the end, so that a body near a large cap
+        /// never exists twice (a growing QByteArray would copy itself at every doubling).
+        QByteArrayList pieces;
+        qint64 kept = 0;
         qint64 bytesRead = 0; ///< body bytes as the checks see them (decoded)
         qint64 rawBytes = 0; ///< body bytes as they came over the wire (what Content-Length counts)
         std::shared_ptr<BodyDecoder> decoder; ///< created when the first body bytes arrive
@@ -111,6 +114,7 @@ private:
     /// When `reply` is a redirect this transport follows itself: follows it and returns true.
     bool followRedirect(QNetworkReply* reply, Active& active, ProbeFacts& facts);
     void onReadyRead(QNetworkReply* reply);
+    static void keep(Active& a, const QByteArray& piece);
     void onFinished(QNetworkReply* reply);
     void drainQueue(const QString& hostKey);
 
