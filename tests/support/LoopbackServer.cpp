@@ -2,6 +2,7 @@
 #include "support/LoopbackServer.h"
 
 #include <QDeadlineTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QTcpServer>
@@ -41,11 +42,44 @@ QUrl LoopbackServer::url(const QString& path) const
 bool LoopbackServer::start(const QString& program, const QStringList& arguments, std::chrono::milliseconds wait)
 {
     stop();
+    m_port = freePort();
+    return launch(program, arguments, wait);
+}
+
+bool LoopbackServer::startNginx(const QString& locations, std::chrono::milliseconds wait)
+{
+    stop();
+    m_port = freePort();
+    m_dir = std::make_unique<QTemporaryDir>();
+    const QString d = m_dir->path();
+    // master_process off: one process, the current user, nothing left behind when it is killed.
+    const QString config = QStringLiteral(
+        "daemon off;\nmaster_process off;\nworker_processes 1;\npid %1/nginx.pid;\nerror_log %1/error.log;\n"
+        "events { worker_connections 1024; }\n"
+        "http {\n  access_log off;\n  client_body_temp_path %1/body;\n  proxy_temp_path %1/proxy;\n"
+        "  fastcgi_temp_path %1/fastcgi;\n  uwsgi_temp_path %1/uwsgi;\n  scgi_temp_path %1/scgi;\n"
+        "  server {\n    listen 127.0.0.1:%2;\n%3\n  }\n}\n")
+                               .arg(d)
+                               .arg(m_port)
+                               .arg(locations);
+    QFile file(d + QStringLiteral("/nginx.conf"));
+    if (!file.open(QIODevice::WriteOnly) || file.write(config.toUtf8()) < 0) {
+        m_error = QStringLiteral("cannot write ") + file.fileName();
+        return false;
+    }
+    file.close();
+    return launch(QStringLiteral("/usr/sbin/nginx"),
+        { QStringLiteral("-p"), d, QStringLiteral("-c"), file.fileName(), QStringLiteral("-e"),
+            d + QStringLiteral("/error.log") },
+        wait);
+}
+
+bool LoopbackServer::launch(const QString& program, const QStringList& arguments, std::chrono::milliseconds wait)
+{
     if (!QFileInfo(program).isExecutable()) {
         m_error = program + QStringLiteral(" is not installed (see TEST_PKGS in the Makefile)");
         return false;
     }
-    m_port = freePort();
     QStringList args;
     for (QString a : arguments)
         args.append(a.replace(QStringLiteral("{port}"), QString::number(m_port)));
@@ -85,6 +119,7 @@ void LoopbackServer::stop()
         m_process->waitForFinished(5000);
     }
     m_process.reset();
+    m_dir.reset();
 }
 
 } // namespace sd::test

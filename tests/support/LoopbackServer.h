@@ -4,6 +4,7 @@
 #include <QProcess>
 #include <QString>
 #include <QStringList>
+#include <QTemporaryDir>
 #include <QUrl>
 
 #include <chrono>
@@ -15,7 +16,7 @@ namespace sd::test {
 /// python scripts in tests/support/. start() picks a free port, substitutes it for every "{port}" in the
 /// arguments, and returns only when the port accepts connections (or says why not: missing program,
 /// early exit with its stderr, no answer in time). The process is killed when the object goes away.
-/// A test that needs a server fails with that message; it never skips.
+/// A test that needs a server fails with that message; it never skips. Not thread-safe; one per server.
 class LoopbackServer {
 public:
     LoopbackServer() = default;
@@ -25,6 +26,9 @@ public:
 
     bool start(const QString& program, const QStringList& arguments,
         std::chrono::milliseconds wait = std::chrono::seconds(15));
+    /// Starts nginx (Debian's nginx-light) in the foreground with a private prefix in a temporary
+    /// directory: `locations` is the inside of its one `server {}` block (listen is added).
+    bool startNginx(const QString& locations, std::chrono::milliseconds wait = std::chrono::seconds(15));
     void stop();
 
     quint16 port() const { return m_port; }
@@ -39,7 +43,10 @@ public:
     static quint16 freePort();
 
 private:
+    bool launch(const QString& program, const QStringList& arguments, std::chrono::milliseconds wait);
+
     std::unique_ptr<QProcess> m_process;
+    std::unique_ptr<QTemporaryDir> m_dir;
     quint16 m_port = 0;
     QString m_error;
 };
