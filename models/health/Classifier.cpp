@@ -496,14 +496,21 @@ Verdict transportVerdict(const EndpointConfig& endpoint, const ProbeFacts& facts
     case TransportError::ConnectionRefused:
         return verdict(Outcome::Connection, QStringLiteral("connection refused"));
     case TransportError::ConnectionClosed:
+        // The transport names how far the body came ("after 418 of 1000 bytes (HTTP 200)") when it knows.
+        if (detail.startsWith(u"after "))
+            return verdict(Outcome::Connection, QStringLiteral("connection closed ") % detail);
         return verdict(Outcome::Connection, QStringLiteral("connection closed before the answer was complete"));
     case TransportError::ConnectionReset:
+        if (detail.startsWith(u"after "))
+            return verdict(Outcome::Connection, QStringLiteral("connection reset ") % detail);
         return verdict(Outcome::Connection, QStringLiteral("connection reset"));
     case TransportError::HostNotFound:
         return verdict(Outcome::Connection, join(QStringLiteral("host not found"), endpoint.url.host()));
     case TransportError::TlsFailed:
         return verdict(Outcome::Connection, join(QStringLiteral("TLS handshake failed"), detail));
     case TransportError::ProtocolError:
+        if (detail.startsWith(u"body could not be decoded"))
+            return verdict(Outcome::Connection, detail);
         return verdict(Outcome::Connection, join(QStringLiteral("not a valid HTTP answer"), detail));
     case TransportError::InvalidRequest:
         return verdict(Outcome::Input,

@@ -26,7 +26,10 @@ struct Classification {
 /// Sorts the facts of one attempt into the four-signal contract of docs/SIGNALS.md. A pure function:
 /// `nowUtc` is only used to turn an HTTP-date Retry-After into a delay. The first rule that applies wins:
 /// 1. A transport error: our deadline → Timeout (S1); refused, closed, reset, DNS, TLS, garbage, other →
-///    Connection (S1); InvalidRequest (pre-validation, see validateRequest()) → Input (S3).
+///    Connection (S1); InvalidRequest (pre-validation, see validateRequest()) → Input (S3). A body that did
+///    not arrive whole is a transport error even with a status ("connection closed after 418 of 1000 bytes
+///    (HTTP 200)", "body could not be decoded (Content-Encoding: gzip, HTTP 200): ..."); otherwise the
+///    transport never turns a received status into an error.
 /// 2. The endpoint's error-code map: an integer (or a string of digits) at its JSON pointer that falls in
 ///    a mapped range gives that signal with its natural outcome (S1 Connection, S2 Auth, S3 Input,
 ///    S4 Throttled), whatever the HTTP status.

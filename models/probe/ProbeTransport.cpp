@@ -1,25 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "probe/ProbeTransport.h"
 
-#include <QLoggingCategory>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
-#include <QRandomGenerator>
-#include <QTimer>
+#include "probe/TransportShard.h"
 
-Q_LOGGING_CATEGORY(lcProbe, "signaldeck.probe", QtInfoMsg)
+#include <QLoggingCategory>
+#include <QRandomGenerator>
+#include <QThread>
+
+Q_DECLARE_LOGGING_CATEGORY(lcProbe)
 
 namespace sd {
 
 namespace {
-constexpr int kMaxRedirects = 5;
-
-qint64 usSince(const QElapsedTimer& clock)
-{
-    return clock.nsecsElapsed() / 1000;
-}
-
 QByteArray randomHex(int bytes)
 {
     QByteArray raw(bytes, Qt::Uninitialized);
@@ -32,75 +24,117 @@ QByteArray randomHex(int bytes)
         hex[hex.size() - 1] = '1';
     return hex;
 }
-
-TransportError transportErrorOf(QNetworkReply::NetworkError error, const QString& detail)
-{
-    switch (error) {
-    case QNetworkReply::NoError:
-        return TransportError::None;
-    case QNetworkReply::ConnectionRefusedError:
-        return TransportError::ConnectionRefused;
-    case QNetworkReply::RemoteHostClosedError:
-        return detail.contains(QLatin1StringView("reset"), Qt::CaseInsensitive) ? TransportError::ConnectionReset
-                                                                                : TransportError::ConnectionClosed;
-    case QNetworkReply::HostNotFoundError:
-        return TransportError::HostNotFound;
-    case QNetworkReply::TimeoutError:
-        return TransportError::DeadlineExpired;
-    case QNetworkReply::SslHandshakeFailedError:
-        return TransportError::TlsFailed;
-    case QNetworkReply::ProtocolUnknownError:
-    case QNetworkReply::ProtocolInvalidOperationError:
-    case QNetworkReply::ProtocolFailure:
-        return TransportError::ProtocolError;
-    default:
-        break;
-    }
-    if (detail.contains(QLatin1StringView("reset"), Qt::CaseInsensitive))
-        return TransportError::ConnectionReset;
-    return TransportError::Other;
-}
-
-// Errors in Qt's 201-299 and 401-499 ranges are HTTP statuses, which the classifier judges from the
-// status itself; everything else means the exchange did not complete.
-bool isHttpStatusError(QNetworkReply::NetworkError error)
-{
-    const int code = static_cast<int>(error);
-    return (code >= 201 && code <= 299) || (code >= 401 && code <= 499);
-}
 } // namespace
 
 ProbeTransport::ProbeTransport(QObject* parent)
     : QObject(parent)
-    , m_nam(new QNetworkAccessManager(this))
 {
     qRegisterMetaType<ProbeFacts>();
-    m_nam->setRedirectPolicy(QNetworkRequest::NoLessSafeRedirectPolicy);
-    m_nam->setAutoDeleteReplies(false);
+    qRegisterMetaType<ProbeRequest>();
 }
 
 ProbeTransport::~ProbeTransport()
 {
-    abortAll();
+    for (Shard& s : m_shards) {
+        // Deleted in its own thread (its replies and timers live there), then the thread ends.
+        QMetaObject::invokeMethod(
+            s.transport, [t = s.transport] { delete t; }, Qt::BlockingQueuedConnection);
+        s.thread->quit();
+        s.thread->wait();
+    }
+}
+
+void ProbeTransport::setShardCount(int count)
+{
+    m_shardCount = std::max(1, count);
 }
 
 void ProbeTransport::setPerHostLimit(int limit)
 {
-    m_limiter = HostInFlightLimiter(limit);
+    m_perHostLimit = limit;
+    for (const Shard& s : m_shards)
+        QMetaObject::invokeMethod(
+            s.transport, [t = s.transport, limit] { t->setPerHostLimit(limit); }, Qt::QueuedConnection);
+}
+
+TransportShard* ProbeTransport::shardFor(const QString& hostKey)
+{
+    auto known = m_hostShard.constFind(hostKey);
+    if (known != m_hostShard.cend())
+        return m_shards[static_cast<std::size_t>(*known)].transport;
+    const int index = static_cast<int>(m_hostShard.size() % m_shardCount);
+    m_hostShard.insert(hostKey, index);
+    while (static_cast<int>(m_shards.size()) <= index) {
+        Shard s;
+        s.thread = new QThread(this);
+        s.thread->setObjectName(QStringLiteral("signaldeck-net-%1").arg(m_shards.size()));
+        s.transport = new TransportShard;
+        s.transport->setPerHostLimit(m_perHostLimit);
+        s.transport->moveToThread(s.thread);
+        connect(s.transport, &TransportShard::finished, this, &ProbeTransport::onShardFinished, Qt::QueuedConnection);
+        s.thread->start();
+        m_shards.push_back(s);
+        qCDebug(lcProbe) << "transport shard" << m_shards.size() - 1 << "started";
+    }
+    return m_shards[static_cast<std::size_t>(index)].transport;
+}
+
+void ProbeTransport::start(const ProbeRequest& request)
+{
+    TransportShard* shard = shardFor(hostKeyOf(request.endpoint.url));
+    ++m_outstanding[request.ticket];
+    QMetaObject::invokeMethod(
+        shard, [shard, request] { shard->start(request); }, Qt::QueuedConnection);
+}
+
+void ProbeTransport::onShardFinished(
+    quint64 ticket, const ProbeFacts& facts, const QDateTime& startUtc, const QByteArray& traceId)
+{
+    auto it = m_outstanding.find(ticket);
+    if (it == m_outstanding.end())
+        return; // aborted meanwhile
+    if (--it.value() == 0)
+        m_outstanding.erase(it);
+    emit finished(ticket, facts, startUtc, traceId);
+}
+
+void ProbeTransport::abortAll()
+{
+    m_outstanding.clear();
+    for (const Shard& s : m_shards)
+        QMetaObject::invokeMethod(
+            s.transport, [t = s.transport] { t->abortAll(); }, Qt::QueuedConnection);
+}
+
+int ProbeTransport::inFlight() const
+{
+    int n = 0;
+    for (const Shard& s : m_shards)
+        n += s.transport->inFlight();
+    return n;
 }
 
 int ProbeTransport::queued() const
 {
     int n = 0;
-    for (const auto& q : m_waiting)
-        n += static_cast<int>(q.size());
+    for (const Shard& s : m_shards)
+        n += s.transport->queued();
     return n;
+}
+
+int ProbeTransport::peakInFlightPerHost() const
+{
+    int peak = 0;
+    for (const Shard& s : m_shards)
+        peak = std::max(peak, s.transport->peakInFlightPerHost());
+    return peak;
 }
 
 QByteArray ProbeTransport::newTraceId()
 {
     return randomHex(16);
 }
+
 QByteArray ProbeTransport::newSpanId()
 {
     return randomHex(8);
@@ -110,256 +144,6 @@ QString ProbeTransport::hostKeyOf(const QUrl& url)
 {
     return url.scheme() + u"://"_qs + url.host().toLower() + u':'
         + QString::number(url.port(url.scheme() == u"https"_qs ? 443 : 80));
-}
-
-void ProbeTransport::start(const ProbeRequest& request)
-{
-    const QString key = hostKeyOf(request.endpoint.url);
-    if (!m_limiter.tryAcquire(key)) {
-        m_waiting[key].push_back(request);
-        return;
-    }
-    send(request);
-}
-
-void ProbeTransport::send(const ProbeRequest& request)
-{
-    const EndpointConfig& ep = request.endpoint;
-    Active a;
-    a.ticket = request.ticket;
-    a.hostKey = hostKeyOf(ep.url);
-    a.traceId = newTraceId();
-    a.maxBody = ep.maxBodyBytes;
-    a.deadlineMs = request.deadline.count();
-    if (!request.extraHeaders.isEmpty()) {
-        a.redirectable = request;
-        a.origin = ep.url;
-    }
-    a.startUtc = QDateTime::currentDateTimeUtc();
-    a.clock.start();
-    QNetworkReply* reply = issue(request, ep.url, ep.method, true, a.traceId);
-    m_peakPerHost = std::max(m_peakPerHost, m_limiter.inFlight(a.hostKey));
-    watch(reply, std::move(a));
-}
-
-QNetworkReply* ProbeTransport::issue(const ProbeRequest& request, const QUrl& url, const QByteArray& method,
-    bool withCredentials, const QByteArray& traceId)
-{
-    const EndpointConfig& ep = request.endpoint;
-    QNetworkRequest req(url);
-    req.setMaximumRedirectsAllowed(kMaxRedirects);
-    for (const auto& [name, value] : ep.headers)
-        req.setRawHeader(name, value);
-    if (withCredentials) {
-        for (const auto& [name, value] : request.extraHeaders)
-            req.setRawHeader(name, value);
-    }
-    if (!request.extraHeaders.isEmpty())
-        req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    if (!req.hasRawHeader("User-Agent"))
-        req.setRawHeader("User-Agent", QByteArrayLiteral("SignalDeck/" SIGNALDECK_VERSION));
-    req.setRawHeader("traceparent", "00-" + traceId + '-' + newSpanId() + "-01");
-    if (ep.freshConnection)
-        req.setAttribute(QNetworkRequest::ConnectionCacheExpiryTimeoutSecondsAttribute, 0);
-    // Qt's inactivity timer backs up our own deadline; it can only fire later than ours.
-    req.setTransferTimeout(static_cast<int>(request.deadline.count()) + 1000);
-
-    if (method == "POST")
-        return m_nam->post(req, ep.body);
-    if (method == "HEAD")
-        return m_nam->head(req);
-    return m_nam->get(req);
-}
-
-void ProbeTransport::watch(QNetworkReply* reply, Active a)
-{
-    a.deadlineTimer = new QTimer(reply);
-    a.deadlineTimer->setSingleShot(true);
-    a.deadlineTimer->setTimerType(Qt::PreciseTimer);
-    connect(a.deadlineTimer, &QTimer::timeout, reply, [this, reply] {
-        auto it = m_active.find(reply);
-        if (it == m_active.end())
-            return;
-        it->abort = AbortReason::Deadline;
-        reply->abort();
-    });
-    // A followed redirect gets what is left of the attempt's deadline.
-    const qint64 left = a.deadlineMs - a.clock.elapsed();
-    a.deadlineTimer->start(static_cast<int>(std::max<qint64>(left, 0)));
-
-    connect(reply, &QNetworkReply::socketStartedConnecting, this, [this, reply] {
-        auto it = m_active.find(reply);
-        if (it != m_active.end() && it->connectingAt < 0)
-            it->connectingAt = usSince(it->clock);
-    });
-    connect(reply, &QNetworkReply::encrypted, this, [this, reply] {
-        auto it = m_active.find(reply);
-        if (it != m_active.end())
-            it->encryptedAt = usSince(it->clock);
-    });
-    connect(reply, &QNetworkReply::requestSent, this, [this, reply] {
-        auto it = m_active.find(reply);
-        if (it != m_active.end())
-            it->sentAt = usSince(it->clock);
-    });
-    connect(reply, &QNetworkReply::metaDataChanged, this, [this, reply] {
-        auto it = m_active.find(reply);
-        if (it != m_active.end() && it->headersAt < 0)
-            it->headersAt = usSince(it->clock);
-    });
-    connect(reply, &QNetworkReply::readyRead, this, [this, reply] { onReadyRead(reply); });
-    connect(reply, &QNetworkReply::finished, this, [this, reply] { onFinished(reply); });
-    m_active.insert(reply, std::move(a));
-}
-
-bool ProbeTransport::followRedirect(QNetworkReply* reply, Active& a, ProbeFacts& f)
-{
-    if (!a.redirectable || a.abort != AbortReason::None)
-        return false;
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QVariant target = reply->attribute(QNetworkRequest::RedirectionTargetAttribute);
-    if (!(status == 301 || status == 302 || status == 303 || status == 307 || status == 308) || !target.isValid())
-        return false;
-    const QUrl from = reply->url();
-    const QUrl to = from.resolved(target.toUrl());
-    if (a.redirects >= kMaxRedirects) {
-        f.transportError = TransportError::Other;
-        f.transportDetail = QStringLiteral("more than %1 redirects").arg(kMaxRedirects);
-        return false;
-    }
-    if (to.scheme() != u"http"_qs && to.scheme() != u"https"_qs)
-        return false;
-    if (from.scheme() == u"https"_qs && to.scheme() != u"https"_qs) {
-        f.transportError = TransportError::Other;
-        f.transportDetail = QStringLiteral("refused a redirect from https to http");
-        return false;
-    }
-
-    const ProbeRequest& request = *a.redirectable;
-    QByteArray method = request.endpoint.method;
-    if ((status == 303 && method != "HEAD") || ((status == 301 || status == 302) && method == "POST"))
-        method = QByteArrayLiteral("GET");
-    const bool sameOrigin = hostKeyOf(to) == hostKeyOf(a.origin);
-    if (!sameOrigin)
-        qCDebug(lcProbe) << "redirect to another origin:" << hostKeyOf(to) << "gets no credentials";
-    a.redirects += 1;
-    a.body.clear();
-    a.bytesRead = 0;
-    a.truncated = false;
-    a.headersAt = -1;
-    a.deadlineTimer = nullptr; // it belonged to the old reply
-    QNetworkReply* next = issue(request, to, method, sameOrigin, a.traceId);
-    watch(next, std::move(a));
-    return true;
-}
-
-void ProbeTransport::onReadyRead(QNetworkReply* reply)
-{
-    auto it = m_active.find(reply);
-    if (it == m_active.end())
-        return;
-    const qint64 room = it->maxBody - it->body.size();
-    const QByteArray chunk = reply->read(std::max<qint64>(room, 0));
-    it->body += chunk;
-    it->bytesRead += chunk.size();
-    if (it->body.size() >= it->maxBody && reply->bytesAvailable() > 0) {
-        // Past the cap: count what is waiting and cut the transfer rather than download an unbounded body.
-        it->bytesRead += reply->bytesAvailable();
-        it->truncated = true;
-        it->abort = AbortReason::BodyCap;
-        reply->abort();
-    }
-}
-
-void ProbeTransport::onFinished(QNetworkReply* reply)
-{
-    auto it = m_active.find(reply);
-    if (it == m_active.end()) {
-        reply->deleteLater();
-        return;
-    }
-    if (it->abort == AbortReason::None)
-        onReadyRead(reply);
-    Active a = std::move(it.value());
-    m_active.erase(it);
-    if (a.deadlineTimer)
-        a.deadlineTimer->stop();
-
-    ProbeFacts f;
-    if (followRedirect(reply, a, f)) {
-        reply->disconnect(this);
-        reply->deleteLater();
-        return;
-    }
-    f.latencyUs = usSince(a.clock);
-    const QNetworkReply::NetworkError error = reply->error();
-    const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    f.httpStatus = status.isValid() ? status.toInt() : 0;
-    if (a.abort == AbortReason::Deadline) {
-        f.transportError = TransportError::DeadlineExpired;
-        f.transportDetail = QStringLiteral("no complete answer within %1 ms").arg(a.deadlineMs);
-    } else if (a.abort == AbortReason::BodyCap) {
-        f.transportError = TransportError::None;
-    } else if (error != QNetworkReply::NoError && !isHttpStatusError(error)) {
-        f.transportDetail = reply->errorString();
-        f.transportError = transportErrorOf(error, f.transportDetail);
-        if (error == QNetworkReply::OperationCanceledError)
-            f.transportError = TransportError::Other;
-    }
-    for (const auto& [name, value] : reply->rawHeaderPairs())
-        f.headers.append({ name, value });
-    f.body = std::move(a.body);
-    f.bodyTruncated = a.truncated;
-    f.bytesRead = a.bytesRead;
-    f.connectionReused = a.connectingAt < 0 && f.httpStatus != 0;
-    ProbePhases& p = f.phases;
-    const qint64 firstNetworkEvent = a.connectingAt >= 0 ? a.connectingAt : a.sentAt;
-    p.queueUs = firstNetworkEvent;
-    if (a.connectingAt >= 0) {
-        const qint64 connectedAt = a.encryptedAt >= 0 ? a.encryptedAt : a.sentAt;
-        if (connectedAt >= 0)
-            p.connectUs = connectedAt - a.connectingAt;
-    }
-    p.sentUs = a.sentAt;
-    p.ttfbUs = a.headersAt;
-    if (a.headersAt >= 0)
-        p.downloadUs = f.latencyUs - a.headersAt;
-
-    qCDebug(lcProbe) << "probe finished" << reply->url().toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery) << "status"
-                     << f.httpStatus << "us" << f.latencyUs << "trace" << a.traceId;
-    reply->deleteLater();
-
-    const QString key = a.hostKey;
-    m_limiter.release(key);
-    // Start the next waiting request before reporting, so that a slow receiver never idles the host slot.
-    drainQueue(key);
-    emit finished(a.ticket, f, a.startUtc, a.traceId);
-}
-
-void ProbeTransport::drainQueue(const QString& hostKey)
-{
-    auto q = m_waiting.find(hostKey);
-    while (q != m_waiting.end() && !q->empty() && m_limiter.tryAcquire(hostKey)) {
-        ProbeRequest next = std::move(q->front());
-        q->pop_front();
-        send(next);
-        q = m_waiting.find(hostKey);
-    }
-    if (q != m_waiting.end() && q->empty())
-        m_waiting.erase(q);
-}
-
-void ProbeTransport::abortAll()
-{
-    m_waiting.clear();
-    const auto replies = m_active.keys();
-    m_active.clear();
-    for (QNetworkReply* r : replies) {
-        r->disconnect(this);
-        r->abort();
-        r->deleteLater();
-    }
-    m_limiter = HostInFlightLimiter(m_limiter.capPerHost());
 }
 
 } // namespace sd

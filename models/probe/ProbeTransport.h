@@ -3,22 +3,18 @@
 
 #include "core/EndpointConfig.h"
 #include "core/ProbeResult.h"
-#include "policy/HostInFlightLimiter.h"
 
 #include <QDateTime>
-#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
-#include <QPointer>
 
-#include <deque>
-#include <optional>
+#include <vector>
 
-class QNetworkAccessManager;
-class QNetworkReply;
-class QTimer;
+class QThread;
 
 namespace sd {
+
+class TransportShard;
 
 /// One HTTP attempt to send: the endpoint, its deadline for this attempt, and the extra headers
 /// (credentials) to attach. `ticket` is the caller's handle, echoed back in ProbeTransport::finished.
@@ -29,88 +25,68 @@ struct ProbeRequest {
     QList<std::pair<QByteArray, QByteArray>> extraHeaders; ///< never logged
 };
 
-/// The network side of a probe: owns a QNetworkAccessManager and sends one attempt per request,
-/// recording the facts the classifier judges (docs/SIGNALS.md "What one probe records").
+/// The network side of a probe. It sends each attempt through one of a few TransportShards, each a
+/// QNetworkAccessManager in its own thread ("signaldeck-net-N"), and reports the facts the classifier
+/// judges (see TransportShard for what one attempt records, deadlines, body caps and redirects).
 ///
-/// It lives in the engine's worker thread and must only be used from there. Each attempt gets its own
-/// total deadline (Qt's transfer timeout is an inactivity timer that ends as a "cancel"); the abort reason
-/// is kept so a deadline is reported as DeadlineExpired, never as a cancel. Bodies are read up to the
-/// endpoint's cap, then the transfer is cut. Requests per host are capped (default 4, below Qt's 6
-/// connections per host) and the rest wait here, before the clock starts, so that Qt's own connection
-/// queue never inflates a measured latency.
+/// Every host (scheme, host, port) belongs to exactly one shard, given round-robin in the order hosts are
+/// first seen, so whatever one host's replies cost (Qt parsing a 10 MiB header line, a body read up to a
+/// large cap) stalls only the hosts of its shard: neither the caller's thread nor the other shards, and no
+/// latency is measured on a thread busy with someone else's reply. Shard threads start on demand, at most
+/// shardCount(). The per-host in-flight cap is kept by the host's shard.
 ///
-/// Redirects are followed (at most 5, never from https to http). Qt would replay every header of the
-/// original request, credentials included, to whatever origin a redirect names; requests that carry
-/// `extraHeaders` therefore follow redirects here, and send those headers only to the original origin
-/// (scheme, host and port).
+/// Use it from one thread (the engine's); `finished` is emitted in that thread. The counters are read
+/// from the shards' atomics and may lag a moment behind.
 class ProbeTransport : public QObject {
     Q_OBJECT
 public:
+    static constexpr int kDefaultShardCount = 4;
+
     explicit ProbeTransport(QObject* parent = nullptr);
     ~ProbeTransport() override;
 
+    /// The most shard threads to start (at least 1). Takes effect for hosts not seen yet.
+    void setShardCount(int count);
+    int shardCount() const { return m_shardCount; }
     void setPerHostLimit(int limit);
-    int perHostLimit() const { return m_limiter.capPerHost(); }
+    int perHostLimit() const { return m_perHostLimit; }
 
     /// Queues or starts one attempt. `finished` is emitted exactly once for it, also on failure.
     void start(const ProbeRequest& request);
-    /// Aborts every attempt in flight and drops the queue (no `finished` for dropped ones).
+    /// Aborts every attempt in flight and drops the queue (no `finished` for dropped ones). Does not wait
+    /// for a shard busy with a reply: whatever it reports afterwards is dropped here.
     void abortAll();
 
-    int inFlight() const { return static_cast<int>(m_active.size()); }
+    int inFlight() const;
     int queued() const;
     /// The largest number of attempts that were in flight at once to one host since construction.
-    int peakInFlightPerHost() const { return m_peakPerHost; }
+    int peakInFlightPerHost() const;
+    /// Shard threads started so far.
+    int shardsStarted() const { return static_cast<int>(m_shards.size()); }
 
     /// A fresh W3C trace id (32 lowercase hex digits) and span id (16).
     static QByteArray newTraceId();
     static QByteArray newSpanId();
+    /// "http://host:port": the unit of the per-host cap and of shard assignment.
+    static QString hostKeyOf(const QUrl& url);
 
 signals:
     /// `startUtc` is when the request was handed to the network; `traceId` the id sent in `traceparent`.
     void finished(quint64 ticket, const sd::ProbeFacts& facts, const QDateTime& startUtc, const QByteArray& traceId);
 
 private:
-    enum class AbortReason : quint8 { None, Deadline, BodyCap };
-    struct Active {
-        quint64 ticket = 0;
-        QString hostKey;
-        QElapsedTimer clock;
-        QDateTime startUtc;
-        QByteArray traceId;
-        QByteArray body;
-        qint64 bytesRead = 0;
-        qint64 maxBody = 0;
-        qint64 deadlineMs = 0;
-        bool truncated = false;
-        AbortReason abort = AbortReason::None;
-        qint64 connectingAt = -1;
-        qint64 encryptedAt = -1;
-        qint64 sentAt = -1;
-        qint64 headersAt = -1;
-        QTimer* deadlineTimer = nullptr;
-        /// Kept for requests with credentials, which follow redirects here (see the class comment).
-        std::optional<ProbeRequest> redirectable;
-        QUrl origin; ///< where the credentials may go
-        int redirects = 0;
+    struct Shard {
+        QThread* thread = nullptr;
+        TransportShard* transport = nullptr;
     };
+    TransportShard* shardFor(const QString& hostKey);
+    void onShardFinished(quint64 ticket, const ProbeFacts& facts, const QDateTime& startUtc, const QByteArray& traceId);
 
-    static QString hostKeyOf(const QUrl& url);
-    void send(const ProbeRequest& request);
-    QNetworkReply* issue(const ProbeRequest& request, const QUrl& url, const QByteArray& method, bool withCredentials,
-        const QByteArray& traceId);
-    void watch(QNetworkReply* reply, Active active);
-    /// When `reply` is a redirect this transport follows itself: follows it and returns true.
-    bool followRedirect(QNetworkReply* reply, Active& active, ProbeFacts& facts);
-    void onReadyRead(QNetworkReply* reply);
-    void onFinished(QNetworkReply* reply);
-    void drainQueue(const QString& hostKey);
-
-    QNetworkAccessManager* m_nam = nullptr;
-    int m_peakPerHost = 0;
-    QHash<QNetworkReply*, Active> m_active;
-    HostInFlightLimiter m_limiter;
-    QHash<QString, std::deque<ProbeRequest>> m_waiting;
+    int m_shardCount = kDefaultShardCount;
+    int m_perHostLimit = 4;
+    std::vector<Shard> m_shards;
+    QHash<QString, int> m_hostShard; ///< host key → index into m_shards
+    QHash<quint64, int> m_outstanding; ///< tickets started and not reported (or aborted) yet
 };
 
 } // namespace sd

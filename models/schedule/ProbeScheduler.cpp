@@ -102,6 +102,7 @@ ProbeScheduler::ProbeScheduler(Options options, QObject* parent)
     qRegisterMetaType<EngineBatch>();
     qRegisterMetaType<ProbeResults>();
     qRegisterMetaType<EndpointStatuses>();
+    m_transport->setShardCount(m_options.transportShards);
     m_transport->setPerHostLimit(m_options.perHostLimit);
     m_timer->setSingleShot(true);
     m_timer->setTimerType(Qt::PreciseTimer);
