@@ -141,6 +141,7 @@ void ProbeScheduler::setCredentialSecrets(const QHash<QString, QByteArray>& secr
             ++m_secretSerials[it.key()];
     }
     m_secrets = secrets;
+    rememberSecrets(secrets.values());
     for (auto it = secrets.cbegin(); it != secrets.cend(); ++it)
         m_unavailable.remove(it.key());
     refreshCredentialConditions({});
@@ -160,6 +161,7 @@ void ProbeScheduler::setCredentialSecret(const QString& id, const QByteArray& se
     if (!m_secrets.contains(id) || m_secrets.value(id) != secret)
         ++m_secretSerials[id];
     m_secrets.insert(id, secret);
+    rememberSecrets({ secret });
     m_unavailable.remove(id);
     refreshCredentialConditions(id);
     // A new secret is news: probe its endpoints now rather than at the end of their interval.
@@ -193,6 +195,22 @@ void ProbeScheduler::setCredentialMetadata(const QList<CredentialConfig>& creden
     for (const CredentialConfig& credential : credentials)
         m_credentials.insert(credential.id, credential);
     refreshCredentialConditions({});
+}
+
+void ProbeScheduler::rememberSecrets(const QList<QByteArray>& secrets)
+{
+    constexpr qsizetype kMaxRemembered = 256;
+    bool changed = false;
+    for (const QByteArray& secret : secrets) {
+        if (secret.isEmpty() || m_everySecret.contains(secret))
+            continue;
+        m_everySecret.append(secret);
+        changed = true;
+    }
+    if (m_everySecret.size() > kMaxRemembered)
+        m_everySecret.remove(0, m_everySecret.size() - kMaxRemembered);
+    if (changed)
+        m_knownSecrets = KnownSecrets(m_everySecret);
 }
 
 QString ProbeScheduler::credentialBlock(const Runtime& rt) const
@@ -498,7 +516,7 @@ void ProbeScheduler::onAttemptFinished(
     rt.inFlight = false;
     const MonotonicTime now = monotonicNow();
     const QDateTime nowUtc = QDateTime::currentDateTimeUtc();
-    const Classification verdict = classify(rt.cfg, facts, nowUtc);
+    const Classification verdict = classify(rt.cfg, facts, nowUtc, m_knownSecrets);
 
     if (rt.attempt == 1) {
         // Scheduling lag: from the planned start to the request really leaving (rate limit and per-host
