@@ -287,6 +287,8 @@ void ProbeScheduler::runOnce()
     m_running = true;
     m_once = true;
     m_onceRemaining = static_cast<int>(m_runtimes.size());
+    // Batches flow in a one-shot run too: a check cut short by its deadline reports what finished.
+    m_flushTimer->start();
     const MonotonicTime now = monotonicNow();
     const QDateTime nowUtc = QDateTime::currentDateTimeUtc();
     for (auto& rt : m_runtimes) {
@@ -557,7 +559,10 @@ void ProbeScheduler::onAttemptFinished(
     r.retryAfter = verdict.retryAfter;
     r.rateLimitRemaining = verdict.rateLimitRemaining;
 
-    if (m_options.retries && verdict.outcome != Outcome::Ok && m_running) {
+    // A TLS failure (a certificate that does not verify, a protocol mismatch) does not heal in a second:
+    // S1 like any connection failure, but not retried within the cycle (issue 11).
+    const bool retryable = facts.transportError != TransportError::TlsFailed;
+    if (m_options.retries && retryable && verdict.outcome != Outcome::Ok && m_running) {
         if (const auto delay = m_retry.retryDelay(verdict.signal, rt.attempt)) {
             reschedule(rt, now + *delay, NextProbeReason::Retry);
             arm();
