@@ -135,9 +135,15 @@ int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> dur
     const std::unique_ptr<OAuth2TokenSource> tokens = startOAuth2(engine, store, config);
     engine.start();
     loop.exec();
-    const EndpointStatuses statuses = engine.statuses();
+    // Stop first (it hands over every finished result), then count: the summary and the history agree.
     engine.stop();
-    history.flushNow();
+    const EndpointStatuses statuses = engine.statuses();
+    if (!history.flushNow()) {
+        // Never lose a run silently: say what was not stored and why.
+        qWarning().noquote() << QStringLiteral("history: %1 samples of this run were not stored in %2: %3")
+                                    .arg(history.pendingSamples() + history.droppedSamples())
+                                    .arg(history.databasePath(), history.lastError());
+    }
     if (json) {
         QJsonArray items;
         for (const EndpointStatus& s : statuses)

@@ -373,6 +373,10 @@ void ProbeScheduler::stop()
 {
     m_running = false;
     m_timer->stop();
+    // What finished since the last flush leaves now: a clean exit must not lose the last samples
+    // (issue 11). Before abortAll(), so that aborted attempts never pass for results.
+    if (!m_pendingResults.isEmpty() || !m_pendingEvents.isEmpty())
+        flush();
     m_flushTimer->stop();
     m_transport->abortAll();
     m_heap = {};
