@@ -135,9 +135,15 @@ int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> dur
     const std::unique_ptr<OAuth2TokenSource> tokens = startOAuth2(engine, store, config);
     engine.start();
     loop.exec();
-    // Stop first (it hands over every finished result), then count: the summary and the history agree.
+    // The plan (next probes) as it stood, then the counts after stop(), which hands over every finished
+    // result: the summary and the history agree.
+    const EndpointStatuses planned = engine.statuses();
     engine.stop();
-    const EndpointStatuses statuses = engine.statuses();
+    EndpointStatuses statuses = engine.statuses();
+    for (qsizetype i = 0; i < statuses.size() && i < planned.size(); ++i) {
+        statuses[i].nextProbeUtc = planned.at(i).nextProbeUtc;
+        statuses[i].nextReason = planned.at(i).nextReason;
+    }
     if (!history.flushNow()) {
         // Never lose a run silently: say what was not stored and why.
         qWarning().noquote() << QStringLiteral("history: %1 samples of this run were not stored in %2: %3")
