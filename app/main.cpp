@@ -57,7 +57,10 @@ int runSimulator(quint16 port)
           << sd::DemoEnvironment::credentialId() << "\")\n";
     out() << "\nCtrl+C stops it." << Qt::endl;
     sd::UnixSignalWatcher watcher;
-    QObject::connect(&watcher, &sd::UnixSignalWatcher::terminationRequested, qApp, &QCoreApplication::quit);
+    // Not qApp: with <QApplication> included it downcasts to QApplication, and --simulate runs a
+    // QCoreApplication (UBSan: invalid downcast).
+    QObject::connect(
+        &watcher, &sd::UnixSignalWatcher::terminationRequested, QCoreApplication::instance(), &QCoreApplication::quit);
     return QCoreApplication::exec();
 }
 
