@@ -233,8 +233,10 @@ std::unique_ptr<OAuth2TokenSource> startOAuth2(Engine& engine, CredentialStore& 
 
 void waitForOAuth2(OAuth2TokenSource& tokens, std::chrono::milliseconds deadline)
 {
-    QSet<QString> pending(tokens.credentialIds().cbegin(), tokens.credentialIds().cend());
-    for (const QString& id : tokens.credentialIds())
+    // One list: a QSet built from the iterators of two temporaries walked off the end of the first (issue 11).
+    const QStringList ids = tokens.credentialIds();
+    QSet<QString> pending(ids.cbegin(), ids.cend());
+    for (const QString& id : ids)
         if (tokens.status(id).hasToken)
             pending.remove(id);
     if (pending.isEmpty())

@@ -218,9 +218,21 @@ int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> dur
 
     engine.start();
     loop.exec();
-    const EndpointStatuses statuses = engine.statuses();
+    // The plan (next probes) as it stood, then the counts after stop(), which hands over every finished
+    // result: the summary and the history agree.
+    const EndpointStatuses planned = engine.statuses();
     engine.stop();
-    history.flushNow();
+    EndpointStatuses statuses = engine.statuses();
+    for (qsizetype i = 0; i < statuses.size() && i < planned.size(); ++i) {
+        statuses[i].nextProbeUtc = planned.at(i).nextProbeUtc;
+        statuses[i].nextReason = planned.at(i).nextReason;
+    }
+    if (!history.flushNow()) {
+        // Never lose a run silently: say what was not stored and why.
+        qWarning().noquote() << QStringLiteral("history: %1 samples of this run were not stored in %2: %3")
+                                    .arg(history.pendingSamples() + history.droppedSamples())
+                                    .arg(history.databasePath(), history.lastError());
+    }
     if (json) {
         QJsonArray items;
         for (const EndpointStatus& s : statuses)

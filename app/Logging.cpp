@@ -44,6 +44,9 @@ spdlog::level::level_enum levelOf(QtMsgType type)
 
 void messageHandler(QtMsgType type, const QMessageLogContext& context, const QString& message)
 {
+    // Below the level nothing is formatted or redacted: redaction is not free (issue 12).
+    if (type != QtFatalMsg && !spdlog::default_logger_raw()->should_log(levelOf(type)))
+        return;
     QStringList extra;
     {
         QMutexLocker lock(&g_namesMutex);

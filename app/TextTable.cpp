@@ -1,12 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "TextTable.h"
 
+#include "health/Classifier.h"
+
 #include <algorithm>
 
 namespace sd {
 
-QString textTable(const QStringList& header, const QList<QStringList>& rows)
+QString textTable(const QStringList& header, const QList<QStringList>& cells)
 {
+    // Server text (a reason) must not reach a terminal as raw escape sequences.
+    QList<QStringList> rows;
+    for (const QStringList& row : cells) {
+        QStringList clean;
+        for (const QString& cell : row)
+            clean.append(escapeControlCharacters(cell));
+        rows.append(clean);
+    }
     QList<qsizetype> widths;
     for (qsizetype c = 0; c + 1 < header.size(); ++c) {
         qsizetype w = header.at(c).size();

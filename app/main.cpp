@@ -12,6 +12,7 @@
 #include "Logging.h"
 #include "UnixSignalWatcher.h"
 #include "config/ConfigLoader.h"
+#include "config/Duration.h"
 #include "credentials/KeychainCredentialStore.h"
 #include "simulator/Simulator.h"
 
@@ -60,7 +61,10 @@ int runSimulator(quint16 port)
           << sd::DemoEnvironment::credentialId() << "\")\n";
     out() << "\nCtrl+C stops it." << Qt::endl;
     sd::UnixSignalWatcher watcher;
-    QObject::connect(&watcher, &sd::UnixSignalWatcher::terminationRequested, qApp, &QCoreApplication::quit);
+    // Not qApp: with <QApplication> included it downcasts to QApplication, and --simulate runs a
+    // QCoreApplication (UBSan: invalid downcast).
+    QObject::connect(
+        &watcher, &sd::UnixSignalWatcher::terminationRequested, QCoreApplication::instance(), &QCoreApplication::quit);
     return QCoreApplication::exec();
 }
 
@@ -125,6 +129,10 @@ int main(int argc, char* argv[])
         QStringLiteral("Run the engine without widgets; print transitions, and a summary on exit."));
     const QCommandLineOption durationOpt(QStringLiteral("duration"),
         QStringLiteral("With --headless: stop after this many seconds."), QStringLiteral("seconds"));
+    const QCommandLineOption deadlineOpt(QStringLiteral("deadline"),
+        QStringLiteral("With --check: the overall deadline, e.g. 30s (default: the largest timeout x attempts, plus "
+                       "backoff and a margin). Endpoints not finished by then are reported as unknown."),
+        QStringLiteral("duration"));
     const QCommandLineOption simulateOpt(
         QStringLiteral("simulate"), QStringLiteral("Run only the simulator (the demo API on loopback) until stopped."));
     const QCommandLineOption portOpt(QStringLiteral("port"), QStringLiteral("With --simulate or --demo: the port."),
@@ -140,8 +148,8 @@ int main(int argc, char* argv[])
     const QCommandLineOption quitAfterOpt(QStringLiteral("quit-after"),
         QStringLiteral("Close the window after this many seconds (smoke tests, screenshots)."),
         QStringLiteral("seconds"));
-    parser.addOptions({ configOpt, demoOpt, checkOpt, jsonOpt, headlessOpt, durationOpt, simulateOpt, portOpt,
-        logLevelOpt, dataDirOpt, screenshotOpt, quitAfterOpt });
+    parser.addOptions({ configOpt, demoOpt, checkOpt, jsonOpt, headlessOpt, durationOpt, deadlineOpt, simulateOpt,
+        portOpt, logLevelOpt, dataDirOpt, screenshotOpt, quitAfterOpt });
     parser.process(app);
 #if !SIGNALDECK_GUI
     if (window) {
@@ -177,6 +185,16 @@ int main(int argc, char* argv[])
             return kUnknown;
         }
         duration = std::chrono::seconds(seconds);
+    }
+
+    std::optional<std::chrono::milliseconds> deadline;
+    if (parser.isSet(deadlineOpt)) {
+        deadline = sd::parseDuration(parser.value(deadlineOpt));
+        if (!deadline || deadline->count() <= 0) {
+            err() << "signaldeck: --deadline: '" << parser.value(deadlineOpt)
+                  << "' is not a duration (use a unit: 500ms, 30s, 2m)" << Qt::endl;
+            return kUnknown;
+        }
     }
 
     sd::DemoEnvironment demo;
@@ -220,7 +238,7 @@ int main(int argc, char* argv[])
             err() << sd::keychainConsoleText(credentials) << Qt::flush;
         }
         if (parser.isSet(checkOpt))
-            return sd::runCheck(config, parser.isSet(jsonOpt), out(), credentials);
+            return sd::runCheck(config, parser.isSet(jsonOpt), out(), credentials, deadline);
         return sd::runHeadless(config, duration, parser.isSet(jsonOpt), out(), credentials, parser.value(dataDirOpt),
             demoMode ? QString() : source);
     }

@@ -6,6 +6,11 @@ build_dir=${1:-build}
 shift || true
 export QT_QPA_PLATFORM=offscreen
 export LC_ALL=C.UTF-8
+# Sanitizer builds (the asan preset): third-party leaks are suppressed by file, UBSan findings fail the
+# test. Harmless for other builds.
+repo=$(cd "$(dirname "$0")/.." && pwd)
+export LSAN_OPTIONS="suppressions=$repo/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 # Private, throw-away homes: tests never touch the operator's keyring, config or data.
 scratch=$(mktemp -d /tmp/signaldeck-test.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT

@@ -3,6 +3,7 @@
 
 #include "config/ConfigReader.h"
 #include "config/ConfigWriter.h"
+#include "config/DuplicateKeys.h"
 
 #include <QDir>
 #include <QFile>
@@ -69,7 +70,14 @@ ConfigParseResult parse(const QByteArray& json, const QString& source)
         return singleError(source.isEmpty() ? where : source + u':' + where,
             QStringLiteral("JSON syntax error: ") + parseError.errorString());
     }
-    return ConfigReader().read(document);
+    // Duplicate keys first: QJsonDocument has silently kept the last of each.
+    const QList<ConfigError> duplicates = findDuplicateKeys(json);
+    ConfigParseResult result = ConfigReader().read(document);
+    if (!duplicates.isEmpty()) {
+        result.errors = duplicates + result.errors;
+        result.config.reset();
+    }
+    return result;
 }
 
 } // namespace

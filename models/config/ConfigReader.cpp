@@ -688,6 +688,14 @@ void ConfigReader::readHeaders(const QJsonValue& value, const QString& path, End
             fail(headerPath, QStringLiteral("not a valid HTTP header name"));
             continue;
         }
+        // The transport frames the request itself; a config value would contradict it (request smuggling,
+        // a wrong virtual host, a body cut short).
+        static const QStringList transportOwned { QStringLiteral("host"), QStringLiteral("content-length"),
+            QStringLiteral("transfer-encoding"), QStringLiteral("connection") };
+        if (transportOwned.contains(name.toLower())) {
+            fail(headerPath, QStringLiteral("set by the HTTP transport itself; not allowed in the config"));
+            continue;
+        }
         const auto headerValue = readString(it.value(), headerPath);
         if (!headerValue)
             continue;

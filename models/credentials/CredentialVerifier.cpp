@@ -69,6 +69,7 @@ bool CredentialVerifier::verify(const AppConfig& config, const QString& credenti
         return false;
     m_busy = true;
     m_credential = credentialId;
+    m_candidate = KnownSecrets({ candidate });
     m_endpoints.clear();
     m_results.clear();
     QString scheme = CredentialConfig {}.scheme;
@@ -110,7 +111,8 @@ void CredentialVerifier::onAttemptFinished(quint64 ticket, const ProbeFacts& fac
     const auto i = static_cast<qsizetype>(ticket);
     if (!m_busy || i < 0 || i >= m_endpoints.size())
         return;
-    const Classification verdict = classify(m_endpoints.at(i), facts, QDateTime::currentDateTimeUtc());
+    // The candidate is a secret like any other: an answer that echoes it must not print it.
+    const Classification verdict = classify(m_endpoints.at(i), facts, QDateTime::currentDateTimeUtc(), m_candidate);
     EndpointVerification& r = m_results[i];
     r.httpStatus = facts.httpStatus;
     r.outcome = verdict.outcome;

@@ -4,6 +4,7 @@
 #include "core/EndpointConfig.h"
 #include "core/FailureSignal.h"
 #include "core/ProbeResult.h"
+#include "core/Redaction.h"
 
 #include <QHash>
 #include <QList>
@@ -60,6 +61,7 @@ private:
     ProbeTransport* m_transport;
     bool m_busy = false;
     QString m_credential;
+    KnownSecrets m_candidate; ///< cut out of every answer before it is judged or printed
     QList<EndpointConfig> m_endpoints;
     QList<EndpointVerification> m_results;
     int m_pending = 0;

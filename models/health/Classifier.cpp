@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <cmath>
 
 namespace sd {
@@ -558,6 +559,61 @@ Classification classify(const EndpointConfig& endpoint, const ProbeFacts& facts,
     c.outcome = v->outcome;
     c.signal = v->signal;
     c.reason = v->reason;
+    return c;
+}
+
+QString escapeControlCharacters(const QString& text)
+{
+    const auto isControl = [](QChar c) {
+        const char16_t u = c.unicode();
+        return (u < 0x20 && u != u'\t') || (u >= 0x7f && u <= 0x9f);
+    };
+    if (std::none_of(text.cbegin(), text.cend(), isControl))
+        return text;
+    QString out;
+    out.reserve(text.size() + 8);
+    for (QChar c : text) {
+        if (isControl(c))
+            out += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QChar(u'0'));
+        else
+            out += c;
+    }
+    return out;
+}
+
+Classification classify(
+    const EndpointConfig& endpoint, const ProbeFacts& facts, const QDateTime& nowUtc, const KnownSecrets& secrets)
+{
+    // JSON may spell any character as \uXXXX, which hides a secret from a byte search: such a body is
+    // judged in its re-serialized form (escapes decoded) when that is where a secret shows.
+    QByteArray body = facts.body;
+    if (!secrets.isEmpty() && body.contains("\\u")) {
+        if (const auto parsed = parseJsonValue(body)) {
+            const QByteArray array = QJsonDocument(QJsonArray { *parsed }).toJson(QJsonDocument::Compact);
+            const QByteArray decoded = array.sliced(1, array.size() - 2);
+            if (secrets.occursIn(decoded))
+                body = decoded;
+        }
+    }
+    const auto echoed = [&secrets, &body](const ProbeFacts& f) {
+        if (secrets.occursIn(body) || secrets.occursIn(f.transportDetail.toUtf8()))
+            return true;
+        return std::any_of(f.headers.cbegin(), f.headers.cend(),
+            [&secrets](const auto& header) { return secrets.occursIn(header.second); });
+    };
+    Classification c;
+    if (!secrets.isEmpty() && echoed(facts)) {
+        ProbeFacts clean = facts;
+        clean.body = secrets.redact(body);
+        clean.transportDetail = secrets.redact(facts.transportDetail);
+        for (auto& header : clean.headers)
+            header.second = secrets.redact(header.second);
+        c = classify(endpoint, clean, nowUtc);
+    } else {
+        c = classify(endpoint, facts, nowUtc);
+    }
+    // After parsing too: JSON escapes (\u0074ok...) decode into the secret only now.
+    c.reason = escapeControlCharacters(redactSecrets(secrets.redact(c.reason)));
     return c;
 }
 

@@ -3,6 +3,7 @@
 
 #include "core/EndpointConfig.h"
 #include "core/ProbeResult.h"
+#include "core/Redaction.h"
 
 #include <QDateTime>
 #include <QString>
@@ -46,5 +47,18 @@ struct Classification {
 ///    with rateLimitRemaining == 0 stays Ok and says so in its reason.
 /// Reasons are short and never quote a body or header that may echo a credential (auth answers).
 Classification classify(const EndpointConfig& endpoint, const ProbeFacts& facts, const QDateTime& nowUtc);
+
+/// classify() for an attempt sent with secrets, as the engine and the credential verifier call it: a
+/// server may echo what it was sent (in an error message, a WWW-Authenticate description, a value a
+/// check quotes, an error-code message), so every form of `secrets` is cut out of the answer (body,
+/// headers, transport detail) before it is judged and out of the reason after; the reason then goes
+/// through redactSecrets() and has its control characters escaped (escapeControlCharacters()). This is
+/// the one place server text enters a result: what is stored, shown, logged or printed later is clean.
+Classification classify(
+    const EndpointConfig& endpoint, const ProbeFacts& facts, const QDateTime& nowUtc, const KnownSecrets& secrets);
+
+/// Control characters (C0 but tab, DEL, C1) written as visible escapes ("\x1b"), so that text a server
+/// chose never drives a terminal.
+QString escapeControlCharacters(const QString& text);
 
 } // namespace sd

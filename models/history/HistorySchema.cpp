@@ -84,13 +84,34 @@ std::optional<int> storedVersion(QSqlDatabase& db, MigrationError* error)
     return q.value(0).toInt();
 }
 
+QString quickCheck(QSqlDatabase& db)
+{
+    QSqlQuery q(db);
+    if (!q.exec(u"PRAGMA quick_check(5)"_s))
+        return q.lastError().text();
+    QStringList problems;
+    while (q.next())
+        problems.append(q.value(0).toString());
+    if (problems.isEmpty())
+        return u"no answer"_s;
+    return problems.join(u"; "_s).simplified().left(300);
+}
+
 std::optional<MigrationError> migrate(QSqlDatabase& db, qint64 nowMs)
 {
     MigrationError error;
     const auto version = storedVersion(db, &error);
     if (!version)
         return error;
-    if (*version > kCurrentVersion) {
+    if (*version < 0 || *version > kCurrentVersion) {
+        // A damaged page can read as any number: only an intact file with a plausible version is "newer".
+        QString damage;
+        if (*version < 0 || *version > kCurrentVersion + kPlausibleNewerVersions)
+            damage = u"schema version reads %1, which no SignalDeck writes"_s.arg(*version);
+        else if (const QString check = quickCheck(db); check != u"ok")
+            damage = u"schema version reads %1, and quick_check says: %2"_s.arg(*version).arg(check);
+        if (!damage.isEmpty())
+            return MigrationError { SqliteCode::Corrupt, damage };
         return MigrationError { 0,
             u"the history database has schema version %1, newer than this SignalDeck understands (%2)"_s.arg(*version)
                 .arg(kCurrentVersion) };

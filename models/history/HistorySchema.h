@@ -35,6 +35,8 @@ class QSqlDatabase;
 namespace sd::HistorySchema {
 
 inline constexpr int kCurrentVersion = 1;
+/// A stored version above kCurrentVersion + this is not a newer SignalDeck but a damaged page.
+inline constexpr int kPlausibleNewerVersions = 20;
 inline constexpr qint64 kMinuteMs = 60'000;
 inline constexpr int kFlagConnectionReused = 1;
 inline constexpr int kFlagBodyTruncated = 2;
@@ -57,12 +59,17 @@ std::optional<FailureSignal> signalFromStored(qint64 code);
 QStringList migrationStatements(int version);
 
 /// Brings the schema to kCurrentVersion in one transaction per step. On failure returns the database
-/// error's native code and text through `error` (code 0 when the file is newer than this program).
+/// error's native code and text through `error` (code 0 when the file is newer than this program). A
+/// version above kCurrentVersion is only "newer" when it is plausible and `PRAGMA quick_check` passes;
+/// otherwise the file is damaged (SqliteCode::Corrupt), so that the caller sets it aside.
 struct MigrationError {
     int sqliteCode = 0;
     QString message;
 };
 std::optional<MigrationError> migrate(QSqlDatabase& db, qint64 nowMs);
+
+/// `PRAGMA quick_check`: "ok", or the first problems it found (or the error that stopped it).
+QString quickCheck(QSqlDatabase& db);
 
 /// The schema version recorded in the file, 0 for a fresh file; nullopt if it cannot be read.
 std::optional<int> storedVersion(QSqlDatabase& db, MigrationError* error = nullptr);

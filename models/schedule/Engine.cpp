@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "schedule/Engine.h"
 
+#include <QCoreApplication>
 #include <QThread>
 
 namespace sd {
@@ -24,7 +25,8 @@ Engine::Engine(ProbeScheduler::Options options, QObject* parent)
 
 Engine::~Engine()
 {
-    stop();
+    // No delivery of queued batches here: their receivers may be half destroyed by now.
+    stopScheduler();
     m_thread->quit();
     m_thread->wait();
 }
@@ -91,6 +93,16 @@ void Engine::setCredentialMetadata(const QList<CredentialConfig>& credentials)
 }
 
 void Engine::stop()
+{
+    stopScheduler();
+    // The scheduler's batches (its final flush included) reach this thread as queued calls: deliver
+    // them before returning, so that a clean exit loses no finished probe (issue 11: the last 1-3
+    // samples of a headless run never reached the history).
+    if (QThread::currentThread() == thread())
+        QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
+}
+
+void Engine::stopScheduler()
 {
     if (!m_thread->isRunning())
         return;

@@ -26,7 +26,8 @@ public:
     void setPaused(bool paused);
     /// Emits probeNowAnswered with an empty message when the probe started, or why it did not.
     void probeNow(int endpointId);
-    /// Stops probing and waits for the worker to drop everything in flight.
+    /// Stops probing and waits for the worker to drop everything in flight. Every probe that finished
+    /// before has been emitted in a batchReady() by the time it returns (called from this object's thread).
     void stop();
     /// Credentials (see ProbeScheduler): secrets held in memory only, attached to probes per scheme; an
     /// endpoint whose credential is unavailable is not probed and shows S2 Critical with the reason;
@@ -48,6 +49,8 @@ signals:
     void credentialRejected(const QString& credentialId, const QString& secretFingerprint);
 
 private:
+    void stopScheduler();
+
     QThread* m_thread;
     ProbeScheduler* m_scheduler;
 };

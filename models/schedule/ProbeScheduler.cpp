@@ -142,6 +142,7 @@ void ProbeScheduler::setCredentialSecrets(const QHash<QString, QByteArray>& secr
             ++m_secretSerials[it.key()];
     }
     m_secrets = secrets;
+    rememberSecrets(secrets.values());
     for (auto it = secrets.cbegin(); it != secrets.cend(); ++it)
         m_unavailable.remove(it.key());
     refreshCredentialConditions({});
@@ -161,6 +162,7 @@ void ProbeScheduler::setCredentialSecret(const QString& id, const QByteArray& se
     if (!m_secrets.contains(id) || m_secrets.value(id) != secret)
         ++m_secretSerials[id];
     m_secrets.insert(id, secret);
+    rememberSecrets({ secret });
     m_unavailable.remove(id);
     refreshCredentialConditions(id);
     // A new secret is news: probe its endpoints now rather than at the end of their interval.
@@ -194,6 +196,22 @@ void ProbeScheduler::setCredentialMetadata(const QList<CredentialConfig>& creden
     for (const CredentialConfig& credential : credentials)
         m_credentials.insert(credential.id, credential);
     refreshCredentialConditions({});
+}
+
+void ProbeScheduler::rememberSecrets(const QList<QByteArray>& secrets)
+{
+    constexpr qsizetype kMaxRemembered = 256;
+    bool changed = false;
+    for (const QByteArray& secret : secrets) {
+        if (secret.isEmpty() || m_everySecret.contains(secret))
+            continue;
+        m_everySecret.append(secret);
+        changed = true;
+    }
+    if (m_everySecret.size() > kMaxRemembered)
+        m_everySecret.remove(0, m_everySecret.size() - kMaxRemembered);
+    if (changed)
+        m_knownSecrets = KnownSecrets(m_everySecret);
 }
 
 QString ProbeScheduler::credentialBlock(const Runtime& rt) const
@@ -270,6 +288,8 @@ void ProbeScheduler::runOnce()
     m_running = true;
     m_once = true;
     m_onceRemaining = static_cast<int>(m_runtimes.size());
+    // Batches flow in a one-shot run too: a check cut short by its deadline reports what finished.
+    m_flushTimer->start();
     const MonotonicTime now = monotonicNow();
     const QDateTime nowUtc = QDateTime::currentDateTimeUtc();
     for (auto& rt : m_runtimes) {
@@ -354,6 +374,10 @@ void ProbeScheduler::stop()
 {
     m_running = false;
     m_timer->stop();
+    // What finished since the last flush leaves now: a clean exit must not lose the last samples
+    // (issue 11). Before abortAll(), so that aborted attempts never pass for results.
+    if (!m_pendingResults.isEmpty() || !m_pendingEvents.isEmpty())
+        flush();
     m_flushTimer->stop();
     m_transport->abortAll();
     m_heap = {};
@@ -499,7 +523,7 @@ void ProbeScheduler::onAttemptFinished(
     rt.inFlight = false;
     const MonotonicTime now = monotonicNow();
     const QDateTime nowUtc = QDateTime::currentDateTimeUtc();
-    const Classification verdict = classify(rt.cfg, facts, nowUtc);
+    const Classification verdict = classify(rt.cfg, facts, nowUtc, m_knownSecrets);
 
     if (rt.attempt == 1) {
         // Scheduling lag: from the planned start to the request really leaving (rate limit and per-host
@@ -540,7 +564,10 @@ void ProbeScheduler::onAttemptFinished(
     r.retryAfter = verdict.retryAfter;
     r.rateLimitRemaining = verdict.rateLimitRemaining;
 
-    if (m_options.retries && verdict.outcome != Outcome::Ok && m_running) {
+    // A TLS failure (a certificate that does not verify, a protocol mismatch) does not heal in a second:
+    // S1 like any connection failure, but not retried within the cycle (issue 11).
+    const bool retryable = facts.transportError != TransportError::TlsFailed;
+    if (m_options.retries && retryable && verdict.outcome != Outcome::Ok && m_running) {
         if (const auto delay = m_retry.retryDelay(verdict.signal, rt.attempt)) {
             reschedule(rt, now + *delay, NextProbeReason::Retry);
             arm();

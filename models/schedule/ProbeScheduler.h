@@ -3,6 +3,7 @@
 
 #include "core/EndpointConfig.h"
 #include "core/ProbeResult.h"
+#include "core/Redaction.h"
 #include "health/SignalTracker.h"
 #include "policy/CircuitBreaker.h"
 #include "policy/MonotonicTime.h"
@@ -123,6 +124,7 @@ private:
     std::chrono::milliseconds attemptDeadline(const Runtime& rt) const;
     /// Why `rt` cannot be probed for want of its credential; empty when it can.
     QString credentialBlock(const Runtime& rt) const;
+    void rememberSecrets(const QList<QByteArray>& secrets);
     void refreshCredentialCondition(Runtime& rt, const QDateTime& nowUtc);
     void refreshCredentialConditions(const QString& id);
     void collectSignalEvents(const SignalTransitions& transitions);
@@ -143,6 +145,10 @@ private:
     quint64 m_ticketSerial = 0;
 
     QHash<QString, QByteArray> m_secrets; ///< credential id → secret; never logged, never in a result
+    /// Every secret this engine has held (current and replaced ones), in every form a server may echo:
+    /// cut out of the answers before they are classified (issue 11.4).
+    QList<QByteArray> m_everySecret;
+    KnownSecrets m_knownSecrets;
     QHash<QString, quint64> m_secretSerials; ///< credential id → bumped whenever its secret changes
     QHash<QString, QString> m_unavailable; ///< credential id → why its secret cannot be read
     QHash<QString, CredentialConfig> m_credentials; ///< credential id → metadata

@@ -362,6 +362,33 @@ void TestConfigLoader::validationRule_data()
     QTest::newRow("endpoint not an object")
         << QByteArray(R"({"version": 1, "endpoints": ["a"]})") << u"endpoints[0]"_s << u"must be an object"_s;
 
+    // Duplicate keys: QJsonDocument keeps the last one silently (issue 11).
+    const QString duplicate = u"duplicate key"_s;
+    QTest::newRow("duplicate url in third endpoint") << QByteArray(R"({"version": 1, "endpoints": [
+               {"name": "a", "url": "https://a.example.com/"}, {"name": "b", "url": "https://b.example.com/"},
+               {"name": "c", "url": "https://c.example.com/", "url": "https://evil.example.com/"}]})")
+                                                     << u"endpoints[2].url"_s << duplicate;
+    QTest::newRow("duplicate top-level key")
+        << QByteArray(R"({"version": 1, "endpoints": [], "version": 1})") << u"version"_s << duplicate;
+    QTest::newRow("duplicate header, escaped spelling")
+        << QByteArray(R"({"version": 1, "endpoints": [{"name": "a", "url": "https://a.example.com/",
+               "headers": {"X-A": "1", "X\u002dA": "2"}}]})")
+        << u"endpoints[0].headers.X-A"_s << duplicate;
+    QTest::newRow("duplicate key in a check")
+        << QByteArray(R"({"version": 1, "endpoints": [{"name": "a", "url": "https://a.example.com/",
+               "checks": [{"contains": "x"}, {"contains": "y", "contains": "z"}]}]})")
+        << u"endpoints[0].checks[1].contains"_s << duplicate;
+
+    // Headers the transport owns
+    const QString owned = u"set by the HTTP transport itself; not allowed in the config"_s;
+    for (const char* header : { "Host", "content-length", "Transfer-Encoding", "CONNECTION" }) {
+        QTest::addRow("transport header %s", header)
+            << QByteArray(R"({"version": 1, "endpoints": [{"name": "a", "url": "https://a.example.com/",
+               "headers": {")")
+                + header + R"(": "x"}}]})"
+            << u"endpoints[0].headers."_s + QString::fromLatin1(header) << owned;
+    }
+
     // Endpoint: names and URLs
     QTest::newRow("misspelt key in third endpoint") << QByteArray(R"({"version": 1, "endpoints": [
                {"name": "a", "url": "https://a.example.com/"}, {"name": "b", "url": "https://b.example.com/"},

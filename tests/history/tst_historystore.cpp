@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "history/HistoryQuery.h"
+#include "history/HistorySchema.h"
 #include "history/HistoryStore.h"
 #include "history/HistoryTestData.h"
 
@@ -82,6 +83,8 @@ private slots:
     void restartShowsEarlierHistory();
     void corruptFileIsSetAsideAndFreshOneWorks_data();
     void corruptFileIsSetAsideAndFreshOneWorks();
+    void damagedPagesAreNotANewerSchema_data();
+    void damagedPagesAreNotANewerSchema();
     void lockedDatabaseIsRetriedNotMoved();
     void databaseLockedAtStartIsLeftAlone();
     void fullDiskKeepsStoredHistoryAndBoundsMemory();
@@ -515,6 +518,81 @@ void TestHistoryStore::corruptFileIsSetAsideAndFreshOneWorks()
     QCOMPARE(store.currentError(), HistoryError::None);
     HistoryQuery query(path);
     QCOMPARE(query.endpoints(), QStringList { u"fresh"_s });
+}
+
+void TestHistoryStore::damagedPagesAreNotANewerSchema_data()
+{
+    QTest::addColumn<int>("version");
+    QTest::addColumn<bool>("damagePages");
+    QTest::addColumn<bool>("damaged");
+    // Issue 11: a file damaged inside its pages read as "schema version 97" and was left alone.
+    QTest::newRow("version 97 read from a damaged file") << 97 << true << true;
+    QTest::newRow("plausible version, damaged file (quick_check)")
+        << HistorySchema::kCurrentVersion + 1 << true << true;
+    QTest::newRow("implausible version, intact file") << 1'000'000 << false << true;
+    QTest::newRow("newer schema, intact file") << HistorySchema::kCurrentVersion + 1 << false << false;
+}
+
+void TestHistoryStore::damagedPagesAreNotANewerSchema()
+{
+    QFETCH(int, version);
+    QFETCH(bool, damagePages);
+    QFETCH(bool, damaged);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"history.sqlite"_s);
+    {
+        HistoryStore store(optionsFor(dir.path()));
+        QList<ProbeResult> many;
+        for (int i = 0; i < 400; ++i)
+            many.append(probe(u"endpoint-%1"_s.arg(i % 7), baseMs(i * 1000), 1000 + i));
+        store.append(many);
+        QVERIFY(store.flushNow());
+    }
+    int samplesRoot = 0;
+    int pageSize = 0;
+    {
+        Inspector inspect(path);
+        QSqlQuery q(inspect.db());
+        QVERIFY(q.exec(u"INSERT INTO schema_migrations (version, applied_ms) VALUES (%1, 0)"_s.arg(version)));
+        samplesRoot = inspect.scalar(u"SELECT rootpage FROM sqlite_master WHERE name = 'samples'"_s).toInt();
+        pageSize = inspect.scalar(u"PRAGMA page_size"_s).toInt();
+        QVERIFY(inspect.scalar(u"PRAGMA wal_checkpoint(TRUNCATE)"_s).isValid());
+    }
+    QVERIFY(samplesRoot > 1 && pageSize > 0);
+    if (damagePages) {
+        // Scribble over the samples table's root page; the page holding the version stays readable.
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QVERIFY(f.seek(qint64(samplesRoot - 1) * pageSize));
+        f.write(QByteArray(pageSize, '\x5a'));
+    }
+
+    HistoryStore store(optionsFor(dir.path()));
+    QSignalSpy errors(&store, &HistoryStore::errorOccurred);
+    QSignalSpy reset(&store, &HistoryStore::databaseReset);
+    if (damaged) {
+        QSignalSpy opened(&store, &HistoryStore::opened);
+        QVERIFY(opened.wait());
+        QCOMPARE(store.lastErrorKind(), HistoryError::Corrupt);
+        QCOMPARE(reset.size(), 1);
+        const QString aside = reset.first().at(0).toString();
+        QVERIFY2(aside.startsWith(path + u".corrupt-"_s), qPrintable(aside));
+        QVERIFY2(store.lastError().contains(aside), qPrintable(store.lastError()));
+        QVERIFY2(!store.lastError().contains(u"newer"_s), qPrintable(store.lastError()));
+        // The run's samples are stored in the fresh file.
+        store.append({ probe(u"fresh"_s, baseMs(0), 2000) });
+        QVERIFY(store.flushNow());
+        QCOMPARE(HistoryQuery(path).endpoints(), QStringList { u"fresh"_s });
+    } else {
+        QTRY_COMPARE(errors.size(), 1);
+        QCOMPARE(store.lastErrorKind(), HistoryError::Incompatible);
+        QVERIFY2(store.lastError().contains(u"newer"_s), qPrintable(store.lastError()));
+        QVERIFY(reset.isEmpty());
+        QVERIFY(QDir(dir.path()).entryList({ u"*.corrupt-*"_s }).isEmpty()); // a newer file is left alone
+        // Nothing of the run is dropped: the samples wait in memory.
+        store.append({ probe(u"waiting"_s, baseMs(0), 2000) });
+        QTRY_COMPARE(store.pendingSamples(), 1);
+    }
 }
 
 void TestHistoryStore::lockedDatabaseIsRetriedNotMoved()

@@ -94,7 +94,10 @@ TimeSeriesChartView::TimeSeriesChartView(QWidget* parent)
     m_hoverLine->setZValue(1000);
     m_hoverLine->hide();
 
+    // setChart() releases the chart QChartView's constructor made without deleting it (an ASan leak).
+    QChart* const defaultChart = chart();
     setChart(m_chart);
+    delete defaultChart;
     setRenderHint(QPainter::Antialiasing);
     setFrameShape(QFrame::NoFrame);
     setMinimumSize(240, 160);
