@@ -100,10 +100,19 @@ struct CredentialConfig {
     bool operator==(const CredentialConfig&) const = default;
 };
 
+/// Limits on SignalDeck's own load (config key `limits`).
+struct Limits {
+    /// `limits.maxProbesPerSecond`: the global cap on probe attempts. Unset: a default that fits the
+    /// config's demand within a global ceiling (see RateBudget).
+    std::optional<double> maxProbesPerSecond;
+    bool operator==(const Limits&) const = default;
+};
+
 /// The whole config file (DESIGN.md "Public interfaces").
 struct AppConfig {
     int version = 1;
     Thresholds thresholds;
+    Limits limits;
     QList<CredentialConfig> credentials;
     QList<EndpointConfig> endpoints;
     bool operator==(const AppConfig&) const = default;
