@@ -112,9 +112,9 @@ struct Limits {
 struct AppConfig {
     int version = 1;
     Thresholds thresholds;
-    Limits limits;
     QList<CredentialConfig> credentials;
     QList<EndpointConfig> endpoints;
+    Limits limits; ///< last, so that aggregate initialisations of the older members stay valid
     bool operator==(const AppConfig&) const = default;
 };
 
