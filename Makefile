@@ -12,10 +12,12 @@ BUILD_PKGS := build-essential cmake ninja-build pkg-config \
 RUN_PKGS   := libsecret-1-0 gnome-keyring dbus-daemon dbus-bin
 TEST_PKGS  := $(RUN_PKGS) libsecret-tools python3 xvfb xauth
 LINT_PKGS  := clang-format clang-tidy
+# `make bench`: nginx is the loopback server, curl the floor, python3 writes docs/PERFORMANCE.md.
+BENCH_PKGS := nginx curl python3
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps deps-test deps-lint configure build run test lint bench clean
+.PHONY: all deps deps-test deps-lint deps-bench configure build run test lint bench clean
 
 all: build
 
@@ -37,6 +39,9 @@ deps-test: deps
 deps-lint: deps
 	$(call install_missing,$(LINT_PKGS))
 
+deps-bench: deps
+	$(call install_missing,$(BENCH_PKGS))
+
 configure: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSIGNALDECK_WERROR=ON >/dev/null
 
@@ -51,7 +56,8 @@ run: build
 test: deps-test build
 	tools/run-tests.sh $(BUILD_DIR) $(CTEST_ARGS)
 
-bench: build
+# Regenerates docs/PERFORMANCE.md. BENCH_SECONDS (60), BENCH_REPS (3), BENCH_ENDPOINTS (100,1000).
+bench: deps-bench build
 	tools/run-bench.sh $(BUILD_DIR)
 
 lint: deps-lint configure
