@@ -35,7 +35,8 @@ QString latencyText(const ProbeResult& r)
 }
 } // namespace
 
-QByteArray checkJson(const ProbeResults& results, const EndpointStatuses& statuses)
+QByteArray checkJson(
+    const ProbeResults& results, const EndpointStatuses& statuses, const std::optional<RateBudget>& limits)
 {
     QJsonArray items;
     for (qsizetype i = 0; i < results.size(); ++i) {
@@ -68,11 +69,19 @@ QByteArray checkJson(const ProbeResults& results, const EndpointStatuses& status
         }
         items.append(o);
     }
-    const QJsonObject doc { { u"worst"_qs, stateCode(worstState(statuses)) }, { u"results"_qs, items } };
+    QJsonObject doc { { u"worst"_qs, stateCode(worstState(statuses)) }, { u"results"_qs, items } };
+    if (limits) {
+        const auto rounded = [](double value) { return std::round(value * 1000.0) / 1000.0; };
+        doc[u"limits"_qs] = QJsonObject { { u"demandPerSecond"_qs, rounded(limits->demandPerSecond) },
+            { u"maxProbesPerSecond"_qs, rounded(limits->maxProbesPerSecond) },
+            { u"maxProbesPerSecondFromConfig"_qs, limits->capFromConfig },
+            { u"intervalFactor"_qs, rounded(limits->intervalFactor) }, { u"note"_qs, rateBudgetNote(*limits) } };
+    }
     return QJsonDocument(doc).toJson(QJsonDocument::Indented);
 }
 
-QString checkTable(const ProbeResults& results, const EndpointStatuses& statuses)
+QString checkTable(
+    const ProbeResults& results, const EndpointStatuses& statuses, const std::optional<RateBudget>& limits)
 {
     const QStringList header { u"ENDPOINT"_qs, u"HTTP"_qs, u"LATENCY ms"_qs, u"OUTCOME"_qs, u"SIGNAL"_qs, u"STATE"_qs,
         u"TRIES"_qs, u"REASON"_qs };
@@ -87,6 +96,8 @@ QString checkTable(const ProbeResults& results, const EndpointStatuses& statuses
     QString out = textTable(header, rows);
     const SignalState worst = worstState(statuses);
     out += QStringLiteral("\nworst: %1 (%2 endpoints)\n").arg(stateCode(worst).toUpper()).arg(results.size());
+    if (limits && limits->intervalFactor > 1.0)
+        out += u"limits: "_qs + rateBudgetNote(*limits) + u'\n';
     return out;
 }
 
@@ -111,9 +122,9 @@ int runCheck(const AppConfig& config, bool json, QTextStream& out, const Credent
     engine.runOnce();
     loop.exec();
     if (json)
-        out << QString::fromUtf8(checkJson(results, statuses));
+        out << QString::fromUtf8(checkJson(results, statuses, rateBudgetFor(config)));
     else
-        out << checkTable(results, statuses);
+        out << checkTable(results, statuses, rateBudgetFor(config));
     out.flush();
     return nagiosExitCode(worstState(statuses));
 }

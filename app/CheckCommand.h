@@ -3,6 +3,7 @@
 
 #include "CredentialLoading.h"
 #include "core/EndpointConfig.h"
+#include "policy/RateBudget.h"
 #include "schedule/EngineTypes.h"
 
 #include <QByteArray>
@@ -15,10 +16,13 @@ namespace sd {
 /// whose credential is not in `credentials` are not sent and report S2 with the reason.
 int runCheck(const AppConfig& config, bool json, QTextStream& out, const CredentialLoadResult& credentials = {});
 
-/// The `--check --json` document for finished results and the endpoint statuses they produced.
-QByteArray checkJson(const ProbeResults& results, const EndpointStatuses& statuses);
-/// The human table for the same.
-QString checkTable(const ProbeResults& results, const EndpointStatuses& statuses);
+/// The `--check --json` document for finished results and the endpoint statuses they produced; with a
+/// budget, a top-level `limits` object says whether the config's demand is over the global probe cap.
+QByteArray checkJson(
+    const ProbeResults& results, const EndpointStatuses& statuses, const std::optional<RateBudget>& limits = {});
+/// The human table for the same (with the cap's note when the demand is over it).
+QString checkTable(
+    const ProbeResults& results, const EndpointStatuses& statuses, const std::optional<RateBudget>& limits = {});
 /// The worst overall state over the statuses (Unknown when there are none).
 SignalState worstState(const EndpointStatuses& statuses);
 
