@@ -206,6 +206,13 @@ def main():
            "## Probe engine (`tests/bench/bench_engine.cpp`)", "",
            "Reproduce: `BENCH_SECONDS=60 BENCH_ENDPOINTS=1000 make bench`, or one program: "
            "`build/tests/bench/bench_engine --seconds 60 --endpoints 1000 --reps 3 --over-cap [--urls …]`.", ""]
+    load_file = results / "load.txt"
+    if load_file.exists():
+        out.append("Load of the shared machine (2 cores) when each benchmark started — a load far above 2 means "
+                   "the probers shared the cores with other work, and only the side-by-side ratios mean much:\n")
+        out.append("```")
+        out.append(load_file.read_text().rstrip())
+        out.append("```\n")
     if not any(r.get("bench") == "engine" and r.get("phase") != "polite" for r in records):
         out.append(NOT_RUN)
     engine_section(out, records, setup)

@@ -63,6 +63,7 @@ run() {
   shift
   [[ $only == *" $name "* ]] || return 0
   echo "== $name: $*"
+  echo "before $name: $(uptime)" >>"$results/load.txt"
   "$@" | tee "$results/$name.txt"
 }
 
