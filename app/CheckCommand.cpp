@@ -109,7 +109,7 @@ SignalState worstState(const CheckRows& rows)
     return worst;
 }
 
-QByteArray checkJson(const CheckRows& rows)
+QByteArray checkJson(const CheckRows& rows, const std::optional<RateBudget>& limits)
 {
     QJsonArray items;
     for (const CheckRow& row : rows) {
@@ -142,11 +142,18 @@ QByteArray checkJson(const CheckRows& rows)
         }
         items.append(o);
     }
-    const QJsonObject doc { { u"worst"_qs, stateCode(worstState(rows)) }, { u"results"_qs, items } };
+    QJsonObject doc { { u"worst"_qs, stateCode(worstState(rows)) }, { u"results"_qs, items } };
+    if (limits) {
+        const auto rounded = [](double value) { return std::round(value * 1000.0) / 1000.0; };
+        doc[u"limits"_qs] = QJsonObject { { u"demandPerSecond"_qs, rounded(limits->demandPerSecond) },
+            { u"maxProbesPerSecond"_qs, rounded(limits->maxProbesPerSecond) },
+            { u"maxProbesPerSecondFromConfig"_qs, limits->capFromConfig },
+            { u"intervalFactor"_qs, rounded(limits->intervalFactor) }, { u"note"_qs, rateBudgetNote(*limits) } };
+    }
     return QJsonDocument(doc).toJson(QJsonDocument::Indented);
 }
 
-QString checkTable(const CheckRows& rows)
+QString checkTable(const CheckRows& rows, const std::optional<RateBudget>& limits)
 {
     const QStringList header { u"ENDPOINT"_qs, u"HTTP"_qs, u"LATENCY ms"_qs, u"OUTCOME"_qs, u"SIGNAL"_qs, u"STATE"_qs,
         u"TRIES"_qs, u"REASON"_qs };
@@ -162,6 +169,8 @@ QString checkTable(const CheckRows& rows)
     QString out = textTable(header, table);
     const SignalState worst = worstState(rows);
     out += QStringLiteral("\nworst: %1 (%2 endpoints)\n").arg(stateCode(worst).toUpper()).arg(rows.size());
+    if (limits && limits->intervalFactor > 1.0)
+        out += u"limits: "_qs + rateBudgetNote(*limits) + u'\n';
     return out;
 }
 
@@ -231,9 +240,9 @@ int runCheck(const AppConfig& config, bool json, QTextStream& out, const Credent
         }
     }
     if (json)
-        out << QString::fromUtf8(checkJson(rows));
+        out << QString::fromUtf8(checkJson(rows, rateBudgetFor(config)));
     else
-        out << checkTable(rows);
+        out << checkTable(rows, rateBudgetFor(config));
     out.flush();
     return nagiosExitCode(worstState(rows));
 }

@@ -3,6 +3,7 @@
 
 #include "CredentialLoading.h"
 #include "core/EndpointConfig.h"
+#include "policy/RateBudget.h"
 #include "schedule/EngineTypes.h"
 
 #include <QByteArray>
@@ -38,8 +39,11 @@ std::chrono::milliseconds defaultCheckDeadline(const AppConfig& config);
 CheckRows checkRows(const ProbeResults& results, const EndpointStatuses& statuses);
 void applySingleProbeVerdict(CheckRow& row);
 
-QByteArray checkJson(const CheckRows& rows);
-QString checkTable(const CheckRows& rows);
+/// The `--check --json` document; with a budget, a top-level `limits` object says whether the config's
+/// demand is over the global probe cap.
+QByteArray checkJson(const CheckRows& rows, const std::optional<RateBudget>& limits = {});
+/// The human table for the same (with the cap's note when the demand is over it).
+QString checkTable(const CheckRows& rows, const std::optional<RateBudget>& limits = {});
 /// The worst finished state; Unknown beats Ok when an endpoint did not finish (Nagios: CRITICAL >
 /// WARNING > UNKNOWN > OK).
 SignalState worstState(const CheckRows& rows);

@@ -62,6 +62,14 @@ QJsonObject statusJson(const EndpointStatus& s)
         { u"nextProbeReason"_qs, nextProbeReasonText(s.nextReason) } };
 }
 
+QJsonObject limitsJson(const EngineStats& stats)
+{
+    return QJsonObject { { u"limits"_qs,
+        QJsonObject { { u"demandPerSecond"_qs, stats.demandPerSecond },
+            { u"maxProbesPerSecond"_qs, stats.maxProbesPerSecond }, { u"intervalFactor"_qs, stats.intervalFactor },
+            { u"note"_qs, stats.rateNote } } } };
+}
+
 QJsonObject eventJson(const EngineEvent& e)
 {
     return QJsonObject { { u"time"_qs, e.time.toString(Qt::ISODateWithMs) },
@@ -135,7 +143,15 @@ int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> dur
     QObject::connect(&history, &HistoryStore::errorOccurred, &history,
         [](HistoryError, const QString& message) { qWarning().noquote() << "history:" << message; });
     QEventLoop loop;
+    QString rateNote = rateBudgetNote(rateBudgetFor(config));
     QObject::connect(&engine, &Engine::batchReady, &loop, [&](const EngineBatch& batch) {
+        if (!batch.stats.rateNote.isEmpty() && batch.stats.rateNote != rateNote) {
+            rateNote = batch.stats.rateNote;
+            if (json)
+                out << QString::fromUtf8(QJsonDocument(limitsJson(batch.stats)).toJson(QJsonDocument::Compact)) << '\n';
+            else
+                out << "limits: " << rateNote << '\n';
+        }
         for (const EngineEvent& e : batch.events) {
             if (json)
                 out << QString::fromUtf8(QJsonDocument(eventJson(e)).toJson(QJsonDocument::Compact)) << '\n';
@@ -159,7 +175,8 @@ int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> dur
     if (!json) {
         out << "Watching " << config.endpoints.size() << " endpoints"
             << (duration ? u" for "_qs + QString::number(duration->count()) + u" s"_qs : QString())
-            << "; Ctrl+C prints the summary and exits.\n";
+            << "; Ctrl+C prints the summary and exits.\n"
+            << "limits: " << rateNote << '\n';
         out.flush();
     }
     engine.setConfig(config);

@@ -1,10 +1,85 @@
 #!/usr/bin/env bash
-# Runs the benchmarks in tests/bench/ and prints their figures. See docs/PERFORMANCE.md.
+# Runs the benchmarks and regenerates docs/PERFORMANCE.md from what they print (tools/perf-report.py), so
+# the document cannot drift from the programs. Every benchmark runs its probers side by side, interleaved,
+# BENCH_REPS times with the order rotated; the report gives min and median.
+#   tools/run-bench.sh [BUILD_DIR]
+#   BENCH_SECONDS (60) per phase, BENCH_REPS (3), BENCH_ENDPOINTS (100,1000), BENCH_DOC (docs/PERFORMANCE.md),
+#   BENCH_ONLY: a space-separated subset of engine-nginx engine polite gui charts history-1 history-1000
+#   (the page then says which sections were not measured).
 set -euo pipefail
 build_dir=${1:-build}
+seconds=${BENCH_SECONDS:-60}
+reps=${BENCH_REPS:-3}
+endpoints=${BENCH_ENDPOINTS:-100,1000}
+doc=${BENCH_DOC:-docs/PERFORMANCE.md}
+only=" ${BENCH_ONLY:-engine-nginx engine polite gui charts history-1 history-1000} "
+results=$build_dir/bench-results
+rm -rf "$results"
+mkdir -p "$results"
 export QT_QPA_PLATFORM=offscreen
-for b in "$build_dir"/tests/bench/bench_*; do
-  [ -x "$b" ] || continue
-  echo "== $(basename "$b")"
-  "$b"
-done
+json=$results/results.jsonl
+: >"$json"
+
+# nginx on loopback, 32 ports (Qt opens at most 6 connections per host:port), a plain 200 for every path.
+nginx_dir=$(mktemp -d)
+nginx_pid=
+stop_nginx() { [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; rm -rf "$nginx_dir"; }
+trap stop_nginx EXIT
+urls=
+if [[ $only == *" engine-nginx "* ]] && { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; }; then
+  listen=
+  for port in $(seq 18480 18511); do
+    listen+="    listen 127.0.0.1:$port;"$'\n'
+    urls+="${urls:+,}http://127.0.0.1:$port"
+  done
+  cat >"$nginx_dir/nginx.conf" <<CONF
+daemon off;
+worker_processes 1;
+pid $nginx_dir/nginx.pid;
+error_log $nginx_dir/error.log;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  keepalive_timeout 300s;
+  client_body_temp_path $nginx_dir;
+  proxy_temp_path $nginx_dir;
+  fastcgi_temp_path $nginx_dir;
+  uwsgi_temp_path $nginx_dir;
+  scgi_temp_path $nginx_dir;
+  server {
+$listen    location / { default_type text/plain; return 200 "ok\n"; }
+  }
+}
+CONF
+  "$(command -v nginx || echo /usr/sbin/nginx)" -p "$nginx_dir" -c "$nginx_dir/nginx.conf" &
+  nginx_pid=$!
+  sleep 1
+  kill -0 "$nginx_pid" 2>/dev/null || { echo "nginx did not start; using the simulator" >&2; urls=; nginx_pid=; }
+fi
+
+run() {
+  local name=$1
+  shift
+  [[ $only == *" $name "* ]] || return 0
+  echo "== $name: $*"
+  echo "before $name: $(uptime)" >>"$results/load.txt"
+  "$@" | tee "$results/$name.txt"
+}
+
+bench=$build_dir/tests/bench
+if [ -n "$urls" ]; then
+  run engine-nginx "$bench/bench_engine" --seconds "$seconds" --reps "$reps" --endpoints "$endpoints" --over-cap \
+    --urls "$urls" --json "$json"
+fi
+run engine "$bench/bench_engine" --seconds "$seconds" --reps "$reps" --endpoints "$endpoints" --no-curl --json "$json"
+run polite "$bench/bench_engine" --polite --seconds "$seconds" --reps "$reps" --json "$json"
+run gui "$bench/bench_gui" --seconds "$seconds" --reps "$reps" --json "$json"
+run charts "$bench/bench_charts"
+# 7 days of one endpoint (the single-endpoint path), and 1,000 endpoints (the export's merge path).
+run history-1 "$build_dir/tests/history/bench_history" 7 1 1
+run history-1000 "$build_dir/tests/history/bench_history" 1 1000 120
+
+python3 tools/perf-report.py "$results" >"$doc.new"
+mv "$doc.new" "$doc"
+echo "== $doc regenerated from $results"

@@ -3,8 +3,10 @@
 
 #include "history/HistoryQuery.h"
 
+#include <QElapsedTimer>
 #include <QMutex>
 #include <QMutexLocker>
+#include <QTimer>
 
 #include <memory>
 #include <optional>
@@ -12,6 +14,11 @@
 namespace sd {
 
 namespace {
+
+// A reader started before the writer has created the schema (the window opens the reader and the store
+// at the same time) asks again this often, for at most this long, before it reports the missing schema.
+constexpr int kSchemaRetryMs = 100;
+constexpr qint64 kSchemaWaitMs = 30'000;
 
 /// Lives in the reader thread; owns the HistoryQuery (Qt Sql connections belong to one thread).
 class HistoryReaderWorker : public QObject {
@@ -70,8 +77,27 @@ private:
         return *m_query;
     }
 
+    /// False while the database has no schema yet: `rerun` is then called again shortly, and the request
+    /// it would answer stays pending (a newer one still replaces it).
+    bool schemaReady(void (HistoryReaderWorker::*rerun)())
+    {
+        HistoryQuery& q = query();
+        if (q.isOpen() || q.open() || !q.awaitingSchema()) {
+            m_schemaWait.invalidate();
+            return true;
+        }
+        if (!m_schemaWait.isValid())
+            m_schemaWait.start();
+        if (m_schemaWait.elapsed() >= kSchemaWaitMs)
+            return true; // the writer never came: the answer reports why
+        QTimer::singleShot(kSchemaRetryMs, this, [this, rerun] { (this->*rerun)(); });
+        return false;
+    }
+
     void runChart()
     {
+        if (!schemaReady(&HistoryReaderWorker::runChart))
+            return;
         HistoryReader::ChartRequest request;
         {
             const QMutexLocker lock(&m_mutex);
@@ -91,6 +117,8 @@ private:
 
     void runFigures()
     {
+        if (!schemaReady(&HistoryReaderWorker::runFigures))
+            return;
         FiguresRequest request;
         {
             const QMutexLocker lock(&m_mutex);
@@ -117,6 +145,7 @@ private:
     QString m_path;
     HistoryReader* m_front;
     std::unique_ptr<HistoryQuery> m_query;
+    QElapsedTimer m_schemaWait; ///< since when the reader waits for the writer's schema
     QMutex m_mutex;
     std::optional<HistoryReader::ChartRequest> m_chart;
     std::optional<FiguresRequest> m_figures;

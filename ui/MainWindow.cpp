@@ -449,7 +449,11 @@ void MainWindow::applyBatch(const EngineBatch& batch)
     const double rate = nowMs > oldest.first ? static_cast<double>(batch.stats.probesFinished - oldest.second) * 1000.0
             / static_cast<double>(nowMs - oldest.first)
                                              : 0.0;
-    m_rateLabel->setText(tr("%1 probes/s").arg(std::max(0.0, rate), 0, 'f', 1));
+    // Over the global cap every interval is stretched: the operator must see it, not guess it.
+    const QString probesText = tr("%1 probes/s").arg(std::max(0.0, rate), 0, 'f', 1);
+    m_rateLabel->setText(
+        batch.stats.intervalFactor > 1.0 ? probesText + QStringLiteral(" — ") + batch.stats.rateNote : probesText);
+    m_rateLabel->setToolTip(batch.stats.rateNote);
     m_inFlightLabel->setText(batch.stats.waiting > 0
             ? tr("%1 in flight, %2 waiting").arg(batch.stats.inFlight).arg(batch.stats.waiting)
             : tr("%1 in flight").arg(batch.stats.inFlight));

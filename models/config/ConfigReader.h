@@ -43,6 +43,7 @@ private:
 
     void readVersion(const QJsonObject& root);
     void readThresholds(const QJsonValue& value, const QString& path, Thresholds& thresholds);
+    void readLimits(const QJsonValue& value, const QString& path, Limits& limits);
     void readCredential(const QJsonValue& value, const QString& path, CredentialConfig& credential);
     void readCredentialScheme(const QJsonValue& value, const QString& path, CredentialConfig& credential);
     void readOAuth2(const QJsonValue& value, const QString& path, CredentialConfig& credential);

@@ -152,6 +152,9 @@ QJsonObject configToJsonObject(const AppConfig& config)
     root.insert(u"version", config.version);
     if (const QJsonObject thresholds = thresholdsToJson(config.thresholds); !thresholds.isEmpty())
         root.insert(u"thresholds", thresholds);
+    if (config.limits.maxProbesPerSecond)
+        root.insert(
+            u"limits", QJsonObject { { QStringLiteral("maxProbesPerSecond"), *config.limits.maxProbesPerSecond } });
     if (!config.credentials.isEmpty()) {
         QJsonArray credentials;
         for (const CredentialConfig& credential : config.credentials)

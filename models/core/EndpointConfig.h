@@ -100,12 +100,21 @@ struct CredentialConfig {
     bool operator==(const CredentialConfig&) const = default;
 };
 
+/// Limits on SignalDeck's own load (config key `limits`).
+struct Limits {
+    /// `limits.maxProbesPerSecond`: the global cap on probe attempts. Unset: a default that fits the
+    /// config's demand within a global ceiling (see RateBudget).
+    std::optional<double> maxProbesPerSecond;
+    bool operator==(const Limits&) const = default;
+};
+
 /// The whole config file (docs/CONFIG.md).
 struct AppConfig {
     int version = 1;
     Thresholds thresholds;
     QList<CredentialConfig> credentials;
     QList<EndpointConfig> endpoints;
+    Limits limits; ///< last, so that aggregate initialisations of the older members stay valid
     bool operator==(const AppConfig&) const = default;
 };
 

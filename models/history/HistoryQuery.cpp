@@ -6,6 +6,7 @@
 #include "history/HistorySchema.h"
 #include "history/SqlCursor.h"
 
+#include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
@@ -104,18 +105,30 @@ bool HistoryQuery::usesDirectReads() const
     return m_direct;
 }
 
+bool HistoryQuery::open()
+{
+    return ensureOpen();
+}
+
 bool HistoryQuery::ensureOpen()
 {
     if (m_connection)
         return true;
+    m_awaitingSchema = false;
     HistoryConnection::Settings settings;
     settings.mode = HistoryConnection::Mode::Reader;
     auto connection = std::make_unique<HistoryConnection>(m_path, settings);
     if (!connection->open()) {
+        m_awaitingSchema = !QFileInfo::exists(m_path);
         m_error = connection->errorText();
         return false;
     }
     const auto version = HistorySchema::storedVersion(connection->database());
+    if (version == 0) {
+        m_awaitingSchema = true;
+        m_error = u"%1 has no history schema yet (the writer has not created it)"_s.arg(m_path);
+        return false;
+    }
     if (!version || *version != HistorySchema::kCurrentVersion) {
         m_error = version
             ? u"%1 has history schema version %2, this SignalDeck reads version %3"_s.arg(m_path).arg(*version).arg(
@@ -124,6 +137,7 @@ bool HistoryQuery::ensureOpen()
         return false;
     }
     m_connection = std::move(connection);
+    m_error.clear(); // a failed open before (no schema yet, say) is history now
     m_direct = m_readPath == ReadPath::Fastest && SqlCursor::directAvailable(m_connection->database());
     return true;
 }

@@ -46,6 +46,11 @@ public:
     HistoryQuery& operator=(const HistoryQuery&) = delete;
 
     bool isOpen() const;
+    /// Opens the connection now (queries open it on first use); false with lastError() when it cannot.
+    bool open();
+    /// True after an open failed because the database has no schema yet (no file, or a file the writer
+    /// has not migrated yet): a state a reader started before the writer should wait out, not report.
+    bool awaitingSchema() const { return m_awaitingSchema; }
     /// True when row loops use the SQLite C API (known after the first query).
     bool usesDirectReads() const;
     QString lastError() const { return m_error; }
@@ -94,6 +99,7 @@ private:
     QString m_path;
     ReadPath m_readPath;
     bool m_direct = false;
+    bool m_awaitingSchema = false;
     std::unique_ptr<HistoryConnection> m_connection;
     QString m_error;
     QHash<QString, int> m_endpointIds;

@@ -79,6 +79,10 @@ struct EngineStats {
     qint64 lagP99Us = 0;
     qint64 lagMaxUs = 0;
     int peakInFlightPerHost = 0;
+    double demandPerSecond = 0.0; ///< the config's demand, Σ 1 / interval
+    double maxProbesPerSecond = 0.0; ///< the global cap in force (`limits.maxProbesPerSecond` or its default)
+    double intervalFactor = 1.0; ///< every interval is stretched by this when the demand is over the cap
+    QString rateNote; ///< "demand 1,000/s over the cap of 200/s: intervals ×5" (RateBudget)
 };
 
 /// What one flush of the engine delivers to the other threads: results, events, and fresh statuses.

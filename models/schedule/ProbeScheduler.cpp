@@ -59,6 +59,7 @@ struct ProbeScheduler::Runtime {
         , requestProblem(validateRequest(cfg))
         , tracker(id, cfg.name, thresholds)
         , rto(cfg.timeoutMin, cfg.timeoutMax)
+        , interval(cfg.interval)
     {
         status.id = id;
         status.name = cfg.name;
@@ -73,7 +74,10 @@ struct ProbeScheduler::Runtime {
     EndpointStatus status;
 
     quint64 generation = 0; ///< invalidates heap entries when the endpoint is rescheduled
+    std::chrono::milliseconds interval; ///< the configured interval stretched by the rate budget's factor
     MonotonicTime plannedAt; ///< when the current or next cycle was planned to start (cadence and lag)
+    std::optional<MonotonicTime> heldFrom; ///< the plan before the global cap held the cycle back (lag)
+    bool slotBooked = false; ///< held back by the global cap with a slot booked: goes out without asking again
     MonotonicTime dueAt;
     NextProbeReason dueReason = NextProbeReason::Interval;
     bool scheduled = false;
@@ -96,7 +100,6 @@ ProbeScheduler::ProbeScheduler(Options options, QObject* parent)
     , m_timer(new QTimer(this))
     , m_flushTimer(new QTimer(this))
     , m_retry(RetryPolicyConfig {}, m_options.random)
-    , m_bucket(m_options.ratePerSecond, m_options.burst)
     , m_lastFlush(monotonicNow())
 {
     qRegisterMetaType<EngineBatch>();
@@ -118,10 +121,25 @@ void ProbeScheduler::setConfig(const AppConfig& config)
 {
     stop();
     m_thresholds = config.thresholds;
+    AppConfig capped = config;
+    if (m_options.ratePerSecond > 0.0)
+        capped.limits.maxProbesPerSecond = m_options.ratePerSecond;
+    m_budget = rateBudgetFor(capped);
+    const int burst
+        = m_options.burst > 0 ? m_options.burst : std::max(50, static_cast<int>(m_budget.maxProbesPerSecond / 10.0));
+    m_pacer = ProbePacer(m_budget.maxProbesPerSecond, burst);
+    m_stats.demandPerSecond = m_budget.demandPerSecond;
+    m_stats.maxProbesPerSecond = m_budget.maxProbesPerSecond;
+    m_stats.intervalFactor = m_budget.intervalFactor;
+    m_stats.rateNote = rateBudgetNote(m_budget);
+    if (m_budget.intervalFactor > 1.0)
+        qCInfo(lcSchedule).noquote() << m_stats.rateNote;
     m_runtimes.clear();
     m_runtimes.reserve(static_cast<std::size_t>(config.endpoints.size()));
-    for (int i = 0; i < config.endpoints.size(); ++i)
+    for (int i = 0; i < config.endpoints.size(); ++i) {
         m_runtimes.push_back(std::make_unique<Runtime>(i, config.endpoints.at(i), m_thresholds));
+        m_runtimes.back()->interval = stretchedInterval(config.endpoints.at(i).interval, m_budget);
+    }
     m_credentials.clear();
     for (const CredentialConfig& credential : config.credentials)
         m_credentials.insert(credential.id, credential);
@@ -273,7 +291,7 @@ void ProbeScheduler::start()
     for (std::size_t i = 0; i < m_runtimes.size(); ++i) {
         Runtime& rt = *m_runtimes[i];
         const auto offset = m_options.stagger ? milliseconds(static_cast<qint64>(
-                                staggerFraction(static_cast<int>(i)) * static_cast<double>(rt.cfg.interval.count())))
+                                staggerFraction(static_cast<int>(i)) * static_cast<double>(rt.interval.count())))
                                               : milliseconds(0);
         rt.plannedAt = now + offset;
         if (credentialBlock(rt).isEmpty())
@@ -386,6 +404,8 @@ void ProbeScheduler::stop()
         rt->inFlight = false;
         rt->inCycle = false;
         rt->scheduled = false;
+        rt->slotBooked = false;
+        rt->heldFrom.reset();
     }
 }
 
@@ -450,13 +470,25 @@ void ProbeScheduler::dispatch(Runtime& rt, MonotonicTime now)
             reschedule(rt, rt.plannedAt, NextProbeReason::RetryAfter);
             return;
         }
-        // Ask the bucket before the breaker: a half-open circuit lets exactly one probe through, which
+        // Ask the global cap before the breaker: a half-open circuit lets exactly one probe through, which
         // must then really be sent.
-        if (m_bucket.available(now) < 1.0) {
-            reschedule(
-                rt, now + std::max(m_bucket.delayUntilAvailable(now), milliseconds(1)), NextProbeReason::RateLimit);
-            return;
+        if (!rt.slotBooked) {
+            const MonotonicTime slot = m_pacer.book(now);
+            if (slot > now) {
+                // Held back: the slot is booked, so it goes out then, once. A new cycle's plan moves with it,
+                // so its next cycle counts from when it really ran (no second probe at once); the wait
+                // still counts as lag.
+                rt.slotBooked = true;
+                if (!rt.inCycle) {
+                    if (!rt.heldFrom)
+                        rt.heldFrom = rt.plannedAt;
+                    rt.plannedAt = slot;
+                }
+                reschedule(rt, slot, NextProbeReason::RateLimit);
+                return;
+            }
         }
+        rt.slotBooked = false;
         if (!rt.breaker.allowProbe(now)) {
             collectCircuitEvents(rt);
             if (rt.inCycle) {
@@ -470,7 +502,6 @@ void ProbeScheduler::dispatch(Runtime& rt, MonotonicTime now)
             return;
         }
         collectCircuitEvents(rt);
-        m_bucket.tryTake(now);
     }
     if (!rt.inCycle) {
         rt.inCycle = true;
@@ -530,7 +561,9 @@ void ProbeScheduler::onAttemptFinished(
         // waits included, the measured network latency excluded).
         const qint64 sinceDispatchUs = duration_cast<microseconds>(now - rt.dispatchedAt).count();
         const qint64 hostWaitUs = std::max<qint64>(0, sinceDispatchUs - facts.latencyUs);
-        const qint64 lagUs = duration_cast<microseconds>(rt.dispatchedAt - rt.plannedAt).count() + hostWaitUs;
+        const MonotonicTime planned = rt.heldFrom.value_or(rt.plannedAt);
+        rt.heldFrom.reset();
+        const qint64 lagUs = duration_cast<microseconds>(rt.dispatchedAt - planned).count() + hostWaitUs;
         m_lagUs.push_back(std::max<qint64>(0, lagUs));
         if (m_lagUs.size() > kLagSamples)
             m_lagUs.pop_front();
@@ -615,11 +648,9 @@ void ProbeScheduler::finishCycle(Runtime& rt, MonotonicTime now)
     if (!m_running)
         return;
 
-    const milliseconds interval = rt.cfg.interval;
-    MonotonicTime next = rt.plannedAt + interval;
+    const milliseconds interval = rt.interval;
+    MonotonicTime next = ProbePacer::nextCycleStart(rt.plannedAt, interval, now);
     NextProbeReason reason = NextProbeReason::Interval;
-    if (next < now)
-        next = now; // fell behind (a slow cycle with retries): re-anchor rather than burst to catch up
     if (m_options.politeness) {
         if (r.outcome == Outcome::Throttled) {
             rt.throttle.onThrottled(r.retryAfter, now);

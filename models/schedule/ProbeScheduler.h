@@ -7,10 +7,11 @@
 #include "health/SignalTracker.h"
 #include "policy/CircuitBreaker.h"
 #include "policy/MonotonicTime.h"
+#include "policy/ProbePacer.h"
+#include "policy/RateBudget.h"
 #include "policy/RetryPolicy.h"
 #include "policy/RtoEstimator.h"
 #include "policy/ThrottleBackoff.h"
-#include "policy/TokenBucket.h"
 #include "schedule/EngineTypes.h"
 
 #include <QHash>
@@ -31,18 +32,23 @@ class ProbeTransport;
 ///
 /// One precise single-shot QTimer is armed for the earliest due endpoint (a heap of due times), so a
 /// thousand endpoints cost one timer, not a thousand. Endpoints are staggered over their interval so they
-/// do not all fire at once. Before every attempt the scheduler asks, in order: is a Retry-After in force
-/// (ThrottleBackoff), does the global token bucket have a token (TokenBucket), does the circuit let it
-/// through (CircuitBreaker). Each attempt's deadline comes from the endpoint's fixed timeout or its
-/// RtoEstimator. After an attempt, the classifier judges it, RetryPolicy decides on an S1 retry, and at
-/// the end of the cycle the SignalTracker updates the four signal states. Results, events and endpoint
-/// statuses are collected and emitted as one batch per flush interval, never per probe.
+/// do not all fire at once. The config's RateBudget caps attempts per second: when its endpoints demand
+/// more, every interval is stretched by the same factor, so the cap shapes cadence fairly rather than by
+/// who asks first. Before every attempt the scheduler asks, in order: is a Retry-After in force
+/// (ThrottleBackoff), has the global cap a slot now (ProbePacer, a safety net for retries and bursts;
+/// an attempt held back books its slot and goes out then), does the circuit let it through (CircuitBreaker). Each
+/// attempt's deadline comes from the endpoint's fixed timeout or its RtoEstimator. After an attempt, the classifier
+/// judges it, RetryPolicy decides on an S1 retry, and at the end of the cycle the SignalTracker updates the four signal
+/// states. Results, events and endpoint statuses are collected and emitted as one batch per flush interval, never per
+/// probe.
 class ProbeScheduler : public QObject {
     Q_OBJECT
 public:
     struct Options {
-        double ratePerSecond = 200.0; ///< global token bucket
-        int burst = 50;
+        /// The global cap on attempts per second; 0: the config's `limits.maxProbesPerSecond` or its default
+        /// (RateBudget). Over the cap every endpoint's interval is stretched by the same factor.
+        double ratePerSecond = 0.0;
+        int burst = 0; ///< attempts that may go out at once; 0: a tenth of a second of the cap, at least 50
         int perHostLimit = 4; ///< in-flight attempts per host (Qt queues beyond 6)
         std::chrono::milliseconds flushInterval { 200 };
         RetryPolicy::RandomSource random; ///< empty = QRandomGenerator
@@ -86,6 +92,8 @@ public:
 
     EndpointStatuses statuses() const;
     EngineStats stats() const;
+    /// The budget of the current config: demand, cap and the factor every interval is stretched by.
+    const RateBudget& rateBudget() const { return m_budget; }
     int endpointCount() const { return static_cast<int>(m_runtimes.size()); }
 
 signals:
@@ -134,7 +142,8 @@ private:
     QTimer* m_timer;
     QTimer* m_flushTimer;
     RetryPolicy m_retry;
-    TokenBucket m_bucket;
+    RateBudget m_budget;
+    ProbePacer m_pacer;
     Thresholds m_thresholds;
     std::vector<std::unique_ptr<Runtime>> m_runtimes;
     std::priority_queue<Due, std::vector<Due>, std::greater<>> m_heap;

@@ -177,6 +177,27 @@ private slots:
         QCOMPARE(doc.value(u"results"_qs).toArray().at(0).toObject().value(u"httpStatus"_qs).toInt(), 200);
     }
 
+    // Issue 12: over the operator's cap every interval is stretched, and --check --json says so.
+    void checkJsonSaysWhenTheDemandIsOverTheCap()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"capped.json"_qs);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        // Nothing listens on port 9 of loopback: the probes fail fast, the limits are what is asserted.
+        f.write("{\"version\": 1, \"limits\": {\"maxProbesPerSecond\": 1}, \"endpoints\": ["
+                "{\"name\": \"a\", \"url\": \"http://127.0.0.1:9/\", \"interval\": \"1s\"},"
+                "{\"name\": \"b\", \"url\": \"http://127.0.0.1:9/\", \"interval\": \"1s\"}]}");
+        f.close();
+        const Run r = run({ u"--config"_qs, path, u"--check"_qs, u"--json"_qs });
+        const QJsonObject limits = QJsonDocument::fromJson(r.out).object().value(u"limits"_qs).toObject();
+        QVERIFY2(!limits.isEmpty(), r.out.constData());
+        QCOMPARE(limits.value(u"demandPerSecond"_qs).toDouble(), 2.0);
+        QCOMPARE(limits.value(u"maxProbesPerSecond"_qs).toDouble(), 1.0);
+        QCOMPARE(limits.value(u"intervalFactor"_qs).toDouble(), 2.0);
+        QCOMPARE(limits.value(u"note"_qs).toString(), u"demand 2/s over the cap of 1/s: intervals ×2"_qs);
+    }
+
     void headlessWatchShowsPolitenessAndExits()
     {
         QTemporaryDir data;
@@ -188,6 +209,7 @@ private slots:
         QVERIFY2(text.contains(u"Retry-After"_qs), r.out.constData()); // the throttled route is left alone
         QVERIFY2(text.contains(u"llm-chat-token"_qs), r.out.constData());
         QVERIFY2(text.contains(u"→ critical"_qs), r.out.constData()); // transitions printed as they happen
+        QVERIFY2(text.contains(u"limits: demand "_qs), r.out.constData()); // the global cap, said at start
 
         // What the headless watch probed is in the history: a server's record can be exported.
         const Run exported = run({ u"export"_qs, u"--data-dir"_qs, data.path(), u"--from"_qs, u"-1h"_qs,

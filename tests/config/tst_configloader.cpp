@@ -296,6 +296,7 @@ void TestConfigLoader::minimalConfigGetsTheDefaults()
     QCOMPARE(config.thresholds.errorRateWarn, 0.05);
     QCOMPARE(config.thresholds.errorRateCritical, 0.5);
     QCOMPARE(config.thresholds.window, 20);
+    QVERIFY(!config.limits.maxProbesPerSecond); // the default cap fits the demand (RateBudget)
     QVERIFY(config.credentials.isEmpty());
     QCOMPARE(config.endpoints.size(), 1);
     const EndpointConfig& ep = config.endpoints.first();
@@ -357,6 +358,19 @@ void TestConfigLoader::validationRule_data()
         << QByteArray(R"({"version": 1, "endpoint": []})") << u"endpoint"_s << u"unknown key"_s;
     QTest::newRow("unknown key, odd name")
         << QByteArray(R"({"version": 1, "a.b \"c\"": 1})") << u"[\"a.b \\\"c\\\"\"]"_s << u"unknown key"_s;
+    QTest::newRow("limits not an object")
+        << QByteArray(R"({"version": 1, "limits": 200})") << u"limits"_s << u"must be an object"_s;
+    QTest::newRow("limits: unknown key") << QByteArray(R"({"version": 1, "limits": {"maxProbes": 200}})")
+                                         << u"limits.maxProbes"_s << u"unknown key"_s;
+    QTest::newRow("maxProbesPerSecond as string")
+        << QByteArray(R"({"version": 1, "limits": {"maxProbesPerSecond": "200"}})") << u"limits.maxProbesPerSecond"_s
+        << u"must be a number of probes per second"_s;
+    QTest::newRow("maxProbesPerSecond zero")
+        << QByteArray(R"({"version": 1, "limits": {"maxProbesPerSecond": 0}})") << u"limits.maxProbesPerSecond"_s
+        << u"must be between 1/60 (one probe a minute) and 20000"_s;
+    QTest::newRow("maxProbesPerSecond too high")
+        << QByteArray(R"({"version": 1, "limits": {"maxProbesPerSecond": 1e6}})") << u"limits.maxProbesPerSecond"_s
+        << u"must be between 1/60 (one probe a minute) and 20000"_s;
     QTest::newRow("endpoints not an array")
         << QByteArray(R"({"version": 1, "endpoints": {}})") << u"endpoints"_s << u"must be an array"_s;
     QTest::newRow("endpoint not an object")
@@ -793,6 +807,8 @@ void TestConfigLoader::roundTrip_data()
     QTest::newRow("CONFIG.md example") << kDesignExample;
     QTest::newRow("every field away from its default") << configToJson(richConfig());
     QTest::newRow("minimal") << QByteArray(R"({"version": 1})");
+    QTest::newRow("limits") << QByteArray(R"({"version": 1, "limits": {"maxProbesPerSecond": 200}})");
+    QTest::newRow("limits, a fractional cap") << QByteArray(R"({"version": 1, "limits": {"maxProbesPerSecond": 0.5}})");
 }
 
 void TestConfigLoader::roundTrip()

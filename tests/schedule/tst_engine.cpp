@@ -7,6 +7,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <algorithm>
+
 using namespace sd;
 using namespace std::chrono_literals;
 
@@ -145,6 +147,43 @@ private slots:
         }
         QVERIFY(engine.stats().peakInFlightPerHost <= 3);
         QVERIFY(m_sim.acceptedConnections() <= 3);
+    }
+
+    // Issue 12: the operator's cap holds and is shared fairly. 20 endpoints at 1 s under a cap of 10/s:
+    // every interval becomes 2 s, every endpoint is probed on that cadence, none is starved or doubled.
+    void capFromConfigStretchesEveryIntervalAlike()
+    {
+        Engine engine;
+        AppConfig config;
+        for (int i = 0; i < 20; ++i)
+            config.endpoints.append(endpoint(u"c%1"_qs.arg(i), u"/healthy"_qs));
+        config.limits.maxProbesPerSecond = 10.0;
+        QElapsedTimer clock;
+        clock.start();
+        engine.setConfig(config);
+        engine.start();
+        const EngineStats stats = engine.stats();
+        QCOMPARE(stats.maxProbesPerSecond, 10.0);
+        QCOMPARE(stats.demandPerSecond, 20.0);
+        QCOMPARE(stats.intervalFactor, 2.0);
+        QCOMPARE(stats.rateNote, u"demand 20/s over the cap of 10/s: intervals ×2"_qs);
+        // The first probes are staggered over the stretched interval (2 s); wait for two rounds.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const EndpointStatuses all = engine.statuses();
+                return std::all_of(all.cbegin(), all.cend(), [](const EndpointStatus& s) { return s.probes >= 2; });
+            }(),
+            10'000);
+        const EndpointStatuses all = engine.statuses();
+        const double elapsedS = static_cast<double>(clock.elapsed()) / 1000.0;
+        engine.stop();
+        const int requests = m_sim.requestCount(u"/healthy"_qs);
+        // At most one probe per stretched interval per endpoint (plus the first), and the cap overall.
+        for (const EndpointStatus& s : all)
+            QVERIFY2(static_cast<double>(s.probes) <= elapsedS / 2.0 + 1.0,
+                qPrintable(u"%1: %2 probes in %3 s"_qs.arg(s.name).arg(s.probes).arg(elapsedS)));
+        QVERIFY2(requests <= static_cast<int>(10.0 * elapsedS) + 20,
+            qPrintable(u"%1 requests in %2 s"_qs.arg(requests).arg(elapsedS)));
     }
 
     void openCircuitLeavesAHangingRouteAlone()
