@@ -10,7 +10,7 @@ BUILD_PKGS := build-essential cmake ninja-build pkg-config \
               qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev qt6-svg-dev \
               qtkeychain-qt6-dev libspdlog-dev libqt6sql6-sqlite qt6-qpa-plugins libgl-dev
 RUN_PKGS   := libsecret-1-0 gnome-keyring dbus-daemon dbus-bin
-TEST_PKGS  := $(RUN_PKGS) libsecret-tools python3 python3-jsonschema xvfb xauth
+TEST_PKGS  := $(RUN_PKGS) libsecret-tools python3 python3-jsonschema xvfb xauth prometheus
 LINT_PKGS  := clang-format clang-tidy
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

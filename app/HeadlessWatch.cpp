@@ -4,12 +4,14 @@
 #include "CheckCommand.h"
 #include "HistoryRecording.h"
 #include "Logging.h"
+#include "MetricsServer.h"
 #include "TextTable.h"
 #include "UnixSignalWatcher.h"
 #include "config/ConfigLoader.h"
 #include "credentials/KeychainCredentialStore.h"
 #include "credentials/OAuth2TokenSource.h"
 #include "history/HistoryStore.h"
+#include "report/MetricsRegistry.h"
 #include "schedule/Engine.h"
 
 #include <QCoreApplication>
@@ -125,8 +127,21 @@ QString headlessSummaryTable(const EndpointStatuses& statuses)
 }
 
 int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> duration, bool json, QTextStream& out,
-    const CredentialLoadResult& credentials, const QString& dataDir, const QString& configPath)
+    const CredentialLoadResult& credentials, const QString& dataDir, const QString& configPath,
+    const std::optional<ListenAddress>& listen)
 {
+    // Bound before anything else starts, so that an address in use fails fast and plainly.
+    MetricsRegistry metrics;
+    metrics.setConfig(config, effectiveLocation(config));
+    MetricsServer metricsServer(&metrics);
+    if (listen) {
+        QString error;
+        if (!metricsServer.listen(*listen, &error)) {
+            QTextStream(stderr) << "signaldeck: --listen: " << error << Qt::endl;
+            return 3;
+        }
+    }
+
     HistoryOptions historyOptions;
     historyOptions.directory = dataDir;
     HistoryStore history(historyOptions);
@@ -136,6 +151,7 @@ int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> dur
         [](HistoryError, const QString& message) { qWarning().noquote() << "history:" << message; });
     QEventLoop loop;
     QObject::connect(&engine, &Engine::batchReady, &loop, [&](const EngineBatch& batch) {
+        metrics.addBatch(batch);
         for (const EngineEvent& e : batch.events) {
             if (json)
                 out << QString::fromUtf8(QJsonDocument(eventJson(e)).toJson(QJsonDocument::Compact)) << '\n';
@@ -203,6 +219,7 @@ int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> dur
         if (!(next == running)) {
             setSecretHeaderNames(secretHeaderNames(next));
             engine.setConfig(next);
+            metrics.setConfig(next, effectiveLocation(next));
             if (tokens)
                 tokens->setCredentials(next.credentials);
             else

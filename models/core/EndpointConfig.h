@@ -103,6 +103,9 @@ struct CredentialConfig {
 /// The whole config file (docs/CONFIG.md).
 struct AppConfig {
     int version = 1;
+    /// Where this SignalDeck probes from (labels every metric a headless prober exports); empty = the host
+    /// name, resolved where it is used (effectiveLocation()).
+    QString location;
     Thresholds thresholds;
     QList<CredentialConfig> credentials;
     QList<EndpointConfig> endpoints;
