@@ -203,8 +203,9 @@ QByteArray renderMetrics(const MetricsRegistry& registry, ExpositionFormat forma
     std::vector<std::pair<const Endpoint*, QByteArray>> endpoints;
     endpoints.reserve(registry.endpoints().size());
     for (const auto& [name, e] : registry.endpoints()) {
-        endpoints.emplace_back(
-            &e, label("endpoint", e.name) + ',' + location + ',' + label("url", e.url) + ',' + label("tags", e.tags));
+        endpoints.emplace_back(&e,
+            QByteArray(
+                label("endpoint", e.name) + ',' + location + ',' + label("url", e.url) + ',' + label("tags", e.tags)));
     }
     w.out().reserve(static_cast<qsizetype>(endpoints.size()) * 6000 + 1024);
 
@@ -226,7 +227,7 @@ QByteArray renderMetrics(const MetricsRegistry& registry, ExpositionFormat forma
                     continue;
                 const QString signal = s == 0 ? u"none"_qs : signalCode(static_cast<FailureSignal>(s));
                 w.sample("signaldeck_probes_total", labels,
-                    label("outcome", outcomeCode(outcome)) + ',' + label("signal", signal),
+                    QByteArray(label("outcome", outcomeCode(outcome)) + ',' + label("signal", signal)),
                     static_cast<double>(bySignal[s]));
             }
         }
@@ -326,7 +327,8 @@ QByteArray renderMetrics(const MetricsRegistry& registry, ExpositionFormat forma
         if (!e->status)
             continue;
         for (NextProbeReason reason : kReasons) {
-            w.sample("signaldeck_next_probe_reason", labels, QByteArray("reason=\"") + reasonLabel(reason) + '"',
+            w.sample("signaldeck_next_probe_reason", labels,
+                QByteArray(QByteArray("reason=\"") + reasonLabel(reason) + '"'),
                 e->status->nextReason == reason ? 1 : 0);
         }
     }

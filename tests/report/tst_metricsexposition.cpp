@@ -116,7 +116,7 @@ QList<QByteArray> samples(const QByteArray& text, const QByteArray& name)
 {
     QList<QByteArray> lines;
     for (const QByteArray& line : text.split('\n')) {
-        if (line.startsWith(name + '{') || line.startsWith(name + ' '))
+        if (line.startsWith(QByteArray(name + '{')) || line.startsWith(QByteArray(name + ' ')))
             lines.append(line);
     }
     return lines;
@@ -199,7 +199,7 @@ void TestMetricsExposition::histogramResolvesTheThresholds()
     const QList<QByteArray> buckets = samples(text, "signaldeck_probe_duration_seconds_bucket");
     QCOMPARE(buckets.size(), 12);
     for (const QByteArray& line : buckets) {
-        reached = reached || line.contains("le=\"" + lowestBucket + '"');
+        reached = reached || line.contains(QByteArray("le=\"" + lowestBucket + '"'));
         QVERIFY2(line.endsWith(reached ? " 1" : " 0"), line.constData());
     }
     QVERIFY(reached);
