@@ -104,8 +104,11 @@ def store_secret(binary, config_path, secret, scratch):
 
 
 def start_headless(binary, config_path, listen, data_dir):
-    return subprocess.Popen([binary, "--config", config_path, "--headless", "--listen", listen, "--data-dir",
-                             data_dir], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    """Standard error goes to DATA_DIR/stderr.txt (a pipe nobody reads could fill up and stall it)."""
+    os.makedirs(data_dir, exist_ok=True)
+    with open(os.path.join(data_dir, "stderr.txt"), "wb") as err:
+        return subprocess.Popen([binary, "--config", config_path, "--headless", "--listen", listen, "--data-dir",
+                                 data_dir], stdout=subprocess.DEVNULL, stderr=err)
 
 
 def get(url, accept=None, method="GET", timeout=5):
