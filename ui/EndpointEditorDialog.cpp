@@ -115,12 +115,12 @@ EndpointEditorDialog::EndpointEditorDialog(
     layout->addWidget(m_buttons);
 
     m_original = index >= 0 && index < config.endpoints.size()
-        ? configToJsonObject(AppConfig { 1, {}, {}, { config.endpoints.at(index) } })
+        ? configToJsonObject(AppConfig { .endpoints = { config.endpoints.at(index) } })
               .value(u"endpoints"_qs)
               .toArray()
               .at(0)
               .toObject()
-        : configToJsonObject(AppConfig { 1, {}, {}, { initial } }).value(u"endpoints"_qs).toArray().at(0).toObject();
+        : configToJsonObject(AppConfig { .endpoints = { initial } }).value(u"endpoints"_qs).toArray().at(0).toObject();
     fillForm(initial);
 
     connect(m_buttons, &QDialogButtonBox::accepted, this, &EndpointEditorDialog::tryAccept);
