@@ -8,11 +8,14 @@ Asserts: /-/healthy and /-/ready answer 200; /metrics is Prometheus text 0.0.4 b
 when asked; its values match what the API saw (the endpoint always answered 401 shows S2 state 2 and
 outcome="auth" probes, as many attempts as the API counted; the healthy one S1-S4 at 0 and HTTP 200);
 the `location` of the config labels every series; the bearer secret of a credential (a JWT) appears
-nowhere while its expiry does; `promtool check metrics` accepts the real body; a port in use and a bad
---listen exit 3 with the reason. Needs a Secret Service (tools/run-tests.sh) and prometheus (promtool).
+nowhere while its expiry does; `promtool check metrics` accepts the real body; a bare port listens on
+127.0.0.1 only; a SIGHUP with a new `location` re-labels every series and keeps the counters; a port in use
+and a bad --listen exit 3 with the reason. Needs a Secret Service (tools/run-tests.sh) and prometheus (promtool).
 """
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -89,9 +92,9 @@ def main():
               "last outcome auth")
         check(m.value(s, "signaldeck_last_probe_http_status", endpoint="unauthorized") == 401, "last status 401")
         check(m.value(s, "signaldeck_endpoint_state", endpoint="unauthorized") == 2, "overall state critical")
-        for signal in ("S1", "S2", "S3", "S4"):
-            check(m.value(s, "signaldeck_signal_state", endpoint="healthy", signal=signal) == 0,
-                  "healthy %s state" % signal)
+        for code in ("S1", "S2", "S3", "S4"):
+            check(m.value(s, "signaldeck_signal_state", endpoint="healthy", signal=code) == 0,
+                  "healthy %s state" % code)
         check(m.value(s, "signaldeck_last_probe_http_status", endpoint="healthy") == 200, "healthy status 200")
         check(m.value(s, "signaldeck_last_probe_http_status", endpoint="with-token") == 200,
               "the bearer endpoint got 200: the secret from the keychain was sent")
@@ -123,6 +126,31 @@ def main():
         check(status == 404, "unknown path: %d" % status)
         status, _, _ = m.get("http://127.0.0.1:%d/metrics" % port, method="POST")
         check(status == 405, "POST: %d" % status)
+
+        # A bare port binds loopback only: the kernel's table of listening sockets says 127.0.0.1, not 0.0.0.0.
+        with open("/proc/net/tcp") as f:
+            listening = [line.split()[1] for line in f.readlines()[1:] if line.split()[3] == "0A"]
+        check("0100007F:%04X" % port in listening and "00000000:%04X" % port not in listening,
+              "a bare --listen port is not bound to 127.0.0.1 only: %s" % [a for a in listening if a.endswith(
+                  ":%04X" % port)])
+
+        # SIGHUP with a new location: the series are re-labelled, the counters of kept endpoints go on.
+        before = m.value(s, "signaldeck_probes_total", endpoint="healthy", outcome="ok", signal="none")
+        with open(config) as f:
+            reloaded = json.load(f)
+        reloaded["location"] = "lab-2"
+        with open(config, "w") as f:
+            json.dump(reloaded, f)
+        prober.send_signal(signal.SIGHUP)
+
+        def relabelled():
+            s2 = m.parse(m.scrape(port)[1])
+            return s2 if m.value(s2, "signaldeck_build_info", location="lab-2") == 1 else None
+        after = m.wait_for(relabelled, 20)
+        if check(after, "no series with the reloaded location within 20 s"):
+            check(all(l.get("location") == "lab-2" for n, l, v in after), "old location left after the reload")
+            kept = m.value(after, "signaldeck_probes_total", endpoint="healthy", outcome="ok", signal="none")
+            check(kept is not None and kept >= before, "counter after reload %s < before %s" % (kept, before))
 
         # A second prober on the same port: exit 3, naming the address.
         second = subprocess.run([binary, "--config", config, "--headless", "--listen", "127.0.0.1:%d" % port,
