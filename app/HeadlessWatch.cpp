@@ -151,7 +151,8 @@ int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> dur
         [](HistoryError, const QString& message) { qWarning().noquote() << "history:" << message; });
     QEventLoop loop;
     QObject::connect(&engine, &Engine::batchReady, &loop, [&](const EngineBatch& batch) {
-        metrics.addBatch(batch);
+        if (listen)
+            metrics.addBatch(batch);
         for (const EngineEvent& e : batch.events) {
             if (json)
                 out << QString::fromUtf8(QJsonDocument(eventJson(e)).toJson(QJsonDocument::Compact)) << '\n';
