@@ -4,12 +4,14 @@
 #include "CheckCommand.h"
 #include "HistoryRecording.h"
 #include "Logging.h"
+#include "MetricsServer.h"
 #include "TextTable.h"
 #include "UnixSignalWatcher.h"
 #include "config/ConfigLoader.h"
 #include "credentials/KeychainCredentialStore.h"
 #include "credentials/OAuth2TokenSource.h"
 #include "history/HistoryStore.h"
+#include "report/MetricsRegistry.h"
 #include "schedule/Engine.h"
 
 #include <QCoreApplication>
@@ -133,8 +135,21 @@ QString headlessSummaryTable(const EndpointStatuses& statuses)
 }
 
 int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> duration, bool json, QTextStream& out,
-    const CredentialLoadResult& credentials, const QString& dataDir, const QString& configPath)
+    const CredentialLoadResult& credentials, const QString& dataDir, const QString& configPath,
+    const std::optional<ListenAddress>& listen)
 {
+    // Bound before anything else starts, so that an address in use fails fast and plainly.
+    MetricsRegistry metrics;
+    metrics.setConfig(config, effectiveLocation(config));
+    MetricsServer metricsServer(&metrics);
+    if (listen) {
+        QString error;
+        if (!metricsServer.listen(*listen, &error)) {
+            QTextStream(stderr) << "signaldeck: --listen: " << error << Qt::endl;
+            return 3;
+        }
+    }
+
     HistoryOptions historyOptions;
     historyOptions.directory = dataDir;
     HistoryStore history(historyOptions);
@@ -145,6 +160,8 @@ int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> dur
     QEventLoop loop;
     QString rateNote = rateBudgetNote(rateBudgetFor(config));
     QObject::connect(&engine, &Engine::batchReady, &loop, [&](const EngineBatch& batch) {
+        if (listen)
+            metrics.addBatch(batch);
         if (!batch.stats.rateNote.isEmpty() && batch.stats.rateNote != rateNote) {
             rateNote = batch.stats.rateNote;
             if (json)
@@ -220,6 +237,7 @@ int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> dur
         if (!(next == running)) {
             setSecretHeaderNames(secretHeaderNames(next));
             engine.setConfig(next);
+            metrics.setConfig(next, effectiveLocation(next));
             if (tokens)
                 tokens->setCredentials(next.credentials);
             else

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "CredentialLoading.h"
+#include "ListenAddress.h"
 #include "core/EndpointConfig.h"
 #include "schedule/EngineTypes.h"
 
@@ -23,8 +24,12 @@ namespace sd {
 /// refused with its errors on standard error and the running config stays; one that reads replaces the
 /// running config (every endpoint starts afresh), its secrets are read from the keychain again, and
 /// standard error says "config reloaded: 3 endpoints (+1 −0 ~1)". See docs/CLI.md.
+///
+/// With `listen`, serves `/metrics`, `/-/healthy` and `/-/ready` there (docs/METRICS.md); an address that
+/// cannot be bound is an error on standard error and exit code 3 before any probe.
 int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> duration, bool json, QTextStream& out,
-    const CredentialLoadResult& credentials = {}, const QString& dataDir = {}, const QString& configPath = {});
+    const CredentialLoadResult& credentials = {}, const QString& dataDir = {}, const QString& configPath = {},
+    const std::optional<ListenAddress>& listen = std::nullopt);
 
 /// "3 endpoints (+1 −0 ~1)": the endpoint count of `after`, and how many endpoints (by name) were added,
 /// removed and changed since `before`.

@@ -127,6 +127,10 @@ int main(int argc, char* argv[])
         QStringLiteral("json"), QStringLiteral("With --check or --headless: JSON output."));
     const QCommandLineOption headlessOpt(QStringLiteral("headless"),
         QStringLiteral("Run the engine without widgets; print transitions, and a summary on exit."));
+    const QCommandLineOption listenOpt(QStringLiteral("listen"),
+        QStringLiteral("With --headless: serve /metrics, /-/healthy and /-/ready on ADDR:PORT (a bare PORT or :PORT "
+                       "binds 127.0.0.1)."),
+        QStringLiteral("addr:port"));
     const QCommandLineOption durationOpt(QStringLiteral("duration"),
         QStringLiteral("With --headless: stop after this many seconds."), QStringLiteral("seconds"));
     const QCommandLineOption deadlineOpt(QStringLiteral("deadline"),
@@ -148,8 +152,8 @@ int main(int argc, char* argv[])
     const QCommandLineOption quitAfterOpt(QStringLiteral("quit-after"),
         QStringLiteral("Close the window after this many seconds (smoke tests, screenshots)."),
         QStringLiteral("seconds"));
-    parser.addOptions({ configOpt, demoOpt, checkOpt, jsonOpt, headlessOpt, durationOpt, deadlineOpt, simulateOpt,
-        portOpt, logLevelOpt, dataDirOpt, screenshotOpt, quitAfterOpt });
+    parser.addOptions({ configOpt, demoOpt, checkOpt, jsonOpt, headlessOpt, listenOpt, durationOpt, deadlineOpt,
+        simulateOpt, portOpt, logLevelOpt, dataDirOpt, screenshotOpt, quitAfterOpt });
     parser.process(app);
 #if !SIGNALDECK_GUI
     if (window) {
@@ -197,6 +201,16 @@ int main(int argc, char* argv[])
         }
     }
 
+    std::optional<sd::ListenAddress> listen;
+    if (parser.isSet(listenOpt)) {
+        QString error;
+        listen = sd::ListenAddress::parse(parser.value(listenOpt), &error);
+        if (!listen || !parser.isSet(headlessOpt)) {
+            err() << "signaldeck: --listen: " << (listen ? u"needs --headless"_qs : error) << Qt::endl;
+            return kUnknown;
+        }
+    }
+
     sd::DemoEnvironment demo;
     sd::ConfigParseResult loaded;
     QString source;
@@ -240,7 +254,7 @@ int main(int argc, char* argv[])
         if (parser.isSet(checkOpt))
             return sd::runCheck(config, parser.isSet(jsonOpt), out(), credentials, deadline);
         return sd::runHeadless(config, duration, parser.isSet(jsonOpt), out(), credentials, parser.value(dataDirOpt),
-            demoMode ? QString() : source);
+            demoMode ? QString() : source, listen);
     }
 
 #if SIGNALDECK_GUI

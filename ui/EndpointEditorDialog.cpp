@@ -23,6 +23,13 @@
 namespace sd {
 
 namespace {
+/// A config holding just `endpoint`: what configToJsonObject() needs to write one endpoint.
+AppConfig withOnly(const EndpointConfig& endpoint)
+{
+    AppConfig config;
+    config.endpoints = { endpoint };
+    return config;
+}
 
 QString joinedStatuses(const QList<int>& statuses)
 {
@@ -115,16 +122,8 @@ EndpointEditorDialog::EndpointEditorDialog(
     layout->addWidget(m_buttons);
 
     m_original = index >= 0 && index < config.endpoints.size()
-        ? configToJsonObject(AppConfig { 1, {}, {}, { config.endpoints.at(index) }, {} })
-              .value(u"endpoints"_qs)
-              .toArray()
-              .at(0)
-              .toObject()
-        : configToJsonObject(AppConfig { 1, {}, {}, { initial }, {} })
-              .value(u"endpoints"_qs)
-              .toArray()
-              .at(0)
-              .toObject();
+        ? configToJsonObject(withOnly(config.endpoints.at(index))).value(u"endpoints"_qs).toArray().at(0).toObject()
+        : configToJsonObject(withOnly(initial)).value(u"endpoints"_qs).toArray().at(0).toObject();
     fillForm(initial);
 
     connect(m_buttons, &QDialogButtonBox::accepted, this, &EndpointEditorDialog::tryAccept);

@@ -106,10 +106,14 @@ ConfigParseResult ConfigReader::read(const QJsonDocument& document)
     }
 
     const QJsonObject root = document.object();
-    rejectUnknownKeys(root, {}, { u"version", u"thresholds", u"limits", u"credentials", u"endpoints" });
+    rejectUnknownKeys(root, {}, { u"version", u"location", u"thresholds", u"limits", u"credentials", u"endpoints" });
 
     AppConfig config;
     readVersion(root);
+    if (root.contains(u"location")) {
+        if (const auto location = readNonEmptyString(root.value(u"location"), QStringLiteral("location")))
+            config.location = *location;
+    }
     if (root.contains(u"thresholds"))
         readThresholds(root.value(u"thresholds"), QStringLiteral("thresholds"), config.thresholds);
     if (root.contains(u"limits"))

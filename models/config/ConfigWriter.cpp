@@ -150,6 +150,8 @@ QJsonObject configToJsonObject(const AppConfig& config)
 {
     QJsonObject root;
     root.insert(u"version", config.version);
+    if (!config.location.isEmpty())
+        root.insert(u"location", config.location);
     if (const QJsonObject thresholds = thresholdsToJson(config.thresholds); !thresholds.isEmpty())
         root.insert(u"thresholds", thresholds);
     if (config.limits.maxProbesPerSecond)

@@ -111,6 +111,9 @@ struct Limits {
 /// The whole config file (docs/CONFIG.md).
 struct AppConfig {
     int version = 1;
+    /// Where this SignalDeck probes from (labels every metric a headless prober exports); empty = the host
+    /// name, resolved where it is used (effectiveLocation()).
+    QString location;
     Thresholds thresholds;
     QList<CredentialConfig> credentials;
     QList<EndpointConfig> endpoints;

@@ -80,6 +80,7 @@ EndpointConfig endpoint(const QString& name, const QString& url)
 AppConfig richConfig()
 {
     AppConfig config;
+    config.location = u"eu-west \"dc1\""_s;
     config.thresholds.latencyWarn = 150ms;
     config.thresholds.latencyCritical = 1500ms;
     config.thresholds.errorRateWarn = 0.1;
@@ -291,6 +292,7 @@ void TestConfigLoader::minimalConfigGetsTheDefaults()
     const AppConfig& config = *result.config;
 
     // The defaults of docs/CONFIG.md, spelled out rather than taken from the structs under test.
+    QVERIFY(config.location.isEmpty()); // the host name, resolved by the headless prober
     QCOMPARE(config.thresholds.latencyWarn, 200ms);
     QCOMPARE(config.thresholds.latencyCritical, 800ms);
     QCOMPARE(config.thresholds.errorRateWarn, 0.05);
@@ -356,6 +358,10 @@ void TestConfigLoader::validationRule_data()
     QTest::newRow("version as string") << QByteArray(R"({"version": "1"})") << u"version"_s << u"must be an integer"_s;
     QTest::newRow("unknown top-level key")
         << QByteArray(R"({"version": 1, "endpoint": []})") << u"endpoint"_s << u"unknown key"_s;
+    QTest::newRow("location empty") << QByteArray(R"({"version": 1, "location": ""})") << u"location"_s
+                                    << u"must not be empty"_s;
+    QTest::newRow("location not a string")
+        << QByteArray(R"({"version": 1, "location": 3})") << u"location"_s << u"must be a string"_s;
     QTest::newRow("unknown key, odd name")
         << QByteArray(R"({"version": 1, "a.b \"c\"": 1})") << u"[\"a.b \\\"c\\\"\"]"_s << u"unknown key"_s;
     QTest::newRow("limits not an object")
