@@ -19,13 +19,15 @@ TEST_PKGS    := $(RUN_PKGS) libsecret-tools python3 python3-jsonschema xvfb xaut
 # `make package` (CPack DEB: dpkg-shlibdeps, file) and the package's checks (tests/packaging).
 PACKAGE_PKGS := dpkg-dev file lintian appstream desktop-file-utils man-db
 LINT_PKGS    := git clang-format clang-tidy
+# `make bench`: nginx is the loopback server, curl the floor, python3 writes docs/PERFORMANCE.md.
+BENCH_PKGS   := nginx-light curl python3
 
 # Traces what a step reads and runs, for tools/check-packages.sh (seccomp-bpf: only these calls stop).
 TRACE := strace -f -z -qq --seccomp-bpf -e trace=openat,execve -e signal=none -o
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps deps-test deps-package deps-lint configure build run test package check-packages lint bench clean \
+.PHONY: all deps deps-test deps-package deps-lint deps-bench configure build run test package check-packages lint bench clean \
         print-packages
 
 all: build
@@ -88,7 +90,11 @@ print-packages:
 	@echo "PACKAGE_PKGS: $(PACKAGE_PKGS)"
 	@echo "LINT_PKGS: $(LINT_PKGS)"
 
-bench: build
+deps-bench: deps
+	$(call install_missing,$(BENCH_PKGS))
+
+# Regenerates docs/PERFORMANCE.md. BENCH_SECONDS (60), BENCH_REPS (3), BENCH_ENDPOINTS (100,1000).
+bench: deps-bench build
 	tools/run-bench.sh $(BUILD_DIR)
 
 lint: deps-lint configure

@@ -26,7 +26,7 @@ namespace sd {
 class BodyDecoder;
 
 /// One shard of ProbeTransport: a QNetworkAccessManager in its own thread that sends one attempt per
-/// request and records the facts the classifier judges (DESIGN.md "What one probe records"). ProbeTransport
+/// request and records the facts the classifier judges (docs/SIGNALS.md "What one probe records"). ProbeTransport
 /// gives every host to exactly one shard, so whatever one host's replies cost (a 10 MiB header line parsed
 /// by Qt, a body read up to a large cap) stalls only the hosts of that shard, and every latency is measured
 /// on the thread that did the work, never inflated by someone else's parsing.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Issue 11.2: every HTTP status a real server returns is judged by that status (DESIGN.md, "The four failure
+// Issue 11.2: every HTTP status a real server returns is judged by that status (docs/SIGNALS.md, "The four failure
 // signals"), never by the transport's own error codes. Against Debian's httpbin on loopback: one engine, one
 // one-shot probe per status 100-599 (httpbin's /status/N), all concurrently, no retries.
 #include "schedule/Engine.h"
@@ -19,7 +19,7 @@ struct Expected {
     QString signal;
 };
 
-// DESIGN.md's table, for a default endpoint (expectStatus any 2xx, no checks).
+// docs/SIGNALS.md's table, for a default endpoint (expectStatus any 2xx, no checks).
 Expected expectedFor(int status)
 {
     // httpbin answers a 1xx as if it were final. Qt takes 100 Continue as interim and waits for a final
