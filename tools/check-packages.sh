@@ -84,6 +84,7 @@ optional = {
     'locales': 'glibc reads locale.alias when it is there',
     'tzdata': 'glibc reads zone files when they are there',
     'liblocale-gettext-perl': "Dpkg::Gettext uses it when it is there (a Recommends of libdpkg-perl)",
+    'python3-setuptools': "python3's site.py reads every .pth file in dist-packages (setuptools ships one)",
 }
 allowed |= set(optional)
 # Directories read whole (dbus-daemon reads every service and policy file), and the other ABIs' library

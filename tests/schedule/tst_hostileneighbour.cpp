@@ -89,7 +89,9 @@ private slots:
                 hostileProbes);
             // 8 s at a 1 s interval, the first probe staggered within the first second: 7 or 8 on time.
             QVERIFY2(latencies.size() >= 7, qPrintable(u"%1: only %2 probes"_s.arg(name).arg(latencies.size())));
-            QVERIFY2(medianUs < 50'000, qPrintable(u"%1: median latency %2 us"_s.arg(name).arg(medianUs)));
+            // What an operator would see: a median under the 200 ms Warning line and no probe over the 800 ms
+            // Critical line. (How much a neighbour costs is measured in bench_hostile, not asserted here.)
+            QVERIFY2(medianUs < 200'000, qPrintable(u"%1: median latency %2 us"_s.arg(name).arg(medianUs)));
             QVERIFY2(maxUs < 800'000, qPrintable(u"%1: max latency %2 us"_s.arg(name).arg(maxUs)));
             const EndpointStatus& s = statuses.at(i);
             QVERIFY2(s.overall == SignalState::Ok,

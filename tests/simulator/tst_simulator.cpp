@@ -489,9 +489,12 @@ void tst_Simulator::delayIsAccurate()
     QCOMPARE(immediate.size(), 50);
     QCOMPARE(delayed.size(), 50);
     const double median = (delayed[24] + delayed[25]) / 2.0;
+    const double immediateMedian = (immediate[24] + immediate[25]) / 2.0;
     qInfo("round trip without delay: median %.3f ms; with ?delay=20: median %.3f ms, min %.3f, max %.3f",
-        (immediate[24] + immediate[25]) / 2.0, median, delayed.first(), delayed.last());
-    QVERIFY2(median >= 20.0 && median <= 25.0, qPrintable(QString::number(median)));
+        immediateMedian, median, delayed.first(), delayed.last());
+    // The delay is added to whatever a round trip costs on this machine at the moment (under load even the
+    // undelayed round trip can take 15 ms), so the upper bound carries that cost; the lower bound does not.
+    QVERIFY2(median >= 20.0 && median <= 25.0 + immediateMedian, qPrintable(QString::number(median)));
     QVERIFY(delayed.first() >= 19.9); // never early
 }
 
