@@ -5,6 +5,30 @@
 
 namespace sd {
 
+namespace {
+bool isPlainKey(QStringView key)
+{
+    if (key.isEmpty())
+        return false;
+    for (QChar c : key) {
+        if (!((c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'_'
+                || c == u'-'))
+            return false;
+    }
+    return true;
+}
+} // namespace
+
+QString configKeyPath(const QString& parent, QStringView key)
+{
+    if (isPlainKey(key))
+        return parent.isEmpty() ? key.toString() : parent + u'.' + key;
+    QString escaped = key.toString();
+    escaped.replace(u'\\', QStringLiteral("\\\\"));
+    escaped.replace(u'"', QStringLiteral("\\\""));
+    return parent + QStringLiteral("[\"") + escaped + QStringLiteral("\"]");
+}
+
 QString ConfigError::toString() const
 {
     if (path.isEmpty())

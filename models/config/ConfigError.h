@@ -22,6 +22,10 @@ struct ConfigError {
     bool operator==(const ConfigError&) const = default;
 };
 
+/// The JSON path of `key` under `parent` in the notation of ConfigError::path: `parent.key` for ordinary
+/// keys, `parent["odd key"]` for anything else (header names may hold dots).
+QString configKeyPath(const QString& parent, QStringView key);
+
 /// The outcome of reading a config: the config when it is valid, otherwise every error found
 /// (never just the first). `config` is set only when `errors` is empty.
 struct ConfigParseResult {

@@ -47,29 +47,6 @@ QString quoted(const QString& text)
     return u'"' + text + u'"';
 }
 
-bool isPlainKey(QStringView key)
-{
-    if (key.isEmpty())
-        return false;
-    for (QChar c : key) {
-        if (!((c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'_'
-                || c == u'-'))
-            return false;
-    }
-    return true;
-}
-
-// `parent.key` for ordinary keys, `parent["odd key"]` for anything else (header names may hold dots).
-QString keyPath(const QString& parent, QStringView key)
-{
-    if (isPlainKey(key))
-        return parent.isEmpty() ? key.toString() : parent + u'.' + key;
-    QString escaped = key.toString();
-    escaped.replace(u'\\', QStringLiteral("\\\\"));
-    escaped.replace(u'"', QStringLiteral("\\\""));
-    return parent + QStringLiteral("[\"") + escaped + QStringLiteral("\"]");
-}
-
 QString indexPath(const QString& parent, qsizetype index)
 {
     return parent + u'[' + QString::number(index) + u']';
@@ -158,7 +135,7 @@ void ConfigReader::rejectUnknownKeys(
     for (auto it = object.begin(); it != object.end(); ++it) {
         const QString key = it.key();
         if (std::find(known.begin(), known.end(), QStringView(key)) == known.end())
-            fail(keyPath(path, key), QStringLiteral("unknown key"));
+            fail(configKeyPath(path, key), QStringLiteral("unknown key"));
     }
 }
 
@@ -372,7 +349,7 @@ void ConfigReader::readThresholds(const QJsonValue& value, const QString& path, 
     const auto readLatency = [&](QStringView key, Millis& target) {
         if (!object->contains(key))
             return;
-        if (const auto latency = readDuration(object->value(key), keyPath(path, key), 1ms, Millis::max()))
+        if (const auto latency = readDuration(object->value(key), configKeyPath(path, key), 1ms, Millis::max()))
             target = *latency;
         else
             latenciesValid = false;
@@ -380,7 +357,7 @@ void ConfigReader::readThresholds(const QJsonValue& value, const QString& path, 
     const auto readRate = [&](QStringView key, double& target) {
         if (!object->contains(key))
             return;
-        if (const auto rate = readFraction(object->value(key), keyPath(path, key)))
+        if (const auto rate = readFraction(object->value(key), configKeyPath(path, key)))
             target = *rate;
         else
             ratesValid = false;
@@ -390,27 +367,27 @@ void ConfigReader::readThresholds(const QJsonValue& value, const QString& path, 
     readRate(u"errorRateWarn", thresholds.errorRateWarn);
     readRate(u"errorRateCritical", thresholds.errorRateCritical);
     if (object->contains(u"window")) {
-        if (const auto window = readInteger(object->value(u"window"), keyPath(path, u"window"), 1, 1000))
+        if (const auto window = readInteger(object->value(u"window"), configKeyPath(path, u"window"), 1, 1000))
             thresholds.window = static_cast<int>(*window);
     }
 
     // Blame the key the operator wrote: a lone latencyCritical below the default latencyWarn is its fault.
     if (latenciesValid && thresholds.latencyWarn >= thresholds.latencyCritical) {
         if (object->contains(u"latencyWarn"))
-            fail(keyPath(path, u"latencyWarn"),
+            fail(configKeyPath(path, u"latencyWarn"),
                 QStringLiteral("must be less than latencyCritical (%1)")
                     .arg(formatDuration(thresholds.latencyCritical)));
         else
-            fail(keyPath(path, u"latencyCritical"),
+            fail(configKeyPath(path, u"latencyCritical"),
                 QStringLiteral("must be greater than latencyWarn (%1)").arg(formatDuration(thresholds.latencyWarn)));
     }
     if (ratesValid && thresholds.errorRateWarn >= thresholds.errorRateCritical) {
         if (object->contains(u"errorRateWarn"))
-            fail(keyPath(path, u"errorRateWarn"),
+            fail(configKeyPath(path, u"errorRateWarn"),
                 QStringLiteral("must be less than errorRateCritical (%1)")
                     .arg(formatNumber(thresholds.errorRateCritical)));
         else
-            fail(keyPath(path, u"errorRateCritical"),
+            fail(configKeyPath(path, u"errorRateCritical"),
                 QStringLiteral("must be greater than errorRateWarn (%1)").arg(formatNumber(thresholds.errorRateWarn)));
     }
 }
@@ -423,7 +400,7 @@ void ConfigReader::readLimits(const QJsonValue& value, const QString& path, Limi
     rejectUnknownKeys(*object, path, { u"maxProbesPerSecond" });
     if (!object->contains(u"maxProbesPerSecond"))
         return;
-    const QString capPath = keyPath(path, u"maxProbesPerSecond");
+    const QString capPath = configKeyPath(path, u"maxProbesPerSecond");
     const QJsonValue cap = object->value(u"maxProbesPerSecond");
     if (!cap.isDouble()) {
         fail(capPath, QStringLiteral("must be a number of probes per second"));
@@ -446,7 +423,7 @@ void ConfigReader::readCredential(const QJsonValue& value, const QString& path, 
     rejectUnknownKeys(*object, path,
         { u"id", u"label", u"scheme", u"rotationDays", u"oauth2", u"created", u"rotated", u"fingerprint", u"expires" });
 
-    const QString idPath = keyPath(path, u"id");
+    const QString idPath = configKeyPath(path, u"id");
     if (!object->contains(u"id")) {
         fail(idPath, requiredMessage());
     } else if (const auto id = readNonEmptyString(object->value(u"id"), idPath)) {
@@ -457,28 +434,28 @@ void ConfigReader::readCredential(const QJsonValue& value, const QString& path, 
             m_credentialPaths.insert(*id, path);
     }
     if (object->contains(u"label")) {
-        if (const auto label = readString(object->value(u"label"), keyPath(path, u"label")))
+        if (const auto label = readString(object->value(u"label"), configKeyPath(path, u"label")))
             credential.label = *label;
     }
     if (object->contains(u"scheme"))
-        readCredentialScheme(object->value(u"scheme"), keyPath(path, u"scheme"), credential);
+        readCredentialScheme(object->value(u"scheme"), configKeyPath(path, u"scheme"), credential);
     if (object->contains(u"rotationDays")) {
         if (const auto days
-            = readInteger(object->value(u"rotationDays"), keyPath(path, u"rotationDays"), 1, kMaxRotationDays))
+            = readInteger(object->value(u"rotationDays"), configKeyPath(path, u"rotationDays"), 1, kMaxRotationDays))
             credential.rotationDays = static_cast<int>(*days);
     }
     if (object->contains(u"oauth2"))
-        readOAuth2(object->value(u"oauth2"), keyPath(path, u"oauth2"), credential);
+        readOAuth2(object->value(u"oauth2"), configKeyPath(path, u"oauth2"), credential);
     if (object->contains(u"created")) {
-        if (const auto time = readUtcTime(object->value(u"created"), keyPath(path, u"created")))
+        if (const auto time = readUtcTime(object->value(u"created"), configKeyPath(path, u"created")))
             credential.created = *time;
     }
     if (object->contains(u"rotated")) {
-        if (const auto time = readUtcTime(object->value(u"rotated"), keyPath(path, u"rotated")))
+        if (const auto time = readUtcTime(object->value(u"rotated"), configKeyPath(path, u"rotated")))
             credential.rotated = *time;
     }
     if (object->contains(u"fingerprint")) {
-        const QString fingerprintPath = keyPath(path, u"fingerprint");
+        const QString fingerprintPath = configKeyPath(path, u"fingerprint");
         if (const auto fingerprint = readString(object->value(u"fingerprint"), fingerprintPath)) {
             static const QRegularExpression eightHex(QStringLiteral("^[0-9a-f]{8}$"));
             if (eightHex.match(*fingerprint).hasMatch())
@@ -489,7 +466,7 @@ void ConfigReader::readCredential(const QJsonValue& value, const QString& path, 
         }
     }
     if (object->contains(u"expires")) {
-        if (const auto time = readUtcTime(object->value(u"expires"), keyPath(path, u"expires")))
+        if (const auto time = readUtcTime(object->value(u"expires"), configKeyPath(path, u"expires")))
             credential.expires = *time;
     }
 }
@@ -521,15 +498,15 @@ void ConfigReader::readOAuth2(const QJsonValue& value, const QString& path, Cred
     rejectUnknownKeys(*object, path, { u"tokenUrl", u"clientId", u"scope" });
     OAuth2Config oauth2;
     if (!object->contains(u"tokenUrl"))
-        fail(keyPath(path, u"tokenUrl"), requiredMessage());
-    else if (const auto url = readHttpUrl(object->value(u"tokenUrl"), keyPath(path, u"tokenUrl")))
+        fail(configKeyPath(path, u"tokenUrl"), requiredMessage());
+    else if (const auto url = readHttpUrl(object->value(u"tokenUrl"), configKeyPath(path, u"tokenUrl")))
         oauth2.tokenUrl = *url;
     if (!object->contains(u"clientId"))
-        fail(keyPath(path, u"clientId"), requiredMessage());
-    else if (const auto clientId = readNonEmptyString(object->value(u"clientId"), keyPath(path, u"clientId")))
+        fail(configKeyPath(path, u"clientId"), requiredMessage());
+    else if (const auto clientId = readNonEmptyString(object->value(u"clientId"), configKeyPath(path, u"clientId")))
         oauth2.clientId = *clientId;
     if (object->contains(u"scope")) {
-        if (const auto scope = readString(object->value(u"scope"), keyPath(path, u"scope")))
+        if (const auto scope = readString(object->value(u"scope"), configKeyPath(path, u"scope")))
             oauth2.scope = *scope;
     }
     credential.oauth2 = oauth2;
@@ -545,7 +522,7 @@ void ConfigReader::readEndpoint(const QJsonValue& value, const QString& path, En
             u"timeoutMax", u"expectStatus", u"checks", u"errorCodes", u"credential", u"maxBodyBytes",
             u"freshConnection", u"tags" });
 
-    const QString namePath = keyPath(path, u"name");
+    const QString namePath = configKeyPath(path, u"name");
     if (!object->contains(u"name")) {
         fail(namePath, requiredMessage());
     } else if (const auto name = readNonEmptyString(object->value(u"name"), namePath)) {
@@ -556,7 +533,7 @@ void ConfigReader::readEndpoint(const QJsonValue& value, const QString& path, En
             m_endpointPaths.insert(*name, path);
     }
 
-    const QString urlPath = keyPath(path, u"url");
+    const QString urlPath = configKeyPath(path, u"url");
     if (!object->contains(u"url"))
         fail(urlPath, requiredMessage());
     else if (const auto url = readHttpUrl(object->value(u"url"), urlPath))
@@ -564,20 +541,20 @@ void ConfigReader::readEndpoint(const QJsonValue& value, const QString& path, En
 
     readMethodAndKind(*object, path, endpoint);
     if (object->contains(u"headers"))
-        readHeaders(object->value(u"headers"), keyPath(path, u"headers"), endpoint);
+        readHeaders(object->value(u"headers"), configKeyPath(path, u"headers"), endpoint);
     if (object->contains(u"body")) {
-        if (const auto body = readString(object->value(u"body"), keyPath(path, u"body")))
+        if (const auto body = readString(object->value(u"body"), configKeyPath(path, u"body")))
             endpoint.body = body->toUtf8();
     }
     if (object->contains(u"interval")) {
         if (const auto interval
-            = readDuration(object->value(u"interval"), keyPath(path, u"interval"), kMinInterval, kMaxInterval))
+            = readDuration(object->value(u"interval"), configKeyPath(path, u"interval"), kMinInterval, kMaxInterval))
             endpoint.interval = *interval;
     }
     readTimeouts(*object, path, endpoint);
 
     if (object->contains(u"expectStatus")) {
-        const QString statusPath = keyPath(path, u"expectStatus");
+        const QString statusPath = configKeyPath(path, u"expectStatus");
         if (const auto array = readArray(object->value(u"expectStatus"), statusPath)) {
             for (qsizetype i = 0; i < array->size(); ++i) {
                 if (const auto status = readInteger(array->at(i), indexPath(statusPath, i), 100, 599))
@@ -589,7 +566,7 @@ void ConfigReader::readEndpoint(const QJsonValue& value, const QString& path, En
     const bool headRequest = endpoint.method == "HEAD";
     const QString headMessage = QStringLiteral("a HEAD response has no body to check; use GET or POST");
     if (object->contains(u"checks")) {
-        const QString checksPath = keyPath(path, u"checks");
+        const QString checksPath = configKeyPath(path, u"checks");
         if (const auto array = readArray(object->value(u"checks"), checksPath)) {
             if (headRequest && !array->isEmpty())
                 fail(checksPath, headMessage);
@@ -602,12 +579,12 @@ void ConfigReader::readEndpoint(const QJsonValue& value, const QString& path, En
     }
     if (object->contains(u"errorCodes")) {
         if (headRequest)
-            fail(keyPath(path, u"errorCodes"), headMessage);
-        readErrorCodes(object->value(u"errorCodes"), keyPath(path, u"errorCodes"), endpoint.errorCodes);
+            fail(configKeyPath(path, u"errorCodes"), headMessage);
+        readErrorCodes(object->value(u"errorCodes"), configKeyPath(path, u"errorCodes"), endpoint.errorCodes);
     }
 
     if (object->contains(u"credential")) {
-        const QString credentialPath = keyPath(path, u"credential");
+        const QString credentialPath = configKeyPath(path, u"credential");
         if (const auto id = readNonEmptyString(object->value(u"credential"), credentialPath)) {
             endpoint.credential = *id;
             if (!m_credentialPaths.contains(*id))
@@ -616,15 +593,15 @@ void ConfigReader::readEndpoint(const QJsonValue& value, const QString& path, En
     }
     if (object->contains(u"maxBodyBytes")) {
         if (const auto bytes
-            = readInteger(object->value(u"maxBodyBytes"), keyPath(path, u"maxBodyBytes"), 1, kMaxBodyBytes))
+            = readInteger(object->value(u"maxBodyBytes"), configKeyPath(path, u"maxBodyBytes"), 1, kMaxBodyBytes))
             endpoint.maxBodyBytes = *bytes;
     }
     if (object->contains(u"freshConnection")) {
-        if (const auto fresh = readBool(object->value(u"freshConnection"), keyPath(path, u"freshConnection")))
+        if (const auto fresh = readBool(object->value(u"freshConnection"), configKeyPath(path, u"freshConnection")))
             endpoint.freshConnection = *fresh;
     }
     if (object->contains(u"tags")) {
-        const QString tagsPath = keyPath(path, u"tags");
+        const QString tagsPath = configKeyPath(path, u"tags");
         if (const auto array = readArray(object->value(u"tags"), tagsPath)) {
             for (qsizetype i = 0; i < array->size(); ++i) {
                 if (const auto tag = readNonEmptyString(array->at(i), indexPath(tagsPath, i)))
@@ -637,7 +614,7 @@ void ConfigReader::readEndpoint(const QJsonValue& value, const QString& path, En
 void ConfigReader::readMethodAndKind(const QJsonObject& object, const QString& path, EndpointConfig& endpoint)
 {
     if (object.contains(u"kind")) {
-        const QString kindPath = keyPath(path, u"kind");
+        const QString kindPath = configKeyPath(path, u"kind");
         if (const auto kind = readString(object.value(u"kind"), kindPath)) {
             if (*kind == u"http")
                 endpoint.kind = EndpointKind::Http;
@@ -654,7 +631,7 @@ void ConfigReader::readMethodAndKind(const QJsonObject& object, const QString& p
             endpoint.method = QByteArrayLiteral("POST");
         return;
     }
-    const QString methodPath = keyPath(path, u"method");
+    const QString methodPath = configKeyPath(path, u"method");
     const auto method = readString(object.value(u"method"), methodPath);
     if (!method)
         return;
@@ -673,7 +650,7 @@ void ConfigReader::readTimeouts(const QJsonObject& object, const QString& path, 
 {
     if (object.contains(u"timeout")) {
         const QJsonValue value = object.value(u"timeout");
-        const QString timeoutPath = keyPath(path, u"timeout");
+        const QString timeoutPath = configKeyPath(path, u"timeout");
         if (value.isString() && value.toString() == u"adaptive") {
             endpoint.adaptiveTimeout = true;
         } else if (value.isString() && parseDuration(value.toString())) {
@@ -690,7 +667,7 @@ void ConfigReader::readTimeouts(const QJsonObject& object, const QString& path, 
     const auto readBound = [&](QStringView key, Millis& target) {
         if (!object.contains(key))
             return;
-        if (const auto bound = readDuration(object.value(key), keyPath(path, key), kMinTimeout, kMaxTimeout))
+        if (const auto bound = readDuration(object.value(key), configKeyPath(path, key), kMinTimeout, kMaxTimeout))
             target = *bound;
         else
             boundsValid = false;
@@ -699,10 +676,10 @@ void ConfigReader::readTimeouts(const QJsonObject& object, const QString& path, 
     readBound(u"timeoutMax", endpoint.timeoutMax);
     if (boundsValid && endpoint.timeoutMin > endpoint.timeoutMax) {
         if (object.contains(u"timeoutMin"))
-            fail(keyPath(path, u"timeoutMin"),
+            fail(configKeyPath(path, u"timeoutMin"),
                 QStringLiteral("must not exceed timeoutMax (%1)").arg(formatDuration(endpoint.timeoutMax)));
         else
-            fail(keyPath(path, u"timeoutMax"),
+            fail(configKeyPath(path, u"timeoutMax"),
                 QStringLiteral("must not be less than timeoutMin (%1)").arg(formatDuration(endpoint.timeoutMin)));
     }
 }
@@ -715,7 +692,7 @@ void ConfigReader::readHeaders(const QJsonValue& value, const QString& path, End
     QHash<QString, QString> seen; // lower-case name → path, since header names are case-insensitive
     for (auto it = object->begin(); it != object->end(); ++it) {
         const QString name = it.key();
-        const QString headerPath = keyPath(path, name);
+        const QString headerPath = configKeyPath(path, name);
         if (!isHttpToken(name)) {
             fail(headerPath, QStringLiteral("not a valid HTTP header name"));
             continue;
@@ -765,7 +742,7 @@ void ConfigReader::readCheck(const QJsonValue& value, const QString& path, BodyC
     }
     if (hasContains) {
         check.kind = BodyCheck::Kind::Contains;
-        if (const auto text = readNonEmptyString(object->value(u"contains"), keyPath(path, u"contains")))
+        if (const auto text = readNonEmptyString(object->value(u"contains"), configKeyPath(path, u"contains")))
             check.contains = *text;
         return;
     }
@@ -775,11 +752,12 @@ void ConfigReader::readCheck(const QJsonValue& value, const QString& path, BodyC
     }
     check.kind = BodyCheck::Kind::JsonPointerEquals;
     if (!hasPointer)
-        fail(keyPath(path, u"jsonPointer"), requiredMessage());
-    else if (const auto pointer = readJsonPointer(object->value(u"jsonPointer"), keyPath(path, u"jsonPointer"), true))
+        fail(configKeyPath(path, u"jsonPointer"), requiredMessage());
+    else if (const auto pointer
+        = readJsonPointer(object->value(u"jsonPointer"), configKeyPath(path, u"jsonPointer"), true))
         check.jsonPointer = *pointer;
     if (!hasEquals)
-        fail(keyPath(path, u"equals"), requiredMessage());
+        fail(configKeyPath(path, u"equals"), requiredMessage());
     else
         check.equals = object->value(u"equals");
 }
@@ -793,11 +771,11 @@ void ConfigReader::readErrorCodes(const QJsonValue& value, const QString& path, 
 
     // "" would point at the whole body, and an empty pointer means "no map" in ErrorCodeMap.
     if (!object->contains(u"pointer"))
-        fail(keyPath(path, u"pointer"), requiredMessage());
-    else if (const auto pointer = readJsonPointer(object->value(u"pointer"), keyPath(path, u"pointer"), false))
+        fail(configKeyPath(path, u"pointer"), requiredMessage());
+    else if (const auto pointer = readJsonPointer(object->value(u"pointer"), configKeyPath(path, u"pointer"), false))
         errorCodes.pointer = *pointer;
 
-    const QString mapPath = keyPath(path, u"map");
+    const QString mapPath = configKeyPath(path, u"map");
     if (!object->contains(u"map")) {
         fail(mapPath, requiredMessage());
         return;
@@ -822,7 +800,7 @@ void ConfigReader::readErrorCodeRule(const QJsonValue& value, const QString& pat
     const bool hasFrom = object->contains(u"from");
     const bool hasTo = object->contains(u"to");
     const auto readCode = [&](QStringView key) {
-        return readInteger(object->value(key), keyPath(path, key), -kMaxExactInteger, kMaxExactInteger);
+        return readInteger(object->value(key), configKeyPath(path, key), -kMaxExactInteger, kMaxExactInteger);
     };
     if (hasCode && (hasFrom || hasTo)) {
         fail(path, QStringLiteral("use either code or from + to, not both"));
@@ -833,9 +811,9 @@ void ConfigReader::readErrorCodeRule(const QJsonValue& value, const QString& pat
         }
     } else if (hasFrom || hasTo) {
         if (!hasFrom)
-            fail(keyPath(path, u"from"), requiredMessage());
+            fail(configKeyPath(path, u"from"), requiredMessage());
         if (!hasTo)
-            fail(keyPath(path, u"to"), requiredMessage());
+            fail(configKeyPath(path, u"to"), requiredMessage());
         bool fromValid = false;
         bool toValid = false;
         if (const auto from = hasFrom ? readCode(u"from") : std::nullopt) {
@@ -847,12 +825,12 @@ void ConfigReader::readErrorCodeRule(const QJsonValue& value, const QString& pat
             toValid = true;
         }
         if (fromValid && toValid && rule.from > rule.to)
-            fail(keyPath(path, u"from"), QStringLiteral("must not exceed to (%1)").arg(rule.to));
+            fail(configKeyPath(path, u"from"), QStringLiteral("must not exceed to (%1)").arg(rule.to));
     } else {
         fail(path, QStringLiteral("needs code, or from and to"));
     }
 
-    const QString signalPath = keyPath(path, u"signal");
+    const QString signalPath = configKeyPath(path, u"signal");
     if (!object->contains(u"signal")) {
         fail(signalPath, requiredMessage());
     } else if (const auto code = readString(object->value(u"signal"), signalPath)) {

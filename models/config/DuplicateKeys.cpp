@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config/DuplicateKeys.h"
 
+#include "config/ConfigError.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonValue>
@@ -11,29 +13,6 @@
 namespace sd {
 
 namespace {
-
-bool isPlainKey(QStringView key)
-{
-    if (key.isEmpty())
-        return false;
-    for (QChar c : key) {
-        if (!((c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'_'
-                || c == u'-'))
-            return false;
-    }
-    return true;
-}
-
-// The same notation as ConfigReader: `parent.key`, `parent["odd key"]`, `parent[3]`.
-QString keyPath(const QString& parent, const QString& key)
-{
-    if (isPlainKey(key))
-        return parent.isEmpty() ? key : parent + u'.' + key;
-    QString escaped = key;
-    escaped.replace(u'\\', QStringLiteral("\\\\"));
-    escaped.replace(u'"', QStringLiteral("\\\""));
-    return parent + QStringLiteral("[\"") + escaped + QStringLiteral("\"]");
-}
 
 class Scanner {
 public:
@@ -117,7 +96,7 @@ private:
             const auto key = string();
             if (!key)
                 return false;
-            const QString childPath = keyPath(path, *key);
+            const QString childPath = configKeyPath(path, *key);
             if (keys.contains(*key))
                 m_errors.append(ConfigError { childPath, QStringLiteral("duplicate key") });
             keys.insert(*key);
