@@ -14,7 +14,7 @@ Q_LOGGING_CATEGORY(lcMetrics, "signaldeck.metrics", QtInfoMsg)
 namespace sd {
 
 namespace {
-constexpr qsizetype kMaxRequestHead = 16 * 1024;
+constexpr qsizetype kMaxRequestHead = qsizetype { 16 } * 1024;
 constexpr int kRequestTimeoutMs = 10'000;
 
 QByteArray reasonPhrase(int status)

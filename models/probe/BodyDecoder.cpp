@@ -43,7 +43,7 @@ QByteArray BodyDecoder::decode(QByteArrayView raw, qint64 limit)
         m_error = QStringLiteral("data after the end of the %1 stream").arg(m_encoding);
         return out;
     }
-    std::array<char, 64 * 1024> buffer {};
+    std::array<char, std::size_t { 64 } * 1024> buffer {};
     z_stream& z = m_stream->z;
     // zlib's API is not const-correct; it never writes through next_in.
     z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));

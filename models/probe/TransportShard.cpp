@@ -17,7 +17,7 @@ namespace {
 constexpr int kMaxRedirects = 5;
 /// What Qt may buffer for one reply before we read it: without a bound an endless body fills memory
 /// faster than a busy thread reads it (issue 11).
-constexpr qint64 kReadBufferBytes = 256 * 1024;
+constexpr qint64 kReadBufferBytes = qint64 { 256 } * 1024;
 
 qint64 usSince(const QElapsedTimer& clock)
 {
@@ -246,7 +246,7 @@ void TransportShard::watch(QNetworkReply* reply, Active a)
     });
     connect(reply, &QNetworkReply::readyRead, this, [this, reply] { onReadyRead(reply); });
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onFinished(reply); });
-    m_active.insert(reply, std::move(a));
+    m_active.insert(reply, a);
 }
 
 bool TransportShard::followRedirect(QNetworkReply* reply, Active& a, ProbeFacts& f)
