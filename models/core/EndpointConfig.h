@@ -44,6 +44,23 @@ struct ErrorCodeMap {
     bool operator==(const ErrorCodeMap&) const = default;
 };
 
+/// TLS settings of one endpoint (config keys `tls.*`, global and per endpoint; docs/CONFIG.md). The loader
+/// merges the global block into each endpoint, so this holds the effective settings.
+struct TlsConfig {
+    enum class CaMode : quint8 { Add, Replace };
+    QString caFile; ///< `tls.caFile`: a PEM bundle; empty = the system store only
+    CaMode caMode = CaMode::Add; ///< `tls.caMode`: "add" to the system store (default) or "replace" it
+    QString serverName; ///< `tls.serverName`: SNI and the name verified, instead of the URL's host
+    QString minVersion; ///< `tls.minVersion`: "", "1.2" or "1.3"
+    bool insecureSkipVerify = false; ///< `tls.insecureSkipVerify`: explicit, shown as a warning, never default
+    int certWarnDays = 14; ///< `tls.certWarnDays`: S2 Warning when the earliest expiry is this close
+    int certCriticalDays = 3; ///< `tls.certCriticalDays`: S2 Critical
+    bool operator==(const TlsConfig&) const = default;
+};
+
+/// Which HTTP implementation sends the probes (config key `transport`, env SIGNALDECK_TRANSPORT overrides).
+enum class TransportKind : quint8 { Qt, Curl };
+
 /// How one endpoint is probed. Plain data; validation lives in ConfigLoader.
 struct EndpointConfig {
     QString name;
@@ -64,6 +81,7 @@ struct EndpointConfig {
     qint64 maxBodyBytes = 65'536;
     bool freshConnection = false;
     QStringList tags;
+    TlsConfig tls; ///< effective (global merged with the endpoint's own)
 
     bool operator==(const EndpointConfig&) const = default;
 };
@@ -90,7 +108,10 @@ struct OAuth2Config {
 struct CredentialConfig {
     QString id;
     QString label;
-    QString scheme = QStringLiteral("bearer"); ///< "bearer", "basic" or "header:NAME"
+    QString scheme = QStringLiteral("bearer"); ///< "bearer", "basic", "header:NAME" or "clientCert"
+    /// For "clientCert": the certificate (PEM, may include its chain) as a file path; the private key is the
+    /// secret in the OS keychain.
+    QString certFile;
     int rotationDays = 90;
     std::optional<OAuth2Config> oauth2;
     QDateTime created; ///< when the secret was first stored
@@ -118,6 +139,8 @@ struct AppConfig {
     QList<CredentialConfig> credentials;
     QList<EndpointConfig> endpoints;
     Limits limits; ///< last, so that aggregate initialisations of the older members stay valid
+    TlsConfig tls; ///< the global `tls` block (defaults of every endpoint)
+    TransportKind transport = TransportKind::Qt; ///< `transport`: "qt" or "curl"
     bool operator==(const AppConfig&) const = default;
 };
 

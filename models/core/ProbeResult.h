@@ -8,6 +8,7 @@
 #include <QList>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 #include <chrono>
 #include <optional>
@@ -38,6 +39,18 @@ struct ProbePhases {
     bool operator==(const ProbePhases&) const = default;
 };
 
+/// What the transport saw of the TLS session of one attempt (https only; `present` false otherwise).
+struct TlsFacts {
+    bool present = false;
+    QString protocol; ///< negotiated, e.g. "TLSv1.3"
+    QDateTime leafExpiresAt; ///< notAfter of the server's certificate (UTC)
+    QDateTime earliestExpiresAt; ///< the earliest notAfter in the presented chain (UTC)
+    QString leafSubject; ///< the leaf's subject (CN or the whole DN)
+    QString leafIssuer;
+    QStringList chain; ///< one line per presented certificate: "subject · issuer · notAfter ISO"
+    bool operator==(const TlsFacts&) const = default;
+};
+
 /// What the transport observed for one attempt: the facts the classifier judges. Plain data.
 struct ProbeFacts {
     TransportError transportError = TransportError::None;
@@ -50,6 +63,7 @@ struct ProbeFacts {
     qint64 latencyUs = 0; ///< total, monotonic clock
     ProbePhases phases;
     bool connectionReused = false;
+    TlsFacts tls;
 
     /// First value of a header, case-insensitive; empty when absent.
     QByteArray header(QByteArrayView name) const;
@@ -74,6 +88,7 @@ struct ProbeResult {
     QByteArray traceId; ///< 32 hex digits of the W3C traceparent sent
     std::optional<std::chrono::milliseconds> retryAfter; ///< from Retry-After, when present and valid
     qint64 rateLimitRemaining = -1; ///< RateLimit-Remaining / X-RateLimit-Remaining, -1 when absent
+    TlsFacts tls; ///< of the last attempt
 
     double latencyMs() const { return static_cast<double>(latencyUs) / 1000.0; }
 };

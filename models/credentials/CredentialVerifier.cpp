@@ -96,7 +96,7 @@ bool CredentialVerifier::verify(const AppConfig& config, const QString& credenti
             onAttemptFinished(static_cast<quint64>(i), facts);
             continue;
         }
-        ProbeRequest request { static_cast<quint64>(i), e, e.adaptiveTimeout ? e.timeoutMax : e.timeout, {} };
+        ProbeRequest request { static_cast<quint64>(i), e, e.adaptiveTimeout ? e.timeoutMax : e.timeout, {}, {}, {} };
         if (header)
             request.extraHeaders.append(*header);
         m_transport->start(request);

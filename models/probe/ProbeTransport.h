@@ -23,6 +23,10 @@ struct ProbeRequest {
     EndpointConfig endpoint;
     Millis deadline { 10'000 };
     QList<std::pair<QByteArray, QByteArray>> extraHeaders; ///< never logged
+    /// Mutual TLS (credential scheme "clientCert"): the certificate chain (PEM) and its private key (PEM,
+    /// from the OS keychain; never logged, never written). Both empty = no client certificate.
+    QByteArray clientCertificatePem;
+    QByteArray clientKeyPem;
 };
 
 /// The network side of a probe. It sends each attempt through one of a few TransportShards, each a

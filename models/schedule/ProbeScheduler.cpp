@@ -531,7 +531,10 @@ void ProbeScheduler::sendAttempt(Runtime& rt, MonotonicTime now)
         onAttemptFinished(rt.ticket, facts, QDateTime::currentDateTimeUtc(), {});
         return;
     }
-    ProbeRequest request { rt.ticket, rt.cfg, attemptDeadline(rt), {} };
+    ProbeRequest request;
+    request.ticket = rt.ticket;
+    request.endpoint = rt.cfg;
+    request.deadline = attemptDeadline(rt);
     if (!rt.cfg.credential.isEmpty()) {
         const auto meta = m_credentials.constFind(rt.cfg.credential);
         const QString scheme = meta == m_credentials.cend() ? CredentialConfig {}.scheme : meta->scheme;

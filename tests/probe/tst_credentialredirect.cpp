@@ -34,7 +34,7 @@ private:
         EndpointConfig endpoint;
         endpoint.name = u"redirected"_s;
         endpoint.url = url;
-        ProbeRequest request { 1, endpoint, 5s, {} };
+        ProbeRequest request { 1, endpoint, 5s, {}, {}, {} };
         request.extraHeaders.append(*credentialHeader(u"bearer"_s, m_token));
         transport.start(request);
         if (!finished.wait(10'000))
