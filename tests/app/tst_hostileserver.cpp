@@ -7,6 +7,7 @@
 
 #include <QDirIterator>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -77,6 +78,12 @@ private:
     QByteArrayList m_transcript; // every stdout and stderr of the binary, for the secret grep
 
     QString path(const QString& name) const { return m_dir.filePath(name); }
+    /// Every path the server has answered, one per line, after the answer was sent (SD_TEST_SERVED_LOG).
+    QByteArray servedLog() const
+    {
+        QFile f(path(u"served.log"_s));
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }
 
     QProcessEnvironment env() const
     {
@@ -184,6 +191,7 @@ private slots:
         QVERIFY(openssl.waitForFinished(60'000));
         QCOMPARE(openssl.exitCode(), 0);
         QProcessEnvironment serverEnv = QProcessEnvironment::systemEnvironment();
+        serverEnv.insert(u"SD_TEST_SERVED_LOG"_s, path(u"served.log"_s));
         serverEnv.insert(u"SD_TEST_OAUTH_TOKEN"_s, QString::fromLatin1(m_oauthToken));
         m_server.setProcessEnvironment(serverEnv);
         m_server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
@@ -285,9 +293,11 @@ private slots:
     {
         QJsonObject slow = endpoint(u"slow"_s, "/slow");
         slow.insert(u"timeout"_s, u"60s"_s);
-        const QString cfg = writeConfig(u"sigterm.json"_s, config({ endpoint(u"fast"_s, "/ok"), slow }));
-        const Run r = run({ u"--config"_s, cfg, u"--check"_s, u"--json"_s }, {}, 30'000, [](QProcess& p) {
-            QTest::qWait(2500); // the fast endpoint has answered, the slow one hangs
+        const QString cfg = writeConfig(u"sigterm.json"_s, config({ endpoint(u"fast"_s, "/ok?sigterm"), slow }));
+        const Run r = run({ u"--config"_s, cfg, u"--check"_s, u"--json"_s }, {}, 30'000, [this](QProcess& p) {
+            // The fast endpoint has been answered (the server logs what it served), the slow one hangs.
+            QTRY_VERIFY_WITH_TIMEOUT(servedLog().contains("/ok?sigterm\n"), 30'000);
+            QTest::qWait(1000); // for the answer to be read and judged; the slow one hangs for 30 s
             p.terminate();
         });
         QCOMPARE(r.exitCode, 3);

@@ -16,6 +16,13 @@ using namespace Qt::StringLiterals;
 namespace {
 
 constexpr qint64 kMiB = 1024 * 1024;
+// AddressSanitizer keeps freed blocks in a quarantine (256 MiB by default) before reusing them, so under the
+// asan preset the peak includes it; an unbounded body still overshoots by far (gigabytes in 10 s).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr qint64 kSanitizerQuarantine = 256 * kMiB;
+#else
+constexpr qint64 kSanitizerQuarantine = 0;
+#endif
 
 /// A line of /proc/self/status in bytes ("VmHWM", "VmRSS").
 qint64 statusBytes(QByteArrayView key)
@@ -83,7 +90,8 @@ private slots:
         const ProbeResult r = done.at(0).at(0).value<ProbeResults>().value(0);
         qInfo("RSS before %lld MiB, peak %lld MiB (cap %lld MiB), outcome %s, %lld bytes read", before / kMiB,
             peak / kMiB, cap / kMiB, qPrintable(r.reason), r.bytesRead);
-        QVERIFY2(peak - before <= cap + 32 * kMiB, qPrintable(u"peak grew by %1 MiB"_s.arg((peak - before) / kMiB)));
+        QVERIFY2(peak - before <= cap + 32 * kMiB + kSanitizerQuarantine,
+            qPrintable(u"peak grew by %1 MiB"_s.arg((peak - before) / kMiB)));
         QVERIFY(r.bodyTruncated);
         QVERIFY(r.bytesRead >= cap);
     }
