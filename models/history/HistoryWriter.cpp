@@ -796,6 +796,7 @@ bool HistoryWriter::trimBlocks(int endpointId, qint64 before, qint64* deleted)
             return false;
         }
         *deleted += removed;
+        m_openBlocks.remove(endpointId); // the straddling block changed under the cache
         // Let samples waiting in the queue in between, so retention never holds them back long.
         if (m_queue->size() > 0)
             flushPending();

@@ -930,6 +930,7 @@ void TestHistoryStore::version1FileIsMigratedKeepingEverySample()
     QCOMPARE(db.scalar(u"SELECT max(version) FROM schema_migrations"_s).toInt(), HistorySchema::kCurrentVersion);
     QCOMPARE(db.scalar(u"SELECT count(*) FROM sqlite_master WHERE name = 'samples'"_s).toInt(), 0);
     QVERIFY(db.scalar(u"SELECT count(*) FROM sample_blocks WHERE endpoint_id = 1"_s).toInt() > 1);
+    QCOMPARE(db.scalar(u"PRAGMA freelist_count"_s).toInt(), 0); // the v1 rows' pages went back to the disk
 
     HistoryQuery query(path);
     for (const auto& [name, expected] : { std::pair { u"api"_s, expectedApi }, std::pair { u"db"_s, expectedDb } }) {
