@@ -9,7 +9,7 @@
 // with the page size and the freelist), CPU and wall time per sample written. Then query times: the 24 h
 // raw chart read the v1 way (the v1 reader's SQL over the v1 file) and the v2 way (HistoryQuery over the
 // store), checked identical; the 7-day chart (HistoryQuery, from rollups) and a 7-day raw scan.
-// Usage: bench_storage [--days 7] [--endpoints 1] [--interval SECONDS] [--reps 3] [--json FILE]
+// Usage: bench_storage [--days 7] [--endpoints 1] [--interval SECONDS] [--reps 3] [--batch 10000] [--json FILE]
 #include "history/ChartBucketBuilder.h"
 #include "history/HistoryQuery.h"
 #include "history/HistorySchema.h"
@@ -122,7 +122,7 @@ ProbeResults makeSamples(const Setup& setup, qint64 first, qint64 count, std::mt
     return results;
 }
 
-constexpr qint64 kBatch = 10'000;
+qint64 g_batchSize = 10'000; // --batch: the writer's largest transaction; 250 ms of probes is the realistic one
 
 struct Written {
     QString layout;
@@ -136,8 +136,8 @@ template <typename F> Written writeAll(const Setup& setup, const QString& layout
 {
     Written w { layout, path };
     std::mt19937_64 rng(7);
-    for (qint64 done = 0; done < setup.samples(); done += kBatch) {
-        const ProbeResults batch = makeSamples(setup, done, std::min(kBatch, setup.samples() - done), rng);
+    for (qint64 done = 0; done < setup.samples(); done += g_batchSize) {
+        const ProbeResults batch = makeSamples(setup, done, std::min(g_batchSize, setup.samples() - done), rng);
         const double cpu0 = cpuSeconds();
         QElapsedTimer t;
         t.start();
@@ -321,7 +321,7 @@ Written writeStore(const Setup& setup, const QString& dir)
     HistoryOptions options;
     options.directory = dir;
     options.maintenanceInterval = std::chrono::milliseconds(0);
-    options.maxPendingSamples = kBatch * 2;
+    options.maxPendingSamples = g_batchSize * 2;
     HistoryStore store(options);
     // The writer thread's CPU counts too: getrusage(RUSAGE_SELF) covers every thread of the process.
     return writeAll(setup, u"store"_s, store.databasePath(), [&store](const ProbeResults& batch) {
@@ -426,6 +426,8 @@ int main(int argc, char* argv[])
             setup.intervalMs = std::max(v.toInt(), 1) * 1000LL;
         else if (k == u"--reps"_s)
             setup.reps = std::max(v.toInt(), 1);
+        else if (k == u"--batch"_s)
+            g_batchSize = std::max(v.toLongLong(), 1LL);
         else if (k == u"--json"_s)
             jsonPath = v;
     }
@@ -443,7 +445,7 @@ int main(int argc, char* argv[])
 
     out() << "samples: " << setup.samples() << " (" << setup.days << " days, " << setup.endpoints
           << " endpoint(s) every " << setup.intervalMs / 1000 << " s), " << setup.reps
-          << " interleaved repetitions, batches of " << kBatch << "\n";
+          << " interleaved repetitions, batches of " << g_batchSize << "\n";
     const QStringList layouts { u"v1"_s, u"v2"_s, u"store"_s };
     for (int rep = 0; rep < setup.reps; ++rep) {
         QTemporaryDir dir;
@@ -469,7 +471,7 @@ int main(int argc, char* argv[])
                   << qRound64(w.wallS / n * 1e7) / 10.0 << " µs wall per sample\n";
             emitJson(QJsonObject { { u"bench"_s, u"storage"_s }, { u"phase"_s, u"write"_s }, { u"layout"_s, layout },
                 { u"rep"_s, rep + 1 }, { u"days"_s, setup.days }, { u"endpoints"_s, setup.endpoints },
-                { u"intervalS"_s, setup.intervalMs / 1000 }, { u"rows"_s, size.rows },
+                { u"intervalS"_s, setup.intervalMs / 1000 }, { u"batch"_s, g_batchSize }, { u"rows"_s, size.rows },
                 { u"fileBytesPerSample"_s, size.fileBytes / n }, { u"tableBytesPerSample"_s, size.tableBytes / n },
                 { u"rollupBytesPerSample"_s, size.rollupBytes / n }, { u"freePages"_s, size.freePages },
                 { u"pageSize"_s, size.pageSize }, { u"writeCpuUsPerSample"_s, w.cpuS / n * 1e6 },
