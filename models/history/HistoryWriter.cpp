@@ -316,10 +316,11 @@ std::optional<int> HistoryWriter::lookupId(Lookup& lookup, const QString& value,
 
 namespace {
 
-QSqlError damagedBlockError(const QString& text)
+QSqlError damagedBlockError(const QString& problem, int endpointId, qint64 firstMs)
 {
     // Reported like SQLite's own SQLITE_CORRUPT, so the file is set aside the same way.
-    return QSqlError(text, text, QSqlError::StatementError, QString::number(SqliteCode::Corrupt));
+    return QSqlError(QString(), u"%1 (endpoint id %2, block from %3 ms)"_s.arg(problem).arg(endpointId).arg(firstMs),
+        QSqlError::StatementError, QString::number(SqliteCode::Corrupt));
 }
 
 QVariant reasonsValue(const SampleBlock::Encoder& block)
@@ -347,8 +348,8 @@ HistoryWriter::OpenBlock* HistoryWriter::openBlock(int endpointId, QSqlError* er
         QString problem;
         if (!SampleBlock::decode(
                 q.value(2).toByteArray(), q.value(1).toLongLong(), endpointId, &samples, true, &problem)) {
+            *error = damagedBlockError(problem, endpointId, q.value(1).toLongLong());
             q.finish();
-            *error = damagedBlockError(problem);
             return nullptr;
         }
         block.rowId = q.value(0).toLongLong();
@@ -435,7 +436,7 @@ std::optional<qint64> HistoryWriter::insertOutOfOrder(int endpointId, StoredSamp
         QList<StoredSample> samples;
         QString problem;
         if (!SampleBlock::decode(q.value(2).toByteArray(), firstMs, endpointId, &samples, true, &problem)) {
-            *error = damagedBlockError(problem);
+            *error = damagedBlockError(problem, endpointId, firstMs);
             return std::nullopt;
         }
         q.finish();
@@ -758,7 +759,7 @@ bool HistoryWriter::trimBlocks(int endpointId, qint64 before, qint64* deleted)
             QString problem;
             if (!SampleBlock::decode(
                     q.value(4).toByteArray(), q.value(1).toLongLong(), endpointId, &samples, true, &problem)) {
-                error = damagedBlockError(problem);
+                error = damagedBlockError(problem, endpointId, q.value(1).toLongLong());
                 ok = false;
                 break;
             }

@@ -101,6 +101,7 @@ private slots:
     void retentionTrimsInsideABlock();
     void realisticProbeCostsAtMost32Bytes();
     void blockCodecKeepsOddValuesAndRejectsDamage();
+    void damagedBlockIsReportedAndTheFileSetAside();
 };
 
 void TestHistoryStore::initTestCase()
@@ -1137,6 +1138,49 @@ void TestHistoryStore::blockCodecKeepsOddValuesAndRejectsDamage()
     bad[0] = 'Z';
     QVERIFY(!SampleBlock::decode(bad, e.firstMs(), 9, &out, true, &error));
     QVERIFY(!error.isEmpty());
+}
+
+void TestHistoryStore::damagedBlockIsReportedAndTheFileSetAside()
+{
+    // SQLite has no checksums: a scribbled block reads back as garbage. Readers say so (no crash, no
+    // invented samples); the writer treats the file as damaged like any other damage: set aside, nothing
+    // deleted, a fresh file started, and the samples of the run stored there.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"history.sqlite"_s);
+    {
+        HistoryStore store(optionsFor(dir.path()));
+        store.append({ probe(u"e"_s, baseMs(0), 1000), probe(u"e"_s, baseMs(1000), 2000) });
+        QVERIFY(store.flushNow());
+    }
+    {
+        Inspector db(path);
+        QSqlQuery q(db.db());
+        QVERIFY(q.exec(u"UPDATE sample_blocks SET data = x'01ff07ff07ff07'"_s));
+    }
+    {
+        HistoryQuery query(path);
+        QList<StoredSample> back;
+        QVERIFY(!query.forEachSample({}, 0, baseMs(kDay), [&back](const StoredSample& s) {
+            back.append(s);
+            return true;
+        }));
+        QVERIFY2(query.lastError().contains(u"sample block"_s), qPrintable(query.lastError()));
+        QVERIFY(back.isEmpty());
+        QVERIFY(query.lastSamples(u"e"_s, 5).isEmpty());
+        QVERIFY(!query.lastError().isEmpty());
+    }
+    HistoryStore store(optionsFor(dir.path()));
+    QSignalSpy reset(&store, &HistoryStore::databaseReset);
+    store.append({ probe(u"e"_s, baseMs(2000), 3000) });
+    store.flushNow();
+    QTRY_COMPARE(reset.size(), 1);
+    QCOMPARE(store.lastErrorKind(), HistoryError::Corrupt);
+    const QString aside = reset.first().at(0).toString();
+    QVERIFY(QFile::exists(aside));
+    QVERIFY(store.flushNow());
+    const ProbeResults fresh = HistoryQuery(path).lastSamples(u"e"_s, 5);
+    QCOMPARE(fresh.size(), 1);
+    QCOMPARE(fresh.first().latencyUs, 3000);
 }
 
 QTEST_GUILESS_MAIN(TestHistoryStore)
