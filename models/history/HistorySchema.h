@@ -31,7 +31,7 @@ class QSqlDatabase;
 /// deadline and a refused connection's is near zero, neither says how fast the API answers.
 ///
 /// Size on disk, measured with bench_history (SQLite 3.40, 4 KiB pages, dbstat; docs/PERFORMANCE.md): a
-/// raw sample takes about 29 bytes in version 2 (version 1: about 65), of which 16 are the random trace
+/// raw sample takes about 28 bytes in version 2 (version 1: about 65), of which 16 are the random trace
 /// id; a rollup row about 65 bytes for an endpoint probed every 30 s and about 130 bytes at one probe per
 /// second (a wider histogram). Retention frees pages that later inserts reuse, so the file stops growing
 /// once both retention windows are full.
