@@ -135,6 +135,11 @@ int runExportCommand(const QStringList& args, QTextStream& out, QTextStream& err
         return kExitIo;
     }
 
+    // A history written by an older SignalDeck that no dashboard or --headless has opened since.
+    if (const QString problem = HistoryStore::upgradeOlderSchema(databasePath); !problem.isEmpty()) {
+        err << "signaldeck export: cannot read the history " << databasePath << ": " << problem << Qt::endl;
+        return kExitIo;
+    }
     {
         // Usage errors first: a misspelt endpoint is the caller's mistake, not an I/O failure.
         HistoryQuery query(databasePath);

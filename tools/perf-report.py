@@ -191,6 +191,72 @@ def gui_section(out, records):
                    f"{'met' if stall <= 50 else '**not met**'}).\n")
 
 
+def storage_section(out, records):
+    rows = [r for r in records if r.get("bench") == "storage"]
+    out.append("## Raw sample storage, schema 1 against schema 2 (`tests/bench/bench_storage.cpp`)\n")
+    if not rows:
+        out.append(NOT_RUN)
+        return
+    out.append("The same realistic probes (0–8 ms start jitter, lognormal latency with phases, a random 16-byte "
+               "trace id each, 1 % 429 and 1 % timeouts with reasons) written, layouts interleaved with the order "
+               "rotated: **v1** the schema-1 layout (one WITHOUT ROWID row per sample) and **v2** the schema-2 "
+               "blocks, both SQL only (interned ids, no rollups, no writer thread), and **store** the HistoryStore "
+               "itself (schema 2 with its writer thread, lookups and 1-minute rollups). Bytes are per stored "
+               "sample: the file after a WAL checkpoint (page size and freelist included), and the sample table's "
+               "own pages (v2: with its index). CPU is the whole process's (writer thread included). "
+               "min / median over the repetitions.\n")
+    setups = []
+    for r in rows:
+        key = (r["days"], r["endpoints"])
+        if key not in setups:
+            setups.append(key)
+    for days, endpoints in setups:
+        group = [r for r in rows if (r["days"], r["endpoints"]) == (days, endpoints)]
+        w = [r for r in group if r.get("phase") == "write"]
+        first = w[0] if w else group[0]
+        reps = len({r["rep"] for r in group})
+        out.append(f"### {num(first.get('rows', 0))} probes: {days} day(s) of {num(endpoints)} endpoint(s) every "
+                   f"{first.get('intervalS', '?')} s, batches of {num(first.get('batch', 10000))}\n")
+        out.append(f"Reproduce: `build/tests/bench/bench_storage --days {days} --endpoints {endpoints} --interval "
+                   f"{first.get('intervalS', 1)} --reps {reps}`.\n")
+        out.append("| layout | file B / sample | sample table B / sample | rollups B / sample | free pages "
+                   "| write CPU µs / sample | write wall µs / sample |")
+        out.append("|---|---|---|---|---|---|---|")
+        names = {"v1": "v1: a row per sample (SQL only)", "v2": "v2: blocks (SQL only)", "store": "v2: HistoryStore"}
+        for layout in ("v1", "v2", "store"):
+            g = [r for r in w if r["layout"] == layout]
+            if g:
+                out.append(f"| {names[layout]} | {mn_med([r['fileBytesPerSample'] for r in g])} | "
+                           f"{mn_med([r['tableBytesPerSample'] for r in g])} | "
+                           f"{mn_med([r['rollupBytesPerSample'] for r in g])} | {max(r['freePages'] for r in g)} | "
+                           f"{mn_med([r['writeCpuUsPerSample'] for r in g], '{:.2f}')} | "
+                           f"{mn_med([r['writeWallUsPerSample'] for r in g], '{:.2f}')} |")
+        v1 = {r["rep"]: r for r in w if r["layout"] == "v1"}
+        v2 = {r["rep"]: r for r in w if r["layout"] == "store"}
+        ratio = [v2[k]["tableBytesPerSample"] / v1[k]["tableBytesPerSample"] for k in v2 if k in v1]
+        target = [r["tableBytesPerSample"] for r in v2.values()]
+        out.append("")
+        if ratio:
+            out.append(f"Sample table bytes, store ÷ v1, pair by pair: min {min(ratio):.2f}, median "
+                       f"{med(ratio):.2f}. Target ≤ 32 B per stored probe: "
+                       f"{'met' if max(target) <= 32 else '**not met**'} (worst repetition {max(target):.1f} B).\n")
+        rd = [r for r in group if r.get("phase") == "read"]
+        if rd:
+            out.append("| read (ms, median of 3–9 runs each; min / median over repetitions) | time |")
+            out.append("|---|---|")
+            for key, label in (("chart24hV1Ms", "24 h chart, 2,000 buckets, raw: v1 reader SQL over the v1 file"),
+                               ("chart24hV2Ms", "24 h chart, 2,000 buckets, raw: HistoryQuery over the v2 store"),
+                               ("chart7dMs", "7-day chart, 2,000 buckets (rollups), HistoryQuery"),
+                               ("scan7dMs", "every raw sample of one endpoint, decoded (forEachSample)")):
+                out.append(f"| {label} | {mn_med([r[key] for r in rd], '{:.2f}')} |")
+            same = all(r["chart24hIdentical"] for r in rd)
+            week = max(r["chart7dMs"] for r in rd)
+            out.append("")
+            out.append(f"The 24 h chart of one endpoint read the old way and the new way is "
+                       f"{'identical' if same else '**different**'} in every repetition. 7-day chart query "
+                       f"≤ 50 ms: {'met' if week <= 50 else '**not met**'} (worst {week:.2f} ms).\n")
+
+
 def text_section(out, results, title, files, intro):
     present = [f for f in files if (results / f).exists()]
     out.append(f"## {title}\n")
@@ -228,6 +294,7 @@ def main():
     engine_section(out, records, setup)
     polite_section(out, records)
     gui_section(out, records)
+    storage_section(out, records)
     text_section(out, results, "History store and CSV export (`tests/history/bench_history.cpp`)",
                  ["history-1.txt", "history-1000.txt"],
                  "7 days of 1 s samples of one endpoint, then 1 day of 1,000 endpoints at 2 min (the export merges "

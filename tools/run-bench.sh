@@ -4,7 +4,7 @@
 # BENCH_REPS times with the order rotated; the report gives min and median.
 #   tools/run-bench.sh [BUILD_DIR]
 #   BENCH_SECONDS (60) per phase, BENCH_REPS (3), BENCH_ENDPOINTS (100,1000), BENCH_DOC (docs/PERFORMANCE.md),
-#   BENCH_ONLY: a space-separated subset of engine-nginx engine polite gui charts history-1 history-1000
+#   BENCH_ONLY: a space-separated subset of engine-nginx engine polite gui charts storage storage-1000 history-1 history-1000
 #   (the page then says which sections were not measured).
 set -euo pipefail
 build_dir=${1:-build}
@@ -12,7 +12,7 @@ seconds=${BENCH_SECONDS:-60}
 reps=${BENCH_REPS:-3}
 endpoints=${BENCH_ENDPOINTS:-100,1000}
 doc=${BENCH_DOC:-docs/PERFORMANCE.md}
-only=" ${BENCH_ONLY:-engine-nginx engine polite gui charts history-1 history-1000} "
+only=" ${BENCH_ONLY:-engine-nginx engine polite gui charts storage storage-1000 history-1 history-1000} "
 results=$build_dir/bench-results
 rm -rf "$results"
 mkdir -p "$results"
@@ -76,6 +76,10 @@ run engine "$bench/bench_engine" --seconds "$seconds" --reps "$reps" --endpoints
 run polite "$bench/bench_engine" --polite --seconds "$seconds" --reps "$reps" --json "$json"
 run gui "$bench/bench_gui" --seconds "$seconds" --reps "$reps" --json "$json"
 run charts "$bench/bench_charts"
+# Raw sample storage: schema 1 and schema 2 side by side, 7 days of one endpoint at 1 s (issue 12.5).
+run storage "$bench/bench_storage" --days 7 --endpoints 1 --reps "$reps" --json "$json"
+# ... and 1,000 endpoints every 2 min (1,000 blocks growing side by side; a rollup row per probe).
+run storage-1000 "$bench/bench_storage" --days 1 --endpoints 1000 --interval 120 --reps "$reps" --json "$json"
 # 7 days of one endpoint (the single-endpoint path), and 1,000 endpoints (the export's merge path).
 run history-1 "$build_dir/tests/history/bench_history" 7 1 1
 run history-1000 "$build_dir/tests/history/bench_history" 1 1000 120

@@ -4,6 +4,7 @@
 #include "history/ChartBucketBuilder.h"
 #include "history/HistoryConnection.h"
 #include "history/HistorySchema.h"
+#include "history/SampleBlock.h"
 #include "history/SqlCursor.h"
 
 #include <QFileInfo>
@@ -22,12 +23,6 @@ namespace {
 
 constexpr qint64 kMinute = HistorySchema::kMinuteMs;
 
-// NULLs become -1/0 inside SQLite: one C API call per cell instead of two.
-const QString kSampleColumns = u"endpoint_id, t_ms, url_id, latency_us, http_status, outcome, signal, attempts, "
-                               "flags, bytes_read, coalesce(reason_id, 0), coalesce(queue_us, -1), "
-                               "coalesce(connect_us, -1), coalesce(sent_us, -1), coalesce(ttfb_us, -1), "
-                               "coalesce(download_us, -1), trace_id"_s;
-
 qint64 floorDiv(qint64 a, qint64 b)
 {
     return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
@@ -38,54 +33,89 @@ qint64 ceilDiv(qint64 a, qint64 b)
     return -floorDiv(-a, b);
 }
 
-Outcome outcomeOf(qint64 stored)
-{
-    return HistorySchema::outcomeFromStored(stored).value_or(Outcome::Ok);
-}
-
-FailureSignal signalOf(qint64 stored)
-{
-    return HistorySchema::signalFromStored(stored).value_or(FailureSignal::None);
-}
-
-void readSample(SqlCursor& c, StoredSample& s)
-{
-    s.endpointId = static_cast<int>(c.integer(0));
-    s.startMs = c.integer(1);
-    s.urlId = static_cast<int>(c.integer(2));
-    s.latencyUs = c.integer(3);
-    s.httpStatus = static_cast<int>(c.integer(4));
-    s.outcome = outcomeOf(c.integer(5));
-    s.signal = signalOf(c.integer(6));
-    s.attempts = static_cast<int>(c.integer(7));
-    const qint64 flags = c.integer(8);
-    s.connectionReused = flags & HistorySchema::kFlagConnectionReused;
-    s.bodyTruncated = flags & HistorySchema::kFlagBodyTruncated;
-    s.bytesRead = c.integer(9);
-    s.reasonId = static_cast<int>(c.integer(10));
-    s.phases.queueUs = c.integer(11);
-    s.phases.connectUs = c.integer(12);
-    s.phases.sentUs = c.integer(13);
-    s.phases.ttfbUs = c.integer(14);
-    s.phases.downloadUs = c.integer(15);
-    const bool binary = c.isBlob(16);
-    const QByteArrayView raw = c.blob(16);
-    if (raw.isEmpty()) {
-        s.traceId.clear();
-    } else if (binary) {
-        s.traceId.resize(raw.size() * 2);
-        static constexpr char kHex[] = "0123456789abcdef";
-        for (qsizetype i = 0; i < raw.size(); ++i) {
-            const auto byte = static_cast<quint8>(raw[i]);
-            s.traceId[2 * i] = kHex[byte >> 4];
-            s.traceId[2 * i + 1] = kHex[byte & 0xf];
-        }
-    } else {
-        s.traceId = raw.toByteArray();
-    }
-}
+// The blocks that may hold samples in [from, to): the one starting at or before `from` (blocks of an
+// endpoint never overlap) and every one starting inside the range. Columns: first_ms, last_ms, n, data.
+const QString kBlocksInRange = u"SELECT first_ms, last_ms, n, data FROM sample_blocks WHERE endpoint_id = ? AND "
+                               "first_ms >= coalesce((SELECT max(first_ms) FROM sample_blocks WHERE endpoint_id = ? "
+                               "AND first_ms <= ?), ?) AND first_ms < ? ORDER BY first_ms"_s;
 
 } // namespace
+
+/// Streams the raw samples of one endpoint in [from, to), in time order, one block in memory.
+class HistoryQuery::SampleStream {
+public:
+    SampleStream(std::unique_ptr<SqlCursor> cursor, int endpointId, qint64 fromMs, qint64 toMs, bool withTraceIds)
+        : m_cursor(std::move(cursor))
+        , m_endpointId(endpointId)
+        , m_from(fromMs)
+        , m_to(toMs)
+        , m_withTraceIds(withTraceIds)
+    {
+        m_cursor->bind(0, endpointId);
+        m_cursor->bind(1, endpointId);
+        m_cursor->bind(2, fromMs);
+        m_cursor->bind(3, fromMs);
+        m_cursor->bind(4, toMs);
+        if (!m_cursor->exec())
+            m_error = m_cursor->errorText();
+    }
+    /// False at the end or on error (see error()).
+    bool next()
+    {
+        while (m_error.isEmpty()) {
+            while (m_index < m_block.size()) {
+                const StoredSample& s = m_block.at(m_index++);
+                if (s.startMs >= m_to)
+                    return false;
+                if (s.startMs >= m_from)
+                    return true;
+            }
+            if (!m_cursor->next()) {
+                if (m_cursor->hasError())
+                    m_error = m_cursor->errorText();
+                return false;
+            }
+            m_block.clear();
+            m_index = 0;
+            if (!SampleBlock::decode(
+                    m_cursor->blob(3), m_cursor->integer(0), m_endpointId, &m_block, m_withTraceIds, &m_error))
+                m_error
+                    = u"%1 (endpoint id %2, block at %3 ms)"_s.arg(m_error).arg(m_endpointId).arg(m_cursor->integer(0));
+        }
+        return false;
+    }
+    /// Counts without decoding the blocks that lie wholly inside the range.
+    qint64 count()
+    {
+        qint64 n = 0;
+        while (m_error.isEmpty() && m_cursor->next()) {
+            if (m_cursor->integer(0) >= m_from && m_cursor->integer(1) < m_to) {
+                n += m_cursor->integer(2);
+                continue;
+            }
+            m_block.clear();
+            if (!SampleBlock::decode(m_cursor->blob(3), m_cursor->integer(0), m_endpointId, &m_block, false, &m_error))
+                break;
+            for (const StoredSample& s : std::as_const(m_block))
+                n += s.startMs >= m_from && s.startMs < m_to ? 1 : 0;
+        }
+        if (m_error.isEmpty() && m_cursor->hasError())
+            m_error = m_cursor->errorText();
+        return n;
+    }
+    const StoredSample& current() const { return m_block.at(m_index - 1); }
+    QString error() const { return m_error; }
+
+private:
+    std::unique_ptr<SqlCursor> m_cursor;
+    int m_endpointId;
+    qint64 m_from;
+    qint64 m_to;
+    bool m_withTraceIds;
+    QList<StoredSample> m_block;
+    qsizetype m_index = 0;
+    QString m_error;
+};
 
 HistoryQuery::HistoryQuery(const QString& databasePath, ReadPath readPath)
     : m_path(databasePath)
@@ -129,6 +159,14 @@ bool HistoryQuery::ensureOpen()
         m_error = u"%1 has no history schema yet (the writer has not created it)"_s.arg(m_path);
         return false;
     }
+    if (version && *version > 0 && *version < HistorySchema::kCurrentVersion) {
+        // An older file the writer migrates when it opens it: wait for it like for a fresh file.
+        m_awaitingSchema = true;
+        m_error = u"%1 has history schema version %2, the writer has not migrated it to %3 yet"_s.arg(m_path)
+                      .arg(*version)
+                      .arg(HistorySchema::kCurrentVersion);
+        return false;
+    }
     if (!version || *version != HistorySchema::kCurrentVersion) {
         m_error = version
             ? u"%1 has history schema version %2, this SignalDeck reads version %3"_s.arg(m_path).arg(*version).arg(
@@ -140,6 +178,11 @@ bool HistoryQuery::ensureOpen()
     m_error.clear(); // a failed open before (no schema yet, say) is history now
     m_direct = m_readPath == ReadPath::Fastest && SqlCursor::directAvailable(m_connection->database());
     return true;
+}
+
+std::unique_ptr<HistoryQuery::SampleStream> HistoryQuery::samples(int id, qint64 fromMs, qint64 toMs, bool withTraceIds)
+{
+    return std::make_unique<SampleStream>(cursor(kBlocksInRange), id, fromMs, toMs, withTraceIds);
 }
 
 std::unique_ptr<SqlCursor> HistoryQuery::cursor(const QString& sql)
@@ -219,23 +262,20 @@ ChartSeries HistoryQuery::chart(const QString& endpoint, qint64 fromMs, qint64 t
     const qint64 width = std::max<qint64>(ceilDiv(toMs - fromMs, maxBuckets), 1);
     if (width < kMinute && fromMs >= rawHorizonMs()) {
         series.bucketMs = width;
-        auto c = cursor(u"SELECT t_ms, outcome, signal, http_status, latency_us FROM samples "
-                        "WHERE endpoint_id = ? AND t_ms >= ? AND t_ms < ?"_s);
-        c->bind(0, *id);
-        c->bind(1, fromMs);
-        c->bind(2, toMs);
-        if (!c->exec()) {
-            m_error = c->errorText();
-            return series;
-        }
+        auto c = samples(*id, fromMs, toMs, false);
         while (c->next()) {
-            const qint64 index = (c->integer(0) - fromMs) / width;
+            const StoredSample& sample = c->current();
+            const qint64 index = (sample.startMs - fromMs) / width;
             if (index != current) {
                 b.finishInto(series.buckets);
                 b.start(fromMs + index * width, std::min(fromMs + (index + 1) * width, toMs));
                 current = index;
             }
-            b.addProbe(c->integer(1) == 0, signalOf(c->integer(2)), static_cast<int>(c->integer(3)), c->integer(4));
+            b.addProbe(sample.outcome == Outcome::Ok, sample.signal, sample.httpStatus, sample.latencyUs);
+        }
+        if (!c->error().isEmpty()) {
+            m_error = c->error();
+            return series;
         }
     } else {
         const qint64 firstMinute = floorDiv(fromMs, kMinute);
@@ -279,19 +319,11 @@ bool HistoryQuery::addRaw(ProbeAggregate& agg, int id, qint64 fromMs, qint64 toM
 {
     if (toMs <= fromMs)
         return true;
-    auto c = cursor(u"SELECT outcome, signal, http_status, latency_us FROM samples "
-                    "WHERE endpoint_id = ? AND t_ms >= ? AND t_ms < ?"_s);
-    c->bind(0, id);
-    c->bind(1, fromMs);
-    c->bind(2, toMs);
-    if (!c->exec()) {
-        m_error = c->errorText();
-        return false;
-    }
+    auto c = samples(id, fromMs, toMs, false);
     while (c->next())
-        agg.add(outcomeOf(c->integer(0)), signalOf(c->integer(1)), static_cast<int>(c->integer(2)), c->integer(3));
-    if (c->hasError()) {
-        m_error = c->errorText();
+        agg.add(c->current().outcome, c->current().signal, c->current().httpStatus, c->current().latencyUs);
+    if (!c->error().isEmpty()) {
+        m_error = c->error();
         return false;
     }
     return true;
@@ -385,24 +417,6 @@ std::optional<Outage> HistoryQuery::longestOutage(const QString& endpoint, qint6
     const auto id = endpointId(endpoint);
     if (!id)
         return std::nullopt;
-    std::unique_ptr<SqlCursor> c;
-    if (fromMs >= rawHorizonMs()) {
-        c = cursor(u"SELECT t_ms, outcome = 0, latency_us / 1000 FROM samples "
-                   "WHERE endpoint_id = ? AND t_ms >= ? AND t_ms < ?"_s);
-        c->bind(0, *id);
-        c->bind(1, fromMs);
-        c->bind(2, toMs);
-    } else {
-        c = cursor(u"SELECT minute * 60000, ok > 0, 60000 FROM rollups "
-                   "WHERE endpoint_id = ? AND minute >= ? AND minute < ?"_s);
-        c->bind(0, *id);
-        c->bind(1, floorDiv(fromMs, kMinute));
-        c->bind(2, ceilDiv(toMs, kMinute));
-    }
-    if (!c->exec()) {
-        m_error = c->errorText();
-        return std::nullopt;
-    }
     std::optional<Outage> longest;
     qint64 runStart = -1;
     qint64 lastFailureEnd = 0;
@@ -410,21 +424,40 @@ std::optional<Outage> HistoryQuery::longestOutage(const QString& endpoint, qint6
         if (!longest || o.durationMs > longest->durationMs)
             longest = o;
     };
-    while (c->next()) {
-        const qint64 t = c->integer(0);
-        if (c->integer(1) == 0) {
+    // ok: the probe (or minute) succeeded; length: how long a failed one lasted.
+    auto step = [&](qint64 t, bool ok, qint64 length) {
+        if (!ok) {
             if (runStart < 0)
                 runStart = t;
-            lastFailureEnd = t + c->integer(2);
+            lastFailureEnd = t + length;
         } else if (runStart >= 0) {
             offer({ runStart, t - runStart, false });
             runStart = -1;
         }
+    };
+    if (fromMs >= rawHorizonMs()) {
+        auto c = samples(*id, fromMs, toMs, false);
+        while (c->next())
+            step(c->current().startMs, c->current().outcome == Outcome::Ok, c->current().latencyUs / 1000);
+        if (!c->error().isEmpty())
+            m_error = c->error();
+    } else {
+        auto c = cursor(u"SELECT minute * 60000, ok > 0, 60000 FROM rollups "
+                        "WHERE endpoint_id = ? AND minute >= ? AND minute < ?"_s);
+        c->bind(0, *id);
+        c->bind(1, floorDiv(fromMs, kMinute));
+        c->bind(2, ceilDiv(toMs, kMinute));
+        if (!c->exec()) {
+            m_error = c->errorText();
+            return std::nullopt;
+        }
+        while (c->next())
+            step(c->integer(0), c->integer(1) != 0, c->integer(2));
+        if (c->hasError())
+            m_error = c->errorText();
     }
     if (runStart >= 0)
         offer({ runStart, std::max<qint64>(lastFailureEnd - runStart, 0), true });
-    if (c->hasError())
-        m_error = c->errorText();
     return longest;
 }
 
@@ -436,17 +469,23 @@ ProbeResults HistoryQuery::lastSamples(const QString& endpoint, int count)
     const auto id = endpointId(endpoint);
     if (!id)
         return out;
-    auto c = cursor(u"SELECT %1 FROM samples WHERE endpoint_id = ? ORDER BY t_ms DESC LIMIT ?"_s.arg(kSampleColumns));
+    // Newest blocks first, each decoded and read from its end.
+    auto c = cursor(u"SELECT first_ms, data FROM sample_blocks WHERE endpoint_id = ? ORDER BY first_ms DESC"_s);
     c->bind(0, *id);
-    c->bind(1, count);
     if (!c->exec()) {
         m_error = c->errorText();
         return out;
     }
-    StoredSample s;
-    while (c->next()) {
-        readSample(*c, s);
-        out.append(toProbeResult(s));
+    QList<StoredSample> block;
+    while (out.size() < count && c->next()) {
+        block.clear();
+        QString problem;
+        if (!SampleBlock::decode(c->blob(1), c->integer(0), *id, &block, true, &problem)) {
+            m_error = problem;
+            break;
+        }
+        for (qsizetype i = block.size() - 1; i >= 0 && out.size() < count; --i)
+            out.append(toProbeResult(block.at(i)));
     }
     if (c->hasError())
         m_error = c->errorText();
@@ -467,17 +506,13 @@ qint64 HistoryQuery::countSamples(const QStringList& endpoints, qint64 fromMs, q
     if (toMs <= fromMs || !ensureOpen())
         return 0;
     qint64 total = 0;
-    QSqlQuery q(m_connection->database());
-    q.prepare(u"SELECT count(*) FROM samples WHERE endpoint_id = ? AND t_ms >= ? AND t_ms < ?"_s);
     for (int id : endpointIdsFor(endpoints)) {
-        q.bindValue(0, id);
-        q.bindValue(1, fromMs);
-        q.bindValue(2, toMs);
-        if (!q.exec() || !q.next()) {
-            setError(q);
+        auto c = samples(id, fromMs, toMs, false);
+        total += c->count();
+        if (!c->error().isEmpty()) {
+            m_error = c->error();
             return total;
         }
-        total += q.value(0).toLongLong();
     }
     return total;
 }
@@ -491,45 +526,29 @@ bool HistoryQuery::forEachSample(
         return true;
     // One cursor per endpoint, each already in time order on the clustered key; a heap merges them.
     struct Source {
-        std::unique_ptr<SqlCursor> cursor;
-        StoredSample current;
+        std::unique_ptr<SampleStream> stream;
         int rank = 0;
     };
     std::vector<Source> sources;
     const QList<int> ids = endpointIdsFor(endpoints);
-    const QString sql = u"SELECT %1 FROM samples WHERE endpoint_id = ? AND t_ms >= ? AND t_ms < ? ORDER BY t_ms"_s.arg(
-        kSampleColumns);
     for (int rank = 0; rank < ids.size(); ++rank) {
-        Source s;
-        s.rank = rank;
-        s.cursor = cursor(sql);
-        s.cursor->bind(0, ids.at(rank));
-        s.cursor->bind(1, fromMs);
-        s.cursor->bind(2, toMs);
-        if (!s.cursor->exec()) {
-            m_error = s.cursor->errorText();
-            return false;
-        }
-        if (s.cursor->next()) {
-            readSample(*s.cursor, s.current);
+        Source s { samples(ids.at(rank), fromMs, toMs, true), rank };
+        if (s.stream->next()) {
             sources.push_back(std::move(s));
-        } else if (s.cursor->hasError()) {
-            m_error = s.cursor->errorText();
+        } else if (!s.stream->error().isEmpty()) {
+            m_error = s.stream->error();
             return false;
         }
     }
     if (sources.size() == 1) {
         // The common case needs no merge.
-        Source& s = sources.front();
+        SampleStream& s = *sources.front().stream;
         do {
-            if (!visit(s.current))
+            if (!visit(s.current()))
                 return false;
-            if (!s.cursor->next())
-                break;
-            readSample(*s.cursor, s.current);
-        } while (true);
-        if (s.cursor->hasError()) {
-            m_error = s.cursor->errorText();
+        } while (s.next());
+        if (!s.error().isEmpty()) {
+            m_error = s.error();
             return false;
         }
         return true;
@@ -537,7 +556,9 @@ bool HistoryQuery::forEachSample(
     auto later = [&sources](size_t a, size_t b) {
         const Source& x = sources[a];
         const Source& y = sources[b];
-        return x.current.startMs != y.current.startMs ? x.current.startMs > y.current.startMs : x.rank > y.rank;
+        const qint64 tx = x.stream->current().startMs;
+        const qint64 ty = y.stream->current().startMs;
+        return tx != ty ? tx > ty : x.rank > y.rank;
     };
     std::priority_queue<size_t, std::vector<size_t>, decltype(later)> heap(later);
     for (size_t i = 0; i < sources.size(); ++i)
@@ -546,13 +567,12 @@ bool HistoryQuery::forEachSample(
         const size_t i = heap.top();
         heap.pop();
         Source& s = sources[i];
-        if (!visit(s.current))
+        if (!visit(s.stream->current()))
             return false;
-        if (s.cursor->next()) {
-            readSample(*s.cursor, s.current);
+        if (s.stream->next()) {
             heap.push(i);
-        } else if (s.cursor->hasError()) {
-            m_error = s.cursor->errorText();
+        } else if (!s.stream->error().isEmpty()) {
+            m_error = s.stream->error();
             return false;
         }
     }

@@ -94,6 +94,8 @@ private:
     bool addRollups(ProbeAggregate& agg, int id, qint64 fromMinute, qint64 toMinute);
     bool setError(const QSqlQuery& q);
 
+    class SampleStream;
+    std::unique_ptr<SampleStream> samples(int endpointId, qint64 fromMs, qint64 toMs, bool withTraceIds);
     std::unique_ptr<SqlCursor> cursor(const QString& sql);
 
     QString m_path;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "history/HistorySchema.h"
 
+#include "history/SampleBlock.h"
 #include "history/SqliteErrors.h"
 
 #include <QSqlDatabase>
@@ -60,9 +61,89 @@ QStringList migrationStatements(int version)
             "lat_sum_us INTEGER NOT NULL, p50_us INTEGER, p95_us INTEGER, p99_us INTEGER, hist BLOB, "
             "PRIMARY KEY (endpoint_id, minute)) WITHOUT ROWID"_s,
         };
+    case 2:
+        // Raw samples move into blocks (see SampleBlock.h); convertSamplesToBlocks() copies every v1 row.
+        return {
+            u"CREATE TABLE sample_blocks (id INTEGER PRIMARY KEY, endpoint_id INTEGER NOT NULL, "
+            "first_ms INTEGER NOT NULL, last_ms INTEGER NOT NULL, n INTEGER NOT NULL, reasons BLOB, "
+            "data BLOB NOT NULL)"_s,
+            u"CREATE UNIQUE INDEX sample_blocks_by_time ON sample_blocks (endpoint_id, first_ms)"_s,
+        };
     default:
         return {};
     }
+}
+
+std::optional<MigrationError> convertSamplesToBlocks(QSqlDatabase& db)
+{
+    QSqlQuery read(db);
+    QSqlQuery write(db);
+    auto failed = [](const QSqlQuery& q) {
+        return MigrationError { sqlitePrimaryCode(q.lastError()), q.lastError().text() };
+    };
+    read.setForwardOnly(true);
+    if (!read.exec(u"SELECT endpoint_id, t_ms, url_id, latency_us, http_status, outcome, signal, attempts, flags, "
+                   "bytes_read, coalesce(reason_id, 0), coalesce(queue_us, -1), coalesce(connect_us, -1), "
+                   "coalesce(sent_us, -1), coalesce(ttfb_us, -1), coalesce(download_us, -1), trace_id "
+                   "FROM samples ORDER BY endpoint_id, t_ms"_s))
+        return failed(read);
+    if (!write.prepare(u"INSERT INTO sample_blocks (endpoint_id, first_ms, last_ms, n, reasons, data) "
+                       "VALUES (?, ?, ?, ?, ?, ?)"_s))
+        return failed(write);
+    SampleBlock::Encoder block;
+    int blockEndpoint = 0;
+    auto flush = [&]() {
+        if (block.isEmpty())
+            return true;
+        const QByteArray reasons = block.reasonIds();
+        write.bindValue(0, blockEndpoint);
+        write.bindValue(1, block.firstMs());
+        write.bindValue(2, block.lastMs());
+        write.bindValue(3, block.count());
+        write.bindValue(4, reasons.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(reasons));
+        write.bindValue(5, block.data());
+        block = SampleBlock::Encoder();
+        return write.exec();
+    };
+    while (read.next()) {
+        StoredSample s;
+        s.endpointId = read.value(0).toInt();
+        s.startMs = read.value(1).toLongLong();
+        s.urlId = read.value(2).toInt();
+        s.latencyUs = read.value(3).toLongLong();
+        s.httpStatus = read.value(4).toInt();
+        s.outcome = outcomeFromStored(read.value(5).toLongLong()).value_or(Outcome::Ok);
+        s.signal = signalFromStored(read.value(6).toLongLong()).value_or(FailureSignal::None);
+        s.attempts = read.value(7).toInt();
+        const int flags = read.value(8).toInt();
+        s.connectionReused = flags & kFlagConnectionReused;
+        s.bodyTruncated = flags & kFlagBodyTruncated;
+        s.bytesRead = read.value(9).toLongLong();
+        s.reasonId = read.value(10).toInt();
+        s.phases = { read.value(11).toLongLong(), read.value(12).toLongLong(), read.value(13).toLongLong(),
+            read.value(14).toLongLong(), read.value(15).toLongLong() };
+        const QVariant trace = read.value(16);
+        if (trace.isNull())
+            s.traceId.clear();
+        else if (trace.typeId() == QMetaType::QByteArray)
+            s.traceId = trace.toByteArray().toHex();
+        else
+            s.traceId = trace.toString().toUtf8();
+        if (s.endpointId != blockEndpoint || block.isFull()) {
+            if (!flush())
+                return failed(write);
+            blockEndpoint = s.endpointId;
+        }
+        block.append(s);
+    }
+    if (read.lastError().isValid())
+        return failed(read);
+    if (!flush())
+        return failed(write);
+    read.finish();
+    if (!read.exec(u"DROP TABLE samples"_s))
+        return failed(read);
+    return std::nullopt;
 }
 
 std::optional<int> storedVersion(QSqlDatabase& db, MigrationError* error)
@@ -133,6 +214,12 @@ std::optional<MigrationError> migrate(QSqlDatabase& db, qint64 nowMs)
                 break;
             }
         }
+        if (ok && v == 2) {
+            if (auto e = convertSamplesToBlocks(db)) {
+                QSqlQuery(db).exec(u"ROLLBACK"_s);
+                return e;
+            }
+        }
         if (ok) {
             ok = q.prepare(u"INSERT INTO schema_migrations (version, applied_ms) VALUES (?, ?)"_s);
             q.addBindValue(v);
@@ -147,6 +234,10 @@ std::optional<MigrationError> migrate(QSqlDatabase& db, qint64 nowMs)
         if (!q.exec(u"COMMIT"_s))
             return failed();
     }
+    // The schema-1 sample rows took about twice the pages the blocks do: give them back to the file system
+    // once (best effort: VACUUM needs room for a copy; without it the freed pages are reused by new samples).
+    if (*version == 1)
+        q.exec(u"VACUUM"_s);
     return std::nullopt;
 }
 

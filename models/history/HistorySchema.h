@@ -11,30 +11,33 @@
 
 class QSqlDatabase;
 
-/// The on-disk format of the history database, in one place. Tables (schema version 1):
+/// The on-disk format of the history database, in one place. Tables (schema version 2):
 /// - `schema_migrations(version, applied_ms)`: one row per applied migration.
 /// - `meta(key, value)`: `raw_horizon_ms` / `rollup_horizon_ms`, the retention cut-offs last applied
 ///   (raw samples before the raw horizon are gone, only rollups answer for that time).
 /// - `endpoints(id, name)`, `urls(id, url)`, `reasons(id, text)`: lookup tables so a sample stores
-///   small integers instead of repeated strings (reason ids are never reused, see AUTOINCREMENT).
-/// - `samples`, WITHOUT ROWID, clustered on (endpoint_id, t_ms): time in ms since the epoch (UTC),
-///   latency and phases in µs (NULL = phase not reported), stored outcome code, signal 0..4, attempts,
-///   flags (1 = connection reused, 2 = body truncated), bytes read, reason id, 16-byte trace id blob.
+///   small integers instead of repeated strings (reason ids are never reused, see AUTOINCREMENT). A
+///   sample is keyed by its endpoint's interned id, whatever the name is (a label or a stable id).
+/// - `sample_blocks(id, endpoint_id, first_ms, last_ms, n, reasons, data)`, unique on
+///   (endpoint_id, first_ms): the raw samples, n consecutive samples of one endpoint per row, times
+///   strictly increasing within and across the blocks of an endpoint (see SampleBlock.h for `data`;
+///   `reasons` lists the reason ids the block refers to, NULL when none). Times are ms since the epoch
+///   (UTC), latency and phases µs, outcome/signal coded as below.
+///   Version 1 had one WITHOUT ROWID row per sample (`samples`); the migration to 2 copies every row.
 /// - `rollups`, WITHOUT ROWID, clustered on (endpoint_id, minute) with minute = floor(t_ms / 60000):
 ///   probes, one count per outcome, one per signal, latency count/min/max/sum, p50/p95/p99 and the
 ///   sparse LatencyHistogram blob (so percentiles merge over any range of minutes).
 /// Latency statistics count only probes that received an HTTP status: a timeout's "latency" is our own
 /// deadline and a refused connection's is near zero, neither says how fast the API answers.
 ///
-/// Size on disk, measured with bench_history (SQLite 3.40, 4 KiB pages, dbstat): a raw sample takes
-/// about 65 bytes (the 16-byte trace id is the largest field); a rollup row about 65 bytes for an
-/// endpoint probed every 30 s and about 130 bytes at one probe per second (a wider histogram). So one
-/// endpoint probed every second needs about 40 MB for 7 days of raw samples plus 17 MB for 90 days of
-/// rollups; one probed every 30 s about 1.3 MB plus 8.5 MB. Retention frees pages that later inserts
-/// reuse, so the file stops growing once both retention windows are full.
+/// Size on disk, measured with bench_history (SQLite 3.40, 4 KiB pages, dbstat; docs/PERFORMANCE.md): a
+/// raw sample takes about 28 bytes in version 2 (version 1: about 65), of which 16 are the random trace
+/// id; a rollup row about 65 bytes for an endpoint probed every 30 s and about 130 bytes at one probe per
+/// second (a wider histogram). Retention frees pages that later inserts reuse, so the file stops growing
+/// once both retention windows are full.
 namespace sd::HistorySchema {
 
-inline constexpr int kCurrentVersion = 1;
+inline constexpr int kCurrentVersion = 2;
 /// A stored version above kCurrentVersion + this is not a newer SignalDeck but a damaged page.
 inline constexpr int kPlausibleNewerVersions = 20;
 inline constexpr qint64 kMinuteMs = 60'000;
@@ -67,6 +70,10 @@ struct MigrationError {
     QString message;
 };
 std::optional<MigrationError> migrate(QSqlDatabase& db, qint64 nowMs);
+
+/// The data step of the migration to version 2: every row of the v1 `samples` table into `sample_blocks`,
+/// then `samples` dropped. Runs inside migrate()'s transaction.
+std::optional<MigrationError> convertSamplesToBlocks(QSqlDatabase& db);
 
 /// `PRAGMA quick_check`: "ok", or the first problems it found (or the error that stopped it).
 QString quickCheck(QSqlDatabase& db);

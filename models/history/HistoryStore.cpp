@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "history/HistoryStore.h"
 
+#include "history/HistoryConnection.h"
+#include "history/HistorySchema.h"
 #include "history/HistoryWriter.h"
 #include "history/SampleQueue.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QStandardPaths>
 
@@ -48,6 +51,27 @@ HistoryStore::~HistoryStore()
 QString HistoryStore::defaultDirectory()
 {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+}
+
+QString HistoryStore::upgradeOlderSchema(const QString& databasePath)
+{
+    QString problem;
+    {
+        HistoryConnection::Settings settings;
+        settings.mode = HistoryConnection::Mode::Reader;
+        HistoryConnection reader(databasePath, settings);
+        if (!reader.open())
+            return {};
+        const auto version = HistorySchema::storedVersion(reader.database());
+        if (!version || *version <= 0 || *version >= HistorySchema::kCurrentVersion)
+            return {};
+    }
+    HistoryConnection writer(databasePath, HistoryConnection::Settings {});
+    if (!writer.open())
+        return writer.errorText();
+    if (const auto failed = HistorySchema::migrate(writer.database(), QDateTime::currentMSecsSinceEpoch()))
+        return u"cannot migrate it to schema version %1: %2"_s.arg(HistorySchema::kCurrentVersion).arg(failed->message);
+    return {};
 }
 
 void HistoryStore::append(const ProbeResults& results)

@@ -39,6 +39,10 @@ public:
 
     /// QStandardPaths::AppDataLocation (depends on the application name).
     static QString defaultDirectory();
+    /// Migrates an existing file written by an older SignalDeck to the current schema, for a command that
+    /// only reads (`signaldeck export`) and finds one no writer has opened yet. Empty when done or nothing
+    /// to do (current, fresh, newer or damaged files are left to the reader to report); else why not.
+    static QString upgradeOlderSchema(const QString& databasePath);
     QString databasePath() const { return m_path; }
     const HistoryOptions& options() const { return m_options; }
 

@@ -31,24 +31,6 @@ constexpr qsizetype kBatchSize = 10'000;
 constexpr int kDeleteChunk = 5'000;
 constexpr qint64 kFirstMaintenanceDelayMs = 2'000;
 constexpr qint64 kReasonGcIntervalMs = 6 * 3'600'000LL;
-constexpr int kMaxTimestampNudges = 1000;
-
-QVariant nullableUs(qint64 us)
-{
-    return us >= 0 ? QVariant(us) : QVariant();
-}
-
-QVariant storedTraceId(const QByteArray& hex)
-{
-    if (hex.isEmpty())
-        return {};
-    if (hex.size() == 32) {
-        const QByteArray raw = QByteArray::fromHex(hex);
-        if (raw.size() == 16 && raw.toHex() == hex.toLower())
-            return raw;
-    }
-    return QString::fromLatin1(hex.left(64));
-}
 
 qint64 startMsOf(const ProbeResult& r)
 {
@@ -247,10 +229,14 @@ bool HistoryWriter::prepareStatements(QString* error)
             || !prepare(lookup->insert, u"INSERT INTO %1 (%2) VALUES (?)"_s.arg(lookup->table, lookup->column)))
             return false;
     }
-    return prepare(m_insertSample,
-               u"INSERT OR IGNORE INTO samples (endpoint_id, t_ms, url_id, latency_us, http_status, outcome, "
-               "signal, attempts, flags, bytes_read, reason_id, queue_us, connect_us, sent_us, ttfb_us, "
-               "download_us, trace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s)
+    m_openBlocks.clear();
+    return prepare(m_insertBlock,
+               u"INSERT INTO sample_blocks (endpoint_id, first_ms, last_ms, n, reasons, data) "
+               "VALUES (?, ?, ?, ?, ?, ?)"_s)
+        && prepare(m_updateBlock,
+            u"UPDATE sample_blocks SET first_ms = ?, last_ms = ?, n = ?, reasons = ?, data = ? WHERE id = ?"_s)
+        && prepare(m_newestBlock,
+            u"SELECT id, first_ms, data FROM sample_blocks WHERE endpoint_id = ? ORDER BY first_ms DESC LIMIT 1"_s)
         && prepare(m_selectRollup,
             u"SELECT probes, ok, timeout, connection, auth, input, throttled, server_error, assertion_failed, s1, "
             "s2, s3, s4, lat_n, lat_min_us, lat_max_us, lat_sum_us, hist FROM rollups "
@@ -269,7 +255,10 @@ void HistoryWriter::closeConnection()
         lookup->select.reset();
         lookup->insert.reset();
     }
-    m_insertSample.reset();
+    m_openBlocks.clear();
+    m_insertBlock.reset();
+    m_updateBlock.reset();
+    m_newestBlock.reset();
     m_selectRollup.reset();
     m_replaceRollup.reset();
     m_connection.reset();
@@ -325,6 +314,163 @@ std::optional<int> HistoryWriter::lookupId(Lookup& lookup, const QString& value,
     return id;
 }
 
+namespace {
+
+QSqlError damagedBlockError(const QString& problem, int endpointId, qint64 firstMs)
+{
+    // Reported like SQLite's own SQLITE_CORRUPT, so the file is set aside the same way.
+    return QSqlError(QString(), u"%1 (endpoint id %2, block from %3 ms)"_s.arg(problem).arg(endpointId).arg(firstMs),
+        QSqlError::StatementError, QString::number(SqliteCode::Corrupt));
+}
+
+QVariant reasonsValue(const SampleBlock::Encoder& block)
+{
+    const QByteArray ids = block.reasonIds();
+    return ids.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(ids);
+}
+
+} // namespace
+
+HistoryWriter::OpenBlock* HistoryWriter::openBlock(int endpointId, QSqlError* error)
+{
+    if (const auto it = m_openBlocks.find(endpointId); it != m_openBlocks.end())
+        return &it.value();
+    // Continue the endpoint's newest block: re-encoding its samples restores the encoder's state.
+    QSqlQuery& q = *m_newestBlock;
+    q.bindValue(0, endpointId);
+    if (!q.exec()) {
+        *error = q.lastError();
+        return nullptr;
+    }
+    OpenBlock block;
+    if (q.next()) {
+        QList<StoredSample> samples;
+        QString problem;
+        if (!SampleBlock::decode(
+                q.value(2).toByteArray(), q.value(1).toLongLong(), endpointId, &samples, true, &problem)) {
+            *error = damagedBlockError(problem, endpointId, q.value(1).toLongLong());
+            q.finish();
+            return nullptr;
+        }
+        block.rowId = q.value(0).toLongLong();
+        for (const StoredSample& sample : std::as_const(samples))
+            block.encoder.append(sample);
+    }
+    q.finish();
+    return &m_openBlocks.insert(endpointId, block).value();
+}
+
+bool HistoryWriter::writeBlock(int endpointId, OpenBlock& block, QSqlError* error)
+{
+    if (!block.dirty || block.encoder.isEmpty())
+        return true;
+    const SampleBlock::Encoder& e = block.encoder;
+    if (block.rowId == 0) {
+        QSqlQuery& q = *m_insertBlock;
+        q.bindValue(0, endpointId);
+        q.bindValue(1, e.firstMs());
+        q.bindValue(2, e.lastMs());
+        q.bindValue(3, e.count());
+        q.bindValue(4, reasonsValue(e));
+        q.bindValue(5, e.data());
+        if (!q.exec()) {
+            *error = q.lastError();
+            return false;
+        }
+        block.rowId = q.lastInsertId().toLongLong();
+    } else {
+        QSqlQuery& q = *m_updateBlock;
+        q.bindValue(0, e.firstMs());
+        q.bindValue(1, e.lastMs());
+        q.bindValue(2, e.count());
+        q.bindValue(3, reasonsValue(e));
+        q.bindValue(4, e.data());
+        q.bindValue(5, block.rowId);
+        if (!q.exec()) {
+            *error = q.lastError();
+            return false;
+        }
+    }
+    block.dirty = false;
+    return true;
+}
+
+std::optional<qint64> HistoryWriter::insertOutOfOrder(int endpointId, StoredSample sample, QSqlError* error)
+{
+    // A sample no later than the endpoint's newest one (a clock step back, two probes in the same ms):
+    // it goes into the block whose time range it falls in, re-encoded. Two probes of one endpoint in the
+    // same millisecond are both kept, the later one nudged by 1 ms, as in schema version 1.
+    QSqlDatabase& db = m_connection->database();
+    QSqlQuery q(db);
+    qint64 t = sample.startMs;
+    for (;;) {
+        q.prepare(u"SELECT id, first_ms, data FROM sample_blocks WHERE endpoint_id = ? AND first_ms <= ? "
+                  "ORDER BY first_ms DESC LIMIT 1"_s);
+        q.bindValue(0, endpointId);
+        q.bindValue(1, t);
+        if (!q.exec()) {
+            *error = q.lastError();
+            return std::nullopt;
+        }
+        if (!q.next()) {
+            // Older than every block: the endpoint's first block takes it.
+            q.prepare(u"SELECT id, first_ms, data FROM sample_blocks WHERE endpoint_id = ? ORDER BY first_ms "
+                      "LIMIT 1"_s);
+            q.bindValue(0, endpointId);
+            if (!q.exec()) {
+                *error = q.lastError();
+                return std::nullopt;
+            }
+            if (!q.next()) {
+                sample.startMs = t;
+                OpenBlock block;
+                block.encoder.append(sample);
+                block.dirty = true;
+                if (!writeBlock(endpointId, block, error))
+                    return std::nullopt;
+                return t;
+            }
+        }
+        const qint64 rowId = q.value(0).toLongLong();
+        const qint64 firstMs = q.value(1).toLongLong();
+        QList<StoredSample> samples;
+        QString problem;
+        if (!SampleBlock::decode(q.value(2).toByteArray(), firstMs, endpointId, &samples, true, &problem)) {
+            *error = damagedBlockError(problem, endpointId, firstMs);
+            return std::nullopt;
+        }
+        q.finish();
+        auto at = std::lower_bound(
+            samples.begin(), samples.end(), t, [](const StoredSample& s, qint64 value) { return s.startMs < value; });
+        while (at != samples.end() && at->startMs == t) {
+            ++t;
+            ++at;
+        }
+        // Nudged up to the next block's first sample: that block decides.
+        q.prepare(u"SELECT count(*) FROM sample_blocks WHERE endpoint_id = ? AND first_ms > ? AND first_ms <= ?"_s);
+        q.bindValue(0, endpointId);
+        q.bindValue(1, firstMs);
+        q.bindValue(2, t);
+        if (!q.exec() || !q.next()) {
+            *error = q.lastError();
+            return std::nullopt;
+        }
+        if (q.value(0).toLongLong() > 0)
+            continue;
+        q.finish();
+        sample.startMs = t;
+        samples.insert(at, sample);
+        OpenBlock block;
+        block.rowId = rowId;
+        for (const StoredSample& s : std::as_const(samples))
+            block.encoder.append(s);
+        block.dirty = true;
+        if (!writeBlock(endpointId, block, error))
+            return std::nullopt;
+        return t;
+    }
+}
+
 bool HistoryWriter::writeBatch(const ProbeResults& batch, QSqlError* error)
 {
     QSqlDatabase& db = m_connection->database();
@@ -336,14 +482,14 @@ bool HistoryWriter::writeBatch(const ProbeResults& batch, QSqlError* error)
     auto rollback = [&](const QSqlError& e) {
         *error = e;
         QSqlQuery(db).exec(u"ROLLBACK"_s);
-        // Ids inserted in the rolled-back transaction no longer exist.
+        // Ids inserted in the rolled-back transaction no longer exist, nor do the blocks written.
         for (Lookup* lookup : { &m_endpoints, &m_urls, &m_reasons })
             lookup->cache.clear();
+        m_openBlocks.clear();
         return false;
     };
 
     QHash<QPair<int, qint64>, ProbeAggregate> deltas;
-    QSqlQuery& insert = *m_insertSample;
     for (const ProbeResult& r : batch) {
         QSqlError e;
         const auto endpointId = lookupId(m_endpoints, r.endpoint, &e);
@@ -358,40 +504,49 @@ bool HistoryWriter::writeBatch(const ProbeResults& batch, QSqlError* error)
             if (!reasonId)
                 return rollback(e);
         }
-        int flags = 0;
-        if (r.connectionReused)
-            flags |= HistorySchema::kFlagConnectionReused;
-        if (r.bodyTruncated)
-            flags |= HistorySchema::kFlagBodyTruncated;
+        StoredSample s;
+        s.endpointId = *endpointId;
+        s.urlId = *urlId;
+        s.reasonId = reasonId.value_or(0);
+        s.startMs = startMsOf(r);
+        s.latencyUs = r.latencyUs;
+        s.phases = r.phases;
+        s.httpStatus = r.httpStatus;
+        s.bytesRead = r.bytesRead;
+        s.connectionReused = r.connectionReused;
+        s.bodyTruncated = r.bodyTruncated;
+        s.outcome = r.outcome;
+        s.signal = r.signal;
+        s.attempts = r.attempts;
+        s.traceId = r.traceId;
 
-        qint64 t = startMsOf(r);
-        insert.bindValue(0, *endpointId);
-        insert.bindValue(2, *urlId);
-        insert.bindValue(3, r.latencyUs);
-        insert.bindValue(4, r.httpStatus);
-        insert.bindValue(5, HistorySchema::outcomeToStored(r.outcome));
-        insert.bindValue(6, static_cast<int>(r.signal));
-        insert.bindValue(7, r.attempts);
-        insert.bindValue(8, flags);
-        insert.bindValue(9, r.bytesRead);
-        insert.bindValue(10, reasonId ? QVariant(*reasonId) : QVariant());
-        insert.bindValue(11, nullableUs(r.phases.queueUs));
-        insert.bindValue(12, nullableUs(r.phases.connectUs));
-        insert.bindValue(13, nullableUs(r.phases.sentUs));
-        insert.bindValue(14, nullableUs(r.phases.ttfbUs));
-        insert.bindValue(15, nullableUs(r.phases.downloadUs));
-        insert.bindValue(16, storedTraceId(r.traceId));
-        // Two probes of one endpoint in the same millisecond: keep both, the later one nudged by 1 ms.
-        for (int nudge = 0;; ++nudge) {
-            insert.bindValue(1, t);
-            if (!insert.exec())
-                return rollback(insert.lastError());
-            if (insert.numRowsAffected() > 0 || nudge >= kMaxTimestampNudges)
-                break;
-            ++t;
+        OpenBlock* block = openBlock(*endpointId, &e);
+        if (!block)
+            return rollback(e);
+        qint64 t = s.startMs;
+        if (block->encoder.isEmpty() || t > block->encoder.lastMs()) {
+            if (block->encoder.isFull()) {
+                if (!writeBlock(*endpointId, *block, &e))
+                    return rollback(e);
+                *block = OpenBlock();
+            }
+            block->encoder.append(s);
+            block->dirty = true;
+        } else {
+            if (!writeBlock(*endpointId, *block, &e))
+                return rollback(e);
+            m_openBlocks.remove(*endpointId); // reloaded from the file when next needed
+            const auto stored = insertOutOfOrder(*endpointId, s, &e);
+            if (!stored)
+                return rollback(e);
+            t = *stored;
         }
         deltas[qMakePair(*endpointId, t / HistorySchema::kMinuteMs)].add(
             r.outcome, r.signal, r.httpStatus, r.latencyUs);
+    }
+    for (auto it = m_openBlocks.begin(); it != m_openBlocks.end(); ++it) {
+        if (!writeBlock(it.key(), it.value(), error))
+            return rollback(*error);
     }
     if (!mergeRollups(deltas, error))
         return rollback(*error);
@@ -554,6 +709,103 @@ bool HistoryWriter::deleteChunked(const QString& sql, int endpointId, qint64 bef
     }
 }
 
+bool HistoryWriter::collectReasonIds(QSet<int>* ids)
+{
+    QSqlQuery q(m_connection->database());
+    q.setForwardOnly(true);
+    if (!q.exec(u"SELECT reasons FROM sample_blocks WHERE reasons IS NOT NULL"_s))
+        return false;
+    while (q.next()) {
+        for (int id : SampleBlock::decodeReasonIds(q.value(0).toByteArray()))
+            ids->insert(id);
+    }
+    return !q.lastError().isValid();
+}
+
+bool HistoryWriter::trimBlocks(int endpointId, qint64 before, qint64* deleted)
+{
+    // Whole blocks older than `before` go in chunks (samples waiting are written in between); the one
+    // block that straddles `before` is re-encoded without its older samples.
+    constexpr int kBlockChunk = 200;
+    m_openBlocks.remove(endpointId);
+    for (;;) {
+        if (!m_connection)
+            return false;
+        QSqlDatabase& db = m_connection->database();
+        QSqlQuery q(db);
+        QSqlError error;
+        bool more = false;
+        bool ok = q.exec(u"BEGIN IMMEDIATE"_s)
+            && q.prepare(u"SELECT id, first_ms, last_ms, n, data FROM sample_blocks WHERE endpoint_id = ? AND "
+                         "first_ms < ? ORDER BY first_ms LIMIT ?"_s);
+        qint64 removed = 0;
+        if (ok) {
+            q.bindValue(0, endpointId);
+            q.bindValue(1, before);
+            q.bindValue(2, kBlockChunk);
+            ok = q.exec();
+        }
+        QList<qint64> whole;
+        std::optional<std::pair<qint64, QList<StoredSample>>> straddling;
+        int rows = 0;
+        while (ok && q.next()) {
+            ++rows;
+            if (q.value(2).toLongLong() < before) {
+                whole.append(q.value(0).toLongLong());
+                removed += q.value(3).toLongLong();
+                continue;
+            }
+            QList<StoredSample> samples;
+            QString problem;
+            if (!SampleBlock::decode(
+                    q.value(4).toByteArray(), q.value(1).toLongLong(), endpointId, &samples, true, &problem)) {
+                error = damagedBlockError(problem, endpointId, q.value(1).toLongLong());
+                ok = false;
+                break;
+            }
+            straddling.emplace(q.value(0).toLongLong(), samples);
+        }
+        if (ok && q.lastError().isValid())
+            ok = false;
+        more = rows == kBlockChunk;
+        q.finish();
+        QSqlQuery w(db);
+        ok = ok && w.prepare(u"DELETE FROM sample_blocks WHERE id = ?"_s);
+        for (qsizetype i = 0; ok && i < whole.size(); ++i) {
+            w.bindValue(0, whole.at(i));
+            ok = w.exec();
+        }
+        if (ok && straddling) {
+            OpenBlock block;
+            block.rowId = straddling->first;
+            for (const StoredSample& s : std::as_const(straddling->second)) {
+                if (s.startMs >= before)
+                    block.encoder.append(s);
+                else
+                    ++removed;
+            }
+            block.dirty = true;
+            ok = writeBlock(endpointId, block, &error);
+        }
+        ok = ok && w.exec(u"COMMIT"_s);
+        if (!ok) {
+            if (!error.isValid())
+                error = w.lastError().isValid() ? w.lastError() : q.lastError();
+            QSqlQuery(db).exec(u"ROLLBACK"_s);
+            m_openBlocks.remove(endpointId);
+            handleWriteError(error);
+            return false;
+        }
+        *deleted += removed;
+        m_openBlocks.remove(endpointId); // the straddling block changed under the cache
+        // Let samples waiting in the queue in between, so retention never holds them back long.
+        if (m_queue->size() > 0)
+            flushPending();
+        if (!more)
+            return true;
+    }
+}
+
 MaintenanceReport HistoryWriter::runMaintenance(qint64 nowMs)
 {
     MaintenanceReport report;
@@ -576,13 +828,11 @@ MaintenanceReport HistoryWriter::runMaintenance(qint64 nowMs)
         while (q.next())
             endpointIds.append(q.value(0).toInt());
     }
-    const QString rawSql = u"DELETE FROM samples WHERE endpoint_id = ? AND t_ms IN (SELECT t_ms FROM samples "
-                           "WHERE endpoint_id = ? AND t_ms < ? ORDER BY t_ms LIMIT ?)"_s;
     const QString rollupSql = u"DELETE FROM rollups WHERE endpoint_id = ? AND minute IN (SELECT minute FROM "
                               "rollups WHERE endpoint_id = ? AND minute < ? ORDER BY minute LIMIT ?)"_s;
     const qint64 rollupHorizonMinute = report.rollupHorizonMs / HistorySchema::kMinuteMs;
     for (int id : endpointIds) {
-        if (!deleteChunked(rawSql, id, report.rawHorizonMs, &report.rawDeleted)
+        if (!trimBlocks(id, report.rawHorizonMs, &report.rawDeleted)
             || !deleteChunked(rollupSql, id, rollupHorizonMinute, &report.rollupsDeleted)) {
             report.ok = false;
             emit maintenanceFinished(report);
@@ -606,9 +856,30 @@ MaintenanceReport HistoryWriter::runMaintenance(qint64 nowMs)
     if (ok && q.exec(u"SELECT value FROM meta WHERE key = 'reasons_gc_ms'"_s) && q.next())
         lastGc = q.value(0).toLongLong();
     if (ok && report.rawDeleted > 0 && nowMs - lastGc >= kReasonGcIntervalMs) {
-        ok = q.exec(u"DELETE FROM reasons WHERE id NOT IN (SELECT reason_id FROM samples WHERE reason_id IS NOT "
-                    "NULL)"_s);
-        report.reasonsDeleted = ok ? q.numRowsAffected() : 0;
+        QSet<int> used;
+        ok = collectReasonIds(&used) && q.exec(u"SELECT id FROM reasons"_s);
+        QList<int> unused;
+        while (ok && q.next()) {
+            if (!used.contains(q.value(0).toInt()))
+                unused.append(q.value(0).toInt());
+        }
+        ok = ok && q.exec(u"BEGIN IMMEDIATE"_s) && q.prepare(u"DELETE FROM reasons WHERE id = ?"_s);
+        for (int i = 0; ok && i < unused.size(); ++i) {
+            q.bindValue(0, unused.at(i));
+            ok = q.exec();
+        }
+        if (ok) {
+            ok = q.exec(u"COMMIT"_s);
+        } else {
+            const QSqlError e = q.lastError();
+            QSqlQuery(m_connection->database()).exec(u"ROLLBACK"_s);
+            q = QSqlQuery(m_connection->database());
+            handleWriteError(e);
+            report.ok = false;
+            emit maintenanceFinished(report);
+            return report;
+        }
+        report.reasonsDeleted = unused.size();
         m_reasons.cache.clear();
         ok = ok && q.prepare(u"INSERT OR REPLACE INTO meta (key, value) VALUES ('reasons_gc_ms', ?)"_s);
         q.bindValue(0, nowMs);

@@ -4,11 +4,13 @@
 #include "history/HistoryOptions.h"
 #include "history/HistoryTypes.h"
 #include "history/ProbeAggregate.h"
+#include "history/SampleBlock.h"
 
 #include <QElapsedTimer>
 #include <QHash>
 #include <QMutex>
 #include <QObject>
+#include <QSet>
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -63,17 +65,29 @@ private:
         std::optional<QSqlQuery> insert;
     };
 
+    /// The newest block of an endpoint, kept in memory while samples are appended to it.
+    struct OpenBlock {
+        qint64 rowId = 0; ///< 0 = not inserted yet
+        SampleBlock::Encoder encoder;
+        bool dirty = false;
+    };
+
     void tick();
     bool tryOpen();
     bool prepareStatements(QString* error);
     void closeConnection();
     bool writeBatch(const ProbeResults& batch, QSqlError* error);
     bool mergeRollups(QHash<QPair<int, qint64>, ProbeAggregate>& deltas, QSqlError* error);
+    OpenBlock* openBlock(int endpointId, QSqlError* error);
+    bool writeBlock(int endpointId, OpenBlock& block, QSqlError* error);
+    std::optional<qint64> insertOutOfOrder(int endpointId, StoredSample sample, QSqlError* error);
+    bool trimBlocks(int endpointId, qint64 before, qint64* deleted);
     std::optional<int> lookupId(Lookup& lookup, const QString& value, QSqlError* error);
     void handleWriteError(const QSqlError& error);
     void reportError(HistoryError kind, const QString& message);
     void clearError();
     bool deleteChunked(const QString& sql, int endpointId, qint64 before, qint64* deleted);
+    bool collectReasonIds(QSet<int>* ids);
     QString pendingNote() const;
 
     HistoryOptions m_options;
@@ -89,7 +103,10 @@ private:
     Lookup m_endpoints;
     Lookup m_urls;
     Lookup m_reasons;
-    std::optional<QSqlQuery> m_insertSample;
+    QHash<int, OpenBlock> m_openBlocks;
+    std::optional<QSqlQuery> m_insertBlock;
+    std::optional<QSqlQuery> m_updateBlock;
+    std::optional<QSqlQuery> m_newestBlock;
     std::optional<QSqlQuery> m_selectRollup;
     std::optional<QSqlQuery> m_replaceRollup;
 

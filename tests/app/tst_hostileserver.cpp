@@ -359,7 +359,7 @@ private slots:
             db.setDatabaseName(data + u"/history.sqlite"_s);
             QVERIFY(db.open());
             QSqlQuery q(db);
-            QVERIFY(q.exec(u"SELECT count(*) FROM samples"_s) && q.next());
+            QVERIFY(q.exec(u"SELECT coalesce(sum(n), 0) FROM sample_blocks"_s) && q.next());
             stored = q.value(0).toLongLong();
         }
         QSqlDatabase::removeDatabase(u"count"_s);

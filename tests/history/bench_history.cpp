@@ -179,15 +179,17 @@ int main(int argc, char* argv[])
         QSqlQuery q(db);
         q.exec(u"PRAGMA wal_checkpoint(TRUNCATE)"_s);
         auto scalar = [&q](const QString& sql) { return q.exec(sql) && q.next() ? q.value(0).toDouble() : -1.0; };
-        const double rawRows = scalar(u"SELECT count(*) FROM samples"_s);
+        const double rawRows = scalar(u"SELECT sum(n) FROM sample_blocks"_s);
         const double rollupRows = scalar(u"SELECT count(*) FROM rollups"_s);
-        const double rawBytes = scalar(u"SELECT sum(pgsize) FROM dbstat WHERE name = 'samples'"_s);
+        const double rawBytes
+            = scalar(u"SELECT sum(pgsize) FROM dbstat WHERE name IN ('sample_blocks', 'sample_blocks_by_time')"_s);
         const double rollupBytes = scalar(u"SELECT sum(pgsize) FROM dbstat WHERE name = 'rollups'"_s);
         const double fileBytes = static_cast<double>(QFileInfo(path).size());
         out() << "file: " << qRound64(fileBytes / 1048576.0) << " MiB, " << qRound64(fileBytes / rawRows)
               << " bytes per raw sample overall\n";
         if (rawBytes > 0) {
-            out() << "samples table: " << qRound64(rawBytes / rawRows) << " bytes per raw sample (pages incl. fill)\n";
+            out() << "sample blocks (table and index): " << qRound64(rawBytes / rawRows)
+                  << " bytes per raw sample (pages incl. fill)\n";
             out() << "rollups table: " << qRound64(rollupBytes / rollupRows) << " bytes per rollup row ("
                   << qint64(rollupRows) << " rows)\n";
         } else {

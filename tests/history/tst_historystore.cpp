@@ -3,6 +3,7 @@
 #include "history/HistorySchema.h"
 #include "history/HistoryStore.h"
 #include "history/HistoryTestData.h"
+#include "history/SampleBlock.h"
 
 #include <QDir>
 #include <QFile>
@@ -15,7 +16,9 @@
 #include <QTest>
 #include <QThread>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 using namespace sd;
@@ -93,6 +96,12 @@ private slots:
     void appendFromManyThreads();
     void lastSamplesPerEndpointForRestart();
     void directAndQtSqlReadsAgree();
+    void version1FileIsMigratedKeepingEverySample();
+    void outOfOrderSamplesKeepTimeOrderAcrossBlocks();
+    void retentionTrimsInsideABlock();
+    void realisticProbeCostsAtMost32Bytes();
+    void blockCodecKeepsOddValuesAndRejectsDamage();
+    void damagedBlockIsReportedAndTheFileSetAside();
 };
 
 void TestHistoryStore::initTestCase()
@@ -160,17 +169,19 @@ void TestHistoryStore::storesStringsOnceAndIntegersInRows()
         QVERIFY(store.flushNow());
     }
     Inspector db(dir.filePath(u"history.sqlite"_s));
-    QCOMPARE(db.scalar(u"SELECT count(*) FROM samples"_s).toInt(), 100);
+    QCOMPARE(db.scalar(u"SELECT sum(n) FROM sample_blocks"_s).toInt(), 100);
     QCOMPARE(db.scalar(u"SELECT count(*) FROM endpoints"_s).toInt(), 1);
     QCOMPARE(db.scalar(u"SELECT count(*) FROM urls"_s).toInt(), 1);
     QCOMPARE(db.scalar(u"SELECT count(*) FROM reasons"_s).toInt(), 1);
-    QCOMPARE(db.scalar(u"SELECT count(*) FROM samples WHERE typeof(endpoint_id) <> 'integer' OR typeof(t_ms) <> "
-                       "'integer' OR typeof(outcome) <> 'integer' OR typeof(signal) <> 'integer' OR "
-                       "typeof(reason_id) <> 'integer'"_s)
+    QCOMPARE(db.scalar(u"SELECT count(*) FROM sample_blocks WHERE typeof(endpoint_id) <> 'integer' OR "
+                       "typeof(first_ms) <> 'integer' OR typeof(data) <> 'blob'"_s)
                  .toInt(),
         0);
+    // Repeated fields cost nothing per sample: 100 identical throttled probes 1 s apart, no trace id.
+    QVERIFY2(db.scalar(u"SELECT sum(length(data)) FROM sample_blocks"_s).toInt() <= 100 * 6,
+        qPrintable(db.scalar(u"SELECT sum(length(data)) FROM sample_blocks"_s).toString()));
     QCOMPARE(db.scalar(u"PRAGMA journal_mode"_s).toString(), u"wal"_s);
-    QCOMPARE(db.scalar(u"SELECT max(version) FROM schema_migrations"_s).toInt(), 1);
+    QCOMPARE(db.scalar(u"SELECT max(version) FROM schema_migrations"_s).toInt(), HistorySchema::kCurrentVersion);
 }
 
 void TestHistoryStore::rollupMatchesHandComputedValues_data()
@@ -554,13 +565,13 @@ void TestHistoryStore::damagedPagesAreNotANewerSchema()
         Inspector inspect(path);
         QSqlQuery q(inspect.db());
         QVERIFY(q.exec(u"INSERT INTO schema_migrations (version, applied_ms) VALUES (%1, 0)"_s.arg(version)));
-        samplesRoot = inspect.scalar(u"SELECT rootpage FROM sqlite_master WHERE name = 'samples'"_s).toInt();
+        samplesRoot = inspect.scalar(u"SELECT rootpage FROM sqlite_master WHERE name = 'sample_blocks'"_s).toInt();
         pageSize = inspect.scalar(u"PRAGMA page_size"_s).toInt();
         QVERIFY(inspect.scalar(u"PRAGMA wal_checkpoint(TRUNCATE)"_s).isValid());
     }
     QVERIFY(samplesRoot > 1 && pageSize > 0);
     if (damagePages) {
-        // Scribble over the samples table's root page; the page holding the version stays readable.
+        // Scribble over the sample table's root page; the page holding the version stays readable.
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadWrite));
         QVERIFY(f.seek(qint64(samplesRoot - 1) * pageSize));
@@ -841,6 +852,335 @@ void TestHistoryStore::directAndQtSqlReadsAgree()
     QVERIFY(viaFast == viaQt);
     QVERIFY(!qt.usesDirectReads());
     qInfo() << "direct SQLite reads in use:" << fast.usesDirectReads();
+}
+
+void TestHistoryStore::version1FileIsMigratedKeepingEverySample()
+{
+    // Issue 12.5: schema 2 stores samples in blocks. A file written with schema 1 (its tables created here
+    // by the same SQL SignalDeck 0.1 ran, rows of every shape inserted as it wrote them) is migrated when
+    // the writer opens it, and every sample reads back as it was written.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"history.sqlite"_s);
+    QList<StoredSample> expectedApi;
+    QList<StoredSample> expectedDb;
+    {
+        Inspector db(path);
+        QSqlQuery q(db.db());
+        QVERIFY(q.exec(u"PRAGMA journal_mode=WAL"_s));
+        QVERIFY(q.exec(u"CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL)"_s));
+        for (const QString& sql : HistorySchema::migrationStatements(1))
+            QVERIFY2(q.exec(sql), qPrintable(q.lastError().text()));
+        QVERIFY(q.exec(u"INSERT INTO schema_migrations VALUES (1, 0)"_s));
+        QVERIFY(q.exec(u"INSERT INTO endpoints VALUES (1, 'api'), (2, 'db')"_s));
+        QVERIFY(q.exec(u"INSERT INTO urls VALUES (1, 'https://api.example.com/a'), (2, 'https://db.example.com/')"_s));
+        QVERIFY(q.exec(u"INSERT INTO reasons VALUES (1, 'HTTP 500: boom'), (3, 'no answer within 10 s')"_s));
+        QVERIFY(q.prepare(u"INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s));
+        QVERIFY(db.db().transaction());
+        for (int i = 0; i < 1300; ++i) {
+            StoredSample s;
+            s.endpointId = i % 10 == 9 ? 2 : 1;
+            s.urlId = s.endpointId;
+            s.startMs = baseMs(i * 1000 + (i * 37) % 400 - (i % 10 == 3 ? 999 : 0));
+            const int kind = i % 11;
+            s.outcome = kind == 4 ? Outcome::ServerError : kind == 7 ? Outcome::Timeout : Outcome::Ok;
+            s.signal = kind == 4 ? FailureSignal::S4 : kind == 7 ? FailureSignal::S1 : FailureSignal::None;
+            s.httpStatus = kind == 4 ? 500 : kind == 7 ? 0 : 200;
+            s.reasonId = kind == 4 ? 1 : kind == 7 ? 3 : 0;
+            s.latencyUs = kind == 7 ? 10'000'000 : 20'000 + (i * 7919) % 400'000;
+            s.attempts = kind == 7 ? 3 : 1;
+            s.connectionReused = i % 4 != 0;
+            s.bodyTruncated = i % 97 == 0;
+            s.bytesRead = kind == 7 ? 0 : 612 + (i % 3);
+            s.phases = i % 5 == 0 ? ProbePhases {}
+                                  : ProbePhases { i % 50, i % 4 ? -1 : 3000 + i, 120, s.latencyUs - 900, 900 };
+            if (i % 3 == 1)
+                s.traceId = QByteArray::number(i * 104729LL, 16).rightJustified(32, 'f');
+            else if (i % 3 == 2)
+                s.traceId = "Trace-Text-" + QByteArray::number(i);
+            auto nullable = [](qint64 v) { return v >= 0 ? QVariant(v) : QVariant(); };
+            const QVariant values[] = { s.endpointId, s.startMs, s.urlId, s.latencyUs, s.httpStatus,
+                HistorySchema::outcomeToStored(s.outcome), static_cast<int>(s.signal), s.attempts,
+                (s.connectionReused ? 1 : 0) | (s.bodyTruncated ? 2 : 0), s.bytesRead,
+                s.reasonId ? QVariant(s.reasonId) : QVariant(), nullable(s.phases.queueUs),
+                nullable(s.phases.connectUs), nullable(s.phases.sentUs), nullable(s.phases.ttfbUs),
+                nullable(s.phases.downloadUs),
+                s.traceId.isEmpty() ? QVariant()
+                    : i % 3 == 1    ? QVariant(QByteArray::fromHex(s.traceId))
+                                    : QVariant(QString::fromLatin1(s.traceId)) };
+            for (int c = 0; c < 17; ++c)
+                q.bindValue(c, values[c]);
+            QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+            (s.endpointId == 1 ? expectedApi : expectedDb).append(s);
+        }
+        QVERIFY(db.db().commit());
+    }
+    auto byTime = [](const StoredSample& a, const StoredSample& b) { return a.startMs < b.startMs; };
+    std::sort(expectedApi.begin(), expectedApi.end(), byTime);
+    std::sort(expectedDb.begin(), expectedDb.end(), byTime);
+    {
+        HistoryQuery early(path);
+        QVERIFY(!early.open());
+        QVERIFY2(early.awaitingSchema(), qPrintable(early.lastError())); // waits for the writer, no error shown
+    }
+
+    HistoryStore store(optionsFor(dir.path()));
+    store.append({ probe(u"api"_s, baseMs(2'000'000), 4242) });
+    QVERIFY(store.flushNow());
+    QCOMPARE(store.lastErrorKind(), HistoryError::None);
+    Inspector db(path);
+    QCOMPARE(db.scalar(u"SELECT max(version) FROM schema_migrations"_s).toInt(), HistorySchema::kCurrentVersion);
+    QCOMPARE(db.scalar(u"SELECT count(*) FROM sqlite_master WHERE name = 'samples'"_s).toInt(), 0);
+    QVERIFY(db.scalar(u"SELECT count(*) FROM sample_blocks WHERE endpoint_id = 1"_s).toInt() > 1);
+    QCOMPARE(db.scalar(u"PRAGMA freelist_count"_s).toInt(), 0); // the v1 rows' pages went back to the disk
+
+    HistoryQuery query(path);
+    for (const auto& [name, expected] : { std::pair { u"api"_s, expectedApi }, std::pair { u"db"_s, expectedDb } }) {
+        QList<StoredSample> back;
+        QVERIFY2(query.forEachSample({ name }, 0, baseMs(1'900'000),
+                     [&back](const StoredSample& s) {
+                         back.append(s);
+                         return true;
+                     }),
+            qPrintable(query.lastError()));
+        QCOMPARE(back.size(), expected.size());
+        for (qsizetype i = 0; i < back.size(); ++i) {
+            if (!(back.at(i) == expected.at(i)))
+                QFAIL(qPrintable(u"%1 sample %2 at %3 ms differs"_s.arg(name).arg(i).arg(expected.at(i).startMs)));
+        }
+    }
+    const ProbeResults last = query.lastSamples(u"api"_s, 2);
+    QCOMPARE(last.size(), 2);
+    QCOMPARE(last.at(0).traceId, expectedApi.last().traceId);
+    QCOMPARE(last.at(0).reason, query.reasonText(expectedApi.last().reasonId));
+    QCOMPARE(last.at(1).latencyUs, 4242); // written after the migration, appended after the migrated ones
+}
+
+void TestHistoryStore::outOfOrderSamplesKeepTimeOrderAcrossBlocks()
+{
+    QTemporaryDir dir;
+    HistoryStore store(optionsFor(dir.path()));
+    auto traced = [](qint64 i) {
+        ProbeResult r = probe(u"e"_s, baseMs(i * 1000), 1000 + i);
+        r.traceId = QByteArray::number(i * 7919 + 1, 16).rightJustified(32, '0');
+        return r;
+    };
+    ProbeResults even;
+    for (int i = 0; i < 1200; i += 2)
+        even.append(traced(i));
+    store.append(even);
+    QVERIFY(store.flushNow());
+    // Late arrivals: every odd second newest first, one older than all, one in the same ms as another.
+    ProbeResults late;
+    for (int i = 1199; i > 0; i -= 2)
+        late.append(traced(i));
+    late.append(probe(u"e"_s, baseMs(-5000), 77));
+    late.append(probe(u"e"_s, baseMs(0), 78));
+    store.append(late);
+    QVERIFY(store.flushNow());
+    QCOMPARE(store.lastErrorKind(), HistoryError::None);
+
+    HistoryQuery query(store.databasePath());
+    QList<StoredSample> back;
+    QVERIFY(query.forEachSample({}, baseMs(-kHour), baseMs(kHour), [&back](const StoredSample& s) {
+        back.append(s);
+        return true;
+    }));
+    QCOMPARE(back.size(), 1202);
+    QCOMPARE(query.countSamples({}, baseMs(-kHour), baseMs(kHour)), 1202);
+    QCOMPARE(back.at(0).startMs, baseMs(-5000));
+    QCOMPARE(back.at(1).startMs, baseMs(0));
+    QCOMPARE(back.at(2).startMs, baseMs(1)); // same millisecond as another: kept, nudged by 1 ms
+    QCOMPARE(back.at(2).latencyUs, 78);
+    for (int i = 1; i < 1200; ++i) {
+        const StoredSample& s = back.at(i + 2);
+        QCOMPARE(s.startMs, baseMs(i * 1000));
+        QCOMPARE(s.latencyUs, 1000 + i);
+        QCOMPARE(s.traceId, QByteArray::number(i * 7919LL + 1, 16).rightJustified(32, '0'));
+    }
+    QCOMPARE(query.countSamples({}, baseMs(100'000), baseMs(200'500)), 101);
+    QCOMPARE(query.lastSamples(u"e"_s, 3).first().latencyUs, 1000 + 1197);
+}
+
+void TestHistoryStore::retentionTrimsInsideABlock()
+{
+    QTemporaryDir dir;
+    HistoryOptions o = optionsFor(dir.path());
+    o.rawRetention = std::chrono::hours(1);
+    const qint64 now = baseMs(10 * kDay);
+    HistoryStore store(o);
+    ProbeResults batch;
+    for (int i = 0; i < 7200; ++i) {
+        ProbeResult r = probe(u"e"_s, now - 2 * kHour + i * 1000 + 250, 2000 + i);
+        r.traceId = QByteArray::number(i + 1, 16).rightJustified(32, 'c');
+        batch.append(r);
+    }
+    store.append(batch);
+    QVERIFY(store.flushNow());
+    const MaintenanceReport report = store.runMaintenanceNow(QDateTime::fromMSecsSinceEpoch(now, Qt::UTC));
+    QVERIFY(report.ok);
+    QCOMPARE(report.rawDeleted, 3600); // to the sample, though the horizon falls inside a block
+    HistoryQuery query(store.databasePath());
+    QCOMPARE(query.countSamples({}, 0, now + kDay), 3600);
+    QList<StoredSample> first;
+    query.forEachSample({}, 0, now + kDay, [&first](const StoredSample& s) {
+        first.append(s);
+        return false;
+    });
+    QCOMPARE(first.size(), 1);
+    QCOMPARE(first.first().startMs, now - kHour + 250);
+    QCOMPARE(first.first().latencyUs, 2000 + 3600);
+    // The writer continues the trimmed history.
+    store.append({ probe(u"e"_s, now + 1000, 1) });
+    QVERIFY(store.flushNow());
+    QCOMPARE(query.countSamples({}, 0, now + kDay), 3601);
+    QCOMPARE(store.runMaintenanceNow(QDateTime::fromMSecsSinceEpoch(now, Qt::UTC)).rawDeleted, 0);
+}
+
+void TestHistoryStore::realisticProbeCostsAtMost32Bytes()
+{
+    // Issue 12.5: a raw probe cost 64-66 bytes in schema 1. A realistic mix (1 s interval with a few ms of
+    // jitter, lognormal latency, phases, a random 16-byte trace id each, 2 % failures with reasons), as
+    // the file grows: pages of the sample table and its index over samples, freelist included.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"history.sqlite"_s);
+    constexpr int kSamples = 20'000;
+    {
+        HistoryStore store(optionsFor(dir.path()));
+        quint64 x = 88172645463325252ULL;
+        auto next = [&x] {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            return x;
+        };
+        for (int chunk = 0; chunk < kSamples; chunk += 250) {
+            ProbeResults batch;
+            for (int i = chunk; i < chunk + 250; ++i) {
+                const int p = static_cast<int>(next() % 100);
+                const qint64 latency = 40'000 + static_cast<qint64>(next() % 120'000);
+                ProbeResult r = p == 0 ? probe(u"api"_s, 0, latency, Outcome::Throttled, 429, FailureSignal::S4,
+                                    u"HTTP 429 Too Many Requests, Retry-After 30 s"_s)
+                    : p == 1
+                    ? probe(u"api"_s, 0, 10'000'000, Outcome::Timeout, 0, FailureSignal::S1, u"no answer within 10 s"_s)
+                    : probe(u"api"_s, 0, latency);
+                r.startUtc
+                    = QDateTime::fromMSecsSinceEpoch(baseMs(i * 1000LL + static_cast<qint64>(next() % 9)), Qt::UTC);
+                r.connectionReused = true;
+                r.bytesRead = p > 1 ? 612 : 0;
+                r.phases = { static_cast<qint64>(next() % 200), -1, 120, r.latencyUs - 900, 900 };
+                r.traceId = QByteArray::number(next(), 16).rightJustified(16, '0')
+                    + QByteArray::number(next(), 16).rightJustified(16, '0');
+                batch.append(r);
+            }
+            store.append(batch);
+            QVERIFY(store.flushNow());
+        }
+    }
+    Inspector db(path);
+    QVERIFY(db.scalar(u"PRAGMA wal_checkpoint(TRUNCATE)"_s).isValid());
+    QCOMPARE(db.scalar(u"SELECT sum(n) FROM sample_blocks"_s).toInt(), kSamples);
+    const qint64 pageSize = db.scalar(u"PRAGMA page_size"_s).toLongLong();
+    const qint64 pages = db.scalar(u"SELECT count(*) FROM dbstat WHERE name IN ('sample_blocks', "
+                                   "'sample_blocks_by_time')"_s)
+                             .toLongLong();
+    const qint64 freePages = db.scalar(u"PRAGMA freelist_count"_s).toLongLong();
+    QVERIFY2(pages > 0, "dbstat is not available");
+    const double perSample = static_cast<double>((pages + freePages) * pageSize) / kSamples;
+    qInfo("%.1f bytes per raw sample (%lld pages of %lld bytes, %lld free)", perSample, static_cast<long long>(pages),
+        static_cast<long long>(pageSize), static_cast<long long>(freePages));
+    QVERIFY2(perSample <= 32.0, qPrintable(QString::number(perSample)));
+}
+
+void TestHistoryStore::blockCodecKeepsOddValuesAndRejectsDamage()
+{
+    QList<StoredSample> in;
+    StoredSample s;
+    s.endpointId = 9;
+    s.startMs = -5000; // before the epoch
+    s.latencyUs = -3;
+    s.phases = { -7, 0, std::numeric_limits<qint64>::max(), 5, -1 };
+    s.httpStatus = 599;
+    s.attempts = 0;
+    s.bytesRead = std::numeric_limits<qint64>::max();
+    s.reasonId = 2'000'000'000;
+    s.urlId = 7;
+    s.outcome = Outcome::AssertionFailed;
+    s.signal = FailureSignal::S4;
+    s.connectionReused = true;
+    s.traceId = "4BF92F3577B34DA6A3CE929D0E0E4736"; // upper case: read back lower case, as in schema 1
+    in.append(s);
+    s.startMs = 1'000'000'000'000'000LL; // a huge jump
+    s.latencyUs = 0;
+    s.phases = { 1, 2, 3, 0, 4 }; // ttfb 0 <= latency: stored relative
+    s.traceId = QByteArray(64, 'x');
+    s.bodyTruncated = true;
+    in.append(s);
+    s.startMs += 1;
+    s.traceId = "not hex but 32 characters long!!";
+    in.append(s);
+    SampleBlock::Encoder e;
+    for (const StoredSample& x : std::as_const(in))
+        e.append(x);
+    QList<StoredSample> out;
+    QString error;
+    QVERIFY2(SampleBlock::decode(e.data(), e.firstMs(), 9, &out, true, &error), qPrintable(error));
+    in[0].traceId = in[0].traceId.toLower();
+    QCOMPARE(out.size(), 3);
+    for (int i = 0; i < 3; ++i)
+        QVERIFY2(out.at(i) == in.at(i), qPrintable(QString::number(i)));
+    QCOMPARE(SampleBlock::decodeReasonIds(e.reasonIds()), QList<int> { 2'000'000'000 });
+    // Every truncation and a scribbled byte: an error, never a crash or an endless loop.
+    for (qsizetype n = 0; n < e.data().size(); ++n) {
+        QList<StoredSample> partial;
+        SampleBlock::decode(QByteArrayView(e.data()).first(n), e.firstMs(), 9, &partial, true, &error);
+    }
+    QByteArray bad = e.data();
+    bad[0] = 'Z';
+    QVERIFY(!SampleBlock::decode(bad, e.firstMs(), 9, &out, true, &error));
+    QVERIFY(!error.isEmpty());
+}
+
+void TestHistoryStore::damagedBlockIsReportedAndTheFileSetAside()
+{
+    // SQLite has no checksums: a scribbled block reads back as garbage. Readers say so (no crash, no
+    // invented samples); the writer treats the file as damaged like any other damage: set aside, nothing
+    // deleted, a fresh file started, and the samples of the run stored there.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"history.sqlite"_s);
+    {
+        HistoryStore store(optionsFor(dir.path()));
+        store.append({ probe(u"e"_s, baseMs(0), 1000), probe(u"e"_s, baseMs(1000), 2000) });
+        QVERIFY(store.flushNow());
+    }
+    {
+        Inspector db(path);
+        QSqlQuery q(db.db());
+        QVERIFY(q.exec(u"UPDATE sample_blocks SET data = x'01ff07ff07ff07'"_s));
+    }
+    {
+        HistoryQuery query(path);
+        QList<StoredSample> back;
+        QVERIFY(!query.forEachSample({}, 0, baseMs(kDay), [&back](const StoredSample& s) {
+            back.append(s);
+            return true;
+        }));
+        QVERIFY2(query.lastError().contains(u"sample block"_s), qPrintable(query.lastError()));
+        QVERIFY(back.isEmpty());
+        QVERIFY(query.lastSamples(u"e"_s, 5).isEmpty());
+        QVERIFY(!query.lastError().isEmpty());
+    }
+    HistoryStore store(optionsFor(dir.path()));
+    QSignalSpy reset(&store, &HistoryStore::databaseReset);
+    store.append({ probe(u"e"_s, baseMs(2000), 3000) });
+    store.flushNow();
+    QTRY_COMPARE(reset.size(), 1);
+    QCOMPARE(store.lastErrorKind(), HistoryError::Corrupt);
+    const QString aside = reset.first().at(0).toString();
+    QVERIFY(QFile::exists(aside));
+    QVERIFY(store.flushNow());
+    const ProbeResults fresh = HistoryQuery(path).lastSamples(u"e"_s, 5);
+    QCOMPARE(fresh.size(), 1);
+    QCOMPARE(fresh.first().latencyUs, 3000);
 }
 
 QTEST_GUILESS_MAIN(TestHistoryStore)

@@ -132,7 +132,7 @@ else
   cat "$scratch/headless.out"
 fi
 db=$XDG_DATA_HOME/SignalDeck/history.sqlite
-samples=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from samples").fetchone()[0])' "$db" 2>&1) || samples="unreadable: $samples"
+samples=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select coalesce(sum(n), 0) from sample_blocks").fetchone()[0])' "$db" 2>&1) || samples="unreadable: $samples"
 # Every probe the summary counted is in the history: nothing queued was lost at SIGTERM. (A probe still
 # in flight when the summary was taken may add one more.)
 probes=$(awk '$1 == "healthy" || $1 == "forbidden" { n += $3 } END { print n + 0 }' "$scratch/headless.out")

@@ -5,7 +5,12 @@
 #include "report/RawSampleCsv.h"
 #include "report/SummaryCsv.h"
 
+#include "history/HistorySchema.h"
+
 #include <QFile>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -51,6 +56,7 @@ private slots:
     void exportsToStdout();
     void exportsASummary();
     void missingHistoryExitsWith1();
+    void exportsAHistoryOfTheOlderSchema();
     void unwritableOutputExitsWith1WithPathAndReason();
 
 private:
@@ -179,6 +185,45 @@ void TestExportCommand::exportsASummary()
     QVERIFY(lines.at(1).startsWith("alpha,"));
     QVERIFY(lines.at(1).contains(",2,50.000,12.000,"));
     QVERIFY(lines.at(2).startsWith("beta,"));
+}
+
+void TestExportCommand::exportsAHistoryOfTheOlderSchema()
+{
+    // Issue 12.5: a history of schema 1 (samples as rows) that no writer has opened since the upgrade.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"history.sqlite"_s);
+    {
+        auto db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"v1"_s);
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(u"CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL)"_s));
+        for (const QString& sql : HistorySchema::migrationStatements(1))
+            QVERIFY2(q.exec(sql), qPrintable(q.lastError().text()));
+        QVERIFY(q.exec(u"INSERT INTO schema_migrations VALUES (1, 0)"_s));
+        QVERIFY(q.exec(u"INSERT INTO endpoints VALUES (1, 'old')"_s));
+        QVERIFY(q.exec(u"INSERT INTO urls VALUES (1, 'https://old.example.com/')"_s));
+        QVERIFY(q.exec(u"INSERT INTO reasons VALUES (1, 'HTTP 503: maintenance')"_s));
+        QVERIFY(q.exec(u"INSERT INTO samples VALUES (1, %1, 1, 250000, 200, 0, 0, 1, 1, 612, NULL, 10, NULL, 20, "
+                       "240000, 10000, x'4bf92f3577b34da6a3ce929d0e0e4736'), (1, %2, 1, 5000, 503, 6, 4, 2, 0, 0, 1, "
+                       "NULL, NULL, NULL, NULL, NULL, NULL)"_s.arg(baseMs(0))
+                           .arg(baseMs(1000))));
+        q.finish();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(u"v1"_s);
+    const Run r = runExport(
+        { u"--from"_s, u"2026-03-02"_s, u"--to"_s, u"2026-03-03"_s, u"--data-dir"_s, dir.path(), u"-o"_s, u"-"_s });
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.isEmpty(), qPrintable(r.err));
+    const QStringList lines = r.out.split(u"\r\n"_s);
+    QCOMPARE(lines.size(), 4);
+    QCOMPARE(lines.at(1),
+        u"2026-03-02T10:00:00.000Z,old,https://old.example.com/,200,250.000,0.010,,0.020,240.000,10.000,true,ok,,,1,"
+        "4bf92f3577b34da6a3ce929d0e0e4736"_s);
+    QVERIFY2(lines.at(2).startsWith(u"2026-03-02T10:00:01.000Z,old,https://old.example.com/,503,5.000,"_s),
+        qPrintable(lines.at(2)));
+    QVERIFY2(lines.at(2).contains(u"HTTP 503: maintenance"_s), qPrintable(lines.at(2)));
 }
 
 void TestExportCommand::missingHistoryExitsWith1()
