@@ -300,14 +300,37 @@ def main():
         outputs += [e.stdout, e.stderr]
         check(e.returncode == 0 and os.path.exists(summary),
               f"the CSV summary was written ({e.stderr.decode().strip()})")
-        key_lines = [line for line in key_pem.splitlines() if line and not line.startswith(b"-----")]
+        # Rotation as for tokens: the new certificate replaces the file, the new key comes on standard input,
+        # both are verified against the server before the keychain changes; a key that does not fit is refused.
+        new_cert, new_key = pki.leaf("client2", "signaldeck-client-2", "DNS:signaldeck-client", -hour, 60 * day)
+        shutil.copyfile(new_cert, client_cert)
+        with open(certs["good"][1], "rb") as f:
+            wrong_key = f.read()
+        wrong = subprocess.run([BINARY, "credentials", "--config", mconfig_path, "--audit-file", audit, "rotate",
+                                "mtls-client"], input=wrong_key, capture_output=True, timeout=60, env=env)
+        outputs += [wrong.stdout, wrong.stderr]
+        check(wrong.returncode == 1, f"rotate with a key that does not fit the certificate is refused "
+                                     f"({wrong.returncode}: {(wrong.stdout + wrong.stderr).decode().strip()[:300]})")
+        with open(new_key, "rb") as f:
+            new_key_pem = f.read()
+        rotated = subprocess.run([BINARY, "credentials", "--config", mconfig_path, "--audit-file", audit, "rotate",
+                                  "mtls-client"], input=new_key_pem, capture_output=True, timeout=60, env=env)
+        outputs += [rotated.stdout, rotated.stderr]
+        check(rotated.returncode == 0, f"rotate with the new certificate's key is verified and committed "
+                                       f"({(rotated.stdout + rotated.stderr).decode().strip()[:300]})")
+        results, proc = check_json(mconfig_path, env)
+        outputs += [proc.stdout, proc.stderr]
+        expect("mtls", "ok", None, "", "ok")
+
+        key_lines = [line for pem in (key_pem, new_key_pem)
+                     for line in pem.splitlines() if line and not line.startswith(b"-----")]
         check(len(key_lines) >= 2, "the client key has body lines to look for")
         leaks = []
         for root in (home, work):
             for dirpath, _, files in os.walk(root):
                 for name in files:
                     path = os.path.join(dirpath, name)
-                    if path == client_key or path.startswith(pki.d):
+                    if path.startswith(pki.d):
                         continue
                     with open(path, "rb") as f:
                         content = f.read()
