@@ -5,6 +5,7 @@
 
 #include <QCryptographicHash>
 #include <QFile>
+#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -132,11 +133,15 @@ QByteArray tlsProfileKey(const ProbeRequest& request)
     return "sd-tls-" + hash.result().toHex().left(32);
 }
 
-// The certificates of a CA bundle, read once per thread (the config loader has checked that it holds some).
+// The certificates of a CA bundle, read once per thread and again when the file changes (an operator
+// replaces the bundle and reloads the config); the config loader has checked that it holds some.
 QList<QSslCertificate> caCertificates(const QString& path)
 {
     thread_local QHash<QString, QList<QSslCertificate>> cache;
-    if (const auto it = cache.constFind(path); it != cache.cend())
+    const QFileInfo info(path);
+    const QString key = path + u'\n' + QString::number(info.lastModified().toMSecsSinceEpoch()) + u'\n'
+        + QString::number(info.size());
+    if (const auto it = cache.constFind(key); it != cache.cend())
         return *it;
     QList<QSslCertificate> certificates;
     QFile file(path);
@@ -144,7 +149,9 @@ QList<QSslCertificate> caCertificates(const QString& path)
         certificates = QSslCertificate::fromData(file.read(kMaxCaFileBytes), QSsl::Pem);
     if (certificates.isEmpty())
         qCWarning(lcProbe).noquote() << "tls.caFile" << path << "holds no readable certificate";
-    cache.insert(path, certificates);
+    if (cache.size() > 64)
+        cache.clear();
+    cache.insert(key, certificates);
     return certificates;
 }
 

@@ -244,6 +244,37 @@ def main():
             check(results[name]["attempts"] == 1, f"{name}: a verification failure is not retried "
                                                   f"({results[name]['attempts']} attempts)")
 
+        # A server that refuses the handshake itself without a client certificate (openssl s_server -Verify):
+        # the TLS 1.3 alert "certificate required" and the TLS 1.2 "handshake failure" are S2 as well.
+        cert, key = certs["good"]
+        for proto in ("-tls1_3", "-tls1_2"):
+            port = free_port()
+            server = subprocess.Popen(["openssl", "s_server", "-accept", str(port), "-cert", cert, "-key", key,
+                                       "-CAfile", pki.cert, "-Verify", "1", "-www", proto],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                deadline = time.monotonic() + 10
+                while True:
+                    try:
+                        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                        break
+                    except OSError:
+                        if time.monotonic() > deadline or server.poll() is not None:
+                            raise SystemExit("openssl s_server did not start")
+                        time.sleep(0.05)
+                alert_path = os.path.join(work, "alert.json")
+                with open(alert_path, "w") as f:
+                    json.dump({"version": 1, "endpoints": [
+                        {"name": "alert", "url": f"https://localhost:{port}/", "timeout": "5s", "tls": ca}]}, f)
+                alert, _ = check_json(alert_path, env)
+                r = alert["alert"]
+                check(r["outcome"] == "auth" and r["signal"] == "S2"
+                      and "requires a client certificate" in r["reason"] and r["attempts"] == 1,
+                      f"s_server {proto} without a client certificate: S2, not retried ({r['reason']})")
+            finally:
+                server.kill()
+                server.wait()
+
         # A CA file that cannot be read is a config error naming the file and the key.
         bad = dict(config, endpoints=[endpoint("x", "good", caFile=os.path.join(work, "missing.pem"))])
         bad_path = os.path.join(work, "bad.json")
