@@ -134,6 +134,15 @@ QByteArray checkJson(const CheckRows& rows, const std::optional<RateBudget>& lim
             { u"firstByte"_qs, phase(r.phases.ttfbUs) }, { u"download"_qs, phase(r.phases.downloadUs) } };
         if (r.retryAfter)
             o[u"retryAfterMs"_qs] = static_cast<double>(r.retryAfter->count());
+        o[u"certExpiresAt"_qs] = r.tls.present && r.tls.earliestExpiresAt.isValid()
+            ? QJsonValue(r.tls.earliestExpiresAt.toUTC().toString(Qt::ISODate))
+            : QJsonValue();
+        if (r.tls.present) {
+            o[u"tls"_qs] = QJsonObject { { u"protocol"_qs, r.tls.protocol },
+                { u"leafExpiresAt"_qs, r.tls.leafExpiresAt.toUTC().toString(Qt::ISODate) },
+                { u"subject"_qs, r.tls.leafSubject }, { u"issuer"_qs, r.tls.leafIssuer },
+                { u"chain"_qs, QJsonArray::fromStringList(r.tls.chain) } };
+        }
         if (row.finished) {
             QJsonObject signalStates;
             for (FailureSignal s : kAllSignals)

@@ -12,6 +12,7 @@
 
 #include <QEventLoop>
 #include <QFile>
+#include <QFileInfo>
 
 #ifdef Q_OS_UNIX
 #include <termios.h>
@@ -37,6 +38,10 @@ QString helpText()
         "  list                          the credentials: metadata and fingerprints, never a secret\n"
         "  add ID --scheme bearer|basic|header:NAME [--label L] [--rotation-days N]\n"
         "                                store a new credential (secret on standard input)\n"
+        "  add ID --scheme clientCert --cert FILE [--label L] [--rotation-days N]\n"
+        "                                a client certificate (mutual TLS): FILE is the certificate (PEM),\n"
+        "                                its private key (PEM) comes on standard input and lives only in\n"
+        "                                the keychain; to rotate, replace FILE, then rotate ID with the new key\n"
         "  rotate ID [--no-verify]       replace the secret (read from standard input); first probes every\n"
         "                                endpoint that uses it with the new secret and commits only if none\n"
         "                                refuses it; the old secret is kept for rollback\n"
@@ -71,6 +76,7 @@ struct Arguments {
     QString auditPath;
     QString scheme;
     QString label;
+    QString certFile;
     std::optional<int> rotationDays;
     bool noVerify = false;
     bool yes = false;
@@ -103,6 +109,9 @@ std::optional<Arguments> parse(const QStringList& args, QString& error)
                 return std::nullopt;
         } else if (arg == u"--scheme") {
             if (!value(a.scheme))
+                return std::nullopt;
+        } else if (arg == u"--cert") {
+            if (!value(a.certFile))
                 return std::nullopt;
         } else if (arg == u"--label") {
             if (!value(a.label))
@@ -156,13 +165,21 @@ std::optional<Arguments> parse(const QStringList& args, QString& error)
         error = QStringLiteral("unknown command '%1'").arg(a.command);
         return std::nullopt;
     }
-    const bool addOnly = !a.scheme.isEmpty() || !a.label.isEmpty() || a.rotationDays;
+    const bool addOnly = !a.scheme.isEmpty() || !a.label.isEmpty() || a.rotationDays || !a.certFile.isEmpty();
     if (addOnly && a.command != u"add") {
-        error = QStringLiteral("--scheme, --label and --rotation-days belong to add");
+        error = QStringLiteral("--scheme, --cert, --label and --rotation-days belong to add");
         return std::nullopt;
     }
     if (a.command == u"add" && a.scheme.isEmpty()) {
-        error = QStringLiteral("add needs --scheme bearer|basic|header:NAME");
+        error = QStringLiteral("add needs --scheme bearer|basic|header:NAME|clientCert");
+        return std::nullopt;
+    }
+    if (a.command == u"add" && a.scheme == u"clientCert" && a.certFile.isEmpty()) {
+        error = QStringLiteral("add --scheme clientCert needs --cert FILE (the certificate, PEM)");
+        return std::nullopt;
+    }
+    if (!a.certFile.isEmpty() && a.scheme != u"clientCert") {
+        error = QStringLiteral("--cert belongs to --scheme clientCert");
         return std::nullopt;
     }
     if (a.noVerify && a.command != u"rotate") {
@@ -404,6 +421,8 @@ int runCredentialsCommand(
         meta.id = a.id;
         meta.label = a.label;
         meta.scheme = a.scheme;
+        if (!a.certFile.isEmpty())
+            meta.certFile = QFileInfo(a.certFile).absoluteFilePath();
         if (a.rotationDays)
             meta.rotationDays = *a.rotationDays;
         const QByteArray secret = readSecret(in, err);

@@ -48,6 +48,7 @@ DetailPane::DetailPane(HistoryReader* reader, QWidget* parent)
     , m_reason(selectableLabel(this))
     , m_phases(selectableLabel(this))
     , m_trace(selectableLabel(this))
+    , m_tls(selectableLabel(this))
     , m_schedule(selectableLabel(this))
 {
     setObjectName(u"detailPane"_qs);
@@ -72,6 +73,8 @@ DetailPane::DetailPane(HistoryReader* reader, QWidget* parent)
     m_probeForm->addRow(tr("Reason:"), m_reason);
     m_probeForm->addRow(tr("Phases:"), m_phases);
     m_probeForm->addRow(tr("Trace id:"), m_trace);
+    m_probeForm->addRow(tr("TLS:"), m_tls);
+    m_tls->setWordWrap(true);
     m_probeForm->addRow(tr("Scheduling:"), m_schedule);
     probeBox->setMinimumWidth(280);
     probeBox->setMaximumWidth(420);
@@ -171,7 +174,7 @@ void DetailPane::applyChart(const HistoryReader::ChartAnswer& answer)
 void DetailPane::setLastProbe(const std::optional<ProbeResult>& result, const std::optional<EndpointStatus>& status)
 {
     if (!result) {
-        for (QLabel* l : { m_status, m_outcome, m_reason, m_phases, m_trace })
+        for (QLabel* l : { m_status, m_outcome, m_reason, m_phases, m_trace, m_tls })
             l->setText(u"—"_qs);
     } else {
         const ProbeResult& r = *result;
@@ -192,6 +195,15 @@ void DetailPane::setLastProbe(const std::optional<ProbeResult>& result, const st
             phases << tr("reused connection");
         m_phases->setText(phases.isEmpty() ? u"—"_qs : phases.join(u" · "_qs));
         m_trace->setText(r.traceId.isEmpty() ? u"—"_qs : QString::fromLatin1(r.traceId));
+        if (r.tls.present) {
+            QStringList lines { tr("%1, earliest expiry %2")
+                                    .arg(r.tls.protocol.isEmpty() ? tr("TLS") : r.tls.protocol,
+                                        r.tls.earliestExpiresAt.toUTC().toString(Qt::ISODate)) };
+            lines += r.tls.chain;
+            m_tls->setText(lines.join(u'\n'));
+        } else {
+            m_tls->setText(u"—"_qs);
+        }
     }
     if (!status) {
         m_schedule->setText(u"—"_qs);

@@ -66,6 +66,7 @@ private:
     QLabel* m_reason;
     QLabel* m_phases;
     QLabel* m_trace;
+    QLabel* m_tls; ///< https: protocol and the presented chain (subject · issuer · expiry per certificate)
     QLabel* m_schedule;
     int m_chartUpdates = 0;
 };

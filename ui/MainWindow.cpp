@@ -734,6 +734,12 @@ void MainWindow::openExportDialog()
     for (int row = 0; row < m_endpoints->rowCount(); ++row)
         states.insert(m_endpoints->endpoint(row).name, m_endpoints->status(row).states);
     dialog->setCurrentStates(states);
+    QHash<QString, QDateTime> certExpires;
+    for (int row = 0; row < m_endpoints->rowCount(); ++row) {
+        if (const QDateTime expiry = m_endpoints->certificateExpiry(row); expiry.isValid())
+            certExpires.insert(m_endpoints->endpoint(row).name, expiry);
+    }
+    dialog->setCertificateExpiries(certExpires);
     if (m_range.isCustom()) {
         dialog->setCustomRange(
             QDateTime::fromMSecsSinceEpoch(m_range.fromMs), QDateTime::fromMSecsSinceEpoch(m_range.toMs));

@@ -72,7 +72,10 @@ ConfigParseResult parse(const QByteArray& json, const QString& source)
     }
     // Duplicate keys first: QJsonDocument has silently kept the last of each.
     const QList<ConfigError> duplicates = findDuplicateKeys(json);
-    ConfigParseResult result = ConfigReader().read(document);
+    ConfigReader reader;
+    if (!source.isEmpty())
+        reader.setBaseDirectory(QFileInfo(source).absolutePath());
+    ConfigParseResult result = reader.read(document);
     if (!duplicates.isEmpty()) {
         result.errors = duplicates + result.errors;
         result.config.reset();

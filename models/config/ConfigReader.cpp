@@ -4,6 +4,9 @@
 #include "config/Duration.h"
 #include "config/SecretPatterns.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QUrlQuery>
 
@@ -21,6 +24,8 @@ namespace {
 constexpr qint64 kMaxExactInteger = 9'007'199'254'740'991;
 constexpr qint64 kMaxBodyBytes = 64 * 1024 * 1024;
 constexpr qint64 kMaxRotationDays = 36'500;
+constexpr qint64 kMaxCertificateFileBytes = qint64 { 4 } * 1024 * 1024;
+constexpr qint64 kMaxCertDays = 3650;
 constexpr Millis kMinInterval = 1s;
 constexpr Millis kMaxInterval = 24h;
 constexpr Millis kMinTimeout = 50ms;
@@ -83,7 +88,8 @@ ConfigParseResult ConfigReader::read(const QJsonDocument& document)
     }
 
     const QJsonObject root = document.object();
-    rejectUnknownKeys(root, {}, { u"version", u"location", u"thresholds", u"limits", u"credentials", u"endpoints" });
+    rejectUnknownKeys(
+        root, {}, { u"version", u"location", u"thresholds", u"limits", u"tls", u"credentials", u"endpoints" });
 
     AppConfig config;
     readVersion(root);
@@ -95,6 +101,9 @@ ConfigParseResult ConfigReader::read(const QJsonDocument& document)
         readThresholds(root.value(u"thresholds"), QStringLiteral("thresholds"), config.thresholds);
     if (root.contains(u"limits"))
         readLimits(root.value(u"limits"), QStringLiteral("limits"), config.limits);
+    // Before the endpoints: each starts from the global block and overrides what it sets itself.
+    if (root.contains(u"tls"))
+        readTls(root.value(u"tls"), QStringLiteral("tls"), config.tls);
 
     // Credentials before endpoints: endpoints refer to credentials by id.
     if (root.contains(u"credentials")) {
@@ -112,6 +121,7 @@ ConfigParseResult ConfigReader::read(const QJsonDocument& document)
         if (const auto array = readArray(root.value(u"endpoints"), path)) {
             for (qsizetype i = 0; i < array->size(); ++i) {
                 EndpointConfig endpoint;
+                endpoint.tls = config.tls;
                 readEndpoint(array->at(i), indexPath(path, i), endpoint);
                 config.endpoints.append(endpoint);
             }
@@ -421,7 +431,8 @@ void ConfigReader::readCredential(const QJsonValue& value, const QString& path, 
     if (!object)
         return;
     rejectUnknownKeys(*object, path,
-        { u"id", u"label", u"scheme", u"rotationDays", u"oauth2", u"created", u"rotated", u"fingerprint", u"expires" });
+        { u"id", u"label", u"scheme", u"certFile", u"rotationDays", u"oauth2", u"created", u"rotated", u"fingerprint",
+            u"expires" });
 
     const QString idPath = configKeyPath(path, u"id");
     if (!object->contains(u"id")) {
@@ -439,6 +450,15 @@ void ConfigReader::readCredential(const QJsonValue& value, const QString& path, 
     }
     if (object->contains(u"scheme"))
         readCredentialScheme(object->value(u"scheme"), configKeyPath(path, u"scheme"), credential);
+    const QString certPath = configKeyPath(path, u"certFile");
+    if (object->contains(u"certFile")) {
+        if (credential.scheme != u"clientCert")
+            fail(certPath, QStringLiteral("belongs to scheme clientCert only"));
+        else if (const auto file = readCertificateFile(object->value(u"certFile"), certPath, false))
+            credential.certFile = *file;
+    } else if (credential.scheme == u"clientCert") {
+        fail(certPath, QStringLiteral("required for scheme clientCert: the client certificate (PEM)"));
+    }
     if (object->contains(u"rotationDays")) {
         if (const auto days
             = readInteger(object->value(u"rotationDays"), configKeyPath(path, u"rotationDays"), 1, kMaxRotationDays))
@@ -477,7 +497,7 @@ void ConfigReader::readCredentialScheme(const QJsonValue& value, const QString& 
     if (!scheme)
         return;
     static constexpr QStringView kHeaderPrefix = u"header:";
-    if (*scheme == u"bearer" || *scheme == u"basic") {
+    if (*scheme == u"bearer" || *scheme == u"basic" || *scheme == u"clientCert") {
         credential.scheme = *scheme;
     } else if (scheme->startsWith(kHeaderPrefix)) {
         const QString header = scheme->sliced(kHeaderPrefix.size());
@@ -486,7 +506,7 @@ void ConfigReader::readCredentialScheme(const QJsonValue& value, const QString& 
         else
             fail(path, QStringLiteral("%1 is not a valid HTTP header name").arg(quoted(header)));
     } else {
-        fail(path, QStringLiteral("must be bearer, basic or header:NAME, not %1").arg(quoted(*scheme)));
+        fail(path, QStringLiteral("must be bearer, basic, header:NAME or clientCert, not %1").arg(quoted(*scheme)));
     }
 }
 
@@ -520,7 +540,7 @@ void ConfigReader::readEndpoint(const QJsonValue& value, const QString& path, En
     rejectUnknownKeys(*object, path,
         { u"name", u"url", u"method", u"kind", u"headers", u"body", u"interval", u"timeout", u"timeoutMin",
             u"timeoutMax", u"expectStatus", u"checks", u"errorCodes", u"credential", u"maxBodyBytes",
-            u"freshConnection", u"tags" });
+            u"freshConnection", u"tags", u"tls" });
 
     const QString namePath = configKeyPath(path, u"name");
     if (!object->contains(u"name")) {
@@ -600,6 +620,8 @@ void ConfigReader::readEndpoint(const QJsonValue& value, const QString& path, En
         if (const auto fresh = readBool(object->value(u"freshConnection"), configKeyPath(path, u"freshConnection")))
             endpoint.freshConnection = *fresh;
     }
+    if (object->contains(u"tls"))
+        readTls(object->value(u"tls"), configKeyPath(path, u"tls"), endpoint.tls);
     if (object->contains(u"tags")) {
         const QString tagsPath = configKeyPath(path, u"tags");
         if (const auto array = readArray(object->value(u"tags"), tagsPath)) {
@@ -609,6 +631,111 @@ void ConfigReader::readEndpoint(const QJsonValue& value, const QString& path, En
             }
         }
     }
+}
+
+void ConfigReader::readTls(const QJsonValue& value, const QString& path, TlsConfig& tls)
+{
+    const auto object = readObject(value, path);
+    if (!object)
+        return;
+    rejectUnknownKeys(*object, path,
+        { u"caFile", u"caMode", u"serverName", u"minVersion", u"insecureSkipVerify", u"certWarnDays",
+            u"certCriticalDays" });
+    if (object->contains(u"caFile")) {
+        if (const auto file = readCertificateFile(object->value(u"caFile"), configKeyPath(path, u"caFile"), false))
+            tls.caFile = *file;
+    }
+    if (object->contains(u"caMode")) {
+        const QString modePath = configKeyPath(path, u"caMode");
+        if (const auto mode = readString(object->value(u"caMode"), modePath)) {
+            if (*mode == u"add")
+                tls.caMode = TlsConfig::CaMode::Add;
+            else if (*mode == u"replace")
+                tls.caMode = TlsConfig::CaMode::Replace;
+            else
+                fail(modePath, QStringLiteral("must be add or replace, not %1").arg(quoted(*mode)));
+        }
+    }
+    if (object->contains(u"serverName")) {
+        const QString namePath = configKeyPath(path, u"serverName");
+        if (const auto name = readNonEmptyString(object->value(u"serverName"), namePath)) {
+            static const QRegularExpression hostName(QStringLiteral(R"(^[A-Za-z0-9*]([A-Za-z0-9.-]*[A-Za-z0-9])?$)"));
+            if (hostName.match(*name).hasMatch())
+                tls.serverName = *name;
+            else
+                fail(namePath,
+                    QStringLiteral("must be a host name, like api.internal.example, not %1").arg(quoted(*name)));
+        }
+    }
+    if (object->contains(u"minVersion")) {
+        const QString versionPath = configKeyPath(path, u"minVersion");
+        if (const auto version = readString(object->value(u"minVersion"), versionPath)) {
+            if (*version == u"1.2" || *version == u"1.3")
+                tls.minVersion = *version;
+            else
+                fail(versionPath, QStringLiteral("must be \"1.2\" or \"1.3\", not %1").arg(quoted(*version)));
+        }
+    }
+    if (object->contains(u"insecureSkipVerify")) {
+        if (const auto skip
+            = readBool(object->value(u"insecureSkipVerify"), configKeyPath(path, u"insecureSkipVerify")))
+            tls.insecureSkipVerify = *skip;
+    }
+    bool daysValid = true;
+    const auto readDays = [&](QStringView key, int& target) {
+        if (!object->contains(key))
+            return;
+        if (const auto days = readInteger(object->value(key), configKeyPath(path, key), 0, kMaxCertDays))
+            target = static_cast<int>(*days);
+        else
+            daysValid = false;
+    };
+    readDays(u"certWarnDays", tls.certWarnDays);
+    readDays(u"certCriticalDays", tls.certCriticalDays);
+    if (daysValid && tls.certCriticalDays > tls.certWarnDays) {
+        if (object->contains(u"certCriticalDays"))
+            fail(configKeyPath(path, u"certCriticalDays"),
+                QStringLiteral("must not exceed certWarnDays (%1)").arg(tls.certWarnDays));
+        else
+            fail(configKeyPath(path, u"certWarnDays"),
+                QStringLiteral("must not be less than certCriticalDays (%1)").arg(tls.certCriticalDays));
+    }
+}
+
+std::optional<QString> ConfigReader::readCertificateFile(
+    const QJsonValue& value, const QString& path, bool allowPrivateKey)
+{
+    const auto name = readNonEmptyString(value, path);
+    if (!name)
+        return std::nullopt;
+    const QDir base(m_baseDirectory.isEmpty() ? QDir::currentPath() : m_baseDirectory);
+    const QString file = QDir::cleanPath(base.absoluteFilePath(*name));
+    QFile f(file);
+    if (QFileInfo(file).isDir()) {
+        fail(path, QStringLiteral("%1 is a directory, not a PEM file").arg(quoted(file)));
+        return std::nullopt;
+    }
+    if (!f.open(QIODevice::ReadOnly)) {
+        fail(path, QStringLiteral("cannot read %1: %2").arg(quoted(file), f.errorString()));
+        return std::nullopt;
+    }
+    const QByteArray pem = f.read(kMaxCertificateFileBytes + 1);
+    if (pem.size() > kMaxCertificateFileBytes) {
+        fail(path, QStringLiteral("%1 is larger than 4 MiB; not a PEM certificate file").arg(quoted(file)));
+        return std::nullopt;
+    }
+    if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
+        fail(path, QStringLiteral("%1 holds no PEM certificate (-----BEGIN CERTIFICATE-----)").arg(quoted(file)));
+        return std::nullopt;
+    }
+    if (!allowPrivateKey && pem.contains("PRIVATE KEY-----")) {
+        fail(path,
+            QStringLiteral("%1 holds a private key; keys belong in the OS keychain (signaldeck credentials add "
+                           "--scheme clientCert), not in a file the config names")
+                .arg(quoted(file)));
+        return std::nullopt;
+    }
+    return file;
 }
 
 void ConfigReader::readMethodAndKind(const QJsonObject& object, const QString& path, EndpointConfig& endpoint)

@@ -24,6 +24,9 @@ namespace sd {
 class ConfigReader {
 public:
     ConfigParseResult read(const QJsonDocument& document);
+    /// Where relative file names (tls.caFile, certFile) are resolved: the config file's directory; the
+    /// current directory when unset. They are kept as absolute paths.
+    void setBaseDirectory(const QString& directory) { m_baseDirectory = directory; }
 
 private:
     void fail(const QString& path, const QString& message);
@@ -47,6 +50,10 @@ private:
     void readCredential(const QJsonValue& value, const QString& path, CredentialConfig& credential);
     void readCredentialScheme(const QJsonValue& value, const QString& path, CredentialConfig& credential);
     void readOAuth2(const QJsonValue& value, const QString& path, CredentialConfig& credential);
+    void readTls(const QJsonValue& value, const QString& path, TlsConfig& tls);
+    /// A readable PEM file holding at least one certificate, as an absolute path; nullopt (and an error
+    /// naming the file) otherwise.
+    std::optional<QString> readCertificateFile(const QJsonValue& value, const QString& path, bool allowPrivateKey);
     void readEndpoint(const QJsonValue& value, const QString& path, EndpointConfig& endpoint);
     void readMethodAndKind(const QJsonObject& object, const QString& path, EndpointConfig& endpoint);
     void readTimeouts(const QJsonObject& object, const QString& path, EndpointConfig& endpoint);
@@ -56,6 +63,7 @@ private:
     void readErrorCodeRule(const QJsonValue& value, const QString& path, ErrorCodeRule& rule);
 
     QList<ConfigError> m_errors;
+    QString m_baseDirectory;
     QHash<QString, QString> m_credentialPaths; ///< credential id → path of the credential that defines it
     QHash<QString, QString> m_endpointPaths; ///< endpoint name → path of the endpoint that uses it
 };

@@ -26,6 +26,29 @@ QJsonObject thresholdsToJson(const Thresholds& thresholds)
     return object;
 }
 
+// The keys of `tls` that differ from `base`: the defaults for the global block, the global block for an
+// endpoint (whose TlsConfig is the merged, effective one).
+QJsonObject tlsToJson(const TlsConfig& tls, const TlsConfig& base)
+{
+    QJsonObject object;
+    if (tls.caFile != base.caFile && !tls.caFile.isEmpty())
+        object.insert(u"caFile", tls.caFile);
+    if (tls.caMode != base.caMode)
+        object.insert(
+            u"caMode", tls.caMode == TlsConfig::CaMode::Replace ? QStringLiteral("replace") : QStringLiteral("add"));
+    if (tls.serverName != base.serverName && !tls.serverName.isEmpty())
+        object.insert(u"serverName", tls.serverName);
+    if (tls.minVersion != base.minVersion && !tls.minVersion.isEmpty())
+        object.insert(u"minVersion", tls.minVersion);
+    if (tls.insecureSkipVerify != base.insecureSkipVerify)
+        object.insert(u"insecureSkipVerify", tls.insecureSkipVerify);
+    if (tls.certWarnDays != base.certWarnDays)
+        object.insert(u"certWarnDays", tls.certWarnDays);
+    if (tls.certCriticalDays != base.certCriticalDays)
+        object.insert(u"certCriticalDays", tls.certCriticalDays);
+    return object;
+}
+
 QJsonObject credentialToJson(const CredentialConfig& credential)
 {
     const CredentialConfig defaults;
@@ -35,6 +58,8 @@ QJsonObject credentialToJson(const CredentialConfig& credential)
         object.insert(u"label", credential.label);
     if (credential.scheme != defaults.scheme)
         object.insert(u"scheme", credential.scheme);
+    if (!credential.certFile.isEmpty())
+        object.insert(u"certFile", credential.certFile);
     if (credential.rotationDays != defaults.rotationDays)
         object.insert(u"rotationDays", credential.rotationDays);
     if (credential.oauth2) {
@@ -89,7 +114,7 @@ QJsonObject errorCodesToJson(const ErrorCodeMap& errorCodes)
     return object;
 }
 
-QJsonObject endpointToJson(const EndpointConfig& endpoint)
+QJsonObject endpointToJson(const EndpointConfig& endpoint, const TlsConfig& globalTls)
 {
     const EndpointConfig defaults;
     QJsonObject object;
@@ -141,6 +166,8 @@ QJsonObject endpointToJson(const EndpointConfig& endpoint)
         object.insert(u"freshConnection", endpoint.freshConnection);
     if (!endpoint.tags.isEmpty())
         object.insert(u"tags", QJsonArray::fromStringList(endpoint.tags));
+    if (const QJsonObject tls = tlsToJson(endpoint.tls, globalTls); !tls.isEmpty())
+        object.insert(u"tls", tls);
     return object;
 }
 
@@ -157,6 +184,8 @@ QJsonObject configToJsonObject(const AppConfig& config)
     if (config.limits.maxProbesPerSecond)
         root.insert(
             u"limits", QJsonObject { { QStringLiteral("maxProbesPerSecond"), *config.limits.maxProbesPerSecond } });
+    if (const QJsonObject tls = tlsToJson(config.tls, TlsConfig {}); !tls.isEmpty())
+        root.insert(u"tls", tls);
     if (!config.credentials.isEmpty()) {
         QJsonArray credentials;
         for (const CredentialConfig& credential : config.credentials)
@@ -165,7 +194,7 @@ QJsonObject configToJsonObject(const AppConfig& config)
     }
     QJsonArray endpoints;
     for (const EndpointConfig& endpoint : config.endpoints)
-        endpoints.append(endpointToJson(endpoint));
+        endpoints.append(endpointToJson(endpoint, config.tls));
     root.insert(u"endpoints", endpoints);
     return root;
 }

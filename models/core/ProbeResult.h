@@ -39,6 +39,21 @@ struct ProbePhases {
     bool operator==(const ProbePhases&) const = default;
 };
 
+/// Why a TLS handshake failed, as far as the transport can tell (TransportError::TlsFailed; docs/SIGNALS.md).
+/// ClientCertificateRequired/Refused are S2 (the credential is missing or refused), every other one S1.
+enum class TlsFailure : quint8 {
+    None,
+    Untrusted, ///< the issuer is not in the trust store (unknown or private CA, self-signed)
+    Expired,
+    NotYetValid,
+    HostMismatch, ///< the certificate does not name the host (or tls.serverName)
+    Revoked,
+    Protocol, ///< no common protocol version or cipher
+    ClientCertificateRequired, ///< the server wants a client certificate and none was sent
+    ClientCertificateRefused, ///< the server refused the client certificate that was sent
+    Other,
+};
+
 /// What the transport saw of the TLS session of one attempt (https only; `present` false otherwise).
 struct TlsFacts {
     bool present = false;
@@ -48,6 +63,7 @@ struct TlsFacts {
     QString leafSubject; ///< the leaf's subject (CN or the whole DN)
     QString leafIssuer;
     QStringList chain; ///< one line per presented certificate: "subject · issuer · notAfter ISO"
+    TlsFailure failure = TlsFailure::None; ///< with TransportError::TlsFailed (None there = not told)
     bool operator==(const TlsFacts&) const = default;
 };
 

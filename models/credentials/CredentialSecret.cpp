@@ -53,6 +53,15 @@ QString secretProblem(const QString& scheme, QByteArrayView secret)
 {
     if (secret.isEmpty())
         return QStringLiteral("the secret is empty");
+    if (scheme == u"clientCert") {
+        // The private key of the client certificate, PEM (PKCS#8, PKCS#1 or SEC1), unencrypted.
+        if (!secret.contains("-----BEGIN ") || !secret.contains("PRIVATE KEY-----"))
+            return QStringLiteral("a clientCert credential is the certificate's private key in PEM "
+                                  "(-----BEGIN PRIVATE KEY-----) on standard input");
+        if (secret.contains("ENCRYPTED"))
+            return QStringLiteral("the private key is encrypted; give it unencrypted (the keychain protects it)");
+        return {};
+    }
     if (secret.contains('\n') || secret.contains('\r') || secret.contains('\0'))
         return QStringLiteral("the secret holds a line break or NUL byte; it must fit in one HTTP header");
     if (scheme == u"basic" && !secret.contains(':'))

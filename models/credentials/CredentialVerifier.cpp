@@ -6,6 +6,7 @@
 #include "probe/CredentialHeader.h"
 #include "probe/ProbeTransport.h"
 
+#include <QFile>
 #include <QTimer>
 
 namespace sd {
@@ -73,9 +74,17 @@ bool CredentialVerifier::verify(const AppConfig& config, const QString& credenti
     m_endpoints.clear();
     m_results.clear();
     QString scheme = CredentialConfig {}.scheme;
+    QByteArray clientCertificate;
     for (const CredentialConfig& c : config.credentials) {
-        if (c.id == credentialId)
-            scheme = c.scheme;
+        if (c.id != credentialId)
+            continue;
+        scheme = c.scheme;
+        if (c.scheme == u"clientCert") {
+            // The certificate as the file holds it now: a rotation replaces the file, then the key.
+            QFile file(c.certFile);
+            if (file.open(QIODevice::ReadOnly))
+                clientCertificate = file.read(qint64 { 4 } * 1024 * 1024);
+        }
     }
     for (const EndpointConfig& e : config.endpoints) {
         if (e.credential == credentialId)
@@ -99,6 +108,10 @@ bool CredentialVerifier::verify(const AppConfig& config, const QString& credenti
         ProbeRequest request { static_cast<quint64>(i), e, e.adaptiveTimeout ? e.timeoutMax : e.timeout, {}, {}, {} };
         if (header)
             request.extraHeaders.append(*header);
+        if (scheme == u"clientCert") {
+            request.clientCertificatePem = clientCertificate;
+            request.clientKeyPem = candidate;
+        }
         m_transport->start(request);
     }
     // Answer from the event loop even when there was nothing to probe.

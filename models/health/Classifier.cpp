@@ -421,6 +421,19 @@ std::optional<Verdict> statusVerdict(
         return verdict(Outcome::Auth, forbiddenReason(facts));
     case 407:
         return verdict(Outcome::Auth, http(status) % QStringLiteral(": proxy authentication required"));
+    case 495: // nginx's own codes, sent as 400 unless an error_page keeps them
+        return verdict(Outcome::Auth, http(status) % QStringLiteral(": the server refused the client certificate"));
+    case 496:
+        return verdict(
+            Outcome::Auth, http(status) % QStringLiteral(": the server requires a client certificate; none was sent"));
+    case 400:
+        // A server that asks for a client certificate after the handshake (nginx ssl_verify_client) answers 400.
+        if (facts.body.contains("No required SSL certificate was sent"))
+            return verdict(Outcome::Auth,
+                http(status) % QStringLiteral(": the server requires a client certificate; none was sent"));
+        if (facts.body.contains("The SSL certificate error"))
+            return verdict(Outcome::Auth, http(status) % QStringLiteral(": the server refused the client certificate"));
+        break;
     case 429:
         return verdict(Outcome::Throttled, http(status) % QStringLiteral(": rate limited") % retryAfterText(c));
     case 503:
@@ -486,6 +499,44 @@ std::optional<Verdict> expectationVerdict(const EndpointConfig& endpoint, const 
     return std::nullopt;
 }
 
+// The precise reason of a failed handshake (docs/SIGNALS.md "TLS"): the certificate problems and a
+// protocol mismatch are S1; a client certificate missing or refused is the credential's fault, S2.
+Verdict tlsVerdict(const EndpointConfig& endpoint, const ProbeFacts& facts, const QString& detail)
+{
+    const QString host = endpoint.tls.serverName.isEmpty() ? endpoint.url.host() : endpoint.tls.serverName;
+    const auto connection = [&](const QString& what) {
+        return verdict(Outcome::Connection, join(QStringLiteral("TLS: ") % what, detail));
+    };
+    switch (facts.tls.failure) {
+    case TlsFailure::Untrusted:
+        return connection(endpoint.tls.caFile.isEmpty()
+                ? QStringLiteral("certificate issuer not trusted (a private CA needs tls.caFile)")
+                : QStringLiteral("certificate issuer not trusted (not in tls.caFile %1)").arg(endpoint.tls.caFile));
+    case TlsFailure::Expired:
+        return connection(QStringLiteral("certificate expired"));
+    case TlsFailure::NotYetValid:
+        return connection(QStringLiteral("certificate not yet valid"));
+    case TlsFailure::HostMismatch:
+        return connection(QStringLiteral("certificate does not match the host name %1").arg(host));
+    case TlsFailure::Revoked:
+        return connection(QStringLiteral("certificate revoked"));
+    case TlsFailure::Protocol:
+        return connection(endpoint.tls.minVersion.isEmpty()
+                ? QStringLiteral("no common protocol version or cipher")
+                : QStringLiteral("no common protocol version or cipher (tls.minVersion %1)")
+                      .arg(endpoint.tls.minVersion));
+    case TlsFailure::ClientCertificateRequired:
+        return verdict(Outcome::Auth,
+            join(QStringLiteral("TLS: the server requires a client certificate; none was sent"), detail));
+    case TlsFailure::ClientCertificateRefused:
+        return verdict(Outcome::Auth, join(QStringLiteral("TLS: the server refused the client certificate"), detail));
+    case TlsFailure::Other:
+    case TlsFailure::None:
+        break;
+    }
+    return verdict(Outcome::Connection, join(QStringLiteral("TLS handshake failed"), detail));
+}
+
 Verdict transportVerdict(const EndpointConfig& endpoint, const ProbeFacts& facts)
 {
     const QString detail = shorten(facts.transportDetail);
@@ -508,7 +559,7 @@ Verdict transportVerdict(const EndpointConfig& endpoint, const ProbeFacts& facts
     case TransportError::HostNotFound:
         return verdict(Outcome::Connection, join(QStringLiteral("host not found"), endpoint.url.host()));
     case TransportError::TlsFailed:
-        return verdict(Outcome::Connection, join(QStringLiteral("TLS handshake failed"), detail));
+        return tlsVerdict(endpoint, facts, detail);
     case TransportError::ProtocolError:
         if (detail.startsWith(u"body could not be decoded"))
             return verdict(Outcome::Connection, detail);

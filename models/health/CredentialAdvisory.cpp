@@ -48,4 +48,33 @@ CredentialAdvisory credentialAdvisory(const CredentialConfig& credential, const 
     return {};
 }
 
+CredentialAdvisory certificateAdvisory(
+    const QString& what, const QDateTime& expiresAt, const TlsConfig& tls, const QDateTime& nowUtc)
+{
+    if (!expiresAt.isValid())
+        return {};
+    const qint64 left = nowUtc.secsTo(expiresAt);
+    const QString when = expiresAt.toUTC().toString(Qt::ISODate);
+    if (left <= 0) {
+        return { SignalState::Critical,
+            QStringLiteral("%1 expired %2 ago (%3): renew the certificate").arg(what, roughDuration(-left), when) };
+    }
+    const QString in
+        = left >= kSecondsPerDay ? QStringLiteral("%1 days").arg(left / kSecondsPerDay) : roughDuration(left);
+    if (left <= tls.certCriticalDays * kSecondsPerDay) {
+        return { SignalState::Critical,
+            QStringLiteral("%1 expires in %2 (%3): renew the certificate").arg(what, in, when) };
+    }
+    if (left <= tls.certWarnDays * kSecondsPerDay) {
+        return { SignalState::Warning,
+            QStringLiteral("%1 expires in %2 (%3): renew the certificate").arg(what, in, when) };
+    }
+    return {};
+}
+
+CredentialAdvisory worseAdvisory(const CredentialAdvisory& a, const CredentialAdvisory& b)
+{
+    return b.state > a.state ? b : a;
+}
+
 } // namespace sd

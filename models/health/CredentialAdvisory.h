@@ -23,4 +23,14 @@ struct CredentialAdvisory {
 /// days)". The worst applies; unknown times raise nothing.
 CredentialAdvisory credentialAdvisory(const CredentialConfig& credential, const QDateTime& nowUtc);
 
+/// Pure: what a certificate's expiry says about S2 while the probes still succeed (issue 16; docs/SIGNALS.md
+/// "Certificates"). `what` names it ("server certificate CN=api.example"). Expired or within
+/// `tls.certCriticalDays` of `expiresAt` → Critical, within `tls.certWarnDays` → Warning, each with "renew the
+/// certificate"; an invalid time raises nothing.
+CredentialAdvisory certificateAdvisory(
+    const QString& what, const QDateTime& expiresAt, const TlsConfig& tls, const QDateTime& nowUtc);
+
+/// The worse of two advisories (the first when equal).
+CredentialAdvisory worseAdvisory(const CredentialAdvisory& a, const CredentialAdvisory& b);
+
 } // namespace sd

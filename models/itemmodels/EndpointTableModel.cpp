@@ -110,6 +110,8 @@ void EndpointTableModel::applyBatch(const EngineBatch& batch)
         if (!row->earliestSample.isValid())
             row->earliestSample = result.startUtc;
         row->last = result;
+        if (result.tls.present)
+            row->tls = result.tls;
         figuresStale.push_back(result.endpointId);
         changed.push_back(result.endpointId);
     }
@@ -336,10 +338,32 @@ QVariant EndpointTableModel::display(const Row& row, int column) const
         return row.last ? clockTimeText(row.last->startUtc) : QString();
     case NextProbe:
         return nextProbeText(st, m_clock());
+    case Certificate:
+        return certificateText(row);
     default:
         break;
     }
     return {};
+}
+
+// "12 d", "expired", "⚠ 40 d" when the endpoint skips verification (tls.insecureSkipVerify).
+QDateTime EndpointTableModel::certificateExpiry(int row) const
+{
+    return validRow(row) && m_rows[static_cast<std::size_t>(row)].tls.present
+        ? m_rows[static_cast<std::size_t>(row)].tls.earliestExpiresAt
+        : QDateTime();
+}
+
+QString EndpointTableModel::certificateText(const Row& row) const
+{
+    const QString badge = row.config.tls.insecureSkipVerify ? QStringLiteral("⚠ ") : QString();
+    if (!row.tls.present || !row.tls.earliestExpiresAt.isValid())
+        return row.config.tls.insecureSkipVerify && row.config.url.scheme() == u"https" ? QStringLiteral("⚠ unverified")
+                                                                                        : QString();
+    const qint64 seconds = m_clock().secsTo(row.tls.earliestExpiresAt);
+    if (seconds <= 0)
+        return badge + QStringLiteral("expired");
+    return badge + QStringLiteral("%1 d").arg(seconds / 86'400);
 }
 
 QVariant EndpointTableModel::toolTip(const Row& row, int column) const
@@ -353,6 +377,17 @@ QVariant EndpointTableModel::toolTip(const Row& row, int column) const
     case Name:
     case Host:
         return row.config.url.toString();
+    case Certificate: {
+        QStringList lines;
+        if (row.config.tls.insecureSkipVerify)
+            lines.append(QStringLiteral("tls.insecureSkipVerify: certificate errors are ignored for this endpoint"));
+        if (row.tls.present) {
+            lines.append(QStringLiteral("Expires %1 (%2)")
+                             .arg(row.tls.earliestExpiresAt.toUTC().toString(Qt::ISODate), row.tls.protocol));
+            lines += row.tls.chain;
+        }
+        return lines.isEmpty() ? QVariant() : QVariant(lines.join(u'\n'));
+    }
     case LastLatency:
     case LastChecked:
         if (row.last) {
@@ -431,6 +466,10 @@ QVariant EndpointTableModel::sortValue(const Row& row, int column) const
         return row.last && row.last->startUtc.isValid() ? QVariant(row.last->startUtc.toMSecsSinceEpoch()) : QVariant();
     case NextProbe:
         return st.nextProbeUtc.isValid() ? QVariant(st.nextProbeUtc.toMSecsSinceEpoch()) : QVariant();
+    case Certificate:
+        return row.tls.present && row.tls.earliestExpiresAt.isValid()
+            ? QVariant(row.tls.earliestExpiresAt.toMSecsSinceEpoch())
+            : QVariant();
     default:
         break;
     }
@@ -503,7 +542,8 @@ QVariant EndpointTableModel::headerData(int section, Qt::Orientation orientation
             QStringLiteral("State"), QStringLiteral("Latency"), QStringLiteral("p50"), QStringLiteral("p95"),
             QStringLiteral("p99"), QStringLiteral("Error rate"), QStringLiteral("Uptime"), QStringLiteral("S1"),
             QStringLiteral("S2"), QStringLiteral("S3"), QStringLiteral("S4"), QStringLiteral("Circuit"),
-            QStringLiteral("Last checked"), QStringLiteral("Next probe"), QStringLiteral("Trend") };
+            QStringLiteral("Last checked"), QStringLiteral("Next probe"), QStringLiteral("Trend"),
+            QStringLiteral("Certificate") };
         const QString& title = kTitles[static_cast<std::size_t>(section)];
         if (m_rangeActive && isRangeColumn(section))
             return QString(title % QStringLiteral(" (")
@@ -533,6 +573,8 @@ QVariant EndpointTableModel::headerData(int section, Qt::Orientation orientation
             return QStringLiteral("Circuit breaker: closed, open (probing suspended) or half-open");
         case Trend:
             return QStringLiteral("Latency of the last %1 probes; gaps are failed probes").arg(kSparklinePoints);
+        case Certificate:
+            return QStringLiteral("Days until the earliest certificate in the server's chain expires (https)");
         default:
             break;
         }

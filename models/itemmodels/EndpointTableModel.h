@@ -49,6 +49,7 @@ public:
         LastChecked,
         NextProbe,
         Trend,
+        Certificate, ///< https: days until the earliest expiry in the server's chain (issue 16)
         ColumnCount
     };
     Q_ENUM(Column)
@@ -109,6 +110,8 @@ public:
     EndpointConfig endpoint(int row) const;
     EndpointStatus status(int row) const;
     std::optional<ProbeResult> lastResult(int row) const;
+    /// https: the earliest certificate expiry the latest handshake showed; invalid when none was seen.
+    QDateTime certificateExpiry(int row) const;
     /// The live window figures of a row (also while range figures are shown).
     WindowFigures windowFigures(int row) const;
 
@@ -131,12 +134,14 @@ private:
         qint64 probes = 0;
         qint64 okProbes = 0;
         QDateTime earliestSample; ///< start of the oldest probe counted; seeded history must be older
+        TlsFacts tls; ///< of the latest probe that saw a certificate
     };
 
     bool validRow(int row) const { return row >= 0 && row < static_cast<int>(m_rows.size()); }
     Row* rowFor(int endpointId, const QString& name);
     void rebuildSearchText(Row& row) const;
     QVariant display(const Row& row, int column) const;
+    QString certificateText(const Row& row) const;
     QVariant toolTip(const Row& row, int column) const;
     QVariant sortValue(const Row& row, int column) const;
     QVariant cellState(const Row& row, int column) const;

@@ -3,10 +3,16 @@
 
 #include "probe/BodyDecoder.h"
 
+#include <QCryptographicHash>
+#include <QFile>
+#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
 #include <QTimer>
 
 Q_LOGGING_CATEGORY(lcProbe, "signaldeck.probe", QtInfoMsg)
@@ -95,6 +101,180 @@ QByteArray joined(QByteArrayList& pieces, qint64 size)
         out += std::exchange(piece, {});
     pieces.clear();
     return out;
+}
+
+// --- TLS (issue 16) -----------------------------------------------------------------------------------------
+// Endpoints with TLS settings of their own (a CA file, a minimum version, a client certificate, skipped
+// verification) go through a QNetworkAccessManager of their own per distinct profile: Qt keys its connection
+// cache by host and port only, so a connection verified with one trust store must never carry a probe that
+// asked for another.
+constexpr qint64 kMaxCaFileBytes = qint64 { 4 } * 1024 * 1024;
+const char* const kSslErrorsProperty = "sd_sslErrors";
+const char* const kClientCertificateProperty = "sd_clientCertificate";
+
+bool hasTlsProfile(const ProbeRequest& request)
+{
+    const TlsConfig& tls = request.endpoint.tls;
+    return !tls.caFile.isEmpty() || !tls.minVersion.isEmpty() || tls.insecureSkipVerify
+        || !request.clientCertificatePem.isEmpty();
+}
+
+QByteArray tlsProfileKey(const ProbeRequest& request)
+{
+    const TlsConfig& tls = request.endpoint.tls;
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(tls.caFile.toUtf8());
+    hash.addData(QByteArrayView(tls.caMode == TlsConfig::CaMode::Replace ? "\0r" : "\0a"));
+    hash.addData(tls.minVersion.toUtf8());
+    hash.addData(QByteArrayView(tls.insecureSkipVerify ? "\0i" : "\0v"));
+    hash.addData(request.clientCertificatePem);
+    hash.addData(QByteArrayView("\0"));
+    hash.addData(request.clientKeyPem);
+    return "sd-tls-" + hash.result().toHex().left(32);
+}
+
+// The certificates of a CA bundle, read once per thread and again when the file changes (an operator
+// replaces the bundle and reloads the config); the config loader has checked that it holds some.
+QList<QSslCertificate> caCertificates(const QString& path)
+{
+    thread_local QHash<QString, QList<QSslCertificate>> cache;
+    const QFileInfo info(path);
+    const QString key = path + u'\n' + QString::number(info.lastModified().toMSecsSinceEpoch()) + u'\n'
+        + QString::number(info.size());
+    if (const auto it = cache.constFind(key); it != cache.cend())
+        return *it;
+    QList<QSslCertificate> certificates;
+    QFile file(path);
+    if (file.open(QIODevice::ReadOnly))
+        certificates = QSslCertificate::fromData(file.read(kMaxCaFileBytes), QSsl::Pem);
+    if (certificates.isEmpty())
+        qCWarning(lcProbe).noquote() << "tls.caFile" << path << "holds no readable certificate";
+    if (cache.size() > 64)
+        cache.clear();
+    cache.insert(key, certificates);
+    return certificates;
+}
+
+QSslKey privateKeyOf(const QByteArray& pem)
+{
+    for (const QSsl::KeyAlgorithm algorithm : { QSsl::Rsa, QSsl::Ec, QSsl::Dsa }) {
+        QSslKey key(pem, algorithm, QSsl::Pem, QSsl::PrivateKey);
+        if (!key.isNull())
+            return key;
+    }
+    return {};
+}
+
+QSslConfiguration sslConfigurationFor(const ProbeRequest& request)
+{
+    const TlsConfig& tls = request.endpoint.tls;
+    QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
+    if (!tls.caFile.isEmpty()) {
+        const QList<QSslCertificate> cas = caCertificates(tls.caFile);
+        if (tls.caMode == TlsConfig::CaMode::Replace)
+            conf.setCaCertificates(cas);
+        else
+            conf.addCaCertificates(cas);
+    }
+    if (tls.minVersion == u"1.3")
+        conf.setProtocol(QSsl::TlsV1_3OrLater);
+    else if (tls.minVersion == u"1.2")
+        conf.setProtocol(QSsl::TlsV1_2OrLater);
+    if (!request.clientCertificatePem.isEmpty()) {
+        conf.setLocalCertificateChain(QSslCertificate::fromData(request.clientCertificatePem, QSsl::Pem));
+        conf.setPrivateKey(privateKeyOf(request.clientKeyPem));
+    }
+    return conf;
+}
+
+QString certificateName(const QSslCertificate& certificate, bool issuer)
+{
+    const QStringList cn = issuer ? certificate.issuerInfo(QSslCertificate::CommonName)
+                                  : certificate.subjectInfo(QSslCertificate::CommonName);
+    if (!cn.isEmpty())
+        return QStringLiteral("CN=") + cn.join(u", "_qs);
+    return QString::fromUtf8(
+        issuer ? certificate.issuerDisplayName().toUtf8() : certificate.subjectDisplayName().toUtf8());
+}
+
+QString protocolName(QSsl::SslProtocol protocol)
+{
+    switch (protocol) {
+    case QSsl::TlsV1_3:
+        return QStringLiteral("TLSv1.3");
+    case QSsl::TlsV1_2:
+        return QStringLiteral("TLSv1.2");
+        QT_WARNING_PUSH
+        QT_WARNING_DISABLE_DEPRECATED
+    case QSsl::TlsV1_1:
+        return QStringLiteral("TLSv1.1");
+    case QSsl::TlsV1_0:
+        return QStringLiteral("TLSv1.0");
+        QT_WARNING_POP
+    default:
+        return {};
+    }
+}
+
+void fillTlsFacts(const QNetworkReply* reply, TlsFacts& tls)
+{
+    if (reply->url().scheme() != u"https"_qs)
+        return;
+    const QSslConfiguration conf = reply->sslConfiguration();
+    const QList<QSslCertificate> chain = conf.peerCertificateChain();
+    if (chain.isEmpty())
+        return;
+    tls.present = true;
+    tls.protocol = protocolName(conf.sessionProtocol());
+    const QSslCertificate& leaf = chain.front();
+    tls.leafExpiresAt = leaf.expiryDate().toUTC();
+    tls.leafSubject = certificateName(leaf, false);
+    tls.leafIssuer = certificateName(leaf, true);
+    for (const QSslCertificate& c : chain) {
+        const QDateTime expiry = c.expiryDate().toUTC();
+        if (!tls.earliestExpiresAt.isValid() || expiry < tls.earliestExpiresAt)
+            tls.earliestExpiresAt = expiry;
+        tls.chain.append(QStringLiteral("%1 · issued by %2 · expires %3")
+                             .arg(certificateName(c, false), certificateName(c, true), expiry.toString(Qt::ISODate)));
+    }
+}
+
+// Qt's verification errors, most telling first: a missing CA explains the rest.
+TlsFailure failureOfSslErrors(const QVariantList& errors)
+{
+    static constexpr std::pair<QSslError::SslError, TlsFailure> kOrder[] = {
+        { QSslError::UnableToGetLocalIssuerCertificate, TlsFailure::Untrusted },
+        { QSslError::UnableToGetIssuerCertificate, TlsFailure::Untrusted },
+        { QSslError::SelfSignedCertificate, TlsFailure::Untrusted },
+        { QSslError::SelfSignedCertificateInChain, TlsFailure::Untrusted },
+        { QSslError::UnableToVerifyFirstCertificate, TlsFailure::Untrusted },
+        { QSslError::CertificateUntrusted, TlsFailure::Untrusted },
+        { QSslError::CertificateRejected, TlsFailure::Untrusted },
+        { QSslError::CertificateExpired, TlsFailure::Expired },
+        { QSslError::CertificateNotYetValid, TlsFailure::NotYetValid },
+        { QSslError::HostNameMismatch, TlsFailure::HostMismatch },
+        { QSslError::CertificateRevoked, TlsFailure::Revoked },
+    };
+    for (const auto& [error, failure] : kOrder) {
+        if (errors.contains(QVariant(static_cast<int>(error))))
+            return failure;
+    }
+    return errors.isEmpty() ? TlsFailure::None : TlsFailure::Other;
+}
+
+// A handshake that failed without a verification error: the alert the server sent tells why.
+TlsFailure failureOfHandshake(const QString& detail, bool sentClientCertificate)
+{
+    const auto has = [&](const char* text) { return detail.contains(QLatin1StringView(text), Qt::CaseInsensitive); };
+    if (has("certificate required") || (!sentClientCertificate && has("handshake failure") && has("alert")))
+        return sentClientCertificate ? TlsFailure::ClientCertificateRefused : TlsFailure::ClientCertificateRequired;
+    if (has("bad certificate") || has("unknown ca") || has("certificate unknown") || has("certificate expired")
+        || has("unsupported certificate") || has("certificate revoked"))
+        return sentClientCertificate ? TlsFailure::ClientCertificateRefused : TlsFailure::ClientCertificateRequired;
+    if (has("protocol version") || has("unsupported protocol") || has("no protocols available")
+        || has("wrong version number") || has("no shared cipher") || has("no cipher") || has("handshake failure"))
+        return TlsFailure::Protocol;
+    return TlsFailure::Other;
 }
 
 QString undecodable(const BodyDecoder& decoder, int httpStatus, const QString& why)
@@ -200,11 +380,42 @@ QNetworkReply* TransportShard::issue(const ProbeRequest& request, const QUrl& ur
     // Qt's inactivity timer backs up our own deadline; it can only fire later than ours.
     req.setTransferTimeout(static_cast<int>(request.deadline.count()) + 1000);
 
+    QNetworkAccessManager* nam = m_nam;
+    if (url.scheme() == u"https"_qs) {
+        if (!ep.tls.serverName.isEmpty())
+            req.setPeerVerifyName(ep.tls.serverName); // also the SNI Qt sends
+        if (hasTlsProfile(request)) {
+            req.setSslConfiguration(sslConfigurationFor(request));
+            const QString profile = QString::fromLatin1(tlsProfileKey(request));
+            nam = findChild<QNetworkAccessManager*>(profile, Qt::FindDirectChildrenOnly);
+            if (!nam) {
+                nam = new QNetworkAccessManager(this);
+                nam->setObjectName(profile);
+                nam->setRedirectPolicy(QNetworkRequest::NoLessSafeRedirectPolicy);
+                nam->setAutoDeleteReplies(false);
+            }
+        }
+    }
+
+    QNetworkReply* reply = nullptr;
     if (method == "POST")
-        return m_nam->post(req, ep.body);
-    if (method == "HEAD")
-        return m_nam->head(req);
-    return m_nam->get(req);
+        reply = nam->post(req, ep.body);
+    else if (method == "HEAD")
+        reply = nam->head(req);
+    else
+        reply = nam->get(req);
+    reply->setProperty(kClientCertificateProperty, !request.clientCertificatePem.isEmpty());
+    const bool skipVerify = ep.tls.insecureSkipVerify;
+    connect(reply, &QNetworkReply::sslErrors, reply, [reply, skipVerify](const QList<QSslError>& errors) {
+        QVariantList codes = reply->property(kSslErrorsProperty).toList();
+        for (const QSslError& e : errors)
+            codes.append(static_cast<int>(e.error()));
+        reply->setProperty(kSslErrorsProperty, codes);
+        // Only ever when the operator wrote tls.insecureSkipVerify: true for this endpoint.
+        if (skipVerify)
+            reply->ignoreSslErrors();
+    });
+    return reply;
 }
 
 void TransportShard::watch(QNetworkReply* reply, Active a)
@@ -381,6 +592,23 @@ void TransportShard::onFinished(QNetworkReply* reply)
         f.transportError = transportErrorOf(error, qtText);
         if (error == QNetworkReply::OperationCanceledError)
             f.transportError = TransportError::Other;
+        const QVariantList sslErrors = reply->property(kSslErrorsProperty).toList();
+        if (!sslErrors.isEmpty()) {
+            f.transportError = TransportError::TlsFailed;
+            f.tls.failure = failureOfSslErrors(sslErrors);
+        } else if (f.transportError == TransportError::TlsFailed
+            || (reply->url().scheme() == u"https"_qs && a.encryptedAt < 0 && f.httpStatus == 0
+                && (f.transportError == TransportError::ConnectionClosed
+                    || f.transportError == TransportError::ConnectionReset || f.transportError == TransportError::Other)
+                && qtText.contains(QLatin1StringView("alert"), Qt::CaseInsensitive))) {
+            f.transportError = TransportError::TlsFailed;
+            f.tls.failure = failureOfHandshake(qtText, reply->property(kClientCertificateProperty).toBool());
+        } else if (reply->url().scheme() == u"https"_qs && f.httpStatus == 0
+            && qtText.contains(QLatin1StringView("alert certificate required"), Qt::CaseInsensitive)) {
+            // TLS 1.3: the server's alert arrives after the client finished its side of the handshake.
+            f.transportError = TransportError::TlsFailed;
+            f.tls.failure = failureOfHandshake(qtText, reply->property(kClientCertificateProperty).toBool());
+        }
         if (f.httpStatus > 0) {
             const QByteArray encoding = reply->rawHeader("Content-Encoding");
             if (f.transportError == TransportError::ConnectionClosed
@@ -405,6 +633,11 @@ void TransportShard::onFinished(QNetworkReply* reply)
             f.transportDetail = undecodable(*a.decoder, f.httpStatus,
                 QStringLiteral("the %1 stream ends early, after %2 bytes").arg(a.decoder->encoding()).arg(a.rawBytes));
         }
+    }
+    {
+        const TlsFailure failure = f.tls.failure;
+        fillTlsFacts(reply, f.tls);
+        f.tls.failure = failure;
     }
     for (const auto& [name, value] : reply->rawHeaderPairs())
         f.headers.append({ name, value });

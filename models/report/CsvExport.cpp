@@ -85,6 +85,7 @@ bool CsvExport::writeTo(QIODevice* device)
             row.longestOutage = query.longestOutage(name, m_request.fromMs, m_request.toMs);
             if (const auto it = m_request.currentStates.constFind(name); it != m_request.currentStates.constEnd())
                 row.currentStates = *it;
+            row.certExpires = m_request.certExpires.value(name);
             csv.writeRow(row);
             ++m_rows;
             if (!writer.ok())

@@ -3,6 +3,7 @@
 
 #include "core/FailureSignal.h"
 
+#include <QDateTime>
 #include <QHash>
 #include <QObject>
 #include <QString>
@@ -28,6 +29,8 @@ struct ExportRequest {
     QStringList endpoints;
     /// Summary only: the live S1..S4 states per endpoint, when the caller has them (the GUI does).
     QHash<QString, std::array<SignalState, kSignalCount>> currentStates;
+    /// Summary only: https endpoints' earliest certificate expiry as last seen live, when the caller has it.
+    QHash<QString, QDateTime> certExpires;
 };
 
 /// Streams an export from the history database into CSV: row by row from a database cursor through a

@@ -329,6 +329,12 @@ QByteArray renderMetrics(const MetricsRegistry& registry, ExpositionFormat forma
                 unixSeconds(e->credentialExpires));
         }
     }
+    w.family("signaldeck_tls_cert_expiry_timestamp_seconds", "gauge",
+        "https: the earliest expiry in the certificate chain the server last presented (Unix time).");
+    for (const auto& [e, labels] : endpoints) {
+        if (e->certExpires.isValid())
+            w.sample("signaldeck_tls_cert_expiry_timestamp_seconds", labels, {}, unixSeconds(e->certExpires));
+    }
     return w.finish();
 }
 

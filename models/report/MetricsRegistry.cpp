@@ -50,6 +50,8 @@ void MetricsRegistry::addBatch(const EngineBatch& batch)
         ++e.latencyCount;
         e.latencySumSeconds += seconds;
         e.last = r;
+        if (r.tls.present && r.tls.earliestExpiresAt.isValid())
+            e.certExpires = r.tls.earliestExpiresAt;
     }
     for (const EndpointStatus& s : batch.statuses) {
         auto it = m_endpoints.find(s.name);

@@ -34,6 +34,7 @@ public:
         QString tags; ///< sorted, comma-joined
         QString credential; ///< the credential id, empty for none
         QDateTime credentialExpires; ///< invalid when not known
+        QDateTime certExpires; ///< https: the earliest expiry in the chain last presented; invalid when not known
         /// Probes by outcome and by the signal each one raised (index 0 = none, 1..4 = S1..S4).
         std::array<std::array<quint64, kSignalCount + 1>, kOutcomeCount> probes {};
         quint64 attempts = 0;

@@ -24,6 +24,7 @@ QStringList SummaryCsv::columns()
     c.append({ u"longest_outage_start_utc"_s, u"longest_outage_seconds"_s, u"longest_outage_ongoing"_s });
     for (FailureSignal s : kAllSignals)
         c.append(u"state_"_s + signalCode(s));
+    c.append(u"cert_expires_utc"_s);
     return c;
 }
 
@@ -72,6 +73,10 @@ void SummaryCsv::writeRow(const EndpointSummary& s)
         else
             w.addEmpty();
     }
+    if (s.certExpires.isValid())
+        w.addUtcTimestamp(s.certExpires.toMSecsSinceEpoch());
+    else
+        w.addEmpty();
     w.endRow();
 }
 

@@ -5,6 +5,7 @@
 #include "history/HistoryTypes.h"
 #include "history/ProbeAggregate.h"
 
+#include <QDateTime>
 #include <QString>
 #include <QStringList>
 
@@ -23,12 +24,13 @@ struct EndpointSummary {
     ProbeAggregate stats;
     std::optional<Outage> longestOutage;
     std::optional<std::array<SignalState, kSignalCount>> currentStates; ///< S1..S4, when the caller knows them
+    QDateTime certExpires; ///< https: earliest certificate expiry seen live; invalid when not known
 };
 
 /// The per-endpoint summary CSV (columns()): range, probes, uptime %, latency mean/p50/p95/p99 in ms,
 /// counts per signal and per outcome, the longest outage (start, seconds, whether still ongoing at the end
-/// of the range) and the current signal states. Empty cells mean "not applicable": no probes, no latency,
-/// no outage, states not given.
+/// of the range), the current signal states and the certificate expiry (`cert_expires_utc`). Empty cells mean "not
+/// applicable": no probes, no latency, no outage, states not given.
 class SummaryCsv {
 public:
     explicit SummaryCsv(CsvWriter& writer);

@@ -8,7 +8,9 @@
 #include "probe/ProbeTransport.h"
 
 #include <QCryptographicHash>
+#include <QFile>
 #include <QLoggingCategory>
+#include <QSslCertificate>
 #include <QTimer>
 
 #include <algorithm>
@@ -91,6 +93,7 @@ struct ProbeScheduler::Runtime {
     bool credentialRejected = false; ///< in a streak of 401s (reported once)
     MonotonicTime dispatchedAt;
     ProbeResult last; ///< the latest attempt of the cycle, which decides the outcome
+    TlsFacts lastTls; ///< of the latest attempt that saw a certificate: its expiry stays judged between them
 };
 
 ProbeScheduler::ProbeScheduler(Options options, QObject* parent)
@@ -143,7 +146,36 @@ void ProbeScheduler::setConfig(const AppConfig& config)
     m_credentials.clear();
     for (const CredentialConfig& credential : config.credentials)
         m_credentials.insert(credential.id, credential);
+    loadClientCertificates();
     refreshCredentialConditions({});
+}
+
+void ProbeScheduler::loadClientCertificates()
+{
+    constexpr qint64 kMaxCertificateBytes = qint64 { 4 } * 1024 * 1024;
+    m_clientCertificates.clear();
+    for (const CredentialConfig& credential : std::as_const(m_credentials)) {
+        if (credential.scheme != u"clientCert" || credential.certFile.isEmpty())
+            continue;
+        ClientCertificate c;
+        QFile file(credential.certFile);
+        if (file.open(QIODevice::ReadOnly))
+            c.pem = file.read(kMaxCertificateBytes);
+        const QList<QSslCertificate> chain = QSslCertificate::fromData(c.pem, QSsl::Pem);
+        for (const QSslCertificate& certificate : chain) {
+            const QDateTime expiry = certificate.expiryDate().toUTC();
+            if (!c.expires.isValid() || expiry < c.expires)
+                c.expires = expiry;
+        }
+        if (!chain.isEmpty()) {
+            const QStringList cn = chain.front().subjectInfo(QSslCertificate::CommonName);
+            c.subject = cn.isEmpty() ? chain.front().subjectDisplayName() : QStringLiteral("CN=") + cn.join(u", ");
+        } else {
+            qCWarning(lcSchedule).noquote()
+                << "credential" << credential.id << ": no certificate in" << credential.certFile;
+        }
+        m_clientCertificates.insert(credential.id, c);
+    }
 }
 
 void ProbeScheduler::setCredentialSecrets(const QHash<QString, QByteArray>& secrets)
@@ -213,6 +245,7 @@ void ProbeScheduler::setCredentialMetadata(const QList<CredentialConfig>& creden
 {
     for (const CredentialConfig& credential : credentials)
         m_credentials.insert(credential.id, credential);
+    loadClientCertificates();
     refreshCredentialConditions({});
 }
 
@@ -242,13 +275,31 @@ QString ProbeScheduler::credentialBlock(const Runtime& rt) const
 
 void ProbeScheduler::refreshCredentialCondition(Runtime& rt, const QDateTime& nowUtc)
 {
-    if (rt.cfg.credential.isEmpty())
-        return;
-    const QString block = credentialBlock(rt);
-    CredentialAdvisory condition { SignalState::Critical, block };
-    if (block.isEmpty()) {
+    // Certificates are credentials too (issue 16): the server's, as the latest probe saw it, and the client
+    // certificate of a clientCert credential raise S2 ahead of their expiry.
+    CredentialAdvisory condition;
+    if (rt.lastTls.present) {
+        const QString what = rt.lastTls.earliestExpiresAt < rt.lastTls.leafExpiresAt
+            ? QStringLiteral("a certificate in the server's chain")
+            : QStringLiteral("server certificate ") + rt.lastTls.leafSubject;
+        condition = certificateAdvisory(what, rt.lastTls.earliestExpiresAt, rt.cfg.tls, nowUtc);
+    }
+    if (rt.cfg.credential.isEmpty()) {
+        if (condition.state == SignalState::Ok && rt.tracker.credentialCondition() == SignalState::Unknown)
+            return;
+    } else if (const QString block = credentialBlock(rt); !block.isEmpty()) {
+        condition = CredentialAdvisory { SignalState::Critical, block };
+    } else {
         const auto meta = m_credentials.constFind(rt.cfg.credential);
-        condition = meta == m_credentials.cend() ? CredentialAdvisory {} : credentialAdvisory(*meta, nowUtc);
+        if (meta != m_credentials.cend())
+            condition = worseAdvisory(credentialAdvisory(*meta, nowUtc), condition);
+        if (const auto client = m_clientCertificates.constFind(rt.cfg.credential);
+            client != m_clientCertificates.cend()) {
+            condition = worseAdvisory(condition,
+                certificateAdvisory(
+                    QStringLiteral("client certificate %1 (credential %2)").arg(client->subject, rt.cfg.credential),
+                    client->expires, rt.cfg.tls, nowUtc));
+        }
     }
     const SignalTransitions transitions = rt.tracker.setCredentialCondition(condition.state, condition.reason, nowUtc);
     collectSignalEvents(transitions);
@@ -538,8 +589,12 @@ void ProbeScheduler::sendAttempt(Runtime& rt, MonotonicTime now)
     if (!rt.cfg.credential.isEmpty()) {
         const auto meta = m_credentials.constFind(rt.cfg.credential);
         const QString scheme = meta == m_credentials.cend() ? CredentialConfig {}.scheme : meta->scheme;
-        if (const auto header = credentialHeader(scheme, m_secrets.value(rt.cfg.credential)))
+        if (scheme == u"clientCert") {
+            request.clientCertificatePem = m_clientCertificates.value(rt.cfg.credential).pem;
+            request.clientKeyPem = m_secrets.value(rt.cfg.credential);
+        } else if (const auto header = credentialHeader(scheme, m_secrets.value(rt.cfg.credential))) {
             request.extraHeaders.append(*header);
+        }
         rt.sentSecretSerial = m_secretSerials.value(rt.cfg.credential);
     }
     m_transport->start(request);
@@ -599,6 +654,9 @@ void ProbeScheduler::onAttemptFinished(
     r.traceId = traceId;
     r.retryAfter = verdict.retryAfter;
     r.rateLimitRemaining = verdict.rateLimitRemaining;
+    r.tls = facts.tls;
+    if (facts.tls.present && facts.transportError != TransportError::TlsFailed)
+        rt.lastTls = facts.tls; // a failed verification is S1's; the expiry advisory judges working certificates
 
     // A TLS failure (a certificate that does not verify, a protocol mismatch) does not heal in a second:
     // S1 like any connection failure, but not retried within the cycle (issue 11).

@@ -161,6 +161,14 @@ private:
     QHash<QString, quint64> m_secretSerials; ///< credential id → bumped whenever its secret changes
     QHash<QString, QString> m_unavailable; ///< credential id → why its secret cannot be read
     QHash<QString, CredentialConfig> m_credentials; ///< credential id → metadata
+    /// Scheme clientCert: credential id → its certificate (PEM, from certFile) and the earliest expiry in it.
+    struct ClientCertificate {
+        QByteArray pem;
+        QDateTime expires;
+        QString subject;
+    };
+    QHash<QString, ClientCertificate> m_clientCertificates;
+    void loadClientCertificates();
 
     ProbeResults m_pendingResults;
     EngineEvents m_pendingEvents;

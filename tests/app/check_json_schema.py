@@ -141,7 +141,7 @@ def main():
             "unknown outcome": lambda r: r.update(outcome="error"),
             "signal spelled s1": lambda r: r.update(signal="s1"),
             "state in capitals": lambda r: r.update(state="CRITICAL"),
-            "an undocumented key": lambda r: r.update(certExpiresAt=None),
+            "an undocumented key": lambda r: r.update(certificateDaysLeft=12),
             "timeout without S1": lambda r: r.update(outcome="timeout", signal=None),
             "sent probe without trace id": lambda r: r.update(traceId=""),
             "negative latency": lambda r: r.update(latencyMs=-1),

@@ -198,6 +198,8 @@ private slots:
     void roundTrip_data();
     void roundTrip();
     void writesOnlyNonDefaultFields();
+    void tlsMergesGlobalIntoEndpointsAndWritesBackWhereSet();
+    void certificateFileMustHoldACertificateAndNoKey();
 
     void saveCreatesTheDirectoryAndLoadsBack();
     void saveReplacesTheFileAtomically();
@@ -596,9 +598,9 @@ void TestConfigLoader::validationRule_data()
     QTest::newRow("credential secret key")
         << credentialWith(R"(, "secret": "hunter2")") << u"credentials[0].secret"_s << u"unknown key"_s;
     QTest::newRow("scheme unknown") << credentialWith(R"(, "scheme": "oauth")") << u"credentials[0].scheme"_s
-                                    << u"must be bearer, basic or header:NAME, not \"oauth\""_s;
+                                    << u"must be bearer, basic, header:NAME or clientCert, not \"oauth\""_s;
     QTest::newRow("scheme upper case") << credentialWith(R"(, "scheme": "Bearer")") << u"credentials[0].scheme"_s
-                                       << u"must be bearer, basic or header:NAME, not \"Bearer\""_s;
+                                       << u"must be bearer, basic, header:NAME or clientCert, not \"Bearer\""_s;
     QTest::newRow("scheme header with space")
         << credentialWith(R"(, "scheme": "header:X Key")") << u"credentials[0].scheme"_s
         << u"\"X Key\" is not a valid HTTP header name"_s;
@@ -671,6 +673,31 @@ void TestConfigLoader::validationRule_data()
                                  << u"thresholds.window"_s << u"must be at least 1"_s;
     QTest::newRow("window over 1000") << QByteArray(R"({"version": 1, "thresholds": {"window": 1001}})")
                                       << u"thresholds.window"_s << u"must be at most 1000"_s;
+
+    // TLS (issue 16)
+    QTest::newRow("tls caMode") << QByteArray(R"({"version": 1, "tls": {"caMode": "merge"}})") << u"tls.caMode"_s
+                                << u"must be add or replace, not \"merge\""_s;
+    QTest::newRow("tls minVersion") << endpointWith(R"(, "tls": {"minVersion": "1.1"})")
+                                    << u"endpoints[0].tls.minVersion"_s << u"must be \"1.2\" or \"1.3\", not \"1.1\""_s;
+    QTest::newRow("tls unknown key") << endpointWith(R"(, "tls": {"verify": false})") << u"endpoints[0].tls.verify"_s
+                                     << u"unknown key"_s;
+    QTest::newRow("tls insecureSkipVerify string")
+        << endpointWith(R"(, "tls": {"insecureSkipVerify": "yes"})") << u"endpoints[0].tls.insecureSkipVerify"_s
+        << u"must be true or false"_s;
+    QTest::newRow("tls certCriticalDays over certWarnDays")
+        << QByteArray(R"({"version": 1, "tls": {"certCriticalDays": 20}})") << u"tls.certCriticalDays"_s
+        << u"must not exceed certWarnDays (14)"_s;
+    QTest::newRow("tls serverName with a slash")
+        << endpointWith(R"(, "tls": {"serverName": "a/b"})") << u"endpoints[0].tls.serverName"_s
+        << u"must be a host name, like api.internal.example, not \"a/b\""_s;
+    QTest::newRow("tls caFile missing")
+        << endpointWith(R"(, "tls": {"caFile": "/nonexistent/signaldeck-ca.pem"})") << u"endpoints[0].tls.caFile"_s
+        << u"cannot read \"/nonexistent/signaldeck-ca.pem\": No such file or directory"_s;
+    QTest::newRow("certFile with bearer") << credentialWith(R"(, "certFile": "/nonexistent/c.pem")")
+                                          << u"credentials[0].certFile"_s << u"belongs to scheme clientCert only"_s;
+    QTest::newRow("clientCert without certFile")
+        << credentialWith(R"(, "scheme": "clientCert")") << u"credentials[0].certFile"_s
+        << u"required for scheme clientCert: the client certificate (PEM)"_s;
 }
 
 void TestConfigLoader::validationRule()
@@ -705,7 +732,7 @@ void TestConfigLoader::collectsEveryError()
     QVERIFY(!result.config.has_value());
     const QStringList expected {
         u"thresholds.window: must be at least 1"_s,
-        u"credentials[0].scheme: must be bearer, basic or header:NAME, not \"digest\""_s,
+        u"credentials[0].scheme: must be bearer, basic, header:NAME or clientCert, not \"digest\""_s,
         u"endpoints[0].intervall: unknown key"_s,
         u"endpoints[0].interval: must be at least 1s"_s,
         u"endpoints[1].name: duplicate name \"a\" (also endpoints[0])"_s,
@@ -849,6 +876,69 @@ void TestConfigLoader::writesOnlyNonDefaultFields()
     const QJsonArray endpoints = root.value(u"endpoints").toArray();
     QCOMPARE(endpoints.at(0).toObject().keys(), (QStringList { u"name"_s, u"url"_s }));
     QCOMPARE(endpoints.at(1).toObject().keys(), (QStringList { u"kind"_s, u"name"_s, u"url"_s }));
+}
+
+void TestConfigLoader::tlsMergesGlobalIntoEndpointsAndWritesBackWhereSet()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    writeFile(dir.filePath(u"ca.pem"_s), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    writeFile(dir.filePath(u"config.json"_s), R"({"version": 1,
+        "tls": {"caFile": "ca.pem", "certWarnDays": 30},
+        "endpoints": [
+          {"name": "a", "url": "https://a.example/"},
+          {"name": "b", "url": "https://b.example/", "tls": {"serverName": "b.internal", "minVersion": "1.3",
+                                                             "caMode": "replace", "certCriticalDays": 7}},
+          {"name": "c", "url": "https://c.example/", "tls": {"insecureSkipVerify": true, "certWarnDays": 30}}]})");
+    const ConfigParseResult result = loadConfigFile(dir.filePath(u"config.json"_s));
+    QVERIFY2(result.ok(), qPrintable(result.errorText()));
+    const AppConfig& c = *result.config;
+    // A relative caFile is the config file's neighbour, kept absolute.
+    QCOMPARE(c.tls.caFile, dir.filePath(u"ca.pem"_s));
+    QCOMPARE(c.endpoints[0].tls, c.tls);
+    QCOMPARE(c.endpoints[1].tls.caFile, c.tls.caFile);
+    QCOMPARE(c.endpoints[1].tls.certWarnDays, 30);
+    QCOMPARE(c.endpoints[1].tls.certCriticalDays, 7);
+    QCOMPARE(c.endpoints[1].tls.serverName, u"b.internal"_s);
+    QCOMPARE(c.endpoints[1].tls.minVersion, u"1.3"_s);
+    QVERIFY(c.endpoints[1].tls.caMode == TlsConfig::CaMode::Replace);
+    QVERIFY(c.endpoints[2].tls.insecureSkipVerify);
+    QVERIFY(!c.endpoints[0].tls.insecureSkipVerify);
+
+    const QJsonObject root = QJsonDocument::fromJson(configToJson(c)).object();
+    QCOMPARE(root.value(u"tls").toObject().keys(), (QStringList { u"caFile"_s, u"certWarnDays"_s }));
+    const QJsonArray endpoints = root.value(u"endpoints").toArray();
+    QVERIFY(!endpoints.at(0).toObject().contains(u"tls"));
+    QCOMPARE(endpoints.at(1).toObject().value(u"tls").toObject().keys(),
+        (QStringList { u"caMode"_s, u"certCriticalDays"_s, u"minVersion"_s, u"serverName"_s }));
+    // Equal to the global value: not repeated.
+    QCOMPARE(endpoints.at(2).toObject().value(u"tls").toObject().keys(), (QStringList { u"insecureSkipVerify"_s }));
+    const ConfigParseResult again = parseConfig(configToJson(c));
+    QVERIFY2(again.ok(), qPrintable(again.errorText()));
+    QVERIFY(*again.config == c);
+}
+
+void TestConfigLoader::certificateFileMustHoldACertificateAndNoKey()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    writeFile(dir.filePath(u"empty.pem"_s), "not a certificate\n");
+    writeFile(dir.filePath(u"withkey.pem"_s),
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIG\n"
+        "-----END PRIVATE KEY-----\n");
+    const QByteArray json = QStringLiteral(R"({"version": 1, "tls": {"caFile": "%1"},
+        "credentials": [{"id": "m", "scheme": "clientCert", "certFile": "%2"}]})")
+                                .arg(dir.filePath(u"empty.pem"_s), dir.filePath(u"withkey.pem"_s))
+                                .toUtf8();
+    const ConfigParseResult result = parseConfig(json);
+    QCOMPARE(result.errors.size(), 2);
+    QCOMPARE(result.errors[0].path, u"tls.caFile"_s);
+    QVERIFY2(result.errors[0].message.contains(dir.filePath(u"empty.pem"_s))
+            && result.errors[0].message.contains(u"holds no PEM certificate"_s),
+        qPrintable(result.errors[0].message));
+    QCOMPARE(result.errors[1].path, u"credentials[0].certFile"_s);
+    QVERIFY2(result.errors[1].message.contains(u"holds a private key; keys belong in the OS keychain"_s),
+        qPrintable(result.errors[1].message));
 }
 
 void TestConfigLoader::saveCreatesTheDirectoryAndLoadsBack()

@@ -151,6 +151,64 @@ private slots:
         QVERIFY2(a.reason.contains(reasonContains), qPrintable(a.reason));
         QCOMPARE(a.reason.isEmpty(), state == SignalState::Ok);
     }
+
+    void certificateAdvisory_data()
+    {
+        QTest::addColumn<qint64>("leftSeconds");
+        QTest::addColumn<int>("warnDays");
+        QTest::addColumn<int>("criticalDays");
+        QTest::addColumn<SignalState>("state");
+        QTest::addColumn<QString>("reason"); // "" = none
+        constexpr qint64 day = 86'400;
+        QTest::newRow("60 days") << 60 * day << 14 << 3 << SignalState::Ok << QString();
+        QTest::newRow("14 days, warn 14")
+            << 14 * day << 14 << 3 << SignalState::Warning
+            << u"server certificate CN=api expires in 14 days (2030-06-15T12:00:00Z): renew the certificate"_s;
+        QTest::newRow("2 days") << 2 * day + 3600 << 14 << 3 << SignalState::Critical
+                                << u"server certificate CN=api expires in 2 days (2030-06-03T13:00:00Z): renew the "
+                                   u"certificate"_s;
+        QTest::newRow("2 days, critical 1") << 2 * day + 3600 << 14 << 1 << SignalState::Warning
+                                            << u"server certificate CN=api expires in 2 days (2030-06-03T13:00:00Z): "
+                                               u"renew the certificate"_s;
+        QTest::newRow("5 hours") << qint64 { 5 * 3600 } << 14 << 0 << SignalState::Warning
+                                 << u"server certificate CN=api expires in 5 h 0 min (2030-06-01T17:00:00Z): renew "
+                                    u"the certificate"_s;
+        QTest::newRow("expired") << -day << 14 << 3 << SignalState::Critical
+                                 << u"server certificate CN=api expired 24 h 0 min ago (2030-05-31T12:00:00Z): renew "
+                                    u"the certificate"_s;
+    }
+    void certificateAdvisory()
+    {
+        QFETCH(qint64, leftSeconds);
+        QFETCH(int, warnDays);
+        QFETCH(int, criticalDays);
+        QFETCH(SignalState, state);
+        QFETCH(QString, reason);
+        const QDateTime now(QDate(2030, 6, 1), QTime(12, 0), Qt::UTC);
+        TlsConfig tls;
+        tls.certWarnDays = warnDays;
+        tls.certCriticalDays = criticalDays;
+        const CredentialAdvisory a
+            = sd::certificateAdvisory(u"server certificate CN=api"_s, now.addSecs(leftSeconds), tls, now);
+        QCOMPARE(a.state, state);
+        QCOMPARE(a.reason, reason);
+        QCOMPARE(sd::certificateAdvisory(u"x"_s, QDateTime(), tls, now).state, SignalState::Ok);
+    }
+
+    void clientCertificateKeyIsAPemPrivateKey()
+    {
+        QVERIFY(sd::secretProblem(u"clientCert"_s, "-----BEGIN PRIVATE KEY-----\nMIG\n-----END PRIVATE KEY-----")
+                    .isEmpty());
+        QVERIFY(sd::secretProblem(u"clientCert"_s, "-----BEGIN EC PRIVATE KEY-----\nMHc\n-----END EC PRIVATE KEY-----")
+                    .isEmpty());
+        QVERIFY(sd::secretProblem(u"clientCert"_s, randomToken()).contains(u"private key in PEM"_s));
+        QVERIFY(sd::secretProblem(
+            u"clientCert"_s, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIG\n-----END ENCRYPTED PRIVATE KEY-----")
+                    .contains(u"encrypted"_s));
+        // The header schemes still refuse a PEM's line breaks.
+        QVERIFY(
+            !sd::secretProblem(u"bearer"_s, "-----BEGIN PRIVATE KEY-----\nMIG\n-----END PRIVATE KEY-----").isEmpty());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCredentialSecret)

@@ -106,6 +106,16 @@ ProbeFacts truncated(ProbeFacts f, qint64 bytesRead)
     return f;
 }
 
+ProbeFacts tlsFailure(TlsFailure kind, const QString& detail = {})
+{
+    ProbeFacts f;
+    f.transportError = TransportError::TlsFailed;
+    f.transportDetail = detail;
+    f.tls.failure = kind;
+    f.latencyUs = 3'000;
+    return f;
+}
+
 ProbeFacts failure(TransportError error, const QString& detail = {}, qint64 latencyUs = 3'000)
 {
     ProbeFacts f;
@@ -162,6 +172,38 @@ void TestClassifier::classify_data()
         O::Connection, S::S1, QStringLiteral("host not found: api.example.com"));
     row("tls failed", e, failure(TransportError::TlsFailed, QStringLiteral("The certificate has expired")),
         O::Connection, S::S1, QStringLiteral("TLS handshake failed: The certificate has expired"));
+    // TLS, precisely (issue 16): certificate problems and protocol are S1, a client certificate is S2.
+    auto privateCa = e;
+    privateCa.tls.caFile = QStringLiteral("/etc/ca.pem");
+    auto modern = e;
+    modern.tls.minVersion = QStringLiteral("1.3");
+    modern.tls.serverName = QStringLiteral("api.internal");
+    row("tls untrusted", e, tlsFailure(TlsFailure::Untrusted), O::Connection, S::S1,
+        QStringLiteral("TLS: certificate issuer not trusted (a private CA needs tls.caFile)"));
+    row("tls untrusted with caFile", privateCa, tlsFailure(TlsFailure::Untrusted), O::Connection, S::S1,
+        QStringLiteral("TLS: certificate issuer not trusted (not in tls.caFile /etc/ca.pem)"));
+    row("tls expired", e, tlsFailure(TlsFailure::Expired, QStringLiteral("The certificate has expired")), O::Connection,
+        S::S1, QStringLiteral("TLS: certificate expired: The certificate has expired"));
+    row("tls not yet valid", e, tlsFailure(TlsFailure::NotYetValid), O::Connection, S::S1,
+        QStringLiteral("TLS: certificate not yet valid"));
+    row("tls host mismatch", e, tlsFailure(TlsFailure::HostMismatch), O::Connection, S::S1,
+        QStringLiteral("TLS: certificate does not match the host name api.example.com"));
+    row("tls host mismatch, serverName", modern, tlsFailure(TlsFailure::HostMismatch), O::Connection, S::S1,
+        QStringLiteral("TLS: certificate does not match the host name api.internal"));
+    row("tls revoked", e, tlsFailure(TlsFailure::Revoked), O::Connection, S::S1,
+        QStringLiteral("TLS: certificate revoked"));
+    row("tls protocol", modern, tlsFailure(TlsFailure::Protocol), O::Connection, S::S1,
+        QStringLiteral("TLS: no common protocol version or cipher (tls.minVersion 1.3)"));
+    row("tls client certificate required", e, tlsFailure(TlsFailure::ClientCertificateRequired), O::Auth, S::S2,
+        QStringLiteral("TLS: the server requires a client certificate; none was sent"));
+    row("tls client certificate refused", e, tlsFailure(TlsFailure::ClientCertificateRefused), O::Auth, S::S2,
+        QStringLiteral("TLS: the server refused the client certificate"));
+    row("nginx: no client certificate", e,
+        answer(400, {}, "<html><center>No required SSL certificate was sent</center></html>"), O::Auth, S::S2,
+        QStringLiteral("HTTP 400: the server requires a client certificate; none was sent"));
+    row("nginx: client certificate refused", e,
+        answer(400, {}, "<html><center>The SSL certificate error</center></html>"), O::Auth, S::S2,
+        QStringLiteral("HTTP 400: the server refused the client certificate"));
     row("protocol error", e, failure(TransportError::ProtocolError, QStringLiteral("Invalid status line")),
         O::Connection, S::S1, QStringLiteral("not a valid HTTP answer: Invalid status line"));
     row("other transport error", e, failure(TransportError::Other, QStringLiteral("Network unreachable")),

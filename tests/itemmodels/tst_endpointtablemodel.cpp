@@ -12,6 +12,7 @@
 using namespace sd;
 using namespace sd::fixtures;
 using Model = EndpointTableModel;
+using namespace Qt::StringLiterals;
 
 class TestEndpointTableModel : public QObject {
     Q_OBJECT
@@ -41,6 +42,7 @@ private slots:
     void searchTextAndReason();
     void setEndpointsKeepsNothingOfOldRows();
     void roleNamesComeFromTheEnum();
+    void certificateColumnShowsDaysLeftAndTheChain();
 
 private:
     static QString text(const QAbstractItemModel& m, int row, int column, int role = Qt::DisplayRole)
@@ -417,6 +419,44 @@ void TestEndpointTableModel::nextProbeTextFollowsTheClock()
     batch.statuses.append(st);
     model.applyBatch(batch);
     QCOMPARE(text(model, 0, Model::NextProbe), expected);
+}
+
+void TestEndpointTableModel::certificateColumnShowsDaysLeftAndTheChain()
+{
+    Model model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setClock([] { return kT0; });
+    QList<EndpointConfig> eps = endpoints(3);
+    eps[2].url = QUrl(u"https://skip.example/"_s);
+    eps[2].tls.insecureSkipVerify = true;
+    model.setEndpoints(eps);
+    QCOMPARE(text(model, 0, Model::Certificate), QString());
+    QCOMPARE(text(model, 2, Model::Certificate), u"⚠ unverified"_s);
+
+    EngineBatch batch;
+    ProbeResult r = result(0, 10);
+    r.tls.present = true;
+    r.tls.protocol = u"TLSv1.3"_s;
+    r.tls.earliestExpiresAt = kT0.addDays(12).addSecs(3600);
+    r.tls.chain = { u"CN=api · issued by CN=Private CA · expires 2024-05-13T13:00:00Z"_s };
+    batch.results.append(r);
+    ProbeResult expired = result(1, 10);
+    expired.tls.present = true;
+    expired.tls.earliestExpiresAt = kT0.addSecs(-60);
+    batch.results.append(expired);
+    model.applyBatch(batch);
+    QCOMPARE(text(model, 0, Model::Certificate), u"12 d"_s);
+    QCOMPARE(text(model, 1, Model::Certificate), u"expired"_s);
+    QVERIFY(text(model, 0, Model::Certificate, Qt::ToolTipRole).contains(u"issued by CN=Private CA"_s));
+    QCOMPARE(model.certificateExpiry(0), r.tls.earliestExpiresAt);
+    // Sorted by expiry: the expired one first.
+    QVERIFY(model.index(1, Model::Certificate).data(Model::SortRole).toLongLong()
+        < model.index(0, Model::Certificate).data(Model::SortRole).toLongLong());
+    // A later probe without a handshake keeps what the last one showed.
+    EngineBatch plain;
+    plain.results.append(result(0, 10, Outcome::Connection, 0));
+    model.applyBatch(plain);
+    QCOMPARE(text(model, 0, Model::Certificate), u"12 d"_s);
 }
 
 void TestEndpointTableModel::refreshRelativeTimesIsOneSignal()

@@ -41,6 +41,8 @@ Expected expectedFor(int status)
     case 401:
     case 403:
     case 407:
+    case 495: // nginx: the client certificate was refused / is required (issue 16)
+    case 496:
         return { u"auth"_s, u"S2"_s };
     case 408: // the server timed out waiting for our request
         return { u"timeout"_s, u"S1"_s };

@@ -162,6 +162,7 @@ void TestCsvExport::summaryMatchesHandComputedValues()
     request.toMs = baseMs(2 * kMinute);
     request.currentStates.insert(
         u"api"_s, { SignalState::Ok, SignalState::Warning, SignalState::Ok, SignalState::Critical });
+    request.certExpires.insert(u"api"_s, QDateTime(QDate(2026, 3, 20), QTime(8, 0), Qt::UTC));
     CsvExport exporter(request);
     const QString out = dir.filePath(u"summary.csv"_s);
     QVERIFY2(exporter.writeToFile(out), qPrintable(exporter.errorString()));
@@ -195,6 +196,7 @@ void TestCsvExport::summaryMatchesHandComputedValues()
     QCOMPARE(column(*rows, u"longest_outage_ongoing"_s), (QStringList { u"false"_s, u"true"_s }));
     QCOMPARE(column(*rows, u"state_S2"_s), (QStringList { u"warning"_s, QString() }));
     QCOMPARE(column(*rows, u"state_S4"_s), (QStringList { u"critical"_s, QString() }));
+    QCOMPARE(column(*rows, u"cert_expires_utc"_s), (QStringList { u"2026-03-20T08:00:00.000Z"_s, QString() }));
     // "down" answered once (10 ms): the latency columns describe that probe only.
     QCOMPARE(column(*rows, u"latency_mean_ms"_s).last(), u"10.000"_s);
 }

@@ -76,6 +76,8 @@ EngineBatch fixtureBatch()
         result(odd, Outcome::Input, FailureSignal::S4, 4'000, 200),
         result(odd, Outcome::Timeout, FailureSignal::S1, 10'000'000, 0),
         result(u"not in the config"_s, Outcome::Ok, FailureSignal::None, 1'000, 200) };
+    batch.results[0].tls.present = true; // a later probe without a handshake keeps the expiry known
+    batch.results[0].tls.earliestExpiresAt = QDateTime::fromString(u"2027-01-10T00:00:00Z"_s, Qt::ISODate);
     batch.results[2].attempts = 1;
     batch.results[4].attempts = 3;
     EndpointStatus orders = status(u"orders"_s);

@@ -309,6 +309,7 @@ ExportRequest ExportDialog::request() const
     if (checked.size() < m_endpoints->count())
         r.endpoints = checked;
     r.currentStates = m_currentStates;
+    r.certExpires = m_certExpires;
     return r;
 }
 

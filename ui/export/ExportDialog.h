@@ -57,6 +57,8 @@ public:
     QString outputPath() const;
     /// The live S1..S4 states per endpoint, written into summaries.
     void setCurrentStates(const QHash<QString, std::array<SignalState, kSignalCount>>& states);
+    /// The live certificate expiry per https endpoint, written into summaries (cert_expires_utc).
+    void setCertificateExpiries(const QHash<QString, QDateTime>& expiries) { m_certExpires = expiries; }
 
     /// "signaldeck-raw-YYYYMMDD-HHMM.csv" or "signaldeck-summary-…" for the given local time.
     static QString defaultFileName(ExportRequest::Kind kind, const QDateTime& localTime);
@@ -92,6 +94,7 @@ private:
     QString m_databasePath;
     QDateTime m_referenceTime;
     QHash<QString, std::array<SignalState, kSignalCount>> m_currentStates;
+    QHash<QString, QDateTime> m_certExpires;
     bool m_outputEdited = false;
 
     QComboBox* m_range = nullptr;
