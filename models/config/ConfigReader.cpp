@@ -83,7 +83,8 @@ ConfigParseResult ConfigReader::read(const QJsonDocument& document)
     }
 
     const QJsonObject root = document.object();
-    rejectUnknownKeys(root, {}, { u"version", u"location", u"thresholds", u"limits", u"credentials", u"endpoints" });
+    rejectUnknownKeys(
+        root, {}, { u"version", u"location", u"thresholds", u"limits", u"credentials", u"endpoints", u"transport" });
 
     AppConfig config;
     readVersion(root);
@@ -95,6 +96,17 @@ ConfigParseResult ConfigReader::read(const QJsonDocument& document)
         readThresholds(root.value(u"thresholds"), QStringLiteral("thresholds"), config.thresholds);
     if (root.contains(u"limits"))
         readLimits(root.value(u"limits"), QStringLiteral("limits"), config.limits);
+    if (root.contains(u"transport")) {
+        const QString path = QStringLiteral("transport");
+        if (const auto transport = readString(root.value(u"transport"), path)) {
+            if (*transport == u"qt")
+                config.transport = TransportKind::Qt;
+            else if (*transport == u"curl")
+                config.transport = TransportKind::Curl;
+            else
+                fail(path, QStringLiteral("must be \"qt\" or \"curl\", not \"%1\"").arg(*transport));
+        }
+    }
 
     // Credentials before endpoints: endpoints refer to credentials by id.
     if (root.contains(u"credentials")) {

@@ -157,6 +157,9 @@ QJsonObject configToJsonObject(const AppConfig& config)
     if (config.limits.maxProbesPerSecond)
         root.insert(
             u"limits", QJsonObject { { QStringLiteral("maxProbesPerSecond"), *config.limits.maxProbesPerSecond } });
+    if (config.transport != AppConfig {}.transport)
+        root.insert(
+            u"transport", config.transport == TransportKind::Curl ? QStringLiteral("curl") : QStringLiteral("qt"));
     if (!config.credentials.isEmpty()) {
         QJsonArray credentials;
         for (const CredentialConfig& credential : config.credentials)
