@@ -745,9 +745,12 @@ void CurlShard::finish(Transfer* t, int curlCode)
         || code == CURLE_OUT_OF_MEMORY) {
         // OUT_OF_MEMORY: what curl 7.88 says of a response header beyond its limit (100 KiB a line).
         f.transportError = TransportError::ProtocolError;
-        f.transportDetail = code == CURLE_BAD_CONTENT_ENCODING
-            ? undecodable(QString::fromLatin1(t->contentEncoding), f.httpStatus, curlText)
-            : curlText;
+        if (code == CURLE_BAD_CONTENT_ENCODING)
+            f.transportDetail = undecodable(QString::fromLatin1(t->contentEncoding), f.httpStatus, curlText);
+        else if (code == CURLE_OUT_OF_MEMORY || code == CURLE_FILESIZE_EXCEEDED)
+            f.transportDetail = QStringLiteral("response header too large, refused (curl: %1)").arg(curlText);
+        else
+            f.transportDetail = curlText;
     } else if (code != CURLE_OK) {
         f.transportError = TransportError::Other;
         f.transportDetail = curlText;

@@ -123,6 +123,22 @@ private slots:
         QVERIFY2(failures >= 1, qPrintable(QString::number(failures)));
     }
 
+    // A 10 MiB response header line. libcurl refuses a header beyond its limit (100 KiB a line): S1, a
+    // reason that says so, at once. Qt 6.4 reads it; there it must only end (no hang, no crash).
+    void hugeHeaderIsRefused()
+    {
+        const ProbeResults results = probe(u"/big-header"_s, 3);
+        QCOMPARE(results.size(), 3);
+        for (const ProbeResult& r : results) {
+            qInfo("%s: %s", qPrintable(outcomeCode(r.outcome)), qPrintable(r.reason));
+            if (ProbeTransport::effectiveKind(AppConfig {}.transport) != TransportKind::Curl)
+                continue;
+            QVERIFY2(r.outcome == Outcome::Connection && r.signal == FailureSignal::S1,
+                qPrintable(outcomeCode(r.outcome) + u": "_s + r.reason));
+            QVERIFY2(r.reason.contains(u"header"_s, Qt::CaseInsensitive), qPrintable(r.reason));
+        }
+    }
+
     // The same framings, whole: ok (the check above must not fire on a complete answer).
     void wholeBodiesAreOk_data()
     {
