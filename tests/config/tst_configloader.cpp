@@ -299,7 +299,7 @@ void TestConfigLoader::minimalConfigGetsTheDefaults()
     QCOMPARE(config.thresholds.errorRateCritical, 0.5);
     QCOMPARE(config.thresholds.window, 20);
     QVERIFY(!config.limits.maxProbesPerSecond); // the default cap fits the demand (RateBudget)
-    QCOMPARE(config.transport, TransportKind::Qt);
+    QCOMPARE(config.transport, TransportKind::Curl);
     QVERIFY(config.credentials.isEmpty());
     QCOMPARE(config.endpoints.size(), 1);
     const EndpointConfig& ep = config.endpoints.first();
