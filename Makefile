@@ -13,7 +13,8 @@ CTEST_ARGS  ?=
 BUILD_PKGS   := build-essential cmake ninja-build pkg-config \
                 qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-httpserver-dev \
                 qt6-websockets-dev qt6-svg-dev qtkeychain-qt6-dev libspdlog-dev libsqlite3-dev \
-                libqt6sql6-sqlite qt6-qpa-plugins libgl-dev librsvg2-bin zlib1g-dev
+                libqt6sql6-sqlite qt6-qpa-plugins libgl-dev librsvg2-bin zlib1g-dev \
+                libcurl4-openssl-dev libssl-dev
 RUN_PKGS     := libsecret-1-0 gnome-keyring dbus-daemon dbus-bin
 TEST_PKGS    := $(RUN_PKGS) libsecret-tools python3 python3-jsonschema xvfb xauth strace python3-httpbin nginx-light openssl prometheus
 # `make package` (CPack DEB: dpkg-shlibdeps, file) and the package's checks (tests/packaging).

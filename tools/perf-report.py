@@ -49,16 +49,22 @@ def load(results):
     return records, setup
 
 
+PHASES = ("bare", "engine", "engine-qt", "engine-curl", "curl", "overcap")
+
+
 def engine_section(out, records, setup):
     by_server = defaultdict(list)
     for r in records:
-        if r.get("bench") == "engine" and r.get("phase") in ("bare", "engine", "curl", "overcap"):
+        if r.get("bench") == "engine" and r.get("phase") in PHASES:
             by_server[r["server"]].append(r)
     names = {"external": "nginx on loopback", "simulator": "the simulator (separate process)"}
-    labels = {"bare": "bare QNAM loop", "engine": "engine (shipped defaults)", "curl": "curl keep-alive (floor)",
-              "overcap": "engine, cap = demand ÷ 5"}
     for server, rows in by_server.items():
         s = setup.get(server, {})
+        default = s.get("defaultTransport", "qt")
+        transport = {"qt": "Qt Network", "curl": "libcurl"}
+        labels = {"bare": "bare QNAM loop", "engine": f"engine (shipped defaults: {transport.get(default, default)})",
+                  "engine-qt": "engine on Qt Network", "engine-curl": "engine on libcurl",
+                  "curl": "curl keep-alive (floor)", "overcap": "engine, cap = demand ÷ 5"}
         out.append(f"### Against {names.get(server, server)}: {s.get('seconds', '?')} s per phase, "
                    f"{s.get('reps', '?')} interleaved repetitions, injected delay {s.get('delayMs', 0)} ms\n")
         out.append("Figures are min / median over the repetitions (one figure: one repetition). Latency error is "
@@ -71,7 +77,7 @@ def engine_section(out, records, setup):
         groups = defaultdict(list)
         for r in rows:
             groups[(r["n"], r["phase"])].append(r)
-        order = ["bare", "engine", "curl", "overcap"]
+        order = list(PHASES)
         for (n, phase) in sorted(groups, key=lambda k: (k[0], order.index(k[1]))):
             g = groups[(n, phase)]
             if phase == "curl":
@@ -95,7 +101,9 @@ def engine_section(out, records, setup):
                 rb = {r["rep"]: r for r in groups.get((n, b), [])}
                 return [ra[k]["cpuUsPerProbe"] / rb[k]["cpuUsPerProbe"] for k in ra if k in rb
                         and rb[k]["cpuUsPerProbe"] > 0]
-            for a, b, target in (("engine", "bare", "≤ 1.2"), ("engine", "curl", "—"), ("bare", "curl", "—")):
+            other = "engine-qt" if default == "curl" else "engine-curl"
+            for a, b, target in (("engine", "bare", "—"), ("engine", "curl", "≤ 3"), (other, "curl", "—"),
+                                 ("bare", "curl", "—"), ("engine", other, "—")):
                 v = pairs(a, b)
                 if v:
                     out.append(f"| {num(n)} | CPU per probe, {labels[a]} ÷ {labels[b]} | {min(v):.2f} | "

@@ -89,7 +89,8 @@ ConfigParseResult ConfigReader::read(const QJsonDocument& document)
 
     const QJsonObject root = document.object();
     rejectUnknownKeys(
-        root, {}, { u"version", u"location", u"thresholds", u"limits", u"tls", u"credentials", u"endpoints" });
+        root, {}, { u"version", u"location", u"thresholds", u"limits", u"tls", u"credentials", u"endpoints",
+                      u"transport" });
 
     AppConfig config;
     readVersion(root);
@@ -101,6 +102,17 @@ ConfigParseResult ConfigReader::read(const QJsonDocument& document)
         readThresholds(root.value(u"thresholds"), QStringLiteral("thresholds"), config.thresholds);
     if (root.contains(u"limits"))
         readLimits(root.value(u"limits"), QStringLiteral("limits"), config.limits);
+    if (root.contains(u"transport")) {
+        const QString path = QStringLiteral("transport");
+        if (const auto transport = readString(root.value(u"transport"), path)) {
+            if (*transport == u"qt")
+                config.transport = TransportKind::Qt;
+            else if (*transport == u"curl")
+                config.transport = TransportKind::Curl;
+            else
+                fail(path, QStringLiteral("must be \"qt\" or \"curl\", not \"%1\"").arg(*transport));
+        }
+    }
     // Before the endpoints: each starts from the global block and overrides what it sets itself.
     if (root.contains(u"tls"))
         readTls(root.value(u"tls"), QStringLiteral("tls"), config.tls);

@@ -186,6 +186,9 @@ QJsonObject configToJsonObject(const AppConfig& config)
             u"limits", QJsonObject { { QStringLiteral("maxProbesPerSecond"), *config.limits.maxProbesPerSecond } });
     if (const QJsonObject tls = tlsToJson(config.tls, TlsConfig {}); !tls.isEmpty())
         root.insert(u"tls", tls);
+    if (config.transport != AppConfig {}.transport)
+        root.insert(
+            u"transport", config.transport == TransportKind::Curl ? QStringLiteral("curl") : QStringLiteral("qt"));
     if (!config.credentials.isEmpty()) {
         QJsonArray credentials;
         for (const CredentialConfig& credential : config.credentials)

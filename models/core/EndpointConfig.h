@@ -140,7 +140,8 @@ struct AppConfig {
     QList<EndpointConfig> endpoints;
     Limits limits; ///< last, so that aggregate initialisations of the older members stay valid
     TlsConfig tls; ///< the global `tls` block (defaults of every endpoint)
-    TransportKind transport = TransportKind::Qt; ///< `transport`: "qt" or "curl"
+    /// `transport`: "curl" (the default: correct and cheaper, docs/ARCHITECTURE.md "Transports") or "qt"
+    TransportKind transport = TransportKind::Curl;
     bool operator==(const AppConfig&) const = default;
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "probe/ProbeTransport.h"
 
+#include "probe/CurlShard.h"
 #include "probe/TransportShard.h"
 
 #include <QLoggingCategory>
@@ -28,20 +29,58 @@ QByteArray randomHex(int bytes)
 
 ProbeTransport::ProbeTransport(QObject* parent)
     : QObject(parent)
+    , m_kind(effectiveKind(AppConfig {}.transport))
 {
     qRegisterMetaType<ProbeFacts>();
     qRegisterMetaType<ProbeRequest>();
+    CurlShard::globalInit(); // here, before any shard thread runs
 }
 
 ProbeTransport::~ProbeTransport()
 {
+    stopShards();
+}
+
+void ProbeTransport::stopShards()
+{
     for (Shard& s : m_shards) {
-        // Deleted in its own thread (its replies and timers live there), then the thread ends.
+        // Deleted in its own thread (its replies, sockets and timers live there), then the thread ends.
         QMetaObject::invokeMethod(
             s.transport, [t = s.transport] { delete t; }, Qt::BlockingQueuedConnection);
         s.thread->quit();
         s.thread->wait();
+        delete s.thread;
     }
+    m_shards.clear();
+    m_hostShard.clear();
+    m_outstanding.clear();
+}
+
+TransportKind ProbeTransport::effectiveKind(TransportKind configured)
+{
+    const QByteArray env = qgetenv("SIGNALDECK_TRANSPORT").trimmed().toLower();
+    if (env == "curl")
+        return TransportKind::Curl;
+    if (env == "qt")
+        return TransportKind::Qt;
+    if (!env.isEmpty())
+        qCWarning(lcProbe) << "SIGNALDECK_TRANSPORT must be \"qt\" or \"curl\", not" << env << "- ignored";
+    return configured;
+}
+
+QString ProbeTransport::kindName(TransportKind kind)
+{
+    return kind == TransportKind::Curl ? QStringLiteral("curl") : QStringLiteral("qt");
+}
+
+void ProbeTransport::setKind(TransportKind configured)
+{
+    const TransportKind kind = effectiveKind(configured);
+    if (kind == m_kind)
+        return;
+    stopShards();
+    m_kind = kind;
+    qCDebug(lcProbe) << "transport:" << kindName(kind);
 }
 
 void ProbeTransport::setShardCount(int count)
@@ -57,7 +96,7 @@ void ProbeTransport::setPerHostLimit(int limit)
             s.transport, [t = s.transport, limit] { t->setPerHostLimit(limit); }, Qt::QueuedConnection);
 }
 
-TransportShard* ProbeTransport::shardFor(const QString& hostKey)
+TransportBackend* ProbeTransport::shardFor(const QString& hostKey)
 {
     auto known = m_hostShard.constFind(hostKey);
     if (known != m_hostShard.cend())
@@ -66,12 +105,15 @@ TransportShard* ProbeTransport::shardFor(const QString& hostKey)
     m_hostShard.insert(hostKey, index);
     while (static_cast<int>(m_shards.size()) <= index) {
         Shard s;
-        s.thread = new QThread(this);
+        s.thread = new QThread;
         s.thread->setObjectName(QStringLiteral("signaldeck-net-%1").arg(m_shards.size()));
-        s.transport = new TransportShard;
+        if (m_kind == TransportKind::Curl)
+            s.transport = new CurlShard;
+        else
+            s.transport = new TransportShard;
         s.transport->setPerHostLimit(m_perHostLimit);
         s.transport->moveToThread(s.thread);
-        connect(s.transport, &TransportShard::finished, this, &ProbeTransport::onShardFinished, Qt::QueuedConnection);
+        connect(s.transport, &TransportBackend::finished, this, &ProbeTransport::onShardFinished, Qt::QueuedConnection);
         s.thread->start();
         m_shards.push_back(s);
         qCDebug(lcProbe) << "transport shard" << m_shards.size() - 1 << "started";
@@ -81,7 +123,7 @@ TransportShard* ProbeTransport::shardFor(const QString& hostKey)
 
 void ProbeTransport::start(const ProbeRequest& request)
 {
-    TransportShard* shard = shardFor(hostKeyOf(request.endpoint.url));
+    TransportBackend* shard = shardFor(hostKeyOf(request.endpoint.url));
     ++m_outstanding[request.ticket];
     QMetaObject::invokeMethod(
         shard, [shard, request] { shard->start(request); }, Qt::QueuedConnection);

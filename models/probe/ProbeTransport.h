@@ -14,7 +14,7 @@ class QThread;
 
 namespace sd {
 
-class TransportShard;
+class TransportBackend;
 
 /// One HTTP attempt to send: the endpoint, its deadline for this attempt, and the extra headers
 /// (credentials) to attach. `ticket` is the caller's handle, echoed back in ProbeTransport::finished.
@@ -29,9 +29,12 @@ struct ProbeRequest {
     QByteArray clientKeyPem;
 };
 
-/// The network side of a probe. It sends each attempt through one of a few TransportShards, each a
-/// QNetworkAccessManager in its own thread ("signaldeck-net-N"), and reports the facts the classifier
-/// judges (see TransportShard for what one attempt records, deadlines, body caps and redirects).
+/// The network side of a probe. It sends each attempt through one of a few shards (TransportBackend), each
+/// an HTTP implementation in its own thread ("signaldeck-net-N"), and reports the facts the classifier
+/// judges (see TransportShard and CurlShard for what one attempt records, deadlines, body caps and
+/// redirects). The kind of shard is chosen by kind() (config key `transport`; the environment variable
+/// SIGNALDECK_TRANSPORT=qt|curl overrides it): Qt Network (TransportShard) or libcurl's multi interface
+/// (CurlShard).
 ///
 /// Every host (scheme, host, port) belongs to exactly one shard, given round-robin in the order hosts are
 /// first seen, so whatever one host's replies cost (Qt parsing a 10 MiB header line, a body read up to a
@@ -48,6 +51,15 @@ public:
 
     explicit ProbeTransport(QObject* parent = nullptr);
     ~ProbeTransport() override;
+
+    /// The backend chosen by `configured` and the environment (SIGNALDECK_TRANSPORT=qt|curl wins).
+    static TransportKind effectiveKind(TransportKind configured);
+    /// "qt" or "curl".
+    static QString kindName(TransportKind kind);
+    /// Chooses the backend (the environment still wins, see effectiveKind). Changing it while shards run
+    /// aborts what is in flight and ends those shards; the next start() starts shards of the new kind.
+    void setKind(TransportKind configured);
+    TransportKind kind() const { return m_kind; }
 
     /// The most shard threads to start (at least 1). Takes effect for hosts not seen yet.
     void setShardCount(int count);
@@ -81,11 +93,13 @@ signals:
 private:
     struct Shard {
         QThread* thread = nullptr;
-        TransportShard* transport = nullptr;
+        TransportBackend* transport = nullptr;
     };
-    TransportShard* shardFor(const QString& hostKey);
+    TransportBackend* shardFor(const QString& hostKey);
+    void stopShards();
     void onShardFinished(quint64 ticket, const ProbeFacts& facts, const QDateTime& startUtc, const QByteArray& traceId);
 
+    TransportKind m_kind;
     int m_shardCount = kDefaultShardCount;
     int m_perHostLimit = 4;
     std::vector<Shard> m_shards;

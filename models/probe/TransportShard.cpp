@@ -295,7 +295,7 @@ QString bodyProgress(qint64 received, qint64 declared, int httpStatus)
 } // namespace
 
 TransportShard::TransportShard(QObject* parent)
-    : QObject(parent)
+    : TransportBackend(parent)
     , m_nam(new QNetworkAccessManager(this))
 {
     qRegisterMetaType<ProbeFacts>();

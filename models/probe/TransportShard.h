@@ -5,6 +5,7 @@
 #include "core/ProbeResult.h"
 #include "policy/HostInFlightLimiter.h"
 #include "probe/ProbeTransport.h"
+#include "probe/TransportBackend.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -46,28 +47,17 @@ class BodyDecoder;
 /// original request, credentials included, to whatever origin a redirect names; requests that carry
 /// `extraHeaders` therefore follow redirects here, and send those headers only to the original origin
 /// (scheme, host and port).
-class TransportShard : public QObject {
+class TransportShard : public TransportBackend {
     Q_OBJECT
 public:
     explicit TransportShard(QObject* parent = nullptr);
     ~TransportShard() override;
 
-    void setPerHostLimit(int limit);
+    void setPerHostLimit(int limit) override;
     int perHostLimit() const { return m_limiter.capPerHost(); }
 
-    /// Queues or starts one attempt. `finished` is emitted exactly once for it, also on failure.
-    void start(const ProbeRequest& request);
-    /// Aborts every attempt in flight and drops the queue (no `finished` for dropped ones).
-    void abortAll();
-
-    int inFlight() const { return m_inFlight.load(std::memory_order_relaxed); }
-    int queued() const { return m_queued.load(std::memory_order_relaxed); }
-    /// The largest number of attempts that were in flight at once to one host since construction.
-    int peakInFlightPerHost() const { return m_peakPerHost.load(std::memory_order_relaxed); }
-
-signals:
-    /// `startUtc` is when the request was handed to the network; `traceId` the id sent in `traceparent`.
-    void finished(quint64 ticket, const sd::ProbeFacts& facts, const QDateTime& startUtc, const QByteArray& traceId);
+    void start(const ProbeRequest& request) override;
+    void abortAll() override;
 
 private:
     enum class AbortReason : quint8 { None, Deadline, BodyCap, Undecodable };
@@ -112,9 +102,6 @@ private:
     void updateCounters();
 
     QNetworkAccessManager* m_nam = nullptr;
-    std::atomic<int> m_peakPerHost { 0 };
-    std::atomic<int> m_inFlight { 0 };
-    std::atomic<int> m_queued { 0 };
     QHash<QNetworkReply*, Active> m_active;
     HostInFlightLimiter m_limiter;
     QHash<QString, std::deque<ProbeRequest>> m_waiting;

@@ -123,6 +123,7 @@ ProbeScheduler::~ProbeScheduler() = default;
 void ProbeScheduler::setConfig(const AppConfig& config)
 {
     stop();
+    m_transport->setKind(config.transport);
     m_thresholds = config.thresholds;
     AppConfig capped = config;
     if (m_options.ratePerSecond > 0.0)

@@ -55,7 +55,8 @@ public:
         bool stagger = true; ///< spread first probes over each interval
         bool retries = true; ///< S1 retries within a cycle (off for a naive comparison prober)
         bool politeness = true; ///< Retry-After, throttle backoff and circuit breaker (off = naive)
-        /// Network threads, each with its own QNetworkAccessManager; a host belongs to one, so a hostile host
+        /// Network threads, each with its own HTTP implementation (libcurl or Qt Network, the config's
+        /// `transport`); a host belongs to one, so a hostile host
         /// stalls only its own (ProbeTransport). 4 measured best on 2 cores (docs/PERFORMANCE.md).
         int transportShards = 4;
     };

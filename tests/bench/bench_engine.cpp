@@ -4,7 +4,9 @@
 // servers given with --urls, e.g. nginx), three probers measured side by side in one process and run:
 //  - bare:   a bare QNetworkAccessManager loop (one precise timer per endpoint, the same per-host cap of 4 as
 //            the engine, no classification);
-//  - engine: the engine at its shipped defaults (the global cap from the config, per-host cap 4);
+//  - engine: the engine at its shipped defaults (the global cap from the config, per-host cap 4, the default
+//            transport), and engine-qt / engine-curl: the same on the other transport (`transport` in the
+//            config; the one that is not the default), so both transports are measured side by side;
 //  - curl:   the floor, curl with keep-alive (--parallel) fetching as many URLs, CPU per request.
 // Every prober runs --reps times, interleaved, the order rotated each repetition; the report gives min and
 // median. Latency is timed from the same point for the bare loop and the engine: when the request is
@@ -189,9 +191,12 @@ Figures runBare(const QList<QUrl>& urls, int seconds, int delayMs)
 }
 
 Figures runEngine(const QList<QUrl>& urls, int seconds, int delayMs, ProbeScheduler::Options options = {},
-    qint64* attempts = nullptr, std::optional<double> maxProbesPerSecond = {})
+    qint64* attempts = nullptr, std::optional<double> maxProbesPerSecond = {},
+    std::optional<TransportKind> transport = {})
 {
     AppConfig config;
+    if (transport)
+        config.transport = *transport; // unset: the shipped default
     for (int i = 0; i < urls.size(); ++i) {
         EndpointConfig e;
         e.name = QStringLiteral("e%1").arg(i);
@@ -329,6 +334,7 @@ int main(int argc, char* argv[])
 
     if (p.isSet(serveOpt))
         return bench::serveSimulator(p.value(serveOpt).toInt());
+    qunsetenv("SIGNALDECK_TRANSPORT"); // the config decides, per phase
 
     QFile json(p.value(jsonOpt));
     if (p.isSet(jsonOpt)) {
@@ -360,7 +366,9 @@ int main(int argc, char* argv[])
         qPrintable(serverName), static_cast<long long>(bases.size()), seconds, delay, reps);
     emitJson({ { QStringLiteral("phase"), QStringLiteral("setup") }, { QStringLiteral("server"), serverName },
         { QStringLiteral("ports"), static_cast<int>(bases.size()) }, { QStringLiteral("seconds"), seconds },
-        { QStringLiteral("delayMs"), delay }, { QStringLiteral("reps"), reps } });
+        { QStringLiteral("delayMs"), delay }, { QStringLiteral("reps"), reps },
+        { QStringLiteral("defaultTransport"),
+            AppConfig {}.transport == TransportKind::Curl ? QStringLiteral("curl") : QStringLiteral("qt") } });
     if (p.isSet(politeOpt)) {
         QList<QUrl> urls = urlsFor(bases, 1000, delay);
         for (int i = 0; i < urls.size(); i += 10)
@@ -394,12 +402,18 @@ int main(int argc, char* argv[])
         server.waitForFinished(3000);
         return 0;
     }
+    const TransportKind otherKind
+        = AppConfig {}.transport == TransportKind::Curl ? TransportKind::Qt : TransportKind::Curl;
+    const char* otherPhase = otherKind == TransportKind::Curl ? "engine-curl" : "engine-qt";
     for (const QString& nText : p.value(nOpt).split(u',')) {
         const int n = nText.toInt();
         const QList<QUrl> urls = urlsFor(bases, n, delay);
         std::vector<std::function<void(int)>> phases {
             [&](int rep) { print("bare", n, rep, seconds, runBare(urls, seconds, delay)); },
             [&](int rep) { print("engine", n, rep, seconds, runEngine(urls, seconds, delay)); },
+            [&](int rep) {
+                print(otherPhase, n, rep, seconds, runEngine(urls, seconds, delay, {}, nullptr, {}, otherKind));
+            },
         };
         if (!p.isSet(noCurlOpt))
             phases.push_back([&](int rep) { print("curl", n, rep, seconds, runCurl(urls, qint64(n) * seconds)); });

@@ -301,6 +301,7 @@ void TestConfigLoader::minimalConfigGetsTheDefaults()
     QCOMPARE(config.thresholds.errorRateCritical, 0.5);
     QCOMPARE(config.thresholds.window, 20);
     QVERIFY(!config.limits.maxProbesPerSecond); // the default cap fits the demand (RateBudget)
+    QCOMPARE(config.transport, TransportKind::Curl);
     QVERIFY(config.credentials.isEmpty());
     QCOMPARE(config.endpoints.size(), 1);
     const EndpointConfig& ep = config.endpoints.first();
@@ -379,6 +380,10 @@ void TestConfigLoader::validationRule_data()
     QTest::newRow("maxProbesPerSecond too high")
         << QByteArray(R"({"version": 1, "limits": {"maxProbesPerSecond": 1e6}})") << u"limits.maxProbesPerSecond"_s
         << u"must be between 1/60 (one probe a minute) and 20000"_s;
+    QTest::newRow("transport unknown") << QByteArray(R"({"version": 1, "transport": "libcurl"})") << u"transport"_s
+                                       << u"must be \"qt\" or \"curl\", not \"libcurl\""_s;
+    QTest::newRow("transport not a string")
+        << QByteArray(R"({"version": 1, "transport": 1})") << u"transport"_s << u"must be a string"_s;
     QTest::newRow("endpoints not an array")
         << QByteArray(R"({"version": 1, "endpoints": {}})") << u"endpoints"_s << u"must be an array"_s;
     QTest::newRow("endpoint not an object")
@@ -842,6 +847,8 @@ void TestConfigLoader::roundTrip_data()
     QTest::newRow("minimal") << QByteArray(R"({"version": 1})");
     QTest::newRow("limits") << QByteArray(R"({"version": 1, "limits": {"maxProbesPerSecond": 200}})");
     QTest::newRow("limits, a fractional cap") << QByteArray(R"({"version": 1, "limits": {"maxProbesPerSecond": 0.5}})");
+    QTest::newRow("transport curl") << QByteArray(R"({"version": 1, "transport": "curl"})");
+    QTest::newRow("transport qt") << QByteArray(R"({"version": 1, "transport": "qt"})");
 }
 
 void TestConfigLoader::roundTrip()
