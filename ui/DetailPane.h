@@ -33,6 +33,8 @@ public:
     /// The endpoints selected in the table; the charts show the first, the title says how many.
     void setSelection(const QList<EndpointConfig>& endpoints);
     void setRange(const TimeRange& range);
+    /// The thresholds the charts draw (latency warning/critical, error-rate warning/critical).
+    void setThresholds(const Thresholds& thresholds);
     /// The selected endpoint's most recent probe and status (updated with every engine batch).
     void setLastProbe(const std::optional<ProbeResult>& result, const std::optional<EndpointStatus>& status);
     /// Asks for fresh chart data now (also done by the refresh timer).
@@ -68,6 +70,7 @@ private:
     QLabel* m_trace;
     QLabel* m_schedule;
     int m_chartUpdates = 0;
+    std::optional<Thresholds> m_thresholds;
 };
 
 } // namespace sd

@@ -29,7 +29,8 @@ LatencyChartView::LatencyChartView(QWidget* parent)
     m_band->setName(tr("min \u2013 max"));
     addSeriesOnAxes(m_band);
     m_p95 = new QLineSeries;
-    m_p95->setName(tr("p95"));
+    // Over the probes that got an answer: a failed probe has no latency (it is not 0 ms).
+    m_p95->setName(tr("p95 of answers"));
     addSeriesOnAxes(m_p95);
     valueAxis()->setTitleText(tr("latency (ms)"));
     // The band's strokes sit on pixel centres and need no antialiasing; without it a refresh costs about

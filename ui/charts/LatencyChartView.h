@@ -30,6 +30,7 @@ protected:
     double fillSeries(const ChartColumns& columns) override;
     QString describeColumn(const ChartColumn& column) const override;
     void applySeriesColors(const QPalette& palette) override;
+    QString valueUnit() const override { return QStringLiteral(" ms"); }
 
 private:
     QLineSeries* m_band = nullptr;
