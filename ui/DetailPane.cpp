@@ -73,6 +73,12 @@ DetailPane::DetailPane(HistoryReader* reader, QWidget* parent)
     m_probeForm->addRow(tr("Reason:"), m_reason);
     m_probeForm->addRow(tr("Phases:"), m_phases);
     m_probeForm->addRow(tr("Trace id:"), m_trace);
+    // A trace id is one long word: wrapped labels cannot break it, and it widened the pane past its scroll
+    // area (the other lines were cut at the right). It takes the width it is given; select it to copy it
+    // whole, or read it in the tooltip.
+    m_trace->setWordWrap(false);
+    m_trace->setMinimumWidth(1);
+    m_trace->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_probeForm->addRow(tr("Scheduling:"), m_schedule);
     // In a scroll area: a short pane (1400×900 with the event log open) cut its lines in half before.
     auto* probeScroll = new QScrollArea(this);
@@ -81,6 +87,8 @@ DetailPane::DetailPane(HistoryReader* reader, QWidget* parent)
     probeScroll->setWidgetResizable(true);
     probeScroll->setFrameShape(QFrame::NoFrame);
     probeScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // Always there, so the wrapped lines are laid out for the width they get (not cut by a late scroll bar).
+    probeScroll->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
     probeScroll->setMinimumWidth(280);
     probeScroll->setMaximumWidth(420);
 
@@ -225,6 +233,7 @@ void DetailPane::setLastProbe(const std::optional<ProbeResult>& result, const st
             phases << tr("reused connection");
         m_phases->setText(phases.isEmpty() ? u"—"_qs : phases.join(u" · "_qs));
         m_trace->setText(r.traceId.isEmpty() ? u"—"_qs : QString::fromLatin1(r.traceId));
+        m_trace->setToolTip(r.traceId.isEmpty() ? QString() : QString::fromLatin1(r.traceId));
     }
     if (!status) {
         m_schedule->setText(u"—"_qs);

@@ -453,6 +453,10 @@ void TestChartViews::legendsFitAChartOf300Pixels()
     for (TimeSeriesChartView* view :
         { static_cast<TimeSeriesChartView*>(&latency), static_cast<TimeSeriesChartView*>(&errors) }) {
         QVERIFY(showLaidOut(*view, 300, 220));
+        // Threshold lines are labelled on the chart, never in the legend (which had no room for them).
+        view->setThresholds({ { 200, u"warning 200 ms"_s, false }, { 800, u"critical 800 ms"_s, true } });
+        if (view == &errors)
+            view->setThresholds({ { 5, u"warning 5 %"_s, false }, { 50, u"critical 50 %"_s, true } });
         view->setSeries(
             bucketizeSamples(sd::testdata::operatorHour(from), from, from + kHour, 300), from, from + kHour);
         const QFontMetrics metrics(view->chart()->legend()->font());
@@ -462,6 +466,10 @@ void TestChartViews::legendsFitAChartOf300Pixels()
                 needed += metrics.horizontalAdvance(marker->label()) + metrics.height() + 12; // box + spacing
         }
         QVERIFY2(needed <= view->width() - 8, qPrintable(QString::number(needed)));
+        QVERIFY(!view->shownThresholds().isEmpty());
+        // And the time axis title (while the range is not full) fits, too.
+        const QString title = view->timeAxis()->titleText();
+        QVERIFY(QFontMetrics(view->timeAxis()->titleFont()).horizontalAdvance(title) <= view->width() - 60);
     }
 }
 

@@ -17,8 +17,10 @@
 #include "ui/charts/StatusStripDelegate.h"
 #include "ui/charts/StatusSummaryLine.h"
 
+#include <QApplication>
 #include <QDateTimeAxis>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -318,6 +320,44 @@ private slots:
         bad.timeoutMinEdit()->setText(u"20s"_s);
         QVERIFY(!bad.validate());
         QVERIFY2(bad.errorText().contains(u"timeoutMin"_s), qPrintable(bad.errorText()));
+    }
+
+    void screenshots()
+    {
+        // For a person to look at (tests/ui/screenshots/ in the build tree): the flaky endpoint's charts at
+        // 1024×700, light and dark.
+        QString flaky;
+        for (const EndpointConfig& e : window()->config().endpoints)
+            if (e.tags.contains(u"flaky"_s))
+                flaky = e.name;
+        QVERIFY(!flaky.isEmpty());
+        window()->selectEndpoint(flaky);
+        QTRY_VERIFY_WITH_TIMEOUT(window()->detailPane()->latencyChart()->bandPoints().size() >= 3, 60'000);
+        const int updates = window()->detailPane()->chartUpdates();
+        QTRY_VERIFY_WITH_TIMEOUT(window()->detailPane()->chartUpdates() > updates, 10'000);
+        // A session minutes old: the axis starts near the first probe, not an hour back.
+        QVERIFY(window()->detailPane()->latencyChart()->shownFromMs()
+            > window()->detailPane()->latencyChart()->timeAxis()->min().toMSecsSinceEpoch() - 1);
+        const QDir out(QStringLiteral(SCREENSHOT_DIR));
+        QVERIFY(out.mkpath(u"."_s));
+        QVERIFY(window()->grab().save(out.filePath(u"operator-1024x700.png"_s)));
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+        dark.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
+        dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+        dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
+        dark.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
+        dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
+        dark.setColor(QPalette::ButtonText, QColor(0xe0, 0xe0, 0xe0));
+        dark.setColor(QPalette::Highlight, QColor(0x2a, 0x82, 0xda));
+        dark.setColor(QPalette::HighlightedText, Qt::white);
+        dark.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9a, 0x9a));
+        const QPalette light = QApplication::palette();
+        QApplication::setPalette(dark);
+        const int before = window()->detailPane()->chartUpdates();
+        QTRY_VERIFY_WITH_TIMEOUT(window()->detailPane()->chartUpdates() > before, 10'000);
+        QVERIFY(window()->grab().save(out.filePath(u"operator-1024x700-dark.png"_s)));
+        QApplication::setPalette(light);
     }
 
     void cleanupTestCase() { window()->close(); }

@@ -58,6 +58,21 @@ int decimalsOf(double step)
     return step >= 1.0 ? 0 : std::clamp(static_cast<int>(std::ceil(-std::log10(step) - 1e-9)), 1, 3);
 }
 
+/// Round durations for the time axis' step: 10 min over an hour, 3 h over a day, a day over a week.
+constexpr qint64 kSteps[] = { 1000, 2000, 5000, 10'000, 15'000, 30'000, 60'000, qint64(2) * 60'000, qint64(5) * 60'000,
+    qint64(10) * 60'000, qint64(15) * 60'000, qint64(30) * 60'000, kHourMs, 2 * kHourMs, 3 * kHourMs, 6 * kHourMs,
+    12 * kHourMs, kDayMs, 2 * kDayMs, 7 * kDayMs, 14 * kDayMs, 30 * kDayMs };
+
+/// The smallest round step that splits `span` into at most `maxIntervals` intervals.
+qint64 roundStep(qint64 span, qint64 maxIntervals)
+{
+    for (qint64 candidate : kSteps) {
+        if (span / candidate <= maxIntervals)
+            return candidate;
+    }
+    return kSteps[std::size(kSteps) - 1];
+}
+
 QString timeAxisFormat(qint64 spanMs)
 {
     if (spanMs <= qint64(20) * 60'000)
@@ -278,10 +293,14 @@ void TimeSeriesChartView::rebuild()
     m_shownFromMs = m_fromMs;
     if (dataStart - m_fromMs > span / 10) {
         const qint64 margin = std::max<qint64>((m_toMs - dataStart) / 20, 1000);
-        m_shownFromMs = std::max(m_fromMs, dataStart - margin);
+        // A whole number of round steps back from the end, so the ticks are evenly 10 s (1 min, …) apart.
+        const qint64 span = m_toMs - (dataStart - margin);
+        const qint64 step = roundStep(span, std::clamp(m_plotColumns / 90, 2, 12));
+        m_shownFromMs = std::max(m_fromMs, m_toMs - (span + step - 1) / step * step);
     }
     const bool scaled = m_shownFromMs > m_fromMs;
-    m_timeAxis->setTitleText(scaled ? tr("since the first probe (the chosen range is not full yet)") : QString());
+    // Short: a longer title was cut on a 300 px chart. The range box names the chosen range.
+    m_timeAxis->setTitleText(scaled ? tr("since the first probe") : QString());
     m_timeAxis->setTitleVisible(scaled);
     m_columns = groupIntoColumns(m_series, m_shownFromMs, m_toMs, m_plotColumns);
     updateTimeAxis();
@@ -309,19 +328,26 @@ void TimeSeriesChartView::rebuild()
     QString unit = valueUnit();
     unit.replace(u"%"_s, u"%%"_s); // the format is printf's
     m_valueAxis->setLabelFormat(u"%."_s + QString::number(decimalsOf(step)) + u"f"_s + unit);
-    m_valueAxis->setLabelsVisible(true);
+    // No data: ticks such as "0.5 ms" would only suggest a reading; the empty-state text says why.
+    m_valueAxis->setLabelsVisible(!m_columns.columns.isEmpty());
     for (ThresholdItem& t : m_thresholds) {
         const auto a = static_cast<qreal>(m_shownFromMs);
         const auto b = static_cast<qreal>(m_toMs);
         t.line->replace({ QPointF(a, t.threshold.value), QPointF(b, t.threshold.value) });
         t.line->setVisible(t.shown);
         t.text->setVisible(t.shown);
+        // A series made visible shows its legend marker again; the line is labelled on the chart instead.
+        for (QLegendMarker* marker : m_chart->legend()->markers(t.line))
+            marker->setVisible(false);
     }
     placeThresholds();
 
     QList<QPointF> gap;
     gap.reserve(m_columns.gaps.size() * 4);
     for (const ChartGap& g : std::as_const(m_columns.gaps)) {
+        // Before the first probe of a range that is not full yet, nothing was meant to run: no shading.
+        if (scaled && g.startMs <= m_shownFromMs)
+            continue;
         const auto a = static_cast<qreal>(std::max(g.startMs, m_shownFromMs));
         const auto b = static_cast<qreal>(std::min(g.endMs, m_toMs));
         gap << QPointF(a, 0) << QPointF(a, top) << QPointF(b, top) << QPointF(b, 0);
@@ -329,7 +355,7 @@ void TimeSeriesChartView::rebuild()
     m_gapUpper->replace(gap);
     const QList<QLegendMarker*> markers = m_chart->legend()->markers(m_gapArea);
     for (QLegendMarker* marker : markers)
-        marker->setVisible(!m_columns.gaps.isEmpty());
+        marker->setVisible(!gap.isEmpty());
 
     m_emptyLabel->setVisible(m_hasRange && m_columns.columns.isEmpty());
     placeEmptyState();
@@ -360,18 +386,9 @@ void TimeSeriesChartView::updateTimeAxis()
     m_timeAxis->setFormat(timeAxisFormat(m_toMs - m_shownFromMs));
     // QDateTimeAxis spaces its ticks evenly over the range: choose their number so that the step is a round
     // duration (10 min over an hour, 3 h over a day, a day over a week), about one label per 90 px.
-    static constexpr qint64 kSteps[] = { 1000, 2000, 5000, 10'000, 15'000, 30'000, 60'000, qint64(2) * 60'000,
-        qint64(5) * 60'000, qint64(10) * 60'000, qint64(15) * 60'000, qint64(30) * 60'000, kHourMs, 2 * kHourMs,
-        3 * kHourMs, 6 * kHourMs, 12 * kHourMs, kDayMs, 2 * kDayMs, 7 * kDayMs, 14 * kDayMs, 30 * kDayMs };
     const qint64 span = m_toMs - m_shownFromMs;
     const qint64 maxIntervals = std::clamp(m_plotColumns / 90, 2, 12);
-    qint64 step = kSteps[std::size(kSteps) - 1];
-    for (qint64 candidate : kSteps) {
-        if (span / candidate <= maxIntervals) {
-            step = candidate;
-            break;
-        }
-    }
+    const qint64 step = roundStep(span, maxIntervals);
     const auto intervals = std::clamp<qint64>(qRound64(static_cast<double>(span) / static_cast<double>(step)), 2, 12);
     m_timeAxis->setTickCount(static_cast<int>(intervals) + 1);
 }
