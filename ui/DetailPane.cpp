@@ -111,6 +111,14 @@ void DetailPane::setSelection(const QList<EndpointConfig>& endpoints)
 {
     const QString previous = m_endpoint;
     m_endpoint = endpoints.isEmpty() ? QString() : endpoints.first().name;
+    QStringList overlays;
+    for (qsizetype i = 1; i < endpoints.size() && overlays.size() < LatencyChartView::kMaxOverlays; ++i)
+        overlays << endpoints.at(i).name;
+    const bool overlaysChanged = overlays != m_overlays;
+    if (overlaysChanged) {
+        m_overlays = overlays;
+        m_latency->clearOverlays();
+    }
     if (m_endpoint.isEmpty()) {
         m_title->setText(tr("Select an endpoint to see its charts and last probe"));
         m_figures->clear();
@@ -123,9 +131,11 @@ void DetailPane::setSelection(const QList<EndpointConfig>& endpoints)
     const EndpointConfig& first = endpoints.first();
     QString title = first.name + u" — "_qs + first.url.toDisplayString(QUrl::RemoveUserInfo | QUrl::RemoveQuery);
     if (endpoints.size() > 1)
-        title += tr("   (%1 selected; charts show the first)").arg(endpoints.size());
+        title += tr("   (%1 selected; the latency chart overlays the p95 of %2 more)")
+                     .arg(endpoints.size())
+                     .arg(m_overlays.size());
     m_title->setText(title);
-    if (previous != m_endpoint) {
+    if (previous != m_endpoint || overlaysChanged) {
         m_figures->setText(tr("Loading history…"));
         refresh();
     }
@@ -169,13 +179,33 @@ void DetailPane::refresh()
     request.toMs = m_range.resolvedTo(now);
     // About two points per horizontal pixel: one bucket per pixel column gives its min and its max.
     request.maxBuckets = std::max(60, m_latency->preferredBucketCount());
+    m_lastRequest = request;
+    m_reader->requestChart(request);
+}
+
+void DetailPane::requestOverlayAfter(const QString& endpoint)
+{
+    const qsizetype at = endpoint == m_endpoint ? 0 : m_overlays.indexOf(endpoint) + 1;
+    if (at <= 0 && endpoint != m_endpoint)
+        return;
+    if (at >= m_overlays.size())
+        return;
+    HistoryReader::ChartRequest request = m_lastRequest;
+    request.endpoint = m_overlays.at(at);
     m_reader->requestChart(request);
 }
 
 void DetailPane::applyChart(const HistoryReader::ChartAnswer& answer)
 {
+    if (m_overlays.contains(answer.request.endpoint)) {
+        if (answer.error.isEmpty())
+            m_latency->setOverlay(answer.request.endpoint, answer.series);
+        requestOverlayAfter(answer.request.endpoint);
+        return;
+    }
     if (answer.request.endpoint != m_endpoint)
         return;
+    requestOverlayAfter(m_endpoint);
     m_latency->setSeries(answer.series, answer.request.fromMs, answer.request.toMs);
     m_errors->setSeries(answer.series, answer.request.fromMs, answer.request.toMs);
     const ProbeAggregate& s = answer.stats;

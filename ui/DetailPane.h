@@ -30,7 +30,8 @@ class DetailPane : public QWidget {
 public:
     explicit DetailPane(HistoryReader* reader, QWidget* parent = nullptr);
 
-    /// The endpoints selected in the table; the charts show the first, the title says how many.
+    /// The endpoints selected in the table; the charts show the first, the latency chart overlays the p95
+    /// of up to three more, the title says how many.
     void setSelection(const QList<EndpointConfig>& endpoints);
     void setRange(const TimeRange& range);
     /// The thresholds the charts draw (latency warning/critical, error-rate warning/critical).
@@ -53,9 +54,13 @@ signals:
 
 private:
     void applyChart(const HistoryReader::ChartAnswer& answer);
+    /// Asks for the chart of the overlay after `endpoint` (the reader keeps one request at a time).
+    void requestOverlayAfter(const QString& endpoint);
 
     HistoryReader* m_reader;
     QString m_endpoint;
+    QStringList m_overlays; ///< the other selected endpoints whose p95 the latency chart overlays
+    HistoryReader::ChartRequest m_lastRequest;
     TimeRange m_range;
     QTimer* m_refresh;
     QLabel* m_title;

@@ -322,6 +322,38 @@ private slots:
         QVERIFY2(bad.errorText().contains(u"timeoutMin"_s), qPrintable(bad.errorText()));
     }
 
+    void severalSelectedOverlayOnTheLatencyChart()
+    {
+        const QList<EndpointConfig>& endpoints = window()->config().endpoints;
+        QString first;
+        QString second;
+        for (const EndpointConfig& e : endpoints) {
+            if (e.tags.contains(u"flaky"_s))
+                first = e.name;
+            else if (e.name == u"chat-completions"_s)
+                second = e.name;
+        }
+        QVERIFY(!first.isEmpty() && !second.isEmpty());
+        window()->selectEndpoint(first);
+        QAbstractItemModel* model = table()->model();
+        for (int row = 0; row < model->rowCount(); ++row) {
+            if (model->index(row, 0).data(EndpointTableModel::EndpointNameRole).toString() == second)
+                table()->selectionModel()->select(
+                    model->index(row, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        }
+        // The charts show the first selected in table order, the latency chart overlays the other one's p95.
+        LatencyChartView* latency = window()->detailPane()->latencyChart();
+        QTRY_VERIFY_WITH_TIMEOUT(latency->overlayNames().size() == 1, 10'000);
+        const QString shown = window()->detailPane()->currentEndpoint();
+        const QString overlaid = latency->overlayNames().constFirst();
+        QVERIFY2((shown == first && overlaid == second) || (shown == second && overlaid == first),
+            qPrintable(shown + u" / "_s + overlaid));
+        QTRY_VERIFY_WITH_TIMEOUT(!latency->overlayPoints(overlaid).isEmpty(), 30'000);
+        // Back to one endpoint: no overlay left.
+        window()->selectEndpoint(first);
+        QTRY_VERIFY_WITH_TIMEOUT(latency->overlayNames().isEmpty(), 10'000);
+    }
+
     void screenshots()
     {
         // For a person to look at (tests/ui/screenshots/ in the build tree): the flaky endpoint's charts at

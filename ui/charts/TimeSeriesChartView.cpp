@@ -269,6 +269,12 @@ qint64 TimeSeriesChartView::dataStartMs() const
     return first == std::numeric_limits<qint64>::max() ? m_fromMs : std::max(first, m_fromMs);
 }
 
+void TimeSeriesChartView::redraw()
+{
+    if (m_hasRange)
+        rebuild();
+}
+
 int TimeSeriesChartView::plotWidthPx() const
 {
     const qreal w = m_chart->plotArea().width();

@@ -86,6 +86,8 @@ protected:
     /// The unit the value tick labels carry (" ms", " %").
     virtual QString valueUnit() const { return {}; }
 
+    /// Rebuilds from the kept series (a subclass whose own extra data changed).
+    void redraw();
     /// Adds a series to the chart on both axes (before the gap shading, which stays on top).
     void addSeriesOnAxes(QAbstractSeries* series);
     /// A time span as shown in hover texts.
