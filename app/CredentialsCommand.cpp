@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CredentialsCommand.h"
 
+#include "CredentialLoading.h"
 #include "TextTable.h"
 #include "config/ConfigLoader.h"
 #include "credentials/CredentialRotation.h"
@@ -277,7 +278,7 @@ QString ageText(const CredentialConfig& c, const QDateTime& now)
     return QStringLiteral("%1 d").arg(since.secsTo(now) / 86'400);
 }
 
-int runList(const Arguments& a, QTextStream& out, QTextStream& err)
+int runList(const Arguments& a, CredentialStore& store, QTextStream& out, QTextStream& err)
 {
     const ConfigParseResult loaded = loadConfigFile(a.configPath);
     if (!loaded.ok()) {
@@ -291,6 +292,11 @@ int runList(const Arguments& a, QTextStream& out, QTextStream& err)
         return kExitOk;
     }
     const QDateTime now = QDateTime::currentDateTimeUtc();
+    // The keychain decides S2 as much as the metadata does: a secret that is not there (or a keychain that
+    // cannot be read) is S2 critical, as the window shows it. Only presence is used; the secrets are dropped.
+    CredentialLoadResult secrets = loadCredentialsAndWait(store, config.credentials);
+    for (QByteArray& secret : secrets.secrets)
+        secret.fill('\0');
     QList<QStringList> rows;
     for (const CredentialConfig& c : config.credentials) {
         QStringList users;
@@ -298,7 +304,14 @@ int runList(const Arguments& a, QTextStream& out, QTextStream& err)
             if (e.credential == c.id)
                 users.append(e.name);
         }
-        const CredentialAdvisory advisory = credentialAdvisory(c, now);
+        CredentialAdvisory advisory = credentialAdvisory(c, now);
+        const bool read = !c.oauth2.has_value();
+        if (read && !secrets.secrets.contains(c.id)) {
+            const CredentialError why = secrets.failures.value(
+                c.id, secrets.keychainUnavailable() ? secrets.keychainProblem : CredentialError::Timeout);
+            advisory.state = SignalState::Critical;
+            advisory.reason = credentialUnavailableReason(why);
+        }
         rows.append({ c.id, c.label.isEmpty() ? QStringLiteral("-") : c.label, c.scheme,
             users.isEmpty() ? QStringLiteral("-") : users.join(u','), ageText(c, now),
             QStringLiteral("%1 d").arg(c.rotationDays),
@@ -412,7 +425,7 @@ int runCredentialsCommand(
         return kExitOk;
     }
     if (a.command == u"list")
-        return runList(a, out, err);
+        return runList(a, store, out, err);
 
     CredentialRotation rotation(&store, a.configPath, CredentialAuditLog(a.auditPath));
 

@@ -27,16 +27,25 @@ bool DemoEnvironment::start(quint16 port, QString* error)
 {
     if (m_simulator)
         return true;
+    if (port == 65535) {
+        if (error)
+            *error = QStringLiteral(
+                "port 65535 leaves no room for the raw-fault port (the next one); choose a lower port");
+        return false;
+    }
     m_simulator = new Simulator;
     m_simulator->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_simulator, &QObject::deleteLater);
     m_thread->start();
     bool ok = false;
     QString why;
+    // A chosen port is the only one the demo may take: the raw faults (garbage, resets, hangs) listen on the
+    // next one, never on a random port a firewall rule or a port forward would not expect.
+    const quint16 rawPort = port == 0 ? 0 : static_cast<quint16>(port + 1);
     QMetaObject::invokeMethod(
         m_simulator,
-        [&ok, &why, port, sim = m_simulator] {
-            ok = sim->start(port);
+        [&ok, &why, port, rawPort, sim = m_simulator] {
+            ok = sim->start(port, rawPort);
             if (!ok)
                 why = sim->errorString();
         },

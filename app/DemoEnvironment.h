@@ -22,7 +22,8 @@ public:
     explicit DemoEnvironment(QObject* parent = nullptr);
     ~DemoEnvironment() override;
 
-    /// Starts the simulator on 127.0.0.1 (`port` 0 = any free port). False with `error` set on failure.
+    /// Starts the simulator on 127.0.0.1: HTTP on `port`, raw faults on `port` + 1 (`port` 0 = any free
+    /// ports). False with `error` set on failure (either port taken, `port` 65535).
     bool start(quint16 port, QString* error);
     /// The demo config with its placeholders replaced by the running simulator's addresses.
     ConfigParseResult config() const;

@@ -10,6 +10,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -75,13 +76,28 @@ DetailPane::DetailPane(HistoryReader* reader, QWidget* parent)
     m_probeForm->addRow(tr("Trace id:"), m_trace);
     m_probeForm->addRow(tr("TLS:"), m_tls);
     m_tls->setWordWrap(true);
+    // A trace id is one long word: wrapped labels cannot break it, and it widened the pane past its scroll
+    // area (the other lines were cut at the right). It takes the width it is given; select it to copy it
+    // whole, or read it in the tooltip.
+    m_trace->setWordWrap(false);
+    m_trace->setMinimumWidth(1);
+    m_trace->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_probeForm->addRow(tr("Scheduling:"), m_schedule);
-    probeBox->setMinimumWidth(280);
-    probeBox->setMaximumWidth(420);
+    // In a scroll area: a short pane (1400×900 with the event log open) cut its lines in half before.
+    auto* probeScroll = new QScrollArea(this);
+    probeScroll->setObjectName(u"lastProbeScroll"_qs);
+    probeScroll->setWidget(probeBox);
+    probeScroll->setWidgetResizable(true);
+    probeScroll->setFrameShape(QFrame::NoFrame);
+    probeScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // Always there, so the wrapped lines are laid out for the width they get (not cut by a late scroll bar).
+    probeScroll->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
+    probeScroll->setMinimumWidth(280);
+    probeScroll->setMaximumWidth(420);
 
     auto* row = new QHBoxLayout;
     row->addWidget(charts, 1);
-    row->addWidget(probeBox);
+    row->addWidget(probeScroll);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_title);
@@ -98,21 +114,31 @@ void DetailPane::setSelection(const QList<EndpointConfig>& endpoints)
 {
     const QString previous = m_endpoint;
     m_endpoint = endpoints.isEmpty() ? QString() : endpoints.first().name;
+    QStringList overlays;
+    for (qsizetype i = 1; i < endpoints.size() && overlays.size() < LatencyChartView::kMaxOverlays; ++i)
+        overlays << endpoints.at(i).name;
+    const bool overlaysChanged = overlays != m_overlays;
+    if (overlaysChanged) {
+        m_overlays = overlays;
+        m_latency->clearOverlays();
+    }
     if (m_endpoint.isEmpty()) {
         m_title->setText(tr("Select an endpoint to see its charts and last probe"));
         m_figures->clear();
         m_refresh->stop();
-        m_latency->setSeries({}, 0, 0);
-        m_errors->setSeries({}, 0, 0);
+        m_latency->showNothing(tr("Select an endpoint to see its latency"));
+        m_errors->showNothing(tr("Select an endpoint to see its errors"));
         setLastProbe(std::nullopt, std::nullopt);
         return;
     }
     const EndpointConfig& first = endpoints.first();
     QString title = first.name + u" — "_qs + first.url.toDisplayString(QUrl::RemoveUserInfo | QUrl::RemoveQuery);
     if (endpoints.size() > 1)
-        title += tr("   (%1 selected; charts show the first)").arg(endpoints.size());
+        title += tr("   (%1 selected; the latency chart overlays the p95 of %2 more)")
+                     .arg(endpoints.size())
+                     .arg(m_overlays.size());
     m_title->setText(title);
-    if (previous != m_endpoint) {
+    if (previous != m_endpoint || overlaysChanged) {
         m_figures->setText(tr("Loading history…"));
         refresh();
     }
@@ -129,6 +155,22 @@ void DetailPane::setRange(const TimeRange& range)
     refresh();
 }
 
+void DetailPane::setThresholds(const Thresholds& thresholds)
+{
+    if (m_thresholds == thresholds)
+        return;
+    m_thresholds = thresholds;
+    const auto warnMs = static_cast<double>(thresholds.latencyWarn.count());
+    const auto critMs = static_cast<double>(thresholds.latencyCritical.count());
+    m_latency->setThresholds({ { warnMs, tr("warning %1").arg(latencyText(warnMs)), false },
+        { critMs, tr("critical %1").arg(latencyText(critMs)), true } });
+    const double warnRate = 100.0 * thresholds.errorRateWarn;
+    const double critRate = 100.0 * thresholds.errorRateCritical;
+    const auto rate = [](double percent) -> QString { return QString::number(percent, 'g', 3) + u" %"_qs; };
+    m_errors->setThresholds({ { warnRate, tr("warning %1").arg(rate(warnRate)), false },
+        { critRate, tr("critical %1").arg(rate(critRate)), true } });
+}
+
 void DetailPane::refresh()
 {
     if (m_endpoint.isEmpty())
@@ -140,13 +182,33 @@ void DetailPane::refresh()
     request.toMs = m_range.resolvedTo(now);
     // About two points per horizontal pixel: one bucket per pixel column gives its min and its max.
     request.maxBuckets = std::max(60, m_latency->preferredBucketCount());
+    m_lastRequest = request;
+    m_reader->requestChart(request);
+}
+
+void DetailPane::requestOverlayAfter(const QString& endpoint)
+{
+    const qsizetype at = endpoint == m_endpoint ? 0 : m_overlays.indexOf(endpoint) + 1;
+    if (at <= 0 && endpoint != m_endpoint)
+        return;
+    if (at >= m_overlays.size())
+        return;
+    HistoryReader::ChartRequest request = m_lastRequest;
+    request.endpoint = m_overlays.at(at);
     m_reader->requestChart(request);
 }
 
 void DetailPane::applyChart(const HistoryReader::ChartAnswer& answer)
 {
+    if (m_overlays.contains(answer.request.endpoint)) {
+        if (answer.error.isEmpty())
+            m_latency->setOverlay(answer.request.endpoint, answer.series);
+        requestOverlayAfter(answer.request.endpoint);
+        return;
+    }
     if (answer.request.endpoint != m_endpoint)
         return;
+    requestOverlayAfter(m_endpoint);
     m_latency->setSeries(answer.series, answer.request.fromMs, answer.request.toMs);
     m_errors->setSeries(answer.series, answer.request.fromMs, answer.request.toMs);
     const ProbeAggregate& s = answer.stats;
@@ -155,13 +217,18 @@ void DetailPane::applyChart(const HistoryReader::ChartAnswer& answer)
     } else if (s.probes() == 0) {
         m_figures->setText(tr("%1: no probes stored in this range yet").arg(m_range.label()));
     } else {
-        m_figures->setText(tr("%1: %2 probes · uptime %3 % · p50 %4 · p95 %5 · p99 %6 · errors S1 %7, S2 %8, S3 %9, "
-                              "S4 %10")
+        // Percentiles over the probes that got an answer only: a failed probe has no latency (not 0.0 ms).
+        const QString latencies = s.latencyCount() == 0
+            ? tr("no answered probes, so no latency")
+            : tr("p50 %1 · p95 %2 · p99 %3 of %4 answered")
+                  .arg(latencyText(s.latencyPercentileMs(50)), latencyText(s.latencyPercentileMs(95)),
+                      latencyText(s.latencyPercentileMs(99)))
+                  .arg(s.latencyCount());
+        m_figures->setText(tr("%1: %2 probes · uptime %3 % · %4 · errors S1 %5, S2 %6, S3 %7, S4 %8")
                                .arg(m_range.label())
                                .arg(s.probes())
                                .arg(s.uptimePercent(), 0, 'f', 2)
-                               .arg(latencyText(s.latencyPercentileMs(50)), latencyText(s.latencyPercentileMs(95)),
-                                   latencyText(s.latencyPercentileMs(99)))
+                               .arg(latencies)
                                .arg(s.signalCount(FailureSignal::S1))
                                .arg(s.signalCount(FailureSignal::S2))
                                .arg(s.signalCount(FailureSignal::S3))
@@ -178,8 +245,12 @@ void DetailPane::setLastProbe(const std::optional<ProbeResult>& result, const st
             l->setText(u"—"_qs);
     } else {
         const ProbeResult& r = *result;
-        m_status->setText((r.httpStatus > 0 ? QString::number(r.httpStatus) : tr("none")) + u" · "_qs
-            + latencyText(r.latencyMs()) + u" · "_qs + r.startUtc.toLocalTime().toString(u"HH:mm:ss"_qs)
+        // A probe without an answer has no latency: a timeout reads as one, not as "5000 ms" or "0.0 ms".
+        const QString took = r.httpStatus > 0 || r.outcome == Outcome::Ok ? latencyText(r.latencyMs())
+            : r.outcome == Outcome::Timeout ? tr("timeout after %1").arg(latencyText(r.latencyMs()))
+                                            : tr("no answer (gave up after %1)").arg(latencyText(r.latencyMs()));
+        m_status->setText((r.httpStatus > 0 ? QString::number(r.httpStatus) : tr("none")) + u" · "_qs + took + u" · "_qs
+            + r.startUtc.toLocalTime().toString(u"HH:mm:ss"_qs)
             + (r.attempts > 1 ? tr(" · %1 attempts").arg(r.attempts) : QString()));
         m_outcome->setText(outcomeCode(r.outcome)
             + (r.signal == FailureSignal::None ? QString()
@@ -204,6 +275,7 @@ void DetailPane::setLastProbe(const std::optional<ProbeResult>& result, const st
         } else {
             m_tls->setText(u"—"_qs);
         }
+        m_trace->setToolTip(r.traceId.isEmpty() ? QString() : QString::fromLatin1(r.traceId));
     }
     if (!status) {
         m_schedule->setText(u"—"_qs);

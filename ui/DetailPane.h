@@ -30,9 +30,12 @@ class DetailPane : public QWidget {
 public:
     explicit DetailPane(HistoryReader* reader, QWidget* parent = nullptr);
 
-    /// The endpoints selected in the table; the charts show the first, the title says how many.
+    /// The endpoints selected in the table; the charts show the first, the latency chart overlays the p95
+    /// of up to three more, the title says how many.
     void setSelection(const QList<EndpointConfig>& endpoints);
     void setRange(const TimeRange& range);
+    /// The thresholds the charts draw (latency warning/critical, error-rate warning/critical).
+    void setThresholds(const Thresholds& thresholds);
     /// The selected endpoint's most recent probe and status (updated with every engine batch).
     void setLastProbe(const std::optional<ProbeResult>& result, const std::optional<EndpointStatus>& status);
     /// Asks for fresh chart data now (also done by the refresh timer).
@@ -51,9 +54,13 @@ signals:
 
 private:
     void applyChart(const HistoryReader::ChartAnswer& answer);
+    /// Asks for the chart of the overlay after `endpoint` (the reader keeps one request at a time).
+    void requestOverlayAfter(const QString& endpoint);
 
     HistoryReader* m_reader;
     QString m_endpoint;
+    QStringList m_overlays; ///< the other selected endpoints whose p95 the latency chart overlays
+    HistoryReader::ChartRequest m_lastRequest;
     TimeRange m_range;
     QTimer* m_refresh;
     QLabel* m_title;
@@ -69,6 +76,7 @@ private:
     QLabel* m_tls; ///< https: protocol and the presented chain (subject · issuer · expiry per certificate)
     QLabel* m_schedule;
     int m_chartUpdates = 0;
+    std::optional<Thresholds> m_thresholds;
 };
 
 } // namespace sd

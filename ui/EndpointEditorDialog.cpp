@@ -10,6 +10,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QFontDatabase>
 #include <QFormLayout>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -58,6 +59,10 @@ EndpointEditorDialog::EndpointEditorDialog(
     , m_kind(new QComboBox(this))
     , m_interval(new QLineEdit(this))
     , m_timeout(new QLineEdit(this))
+    , m_timeoutMin(new QLineEdit(this))
+    , m_timeoutMax(new QLineEdit(this))
+    , m_checks(new QPlainTextEdit(this))
+    , m_errorCodes(new QPlainTextEdit(this))
     , m_expect(new QLineEdit(this))
     , m_headers(new QPlainTextEdit(this))
     , m_body(new QPlainTextEdit(this))
@@ -86,6 +91,27 @@ EndpointEditorDialog::EndpointEditorDialog(
     m_headers->setMaximumHeight(70);
     m_body->setMaximumHeight(70);
     m_tags->setPlaceholderText(tr("comma-separated, e.g. prod, llm"));
+    m_timeoutMin->setObjectName(u"timeoutMin"_qs);
+    m_timeoutMax->setObjectName(u"timeoutMax"_qs);
+    m_checks->setObjectName(u"checks"_qs);
+    m_errorCodes->setObjectName(u"errorCodes"_qs);
+    m_timeoutMin->setPlaceholderText(u"1s"_qs);
+    m_timeoutMax->setPlaceholderText(u"10s"_qs);
+    m_timeoutMin->setToolTip(tr("The adaptive timeout never goes below this (50ms … 10m)"));
+    m_timeoutMax->setToolTip(tr("The adaptive timeout never goes above this (50ms … 10m)"));
+    m_checks->setPlaceholderText(
+        tr(R"(none; e.g. [ { "contains": "ok" }, { "jsonPointer": "/status", "equals": "up" } ])"));
+    m_errorCodes->setPlaceholderText(
+        tr(R"(none; e.g. { "pointer": "/error/code", "map": [ { "code": 401001, "signal": "S2" } ] })"));
+    m_checks->setToolTip(tr("Body checks as in the config file (docs/CONFIG.md, \"Body checks\"); a failed check "
+                            "counts as an error"));
+    m_errorCodes->setToolTip(tr("Business error codes in a JSON body mapped to a signal, as in the config file "
+                                "(docs/CONFIG.md, \"Error-code map\")"));
+    QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    m_checks->setFont(mono);
+    m_errorCodes->setFont(mono);
+    m_checks->setMaximumHeight(70);
+    m_errorCodes->setMaximumHeight(70);
     m_maxBody->setPlaceholderText(u"65536"_qs);
     m_errors->setObjectName(u"validationErrors"_qs);
     m_errors->setWordWrap(true);
@@ -103,9 +129,17 @@ EndpointEditorDialog::EndpointEditorDialog(
     form->addRow(tr("&Kind:"), m_kind);
     form->addRow(tr("&Interval:"), m_interval);
     form->addRow(tr("&Timeout:"), m_timeout);
+    auto* bounds = new QHBoxLayout;
+    bounds->addWidget(new QLabel(tr("adaptive between"), this));
+    bounds->addWidget(m_timeoutMin, 1);
+    bounds->addWidget(new QLabel(tr("and"), this));
+    bounds->addWidget(m_timeoutMax, 1);
+    form->addRow(tr("Timeout bounds:"), bounds);
     form->addRow(tr("&Expected status:"), m_expect);
     form->addRow(tr("&Headers:"), m_headers);
     form->addRow(tr("&Body:"), m_body);
+    form->addRow(tr("Body chec&ks (JSON):"), m_checks);
+    form->addRow(tr("Error c&odes (JSON):"), m_errorCodes);
     form->addRow(tr("&Credential:"), m_credential);
     form->addRow(tr("T&ags:"), m_tags);
     form->addRow(tr("Max body bytes:"), m_maxBody);
@@ -137,8 +171,11 @@ EndpointEditorDialog::EndpointEditorDialog(
         if (m_errors->isVisible())
             validate();
     });
-    for (QLineEdit* edit : { m_name, m_url, m_interval, m_timeout, m_expect, m_tags, m_maxBody })
+    for (QLineEdit* edit :
+        { m_name, m_url, m_interval, m_timeout, m_timeoutMin, m_timeoutMax, m_expect, m_tags, m_maxBody })
         connect(edit, &QLineEdit::textChanged, debounce, qOverload<>(&QTimer::start));
+    for (QPlainTextEdit* edit : { m_checks, m_errorCodes })
+        connect(edit, &QPlainTextEdit::textChanged, debounce, qOverload<>(&QTimer::start));
     resize(640, sizeHint().height());
 }
 
@@ -156,6 +193,18 @@ void EndpointEditorDialog::fillForm(const EndpointConfig& e)
     m_kind->setCurrentIndex(e.kind == EndpointKind::JsonRpc ? 1 : 0);
     m_interval->setText(formatDuration(e.interval));
     m_timeout->setText(e.adaptiveTimeout ? u"adaptive"_qs : formatDuration(e.timeout));
+    m_timeoutMin->setText(formatDuration(e.timeoutMin));
+    m_timeoutMax->setText(formatDuration(e.timeoutMax));
+    // The checks and the map exactly as the config file writes them.
+    const QJsonObject written = configToJsonObject(withOnly(e)).value(u"endpoints"_qs).toArray().at(0).toObject();
+    const QJsonValue checks = written.value(u"checks"_qs);
+    m_checks->setPlainText(checks.isArray() && !checks.toArray().isEmpty()
+            ? QString::fromUtf8(QJsonDocument(checks.toArray()).toJson(QJsonDocument::Compact))
+            : QString());
+    const QJsonValue codes = written.value(u"errorCodes"_qs);
+    m_errorCodes->setPlainText(codes.isObject()
+            ? QString::fromUtf8(QJsonDocument(codes.toObject()).toJson(QJsonDocument::Compact))
+            : QString());
     m_expect->setText(joinedStatuses(e.expectStatus));
     QStringList headerLines;
     for (const auto& [name, value] : e.headers)
@@ -178,8 +227,9 @@ QJsonObject EndpointEditorDialog::formObject() const
 {
     // Start from the original so that keys the form does not show (checks, errorCodes, timeoutMin/Max) stay.
     QJsonObject o = m_original;
-    for (const auto* key : { "name", "url", "method", "kind", "interval", "timeout", "expectStatus", "headers", "body",
-             "credential", "tags", "maxBodyBytes", "freshConnection" })
+    for (const auto* key :
+        { "name", "url", "method", "kind", "interval", "timeout", "timeoutMin", "timeoutMax", "expectStatus", "headers",
+            "body", "checks", "errorCodes", "credential", "tags", "maxBodyBytes", "freshConnection" })
         o.remove(QLatin1StringView(key));
     o.insert(u"name"_qs, m_name->text().trimmed());
     o.insert(u"url"_qs, m_url->text().trimmed());
@@ -189,6 +239,25 @@ QJsonObject EndpointEditorDialog::formObject() const
         o.insert(u"interval"_qs, m_interval->text().trimmed());
     if (!m_timeout->text().trimmed().isEmpty())
         o.insert(u"timeout"_qs, m_timeout->text().trimmed());
+    if (!m_timeoutMin->text().trimmed().isEmpty())
+        o.insert(u"timeoutMin"_qs, m_timeoutMin->text().trimmed());
+    if (!m_timeoutMax->text().trimmed().isEmpty())
+        o.insert(u"timeoutMax"_qs, m_timeoutMax->text().trimmed());
+    // JSON that does not parse goes to the config parser as a string, so its message names the key.
+    const auto jsonField = [&o](const char* key, const QPlainTextEdit* edit) {
+        const QString text = edit->toPlainText().trimmed();
+        if (text.isEmpty())
+            return;
+        const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8());
+        if (doc.isArray())
+            o.insert(QLatin1StringView(key), doc.array());
+        else if (doc.isObject())
+            o.insert(QLatin1StringView(key), doc.object());
+        else
+            o.insert(QLatin1StringView(key), text);
+    };
+    jsonField("checks", m_checks);
+    jsonField("errorCodes", m_errorCodes);
     const QString expect = m_expect->text().trimmed();
     if (!expect.isEmpty()) {
         QJsonArray statuses;
@@ -261,9 +330,11 @@ void EndpointEditorDialog::showErrors(const QList<ConfigError>& errors)
         }
         lines << (path.isEmpty() ? e.message : path + u": "_qs + e.message);
     }
-    const std::pair<const char*, QWidget*> fields[] = { { "name", m_name }, { "url", m_url },
-        { "interval", m_interval }, { "timeout", m_timeout }, { "expectStatus", m_expect }, { "headers", m_headers },
-        { "body", m_body }, { "credential", m_credential }, { "tags", m_tags }, { "maxBodyBytes", m_maxBody } };
+    const std::pair<const char*, QWidget*> fields[]
+        = { { "name", m_name }, { "url", m_url }, { "interval", m_interval }, { "timeout", m_timeout },
+              { "timeoutMin", m_timeoutMin }, { "timeoutMax", m_timeoutMax }, { "expectStatus", m_expect },
+              { "headers", m_headers }, { "body", m_body }, { "checks", m_checks }, { "errorCodes", m_errorCodes },
+              { "credential", m_credential }, { "tags", m_tags }, { "maxBodyBytes", m_maxBody } };
     for (const auto& [key, widget] : fields)
         markInvalid(widget, keys.contains(QLatin1StringView(key)));
     m_errors->setText(lines.join(u'\n'));

@@ -22,8 +22,10 @@ class Engine;
 
 /// Adds or edits one endpoint. The form is turned into the endpoint's JSON and checked by the config's own
 /// parser against the whole config (so names stay unique and every rule is the file's rule); the parser's
-/// messages are shown inline under the form, and the fields they name are marked. Settings the form does
-/// not show (body checks, error-code maps) are kept as they were. "Probe now" probes the endpoint as
+/// messages are shown inline under the form, and the fields they name are marked. The timeout bounds, the
+/// body checks and the error-code map are under "Checks and timeouts": the bounds as durations, the checks
+/// and the map as the config file's JSON (docs/CONFIG.md), checked by the same parser. Settings the form
+/// does not show (TLS) are kept as they were. "Probe now" probes the endpoint as
 /// written, once, with a throwaway engine, and shows the result and its classification.
 class EndpointEditorDialog : public QDialog {
     Q_OBJECT
@@ -42,6 +44,10 @@ public:
     QLineEdit* nameEdit() const { return m_name; }
     QLineEdit* urlEdit() const { return m_url; }
     QPushButton* probeButton() const { return m_probe; }
+    QLineEdit* timeoutMinEdit() const { return m_timeoutMin; }
+    QLineEdit* timeoutMaxEdit() const { return m_timeoutMax; }
+    QPlainTextEdit* checksEdit() const { return m_checks; }
+    QPlainTextEdit* errorCodesEdit() const { return m_errorCodes; }
 
 signals:
     void probeFinished();
@@ -65,6 +71,10 @@ private:
     QComboBox* m_kind;
     QLineEdit* m_interval;
     QLineEdit* m_timeout;
+    QLineEdit* m_timeoutMin;
+    QLineEdit* m_timeoutMax;
+    QPlainTextEdit* m_checks;
+    QPlainTextEdit* m_errorCodes;
     QLineEdit* m_expect;
     QPlainTextEdit* m_headers;
     QPlainTextEdit* m_body;

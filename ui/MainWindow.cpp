@@ -17,6 +17,8 @@
 #include "schedule/Engine.h"
 #include "ui/charts/SignalColors.h"
 #include "ui/charts/SparklineDelegate.h"
+#include "ui/charts/StatusStripDelegate.h"
+#include "ui/charts/StatusSummaryLine.h"
 #include "ui/export/ExportDialog.h"
 
 #include <QAction>
@@ -62,6 +64,7 @@ EndpointTableModel::RangeFigures figuresOf(const ProbeAggregate& a)
     f.p50Ms = a.latencyPercentileMs(50);
     f.p95Ms = a.latencyPercentileMs(95);
     f.p99Ms = a.latencyPercentileMs(99);
+    f.answered = a.latencyCount();
     f.errorRate = a.probes() > 0 ? static_cast<double>(a.errorCount()) / static_cast<double>(a.probes()) : 0.0;
     return f;
 }
@@ -314,6 +317,7 @@ void MainWindow::buildCentre()
         m_proxy->setMinimumState(v.isValid() ? std::optional(static_cast<SignalState>(v.toInt())) : std::nullopt);
     });
     filterRow->addWidget(m_filter, 1);
+    filterRow->addWidget(new StatusSummaryLine(m_endpoints, central));
     filterRow->addWidget(m_stateFilter);
     layout->addLayout(filterRow);
 
@@ -349,6 +353,10 @@ void MainWindow::buildCentre()
         m_table->setItemDelegateForColumn(column, stateDelegate);
     m_table->setItemDelegateForColumn(
         EndpointTableModel::Trend, new SparklineDelegate(EndpointTableModel::SparklineRole, m_table));
+    m_table->setItemDelegateForColumn(EndpointTableModel::Recent,
+        new StatusStripDelegate(EndpointTableModel::StatusStripRole, EndpointTableModel::kStripProbes, m_table));
+    m_table->setColumnWidth(EndpointTableModel::Recent, 4 * EndpointTableModel::kStripProbes + 6);
+    m_table->horizontalHeader()->moveSection(EndpointTableModel::Recent, EndpointTableModel::State + 1);
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     for (const auto* name : { "probeNow", "editEndpoint", "duplicateEndpoint", "deleteEndpoint" })
         m_table->addAction(action(QString::fromLatin1(name)));
@@ -517,6 +525,7 @@ void MainWindow::updateSelection()
     QList<EndpointConfig> selected;
     for (int row : rows)
         selected << m_endpoints->endpoint(row);
+    m_detail->setThresholds(m_config.thresholds);
     m_detail->setSelection(selected);
     for (const auto* name : { "probeNow", "editEndpoint", "duplicateEndpoint", "deleteEndpoint" })
         action(QString::fromLatin1(name))->setEnabled(!rows.isEmpty());

@@ -10,7 +10,62 @@
 #include <QLabel>
 #include <QMouseEvent>
 
+#include <algorithm>
+
 namespace sd {
+
+namespace {
+
+/// One line of text, elided at the right to its width; the full text stays in the tooltip.
+class ElidedLabel : public QLabel {
+public:
+    explicit ElidedLabel(QWidget* parent)
+        : QLabel(parent)
+    {
+        setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+        setMinimumWidth(10);
+    }
+    void setFullText(const QString& text)
+    {
+        m_full = text;
+        setToolTip(text);
+        refit();
+    }
+    QString fullText() const { return m_full; }
+
+protected:
+    void resizeEvent(QResizeEvent* event) override
+    {
+        QLabel::resizeEvent(event);
+        refit();
+    }
+
+private:
+    void refit()
+    {
+        QLabel::setText(fontMetrics().elidedText(m_full, Qt::ElideRight, std::max(10, contentsRect().width())));
+    }
+    QString m_full;
+};
+
+} // namespace
+
+QString shortSignalAction(FailureSignal signal)
+{
+    switch (signal) {
+    case FailureSignal::S1:
+        return SignalTile::tr("Retry with backoff; check the network path");
+    case FailureSignal::S2:
+        return SignalTile::tr("Do not retry: rotate the credential, check scopes");
+    case FailureSignal::S3:
+        return SignalTile::tr("Do not retry: fix the request or contract");
+    case FailureSignal::S4:
+        return SignalTile::tr("Back off, honour Retry-After, shed load");
+    case FailureSignal::None:
+        break;
+    }
+    return {};
+}
 
 SignalTile::SignalTile(FailureSignal signal, QWidget* parent)
     : QFrame(parent)
@@ -20,15 +75,20 @@ SignalTile::SignalTile(FailureSignal signal, QWidget* parent)
     , m_stateLabel(new QLabel(this))
     , m_counts(new QLabel(this))
     , m_action(new QLabel(this))
-    , m_reason(new QLabel(this))
+    , m_reason(new ElidedLabel(this))
 {
     setObjectName(u"signalTile"_qs + signalCode(signal));
     setFocusPolicy(Qt::StrongFocus);
     setCursor(Qt::PointingHandCursor);
     setFrameShape(QFrame::StyledPanel);
     setAutoFillBackground(true);
-    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     setMinimumWidth(200);
+    m_title->setObjectName(u"tileTitle"_qs);
+    m_stateLabel->setObjectName(u"tileState"_qs);
+    m_counts->setObjectName(u"tileCounts"_qs);
+    m_action->setObjectName(u"tileAction"_qs);
+    m_reason->setObjectName(u"tileReason"_qs);
 
     m_title->setText(u"<b>"_qs + signalCode(signal) + u"</b> "_qs + signalTitle(signal).toHtmlEscaped());
     m_title->setTextFormat(Qt::RichText);
@@ -36,11 +96,16 @@ SignalTile::SignalTile(FailureSignal signal, QWidget* parent)
     big.setPointSizeF(big.pointSizeF() * 1.4);
     big.setBold(true);
     m_stateLabel->setFont(big);
+    // The action may take two lines, never more (the short form fits two lines of a 200 px tile); the
+    // reason takes one, elided. Both keep their height when empty, so the tile never changes size.
     m_action->setWordWrap(true);
-    m_reason->setWordWrap(true);
+    m_action->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_action->setFixedHeight(2 * m_action->fontMetrics().lineSpacing());
+    m_action->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
     QFont small = m_reason->font();
     small.setPointSizeF(small.pointSizeF() * 0.9);
     m_reason->setFont(small);
+    m_reason->setFixedHeight(QFontMetrics(small).height());
     m_reason->setForegroundRole(QPalette::PlaceholderText);
 
     auto* grid = new QGridLayout(this);
@@ -55,8 +120,30 @@ SignalTile::SignalTile(FailureSignal signal, QWidget* parent)
     grid->addWidget(m_reason, 4, 0, 1, 2);
     grid->setColumnStretch(1, 1);
     grid->setRowStretch(5, 1);
+    setFixedHeight(fixedTileHeight());
 
     setSummary(SignalState::Unknown, 0, 0, {}, {});
+}
+
+int SignalTile::fixedTileHeight() const
+{
+    const auto* grid = static_cast<const QGridLayout*>(layout());
+    const QMargins m = grid->contentsMargins();
+    const int spacing = grid->verticalSpacing();
+    const int head = std::max(32, m_title->fontMetrics().height() + spacing + m_stateLabel->fontMetrics().height());
+    const int counts = m_counts->fontMetrics().height();
+    return m.top() + head + spacing + counts + spacing + m_action->height() + spacing + m_reason->height() + m.bottom()
+        + 2 * frameWidth() + 4;
+}
+
+QString SignalTile::actionText() const
+{
+    return m_action->text();
+}
+
+QString SignalTile::reasonText() const
+{
+    return static_cast<const ElidedLabel*>(m_reason)->fullText();
 }
 
 QString SignalTile::stateText() const
@@ -88,12 +175,11 @@ void SignalTile::setSummary(
         m_counts->setText(state == SignalState::Unknown ? tr("No probes yet") : tr("All endpoints OK"));
     else
         m_counts->setText(tr("%1 critical · %2 warning").arg(criticals).arg(warnings));
-    m_action->setText(state == SignalState::Ok || state == SignalState::Unknown ? QString() : signalAction(m_signal));
-    m_action->setVisible(!m_action->text().isEmpty());
+    const bool quiet = state == SignalState::Ok || state == SignalState::Unknown;
+    m_action->setText(quiet ? QString() : shortSignalAction(m_signal));
+    m_action->setToolTip(quiet ? QString() : signalAction(m_signal));
     const QString reason = latestEndpoint.isEmpty() ? latestReason : latestEndpoint + u": "_qs + latestReason;
-    m_reason->setText(reason.isEmpty() ? QString() : fontMetrics().elidedText(reason, Qt::ElideRight, 600));
-    m_reason->setToolTip(reason);
-    m_reason->setVisible(!reason.isEmpty() && state != SignalState::Ok);
+    static_cast<ElidedLabel*>(m_reason)->setFullText(state == SignalState::Ok ? QString() : reason);
     setToolTip(signalCode(m_signal) + u" "_qs + signalTitle(m_signal) + u": "_qs + sd::stateText(state)
         + (m_checked ? tr(" — click to show all endpoints") : tr(" — click to show only endpoints raising it")));
     setAccessibleName(signalCode(m_signal) + u" "_qs + sd::stateText(state));

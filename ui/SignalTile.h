@@ -12,7 +12,8 @@ namespace sd {
 /// One of the four signal tiles at the top of the window: the signal's worst state as icon, word and
 /// colour (never colour alone), how many endpoints are in Warning and Critical, the action the signal
 /// calls for and the latest reason. A click (or Space/Enter when focused) toggles the table filter on
-/// this signal; `checked` shows that the filter is on.
+/// this signal; `checked` shows that the filter is on. The tile's height is fixed (from the font): a long
+/// reason is elided to one line (full text in its tooltip) and never moves the filter box or the table.
 class SignalTile : public QFrame {
     Q_OBJECT
 public:
@@ -24,6 +25,12 @@ public:
     SignalState state() const { return m_state; }
     QString stateText() const;
     QString countsText() const;
+    /// The short action shown on the tile (the full one is in the tooltip); empty while OK or unknown.
+    QString actionText() const;
+    /// The reason as given (the label may show it elided).
+    QString reasonText() const;
+    /// The height every tile has, whatever its texts (from the font).
+    int fixedTileHeight() const;
 
     bool isChecked() const { return m_checked; }
     void setChecked(bool checked);
@@ -55,5 +62,8 @@ private:
     QLabel* m_action;
     QLabel* m_reason;
 };
+
+/// The short form of a signal's action for the tiles (signalAction() has the full one).
+QString shortSignalAction(FailureSignal signal);
 
 } // namespace sd

@@ -5,6 +5,7 @@
 #include "ui/charts/SignalColors.h"
 
 #include <QApplication>
+#include <QHash>
 #include <QPainter>
 
 namespace sd {
@@ -13,6 +14,45 @@ StateCellDelegate::StateCellDelegate(int stateRole, QObject* parent)
     : QStyledItemDelegate(parent)
     , m_stateRole(stateRole)
 {
+}
+
+QString StateCellDelegate::shortWord(const QString& word)
+{
+    static const QHash<QString, QString> kShort {
+        { QStringLiteral("Critical"), QStringLiteral("Crit") },
+        { QStringLiteral("Warning"), QStringLiteral("Warn") },
+        { QStringLiteral("Unknown"), QStringLiteral("\u2014") },
+        { QStringLiteral("half-open"), QStringLiteral("half") },
+        { QStringLiteral("Acknowledged"), QStringLiteral("Ack") },
+    };
+    return kShort.value(word, word);
+}
+
+QString StateCellDelegate::fitText(QStyleOptionViewItem& opt) const
+{
+    const QWidget* widget = opt.widget;
+    QStyle* style = widget ? widget->style() : QApplication::style();
+    const int available = style->subElementRect(QStyle::SE_ItemViewItemText, &opt, widget).width();
+    const QFontMetrics metrics(opt.font);
+    // A few pixels of slack: the style's own eliding measures with its text margins.
+    const auto fits = [&](const QString& text) { return metrics.horizontalAdvance(text) + 2 <= available; };
+    if (fits(opt.text))
+        return opt.text;
+    const QString shorter = shortWord(opt.text);
+    if (shorter == opt.text)
+        return opt.text; // not a state word (an event's transition): the style elides it
+    return fits(shorter) ? shorter : QString();
+}
+
+QString StateCellDelegate::shownText(const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    QStyleOptionViewItem opt = option;
+    initStyleOption(&opt, index);
+    if (index.data(m_stateRole).isValid()) {
+        opt.features |= QStyleOptionViewItem::HasDecoration;
+        opt.decorationSize = QSize(14, 14);
+    }
+    return fitText(opt);
 }
 
 void StateCellDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
@@ -34,6 +74,7 @@ void StateCellDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
     opt.features |= QStyleOptionViewItem::HasDecoration;
     opt.decorationSize = QSize(14, 14);
     opt.backgroundBrush = Qt::NoBrush;
+    opt.text = fitText(opt);
     const QWidget* widget = opt.widget;
     QStyle* style = widget ? widget->style() : QApplication::style();
     style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, widget);

@@ -262,9 +262,14 @@ bool CredentialRotation::commit(
                 done.newFingerprint = meta.fingerprint;
                 done.metadata = meta;
                 done.secret = candidate;
-                done.message = QStringLiteral("rotated %1: fingerprint %2 → %3; the old secret is kept as %4")
-                                   .arg(quoted(id), fingerprintText(done.oldFingerprint), done.newFingerprint,
-                                       quoted(CredentialStore::previousKey(id)));
+                // Only what is true: with no secret before, nothing was kept and there is nothing to roll back to.
+                done.message = hadOld
+                    ? QStringLiteral("rotated %1: fingerprint %2 → %3; the old secret is kept as %4")
+                          .arg(quoted(id), fingerprintText(done.oldFingerprint), done.newFingerprint,
+                              quoted(CredentialStore::previousKey(id)))
+                    : QStringLiteral("rotated %1: fingerprint %2; it had no secret before, so there is nothing to "
+                                     "roll back to")
+                          .arg(quoted(id), done.newFingerprint);
                 saveAndAudit(done, updated, verificationText, [this, id, old, hadOld] {
                     if (hadOld)
                         m_store->write(id, old, nullptr, {});

@@ -36,6 +36,30 @@ bool isSignalColumn(int column)
     return column >= EndpointTableModel::SignalS1 && column <= EndpointTableModel::SignalS4;
 }
 
+quint8 stripCode(const ProbeResult& result)
+{
+    if (result.outcome == Outcome::Ok)
+        return 0;
+    const int signal = static_cast<int>(result.signal);
+    // FailureSignal: None = 0, S1..S4 = 1..4.
+    return signal >= 1 && signal <= 4 ? static_cast<quint8>(signal) : quint8(5);
+}
+
+/// The latest probe's latency as an operator reads it: a probe that got no answer has none.
+QString lastLatencyText(const ProbeResult& result)
+{
+    if (result.httpStatus > 0)
+        return latencyText(result.latencyMs());
+    if (result.outcome == Outcome::Timeout)
+        return QStringLiteral("timeout");
+    return result.outcome == Outcome::Ok ? latencyText(result.latencyMs()) : QStringLiteral("no answer");
+}
+
+bool isPaused(const EndpointStatus& status)
+{
+    return status.nextReason == NextProbeReason::Paused || !status.pausedBecause.isEmpty();
+}
+
 bool isRangeColumn(int column)
 {
     return column >= EndpointTableModel::P50 && column <= EndpointTableModel::Uptime;
@@ -104,6 +128,9 @@ void EndpointTableModel::applyBatch(const EngineBatch& batch)
         row->sparkline.push_back(ok ? result.latencyMs() : kNaN);
         if (row->sparkline.size() > static_cast<std::size_t>(kSparklinePoints))
             row->sparkline.pop_front();
+        row->strip.push_back(stripCode(result));
+        if (row->strip.size() > static_cast<std::size_t>(kStripProbes))
+            row->strip.pop_front();
         ++row->probes;
         if (ok)
             ++row->okProbes;
@@ -136,9 +163,10 @@ void EndpointTableModel::applyBatch(const EngineBatch& batch)
 
     QList<int> roles { Qt::DisplayRole, Qt::ToolTipRole, SortRole };
     if (!figuresStale.empty())
-        roles.append(SparklineRole);
+        roles += QList<int> { SparklineRole, StatusStripRole };
     if (statusesChanged)
-        roles += QList<int> { CellStateRole, OverallStateRole, SignalStatesRole, ReasonRole, SearchTextRole };
+        roles
+            += QList<int> { CellStateRole, OverallStateRole, SignalStatesRole, ReasonRole, SearchTextRole, PausedRole };
     emitRowsChanged(std::move(changed), roles);
 }
 
@@ -187,6 +215,8 @@ void EndpointTableModel::seedHistory(const QHash<QString, ProbeResults>& lastSam
             row.window.addOlder(sample);
             if (row.sparkline.size() < static_cast<std::size_t>(kSparklinePoints))
                 row.sparkline.push_front(ok ? sample.latencyMs() : kNaN);
+            if (row.strip.size() < static_cast<std::size_t>(kStripProbes))
+                row.strip.push_front(stripCode(sample));
             ++row.probes;
             if (ok)
                 ++row.okProbes;
@@ -197,7 +227,7 @@ void EndpointTableModel::seedHistory(const QHash<QString, ProbeResults>& lastSam
         row.figures = row.window.figures();
         changed.push_back(static_cast<int>(i));
     }
-    emitRowsChanged(std::move(changed), { Qt::DisplayRole, Qt::ToolTipRole, SortRole, SparklineRole });
+    emitRowsChanged(std::move(changed), { Qt::DisplayRole, Qt::ToolTipRole, SortRole, SparklineRole, StatusStripRole });
 }
 
 void EndpointTableModel::setRangeFigures(const QHash<QString, RangeFigures>& byEndpointName, const QString& rangeLabel)
@@ -259,6 +289,30 @@ WindowFigures EndpointTableModel::windowFigures(int row) const
     return validRow(row) ? m_rows[static_cast<std::size_t>(row)].figures : WindowFigures {};
 }
 
+EndpointTableModel::StateCounts EndpointTableModel::stateCounts() const
+{
+    StateCounts counts;
+    for (const Row& row : m_rows) {
+        switch (row.status.overall) {
+        case SignalState::Ok:
+            ++counts.up;
+            break;
+        case SignalState::Warning:
+            ++counts.warning;
+            break;
+        case SignalState::Critical:
+            ++counts.critical;
+            break;
+        case SignalState::Unknown:
+            ++counts.unknown;
+            break;
+        }
+        if (isPaused(row.status))
+            ++counts.paused;
+    }
+    return counts;
+}
+
 int EndpointTableModel::rowCount(const QModelIndex& parent) const
 {
     return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
@@ -295,13 +349,14 @@ QVariant EndpointTableModel::display(const Row& row, int column) const
         const RangeFigures* range = rangeOf(row);
         if (!range)
             return QString();
+        const bool noAnswer = range->answered == 0; // percentiles of nothing: not "0.0 ms"
         switch (column) {
         case P50:
-            return latencyText(range->p50Ms);
+            return noAnswer ? QStringLiteral("\u2014") : latencyText(range->p50Ms);
         case P95:
-            return latencyText(range->p95Ms);
+            return noAnswer ? QStringLiteral("\u2014") : latencyText(range->p95Ms);
         case P99:
-            return latencyText(range->p99Ms);
+            return noAnswer ? QStringLiteral("\u2014") : latencyText(range->p99Ms);
         case ErrorRate:
             return percentText(100.0 * range->errorRate);
         case Uptime:
@@ -320,7 +375,7 @@ QVariant EndpointTableModel::display(const Row& row, int column) const
     case State:
         return stateText(st.overall);
     case LastLatency:
-        return row.last ? latencyText(row.last->latencyMs()) : QString();
+        return row.last ? lastLatencyText(*row.last) : QString();
     case P50:
         return optionalLatency(row.figures.p50Ms);
     case P95:
@@ -395,6 +450,9 @@ QVariant EndpointTableModel::toolTip(const Row& row, int column) const
             return row.last->reason.isEmpty() ? when : QString(when % QStringLiteral(": ") % row.last->reason);
         }
         return {};
+    case Recent:
+        return QStringLiteral("The last %1 probes, oldest left: green OK, coloured by the signal a failure raised")
+            .arg(row.strip.size());
     case P50:
     case P95:
     case P99:
@@ -409,6 +467,13 @@ QVariant EndpointTableModel::toolTip(const Row& row, int column) const
     }
     if (m_rangeActive && isRangeColumn(column)) {
         const RangeFigures* range = rangeOf(row);
+        if (range && range->answered >= 0 && column >= P50 && column <= P99)
+            return range->answered == 0
+                ? QStringLiteral("%1 probes in %2, none answered: no latency").arg(range->probes).arg(m_rangeLabel)
+                : QStringLiteral("Over the %1 answered of %2 probes in %3")
+                      .arg(range->answered)
+                      .arg(range->probes)
+                      .arg(m_rangeLabel);
         return QStringLiteral("%1 probes in %2").arg(range ? range->probes : 0).arg(m_rangeLabel);
     }
     const QString reason = worstReason(row);
@@ -527,6 +592,15 @@ QVariant EndpointTableModel::data(const QModelIndex& index, int role) const
         return worstReason(row);
     case SearchTextRole:
         return row.searchText;
+    case StatusStripRole: {
+        QList<int> codes;
+        codes.reserve(static_cast<qsizetype>(row.strip.size()));
+        for (quint8 c : row.strip)
+            codes.append(c);
+        return QVariant::fromValue(codes);
+    }
+    case PausedRole:
+        return isPaused(row.status);
     default:
         break;
     }
@@ -543,12 +617,10 @@ QVariant EndpointTableModel::headerData(int section, Qt::Orientation orientation
             QStringLiteral("p99"), QStringLiteral("Error rate"), QStringLiteral("Uptime"), QStringLiteral("S1"),
             QStringLiteral("S2"), QStringLiteral("S3"), QStringLiteral("S4"), QStringLiteral("Circuit"),
             QStringLiteral("Last checked"), QStringLiteral("Next probe"), QStringLiteral("Trend"),
-            QStringLiteral("Certificate") };
-        const QString& title = kTitles[static_cast<std::size_t>(section)];
-        if (m_rangeActive && isRangeColumn(section))
-            return QString(title % QStringLiteral(" (")
-                % (m_rangeLabel.isEmpty() ? QStringLiteral("range") : m_rangeLabel) % u')');
-        return title;
+            QStringLiteral("Certificate"), QStringLiteral("Recent") };
+        // Short and of a fixed length: the window sizes the columns from these, and a title that grew with
+        // the range ("Error rate (1 h)") was cut. The range is named in the tooltip and the range box.
+        return kTitles[static_cast<std::size_t>(section)];
     }
     if (role == Qt::ToolTipRole) {
         if (isSignalColumn(section)) {
@@ -561,8 +633,10 @@ QVariant EndpointTableModel::headerData(int section, Qt::Orientation orientation
         case P50:
         case P95:
         case P99:
-            return m_rangeActive ? QStringLiteral("Latency percentile over %1").arg(m_rangeLabel)
-                                 : QStringLiteral("Latency percentile over the last %1 probes").arg(m_windowSize);
+            return m_rangeActive
+                ? QStringLiteral("Latency percentile over %1, of answered probes only").arg(m_rangeLabel)
+                : QStringLiteral("Latency percentile over the last %1 probes, of answered probes only")
+                      .arg(m_windowSize);
         case ErrorRate:
             return m_rangeActive ? QStringLiteral("Share of failed probes over %1").arg(m_rangeLabel)
                                  : QStringLiteral("Share of failed probes over the last %1 probes").arg(m_windowSize);
@@ -575,6 +649,21 @@ QVariant EndpointTableModel::headerData(int section, Qt::Orientation orientation
             return QStringLiteral("Latency of the last %1 probes; gaps are failed probes").arg(kSparklinePoints);
         case Certificate:
             return QStringLiteral("Days until the earliest certificate in the server's chain expires (https)");
+        case Recent:
+            return QStringLiteral("The last %1 probes as cells, oldest left: green OK; a failure in the colour of "
+                                  "the signal it raised (S1 timeout/connection, S2 auth, S3 input, S4 throttled), "
+                                  "grey for 5xx and failed checks; failures are full height")
+                .arg(kStripProbes);
+        case Name:
+            return QStringLiteral("The endpoint's name; hover a row for its URL");
+        case Host:
+            return QStringLiteral("Host and port probed");
+        case State:
+            return QStringLiteral("Worst of the four signals");
+        case LastChecked:
+            return QStringLiteral("When the latest probe started (local time)");
+        case NextProbe:
+            return QStringLiteral("When the next probe is due, and why if not on its interval");
         default:
             break;
         }

@@ -50,6 +50,7 @@ public:
         NextProbe,
         Trend,
         Certificate, ///< https: days until the earliest expiry in the server's chain (issue 16)
+        Recent, ///< the status strip: the last kStripProbes probes as cells (StatusStripRole)
         ColumnCount
     };
     Q_ENUM(Column)
@@ -67,6 +68,9 @@ public:
         SparklineRole, ///< QList<double>: latest latencies in ms, oldest first (up to 60), NaN for a failed probe
         ReasonRole, ///< the worst signal's reason (empty while every signal is OK or unknown); also the tooltip
         SearchTextRole, ///< lower-case text the text filter matches: name, host, url, tags, signal reasons
+        StatusStripRole, ///< QList<int> of the last kStripProbes probes, oldest first: 0 = OK, 1..4 = the
+                         ///< signal S1..S4 it raised, 5 = failed without a signal (5xx, failed check)
+        PausedRole, ///< bool: not probed now (paused, or its credential cannot be used)
     };
     Q_ENUM(Role)
 
@@ -76,9 +80,20 @@ public:
         double uptimePercent = 0; ///< 0..100
         double p50Ms = 0, p95Ms = 0, p99Ms = 0;
         double errorRate = 0; ///< 0..1
+        qint64 answered = -1; ///< probes with an HTTP status (the percentiles' base); -1 = not known
+    };
+
+    /// How many rows are in each overall state, and how many are not probed now.
+    struct StateCounts {
+        int up = 0; ///< OK
+        int warning = 0;
+        int critical = 0;
+        int unknown = 0; ///< no probe finished yet
+        int paused = 0; ///< counted in their state, too
     };
 
     static constexpr int kSparklinePoints = 60;
+    static constexpr int kStripProbes = 30;
     static constexpr int kDefaultWindowSize = 100;
 
     explicit EndpointTableModel(QObject* parent = nullptr);
@@ -114,6 +129,7 @@ public:
     QDateTime certificateExpiry(int row) const;
     /// The live window figures of a row (also while range figures are shown).
     WindowFigures windowFigures(int row) const;
+    StateCounts stateCounts() const;
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -131,6 +147,7 @@ private:
         LatencyWindow window;
         WindowFigures figures;
         std::deque<double> sparkline; ///< oldest first
+        std::deque<quint8> strip; ///< oldest first, StatusStripRole codes
         qint64 probes = 0;
         qint64 okProbes = 0;
         QDateTime earliestSample; ///< start of the oldest probe counted; seeded history must be older

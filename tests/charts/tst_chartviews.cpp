@@ -8,12 +8,15 @@
 #include <QChart>
 #include <QDateTime>
 #include <QDateTimeAxis>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLocale>
 #include <QSet>
 #include <QTest>
 #include <QValueAxis>
 
 #include <algorithm>
+#include <cmath>
 
 using namespace Qt::StringLiterals;
 using namespace sd;
@@ -84,6 +87,11 @@ private slots:
     void resizeRedrawsForTheNewWidth();
     void errorRateStackSumsToTheErrorRate();
     void errorRateHoverAndLegend();
+    void ticksAreRoundAndCarryTheUnit();
+    void thresholdsOnlyWithinReachOfTheData();
+    void axisFollowsTheDataUntilTheRangeIsFull();
+    void nothingSelectedShowsNoTimeLabels();
+    void legendsFitAChartOf300Pixels();
     void followsADarkPalette();
     void screenshots();
 };
@@ -335,8 +343,134 @@ void TestChartViews::errorRateHoverAndLegend()
     QStringList names;
     for (QAbstractSeries* s : view.chart()->series())
         names << s->name();
+    // The legend names are short (the chart is 300 px wide at 1024×700); the hover text has the titles.
     for (FailureSignal s : kAllSignals)
-        QVERIFY2(names.contains(signalCode(s) + u" "_s + signalTitle(s)), qPrintable(names.join(u", "_s)));
+        QVERIFY2(names.contains(signalCode(s)), qPrintable(names.join(u", "_s)));
+}
+
+void TestChartViews::ticksAreRoundAndCarryTheUnit()
+{
+    LatencyChartView latency;
+    QVERIFY(showLaidOut(latency, 600, 300));
+    const qint64 from = baseMs(0);
+    const qint64 to = from + 10 * kMinute;
+    // Sub-millisecond latencies: once 0.0/0.3/0.5/0.8/1.0 (a 0.25 step printed with one decimal).
+    latency.setSeries(bucketizeSamples({ probe(u"api"_s, from + 1000, 950) }, from, to, 60), from, to);
+    QCOMPARE(latency.valueTickLabels(), (QStringList { u"0.0 ms"_s, u"0.5 ms"_s, u"1.0 ms"_s }));
+    QCOMPARE(latency.valueAxis()->labelFormat(), u"%.1f ms"_s);
+    // With the 200/800 ms thresholds in reach of a 450 ms spike: both drawn, ticks of 250 ms.
+    latency.setThresholds({ { 200, u"warning 200 ms"_s, false }, { 800, u"critical 800 ms"_s, true } });
+    latency.setSeries(bucketizeSamples({ probe(u"api"_s, from + 1000, 450'000) }, from, to, 60), from, to);
+    QCOMPARE(
+        latency.valueTickLabels(), (QStringList { u"0 ms"_s, u"250 ms"_s, u"500 ms"_s, u"750 ms"_s, u"1000 ms"_s }));
+    QCOMPARE(latency.shownThresholds().size(), 2);
+
+    ErrorRateChartView errors;
+    QVERIFY(showLaidOut(errors, 600, 300));
+    errors.setThresholds({ { 5, u"warning 5 %"_s, false }, { 50, u"critical 50 %"_s, true } });
+    ProbeResults samples;
+    for (int i = 0; i < 10; ++i)
+        samples.append(i < 3 ? probe(u"api"_s, from + 1000 + i, 10'000, Outcome::Timeout, 0, FailureSignal::S1)
+                             : probe(u"api"_s, from + 1000 + i, 10'000));
+    errors.setSeries(bucketizeSamples(samples, from, to, 60), from, to);
+    const QStringList labels = errors.valueTickLabels();
+    QVERIFY2(labels.size() >= 3, qPrintable(labels.join(u" / "_s)));
+    for (const QString& label : labels) {
+        QVERIFY2(label.endsWith(u" %"_s), qPrintable(label));
+        const double v = label.chopped(2).toDouble();
+        QVERIFY2(std::fmod(v, 5.0) == 0.0, qPrintable(labels.join(u" / "_s))); // round: 0/20/40/60
+    }
+    QCOMPARE(errors.valueAxis()->labelFormat(), u"%.0f %%"_s);
+    QCOMPARE(errors.shownThresholds().size(), 2); // 30 % is within reach of the 50 % line
+    QCOMPARE(errors.valueAxis()->titleText().isEmpty() || !errors.valueAxis()->isTitleVisible(), true);
+}
+
+void TestChartViews::thresholdsOnlyWithinReachOfTheData()
+{
+    LatencyChartView latency;
+    QVERIFY(showLaidOut(latency, 600, 300));
+    latency.setThresholds({ { 200, u"warning 200 ms"_s, false }, { 800, u"critical 800 ms"_s, true } });
+    const qint64 from = baseMs(0);
+    const qint64 to = from + 10 * kMinute;
+    // A 30 ms endpoint: the 200 ms line would squash it to the bottom; not drawn.
+    latency.setSeries(bucketizeSamples({ probe(u"api"_s, from + 1000, 30'000) }, from, to, 60), from, to);
+    QVERIFY(latency.shownThresholds().isEmpty());
+    QVERIFY(latency.valueAxis()->max() < 200);
+    // A 150 ms endpoint: the warning line is drawn (the axis grows to it), the critical one is not.
+    latency.setSeries(bucketizeSamples({ probe(u"api"_s, from + 1000, 150'000) }, from, to, 60), from, to);
+    QCOMPARE(latency.shownThresholds().size(), 1);
+    QCOMPARE(latency.shownThresholds().first().value, 200.0);
+    QVERIFY(latency.valueAxis()->max() > 200);
+}
+
+void TestChartViews::axisFollowsTheDataUntilTheRangeIsFull()
+{
+    LatencyChartView latency;
+    QVERIFY(showLaidOut(latency, 600, 300));
+    const qint64 from = baseMs(0);
+    const qint64 to = from + kHour;
+    // A fresh session: 90 s of probes at the end of a 1 h range.
+    ProbeResults samples;
+    for (qint64 t = to - 90'000; t < to; t += 5000)
+        samples.append(probe(u"api"_s, t, 20'000));
+    latency.setSeries(bucketizeSamples(samples, from, to, 600), from, to);
+    QVERIFY2(latency.shownFromMs() >= to - 3 * kMinute, qPrintable(localTime(latency.shownFromMs())));
+    QVERIFY(latency.timeAxis()->min().toMSecsSinceEpoch() == latency.shownFromMs());
+    QVERIFY(latency.timeAxis()->isTitleVisible());
+    QVERIFY(latency.gapPoints().isEmpty()); // the empty 58 minutes are not "no probes" shading
+    // A full range: the axis is the range.
+    latency.setSeries(
+        bucketizeSamples(sd::testdata::operatorHour(from), from, to, latency.preferredBucketCount()), from, to);
+    QCOMPARE(latency.shownFromMs(), from);
+    QVERIFY(!latency.timeAxis()->isTitleVisible());
+}
+
+void TestChartViews::nothingSelectedShowsNoTimeLabels()
+{
+    LatencyChartView latency;
+    QVERIFY(showLaidOut(latency, 600, 300));
+    latency.showNothing(u"Select an endpoint to see its latency"_s);
+    QVERIFY(latency.isEmptyStateShown());
+    QCOMPARE(latency.emptyStateText(), u"Select an endpoint to see its latency"_s);
+    QVERIFY(!latency.timeAxis()->labelsVisible()); // not "00:00:00 00:00:00 00:00:00"
+    QVERIFY(latency.valueTickLabels().isEmpty());
+    // The old call with no range does the same.
+    latency.setSeries({}, 0, 0);
+    QVERIFY(!latency.timeAxis()->labelsVisible());
+    const qint64 from = baseMs(0);
+    latency.setSeries(
+        bucketizeSamples({ probe(u"api"_s, from + 1000, 5000) }, from, from + kHour, 100), from, from + kHour);
+    QVERIFY(latency.timeAxis()->labelsVisible());
+    QCOMPARE(latency.emptyStateText(), u"No probes in this range"_s);
+}
+
+void TestChartViews::legendsFitAChartOf300Pixels()
+{
+    // At 1024×700 each chart is about 300 px wide: every legend entry must show whole ("S1 Time…" was cut).
+    LatencyChartView latency;
+    ErrorRateChartView errors;
+    const qint64 from = baseMs(0);
+    for (TimeSeriesChartView* view :
+        { static_cast<TimeSeriesChartView*>(&latency), static_cast<TimeSeriesChartView*>(&errors) }) {
+        QVERIFY(showLaidOut(*view, 300, 220));
+        // Threshold lines are labelled on the chart, never in the legend (which had no room for them).
+        view->setThresholds({ { 200, u"warning 200 ms"_s, false }, { 800, u"critical 800 ms"_s, true } });
+        if (view == &errors)
+            view->setThresholds({ { 5, u"warning 5 %"_s, false }, { 50, u"critical 50 %"_s, true } });
+        view->setSeries(
+            bucketizeSamples(sd::testdata::operatorHour(from), from, from + kHour, 300), from, from + kHour);
+        const QFontMetrics metrics(view->chart()->legend()->font());
+        int needed = 0;
+        for (QLegendMarker* marker : view->chart()->legend()->markers()) {
+            if (marker->isVisible())
+                needed += metrics.horizontalAdvance(marker->label()) + metrics.height() + 12; // box + spacing
+        }
+        QVERIFY2(needed <= view->width() - 8, qPrintable(QString::number(needed)));
+        QVERIFY(!view->shownThresholds().isEmpty());
+        // And the time axis title (while the range is not full) fits, too.
+        const QString title = view->timeAxis()->titleText();
+        QVERIFY(QFontMetrics(view->timeAxis()->titleFont()).horizontalAdvance(title) <= view->width() - 60);
+    }
 }
 
 void TestChartViews::followsADarkPalette()

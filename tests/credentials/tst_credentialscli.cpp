@@ -249,6 +249,36 @@ private slots:
         QCOMPARE(r.exitCode, 4);
     }
 
+    void listShowsAMissingSecretAsS2Critical()
+    {
+        // The window shows S2 Critical for a credential whose secret is not in the keychain; so does `list`
+        // (it said "ok" from the metadata alone).
+        const QString id = u"tst-missing-"_s + QString::fromLatin1(randomToken("id", 4));
+        writeConfig(QStringLiteral(R"({"version":1,"credentials":[{"id":"%1"}]})").arg(id).toUtf8());
+        const Run r = run({ u"list"_s }, {});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains(id.toUtf8()), r.out.constData());
+        QVERIFY2(r.out.contains("critical: credential unavailable"), r.out.constData());
+        QVERIFY2(!r.out.contains(" ok"), r.out.constData());
+    }
+
+    void rotatingAFirstSecretPromisesNoRollback()
+    {
+        if (!keychainReachable())
+            QSKIP("no Secret Service here; run under tools/run-tests.sh (dbus-run-session + gnome-keyring)");
+        // A credential with no secret yet (the demo's): the rotation keeps nothing, and must not say it does.
+        const QString id = u"tst-first-"_s + QString::fromLatin1(randomToken("id", 4));
+        writeConfig(QStringLiteral(R"({"version":1,"credentials":[{"id":"%1"}]})").arg(id).toUtf8());
+        Run r = run({ u"rotate"_s, id, u"--no-verify"_s }, randomToken("first") + '\n');
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(!r.out.contains(".previous"), r.out.constData());
+        QVERIFY2(r.out.contains("nothing to roll back to"), r.out.constData());
+        r = run({ u"rollback"_s, id }, {});
+        QCOMPARE(r.exitCode, 4);
+        r = run({ u"delete"_s, id, u"--yes"_s }, {});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+    }
+
     void noDbusSessionSaysSoAndWritesNothing()
     {
         QTemporaryDir home;

@@ -39,6 +39,10 @@ private slots:
     void lastCheckedIsLocalClockTime();
     void seededHistoryFillsTrendAndUptime();
     void rangeFiguresReplaceTheLiveWindow();
+    void rangeWithoutAnswersShowsNoPercentile();
+    void failedProbeHasNoLatency();
+    void statusStripKeepsTheLast30ByOutcome();
+    void stateCountsForTheSummaryLine();
     void searchTextAndReason();
     void setEndpointsKeepsNothingOfOldRows();
     void roleNamesComeFromTheEnum();
@@ -554,8 +558,11 @@ void TestEndpointTableModel::rangeFiguresReplaceTheLiveWindow()
     model.setRangeFigures({ { endpointName(0), figures } }, QStringLiteral("24 h"));
 
     QCOMPARE(headerSpy.count(), 1);
-    QCOMPARE(model.headerData(Model::P95, Qt::Horizontal).toString(), QStringLiteral("p95 (24 h)"));
-    QCOMPARE(model.headerData(Model::Uptime, Qt::Horizontal).toString(), QStringLiteral("Uptime (24 h)"));
+    // The titles keep their length (the columns are sized from them); the range is in their tooltips.
+    QCOMPARE(model.headerData(Model::P95, Qt::Horizontal).toString(), QStringLiteral("p95"));
+    QCOMPARE(model.headerData(Model::Uptime, Qt::Horizontal).toString(), QStringLiteral("Uptime"));
+    QVERIFY(model.headerData(Model::P95, Qt::Horizontal, Qt::ToolTipRole).toString().contains(u"24 h"));
+    QVERIFY(model.headerData(Model::Uptime, Qt::Horizontal, Qt::ToolTipRole).toString().contains(u"24 h"));
     QCOMPARE(model.headerData(Model::LastLatency, Qt::Horizontal).toString(), QStringLiteral("Latency"));
     QCOMPARE(text(model, 0, Model::P95), QStringLiteral("250 ms"));
     QCOMPARE(text(model, 0, Model::ErrorRate), QStringLiteral("12.5 %"));
@@ -571,6 +578,83 @@ void TestEndpointTableModel::rangeFiguresReplaceTheLiveWindow()
     QCOMPARE(model.headerData(Model::P95, Qt::Horizontal).toString(), QStringLiteral("p95"));
     QCOMPARE(text(model, 0, Model::P95), QStringLiteral("12 ms"));
     QCOMPARE(text(model, 1, Model::P95), QStringLiteral("15 ms"));
+}
+
+void TestEndpointTableModel::rangeWithoutAnswersShowsNoPercentile()
+{
+    // Every probe in the range timed out: there is no latency to take a percentile of, not "0.0 ms".
+    Model model;
+    model.setEndpoints(endpoints(1));
+    Model::RangeFigures figures;
+    figures.probes = 40;
+    figures.answered = 0;
+    figures.errorRate = 1.0;
+    model.setRangeFigures({ { endpointName(0), figures } }, QStringLiteral("1 h"));
+    for (int column : { int(Model::P50), int(Model::P95), int(Model::P99) }) {
+        QCOMPARE(text(model, 0, column), QStringLiteral("\u2014"));
+        QVERIFY2(text(model, 0, column, Qt::ToolTipRole).contains(u"none answered"),
+            qPrintable(text(model, 0, column, Qt::ToolTipRole)));
+    }
+    QCOMPARE(text(model, 0, Model::ErrorRate), QStringLiteral("100.0 %"));
+    QVERIFY(model.headerData(Model::P95, Qt::Horizontal, Qt::ToolTipRole).toString().contains(u"answered"));
+}
+
+void TestEndpointTableModel::failedProbeHasNoLatency()
+{
+    Model model;
+    model.setEndpoints(endpoints(3));
+    EngineBatch batch;
+    batch.results.append(result(0, 5000, Outcome::Timeout, 0));
+    batch.results.append(result(1, 3, Outcome::Connection, 0));
+    batch.results.append(result(2, 40, Outcome::ServerError, 500));
+    model.applyBatch(batch);
+    QCOMPARE(text(model, 0, Model::LastLatency), QStringLiteral("timeout"));
+    QCOMPARE(text(model, 1, Model::LastLatency), QStringLiteral("no answer"));
+    QCOMPARE(text(model, 2, Model::LastLatency), QStringLiteral("40 ms")); // a 500 is an answer
+    QCOMPARE(text(model, 0, Model::P50), QString());
+}
+
+void TestEndpointTableModel::statusStripKeepsTheLast30ByOutcome()
+{
+    Model model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setEndpoints(endpoints(1));
+    QSignalSpy spy(&model, &QAbstractItemModel::dataChanged);
+    EngineBatch batch;
+    for (int i = 0; i < 33; ++i)
+        batch.results.append(result(0, 10));
+    batch.results.append(result(0, 5000, Outcome::Timeout, 0));
+    batch.results.append(result(0, 10, Outcome::Auth, 401));
+    batch.results.append(result(0, 10, Outcome::ServerError, 500));
+    model.applyBatch(batch);
+    const auto strip = model.index(0, Model::Recent).data(Model::StatusStripRole).value<QList<int>>();
+    QCOMPARE(strip.size(), Model::kStripProbes);
+    QCOMPARE(strip.first(), 0);
+    QCOMPARE(strip.mid(strip.size() - 3), (QList<int> { 1, 2, 5 }));
+    QVERIFY(spy.constLast().at(2).value<QList<int>>().contains(Model::StatusStripRole));
+    QCOMPARE(model.headerData(Model::Recent, Qt::Horizontal).toString(), QStringLiteral("Recent"));
+}
+
+void TestEndpointTableModel::stateCountsForTheSummaryLine()
+{
+    Model model;
+    model.setEndpoints(endpoints(5));
+    EngineBatch batch;
+    batch.statuses.append(status(0, u"oooo"));
+    batch.statuses.append(status(1, u"owoo"));
+    batch.statuses.append(status(2, u"cooo"));
+    EndpointStatus paused = status(3, u"oooo");
+    paused.nextReason = NextProbeReason::Paused;
+    batch.statuses.append(paused);
+    model.applyBatch(batch);
+    const Model::StateCounts counts = model.stateCounts();
+    QCOMPARE(counts.up, 2);
+    QCOMPARE(counts.warning, 1);
+    QCOMPARE(counts.critical, 1);
+    QCOMPARE(counts.unknown, 1);
+    QCOMPARE(counts.paused, 1);
+    QVERIFY(model.index(3, Model::Name).data(Model::PausedRole).toBool());
+    QVERIFY(!model.index(0, Model::Name).data(Model::PausedRole).toBool());
 }
 
 void TestEndpointTableModel::searchTextAndReason()

@@ -92,6 +92,7 @@ private slots:
     void wrongCandidateFailsVerifyAndNothingIsCommitted();
     void rightCandidateVerifiesAndCommitClearsS2();
     void editingAfterVerifyNeedsANewVerify();
+    void replacingARefusedCandidateClearsTheRedVerdict();
     void commitWithoutVerifyingAsksFirst();
     void rollbackBringsThePreviousBack();
     void deleteAsksFirstAndRemovesBothEntries();
@@ -404,6 +405,31 @@ void TestCredentialsDialog::editingAfterVerifyNeedsANewVerify()
     QVERIFY(!dialog->rotatePanel()->isVisible());
 }
 
+void TestCredentialsDialog::replacingARefusedCandidateClearsTheRedVerdict()
+{
+    QVERIFY(startSession());
+    CredentialsDialog* dialog = openDialog();
+    QVERIFY(dialog);
+    dialog->selectCredential(u"llm"_s);
+    dialog->beginRotation();
+    QCoreApplication::processEvents();
+    QPushButton* verify = dialog->button(u"verifyCandidate"_s);
+    QPushButton* close = dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Close);
+    QVERIFY(!verifyIn(dialog, randomToken("wrong")).passed);
+    QVERIFY2(dialog->statusText().contains(u"Not verified"_s), qPrintable(dialog->statusText()));
+    QCoreApplication::processEvents();
+    const QPoint verifyAt = verify->mapTo(dialog, QPoint(0, 0));
+    const QPoint closeAt = close->mapTo(dialog, QPoint(0, 0));
+    // A new candidate pasted: the red words were about the old one.
+    dialog->secretField()->setSecret(randomToken("another"));
+    QCoreApplication::processEvents();
+    QVERIFY2(!dialog->statusText().contains(u"Not verified"_s), qPrintable(dialog->statusText()));
+    QVERIFY(dialog->verdictText().isEmpty());
+    // And nothing under the pointer moved.
+    QCOMPARE(verify->mapTo(dialog, QPoint(0, 0)), verifyAt);
+    QCOMPARE(close->mapTo(dialog, QPoint(0, 0)), closeAt);
+}
+
 void TestCredentialsDialog::commitWithoutVerifyingAsksFirst()
 {
     QVERIFY(startSession());
@@ -440,18 +466,22 @@ void TestCredentialsDialog::rollbackBringsThePreviousBack()
     CredentialsDialog* dialog = openDialog();
     QVERIFY(dialog);
     dialog->selectCredential(u"llm"_s);
-    // Nothing to roll back to yet: said plainly, nothing changed.
-    CredentialChange change = click(dialog, u"rollbackCredential"_s);
-    QCOMPARE(change.status, CredentialChange::Status::NotFound);
-    QVERIFY2(dialog->statusText().contains(u"nothing to roll back to"_s), qPrintable(dialog->statusText()));
+    // Nothing to roll back to yet (the keychain has no llm.previous): Roll back is off and says why.
+    QPushButton* rollback = dialog->button(u"rollbackCredential"_s);
+    QTest::qWait(200); // the keychain's answer about llm.previous
+    QVERIFY(!rollback->isEnabled());
+    QVERIFY2(rollback->toolTip().contains(u"Nothing to roll back to"_s), qPrintable(rollback->toolTip()));
 
     dialog->beginRotation();
     QVERIFY(verifyIn(dialog, m_valid).passed);
-    QVERIFY(click(dialog, u"commitCandidate"_s).ok());
+    const CredentialChange rotated = click(dialog, u"commitCandidate"_s);
+    QVERIFY(rotated.ok());
+    QVERIFY2(rotated.message.contains(u"kept as \"llm.previous\""_s), qPrintable(rotated.message));
     QTRY_COMPARE_WITH_TIMEOUT(s2(u"chat"_s), SignalState::Ok, 10'000);
 
     dialog->selectCredential(u"llm"_s);
-    change = click(dialog, u"rollbackCredential"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(rollback->isEnabled(), 5'000);
+    CredentialChange change = click(dialog, u"rollbackCredential"_s);
     QVERIFY2(change.ok(), qPrintable(change.message));
     QCOMPARE(m_store->entries().value(u"llm"_s), m_old);
     QCOMPARE(m_store->entries().value(u"llm.previous"_s), m_valid);

@@ -45,12 +45,20 @@ ErrorRateChartView::ErrorRateChartView(QWidget* parent)
         addSeriesOnAxes(m_series[static_cast<size_t>(l)]);
     }
     valueAxis()->setTitleText(tr("errors (% of probes)"));
+
     // Vertical strokes on pixel centres need no antialiasing, and skipping it halves the paint time.
     setRenderHint(QPainter::Antialiasing, false);
     applySeriesColors(palette());
 }
 
 QString ErrorRateChartView::layerName(int layer)
+{
+    if (layer >= 0 && layer < kSignalCount)
+        return signalCode(kAllSignals[static_cast<size_t>(layer)]);
+    return tr("other");
+}
+
+QString ErrorRateChartView::layerTitle(int layer)
 {
     if (layer >= 0 && layer < kSignalCount) {
         const FailureSignal s = kAllSignals[static_cast<size_t>(layer)];
@@ -169,7 +177,7 @@ QString ErrorRateChartView::describeColumn(const ChartColumn& column) const
     for (int l = 0; l < kLayerCount; ++l) {
         const qint64 n = counts[static_cast<size_t>(l)];
         if (n > 0)
-            text += u"\n"_s + layerName(l) + u": "_s + QString::number(n) + u" ("_s + percent(share(n)) + u")"_s;
+            text += u"\n"_s + layerTitle(l) + u": "_s + QString::number(n) + u" ("_s + percent(share(n)) + u")"_s;
     }
     return text;
 }

@@ -34,14 +34,17 @@ public:
     QList<QPointF> totalPoints() const { return m_total; }
     /// What the layer's series holds: two points per pixel column (the bottom, below the axis, and the top).
     QList<QPointF> drawnPoints(int layer) const;
-    /// The legend text of a layer.
+    /// The legend text of a layer: short ("S1", "other"), so that a legend over a 300 px chart is not cut.
     static QString layerName(int layer);
+    /// The layer's full name for hover texts ("S1 Timeout & connection").
+    static QString layerTitle(int layer);
 
 protected:
     double fillSeries(const ChartColumns& columns) override;
     QString describeColumn(const ChartColumn& column) const override;
     void applySeriesColors(const QPalette& palette) override;
-    double minimumValueTop() const override { return 5.0; }
+    double minimumValueTop() const override { return 10.0; }
+    QString valueUnit() const override { return QStringLiteral(" %"); }
     double maximumValueTop() const override { return 100.0; }
 
 private:

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/charts/LatencyChartView.h"
 
+#include <QChart>
+#include <QFontMetrics>
 #include <QLineSeries>
 #include <QLocale>
 #include <QValueAxis>
@@ -29,7 +31,8 @@ LatencyChartView::LatencyChartView(QWidget* parent)
     m_band->setName(tr("min \u2013 max"));
     addSeriesOnAxes(m_band);
     m_p95 = new QLineSeries;
-    m_p95->setName(tr("p95"));
+    // Over the probes that got an answer: a failed probe has no latency (it is not 0 ms).
+    m_p95->setName(tr("p95 of answers"));
     addSeriesOnAxes(m_p95);
     valueAxis()->setTitleText(tr("latency (ms)"));
     // The band's strokes sit on pixel centres and need no antialiasing; without it a refresh costs about
@@ -88,7 +91,69 @@ double LatencyChartView::fillSeries(const ChartColumns& columns)
     }
     m_band->replace(band);
     m_p95->replace(p95);
+    for (Overlay& o : m_overlays) {
+        const ChartColumns other = groupIntoColumns(o.series, columns.fromMs, columns.toMs, pixels);
+        QList<QPointF> line;
+        line.reserve(other.columns.size());
+        for (const ChartColumn& c : other.columns) {
+            if (c.merged.latencyCount <= 0)
+                continue;
+            const double x0 = std::clamp(static_cast<double>(c.startMs), from, to);
+            const double x1 = std::clamp(static_cast<double>(c.endMs), from, to);
+            line << QPointF((x0 + x1) / 2, c.merged.p95LatencyMs);
+            largest = std::max(largest, c.merged.p95LatencyMs);
+        }
+        o.line->replace(line);
+    }
     return largest;
+}
+
+void LatencyChartView::setOverlay(const QString& endpoint, const ChartSeries& series)
+{
+    auto found = std::find_if(
+        m_overlays.begin(), m_overlays.end(), [&endpoint](const Overlay& o) { return o.endpoint == endpoint; });
+    if (found == m_overlays.end()) {
+        if (m_overlays.size() >= kMaxOverlays)
+            return;
+        Overlay o;
+        o.endpoint = endpoint;
+        o.line = new QLineSeries;
+        // Short in the legend (a 300 px chart has little room); the whole name is in the title above.
+        o.line->setName(u"p95 "_s + QFontMetrics(font()).elidedText(endpoint, Qt::ElideMiddle, 90));
+        addSeriesOnAxes(o.line);
+        m_overlays.append(o);
+        found = m_overlays.end() - 1;
+        applySeriesColors(palette());
+    }
+    found->series = series;
+    redraw();
+}
+
+void LatencyChartView::clearOverlays()
+{
+    for (Overlay& o : m_overlays) {
+        chart()->removeSeries(o.line);
+        delete o.line;
+    }
+    m_overlays.clear();
+    redraw();
+}
+
+QStringList LatencyChartView::overlayNames() const
+{
+    QStringList names;
+    for (const Overlay& o : m_overlays)
+        names << o.endpoint;
+    return names;
+}
+
+QList<QPointF> LatencyChartView::overlayPoints(const QString& endpoint) const
+{
+    for (const Overlay& o : m_overlays) {
+        if (o.endpoint == endpoint)
+            return o.line->points();
+    }
+    return {};
 }
 
 QString LatencyChartView::describeColumn(const ChartColumn& column) const
@@ -116,6 +181,14 @@ void LatencyChartView::applySeriesColors(const QPalette& palette)
     QPen p95Pen(p95, 2.0);
     p95Pen.setCosmetic(true);
     m_p95->setPen(p95Pen);
+    // Overlaid endpoints: distinct hues, dashed, so they read apart from the selected endpoint's own line.
+    static const QColor kLight[] = { QColor(0x00, 0x72, 0xb2), QColor(0x00, 0x9e, 0x73), QColor(0xcc, 0x79, 0xa7) };
+    static const QColor kDark[] = { QColor(0x56, 0xb4, 0xe9), QColor(0x3d, 0xd6, 0xa8), QColor(0xe6, 0xa3, 0xc8) };
+    for (qsizetype i = 0; i < m_overlays.size(); ++i) {
+        QPen pen(dark ? kDark[i % 3] : kLight[i % 3], 1.6, Qt::DashLine);
+        pen.setCosmetic(true);
+        m_overlays[i].line->setPen(pen);
+    }
 }
 
 QList<QPointF> LatencyChartView::bandPoints() const

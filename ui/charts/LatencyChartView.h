@@ -26,12 +26,27 @@ public:
     /// The p95 line: one point per column, at its middle.
     QList<QPointF> p95Points() const;
 
+    /// Several endpoints selected: the p95 line of another endpoint over the same axes (its own colour,
+    /// the legend names it). Up to kMaxOverlays; a later one replaces the series of the same endpoint.
+    static constexpr int kMaxOverlays = 3;
+    void setOverlay(const QString& endpoint, const ChartSeries& series);
+    void clearOverlays();
+    QStringList overlayNames() const;
+    QList<QPointF> overlayPoints(const QString& endpoint) const;
+
 protected:
     double fillSeries(const ChartColumns& columns) override;
     QString describeColumn(const ChartColumn& column) const override;
     void applySeriesColors(const QPalette& palette) override;
+    QString valueUnit() const override { return QStringLiteral(" ms"); }
 
 private:
+    struct Overlay {
+        QString endpoint;
+        ChartSeries series;
+        QLineSeries* line = nullptr;
+    };
+    QList<Overlay> m_overlays;
     QLineSeries* m_band = nullptr;
     QLineSeries* m_p95 = nullptr;
 };

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/charts/TimeSeriesChartView.h"
 
+#include "core/FailureSignal.h"
+#include "ui/charts/SignalColors.h"
+
 #include <QAreaSeries>
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QEvent>
 #include <QGraphicsLineItem>
+#include <QGraphicsSimpleTextItem>
 #include <QLabel>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -34,15 +38,39 @@ QColor mix(const QColor& a, const QColor& b, double t)
         static_cast<float>(a.blueF() * (1 - t) + b.blueF() * t));
 }
 
-/// 1, 2, 2.5 or 5 times a power of ten: the step of a value axis with about four intervals.
+/// 1, 2, 2.5 or 5 times a power of ten: the step of a value axis with about four intervals. 2.5 only from
+/// 25 up: below, its ticks need a decimal more than the others (0.25, 2.5) and a one-decimal label would
+/// read "0.3".
 double niceStep(double roughStep)
 {
     const double magnitude = std::pow(10.0, std::floor(std::log10(roughStep)));
     for (double f : { 1.0, 2.0, 2.5, 5.0 }) {
+        if (f == 2.5 && magnitude < 10.0)
+            continue;
         if (f * magnitude >= roughStep)
             return f * magnitude;
     }
     return 10.0 * magnitude;
+}
+
+int decimalsOf(double step)
+{
+    return step >= 1.0 ? 0 : std::clamp(static_cast<int>(std::ceil(-std::log10(step) - 1e-9)), 1, 3);
+}
+
+/// Round durations for the time axis' step: 10 min over an hour, 3 h over a day, a day over a week.
+constexpr qint64 kSteps[] = { 1000, 2000, 5000, 10'000, 15'000, 30'000, 60'000, qint64(2) * 60'000, qint64(5) * 60'000,
+    qint64(10) * 60'000, qint64(15) * 60'000, qint64(30) * 60'000, kHourMs, 2 * kHourMs, 3 * kHourMs, 6 * kHourMs,
+    12 * kHourMs, kDayMs, 2 * kDayMs, 7 * kDayMs, 14 * kDayMs, 30 * kDayMs };
+
+/// The smallest round step that splits `span` into at most `maxIntervals` intervals.
+qint64 roundStep(qint64 span, qint64 maxIntervals)
+{
+    for (qint64 candidate : kSteps) {
+        if (span / candidate <= maxIntervals)
+            return candidate;
+    }
+    return kSteps[std::size(kSteps) - 1];
 }
 
 QString timeAxisFormat(qint64 spanMs)
@@ -78,6 +106,9 @@ TimeSeriesChartView::TimeSeriesChartView(QWidget* parent)
     QFont titleFont = font();
     titleFont.setPointSizeF(titleFont.pointSizeF() * 0.9);
     m_valueAxis->setTitleFont(titleFont);
+    m_timeAxis->setTitleFont(titleFont);
+    // The unit is on every tick ("250 ms"): a vertical title along a short chart was cut ("errors (% of p…").
+    m_valueAxis->setTitleVisible(false);
     m_chart->addAxis(m_timeAxis, Qt::AlignBottom);
     m_chart->addAxis(m_valueAxis, Qt::AlignLeft);
 
@@ -112,6 +143,7 @@ TimeSeriesChartView::TimeSeriesChartView(QWidget* parent)
     // The plot width is known only once the chart is laid out; redraw when it changes.
     connect(m_chart, &QChart::plotAreaChanged, this, [this](const QRectF& area) {
         placeEmptyState();
+        placeThresholds();
         if (m_hasRange && static_cast<int>(area.width()) != m_plotColumns && area.width() >= 20)
             QTimer::singleShot(0, this, [this] {
                 if (plotWidthPx() != m_plotColumns)
@@ -134,11 +166,113 @@ void TimeSeriesChartView::addSeriesOnAxes(QAbstractSeries* series)
 
 void TimeSeriesChartView::setSeries(const ChartSeries& series, qint64 fromMs, qint64 toMs)
 {
+    if (fromMs <= 0 && toMs <= 0) {
+        showNothing(tr("No data"));
+        return;
+    }
     m_series = series;
     m_fromMs = fromMs;
     m_toMs = std::max(toMs, fromMs + 1);
     m_hasRange = true;
+    m_timeAxis->setLabelsVisible(true);
+    m_emptyLabel->setText(tr("No probes in this range"));
     rebuild();
+}
+
+void TimeSeriesChartView::showNothing(const QString& text)
+{
+    // No range at all: an epoch-based axis would read "00:00:00 00:00:00 …".
+    m_series = {};
+    m_hasRange = false;
+    m_fromMs = 0;
+    m_toMs = 1;
+    m_shownFromMs = 0;
+    m_columns = {};
+    fillSeries(m_columns);
+    m_gapUpper->clear();
+    m_timeAxis->setLabelsVisible(false);
+    m_timeAxis->setTitleVisible(false);
+    m_valueAxis->setRange(0, 1);
+    m_valueAxis->setLabelsVisible(false);
+    for (ThresholdItem& t : m_thresholds) {
+        t.shown = false;
+        t.line->setVisible(false);
+        t.text->setVisible(false);
+    }
+    m_emptyLabel->setText(text);
+    m_emptyLabel->show();
+    placeEmptyState();
+}
+
+void TimeSeriesChartView::setThresholds(const QList<Threshold>& thresholds)
+{
+    for (ThresholdItem& t : m_thresholds) {
+        m_chart->removeSeries(t.line);
+        delete t.line;
+        delete t.text;
+    }
+    m_thresholds.clear();
+    QList<Threshold> sorted = thresholds;
+    std::sort(sorted.begin(), sorted.end(), [](const Threshold& a, const Threshold& b) { return a.value < b.value; });
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    for (const Threshold& threshold : std::as_const(sorted)) {
+        if (!(threshold.value > 0) || !std::isfinite(threshold.value))
+            continue;
+        ThresholdItem item;
+        item.threshold = threshold;
+        item.line = new QLineSeries;
+        item.line->setName(threshold.label);
+        addSeriesOnAxes(item.line);
+        for (QLegendMarker* marker : m_chart->legend()->markers(item.line))
+            marker->setVisible(false); // labelled on the line itself: the legend has no room for it
+        item.text = new QGraphicsSimpleTextItem(threshold.label, m_chart);
+        item.text->setFont(small);
+        item.text->setZValue(900);
+        item.line->setVisible(false);
+        item.text->setVisible(false);
+        m_thresholds.append(item);
+    }
+    applyPalette();
+    if (m_hasRange)
+        rebuild();
+}
+
+QList<TimeSeriesChartView::Threshold> TimeSeriesChartView::shownThresholds() const
+{
+    QList<Threshold> shown;
+    for (const ThresholdItem& t : m_thresholds) {
+        if (t.shown)
+            shown.append(t.threshold);
+    }
+    return shown;
+}
+
+QStringList TimeSeriesChartView::valueTickLabels() const
+{
+    QStringList labels;
+    if (!m_valueAxis->labelsVisible())
+        return labels;
+    const int decimals = decimalsOf(m_step);
+    for (int i = 0; i < m_valueAxis->tickCount(); ++i)
+        labels << QString::number(m_valueAxis->min() + i * m_step, 'f', decimals) + valueUnit();
+    return labels;
+}
+
+qint64 TimeSeriesChartView::dataStartMs() const
+{
+    qint64 first = std::numeric_limits<qint64>::max();
+    for (const ChartBucket& b : m_series.buckets) {
+        if (b.probes > 0 && b.endMs > m_fromMs && b.startMs < m_toMs)
+            first = std::min(first, b.startMs);
+    }
+    return first == std::numeric_limits<qint64>::max() ? m_fromMs : std::max(first, m_fromMs);
+}
+
+void TimeSeriesChartView::redraw()
+{
+    if (m_hasRange)
+        rebuild();
 }
 
 int TimeSeriesChartView::plotWidthPx() const
@@ -158,56 +292,109 @@ int TimeSeriesChartView::preferredBucketCount() const
 void TimeSeriesChartView::rebuild()
 {
     m_plotColumns = plotWidthPx();
-    m_columns = groupIntoColumns(m_series, m_fromMs, m_toMs, m_plotColumns);
+    // Until the data fills the chosen range (a fresh session's 90 s of a 1 h range), the axis starts a
+    // little before the first probe, so the data is not squeezed into the right 2 % of the chart.
+    const qint64 span = m_toMs - m_fromMs;
+    const qint64 dataStart = dataStartMs();
+    m_shownFromMs = m_fromMs;
+    if (dataStart - m_fromMs > span / 10) {
+        const qint64 margin = std::max<qint64>((m_toMs - dataStart) / 20, 1000);
+        // A whole number of round steps back from the end, so the ticks are evenly 10 s (1 min, …) apart.
+        const qint64 span = m_toMs - (dataStart - margin);
+        const qint64 step = roundStep(span, std::clamp(m_plotColumns / 90, 2, 12));
+        m_shownFromMs = std::max(m_fromMs, m_toMs - (span + step - 1) / step * step);
+    }
+    const bool scaled = m_shownFromMs > m_fromMs;
+    // Short: a longer title was cut on a 300 px chart. The range box names the chosen range.
+    m_timeAxis->setTitleText(scaled ? tr("since the first probe") : QString());
+    m_timeAxis->setTitleVisible(scaled);
+    m_columns = groupIntoColumns(m_series, m_shownFromMs, m_toMs, m_plotColumns);
     updateTimeAxis();
 
     const double largest = fillSeries(m_columns);
     const double floorTop = minimumValueTop();
     double top = std::max(largest * 1.05, floorTop);
+    // A threshold within reach of the data (up to twice its largest value) is drawn, the axis grown to it.
+    for (ThresholdItem& t : m_thresholds) {
+        const double v = t.threshold.value;
+        t.shown = !m_columns.columns.isEmpty() && v <= maximumValueTop() && (v <= top || v <= 2.0 * largest);
+        if (t.shown)
+            top = std::max(top, v * 1.1);
+    }
     const double step = niceStep(top / 4.0);
     top = std::ceil(top / step - 1e-9) * step;
     if (top > maximumValueTop()) {
         top = maximumValueTop();
     }
+    m_top = top;
+    m_step = step;
     const int ticks = static_cast<int>(std::lround(top / step)) + 1;
     m_valueAxis->setRange(0, top);
     m_valueAxis->setTickCount(std::clamp(ticks, 2, 11));
-    m_valueAxis->setLabelFormat(step < 1.0 ? u"%.1f"_s : u"%.0f"_s);
+    QString unit = valueUnit();
+    unit.replace(u"%"_s, u"%%"_s); // the format is printf's
+    m_valueAxis->setLabelFormat(u"%."_s + QString::number(decimalsOf(step)) + u"f"_s + unit);
+    // No data: ticks such as "0.5 ms" would only suggest a reading; the empty-state text says why.
+    m_valueAxis->setLabelsVisible(!m_columns.columns.isEmpty());
+    for (ThresholdItem& t : m_thresholds) {
+        const auto a = static_cast<qreal>(m_shownFromMs);
+        const auto b = static_cast<qreal>(m_toMs);
+        t.line->replace({ QPointF(a, t.threshold.value), QPointF(b, t.threshold.value) });
+        t.line->setVisible(t.shown);
+        t.text->setVisible(t.shown);
+        // A series made visible shows its legend marker again; the line is labelled on the chart instead.
+        for (QLegendMarker* marker : m_chart->legend()->markers(t.line))
+            marker->setVisible(false);
+    }
+    placeThresholds();
 
     QList<QPointF> gap;
     gap.reserve(m_columns.gaps.size() * 4);
     for (const ChartGap& g : std::as_const(m_columns.gaps)) {
-        const auto a = static_cast<qreal>(std::max(g.startMs, m_fromMs));
+        // Before the first probe of a range that is not full yet, nothing was meant to run: no shading.
+        if (scaled && g.startMs <= m_shownFromMs)
+            continue;
+        const auto a = static_cast<qreal>(std::max(g.startMs, m_shownFromMs));
         const auto b = static_cast<qreal>(std::min(g.endMs, m_toMs));
         gap << QPointF(a, 0) << QPointF(a, top) << QPointF(b, top) << QPointF(b, 0);
     }
     m_gapUpper->replace(gap);
     const QList<QLegendMarker*> markers = m_chart->legend()->markers(m_gapArea);
     for (QLegendMarker* marker : markers)
-        marker->setVisible(!m_columns.gaps.isEmpty());
+        marker->setVisible(!gap.isEmpty());
 
     m_emptyLabel->setVisible(m_hasRange && m_columns.columns.isEmpty());
     placeEmptyState();
 }
 
+void TimeSeriesChartView::placeThresholds()
+{
+    const QRectF area = m_chart->plotArea();
+    if (area.width() < 20)
+        return;
+    for (ThresholdItem& t : m_thresholds) {
+        if (!t.shown)
+            continue;
+        const QPointF at
+            = m_chart->mapToPosition(QPointF(static_cast<qreal>(m_shownFromMs), t.threshold.value), t.line);
+        const QRectF box = t.text->boundingRect();
+        // Above the line at the left, inside the plot area (below it when the line is at the top).
+        qreal y = at.y() - box.height() - 1;
+        if (y < area.top())
+            y = at.y() + 1;
+        t.text->setPos(area.left() + 4, y);
+    }
+}
+
 void TimeSeriesChartView::updateTimeAxis()
 {
-    m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(m_fromMs), QDateTime::fromMSecsSinceEpoch(m_toMs));
-    m_timeAxis->setFormat(timeAxisFormat(m_toMs - m_fromMs));
+    m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(m_shownFromMs), QDateTime::fromMSecsSinceEpoch(m_toMs));
+    m_timeAxis->setFormat(timeAxisFormat(m_toMs - m_shownFromMs));
     // QDateTimeAxis spaces its ticks evenly over the range: choose their number so that the step is a round
     // duration (10 min over an hour, 3 h over a day, a day over a week), about one label per 90 px.
-    static constexpr qint64 kSteps[] = { 1000, 2000, 5000, 10'000, 15'000, 30'000, 60'000, qint64(2) * 60'000,
-        qint64(5) * 60'000, qint64(10) * 60'000, qint64(15) * 60'000, qint64(30) * 60'000, kHourMs, 2 * kHourMs,
-        3 * kHourMs, 6 * kHourMs, 12 * kHourMs, kDayMs, 2 * kDayMs, 7 * kDayMs, 14 * kDayMs, 30 * kDayMs };
-    const qint64 span = m_toMs - m_fromMs;
+    const qint64 span = m_toMs - m_shownFromMs;
     const qint64 maxIntervals = std::clamp(m_plotColumns / 90, 2, 12);
-    qint64 step = kSteps[std::size(kSteps) - 1];
-    for (qint64 candidate : kSteps) {
-        if (span / candidate <= maxIntervals) {
-            step = candidate;
-            break;
-        }
-    }
+    const qint64 step = roundStep(span, maxIntervals);
     const auto intervals = std::clamp<qint64>(qRound64(static_cast<double>(span) / static_cast<double>(step)), 2, 12);
     m_timeAxis->setTickCount(static_cast<int>(intervals) + 1);
 }
@@ -251,7 +438,7 @@ QString TimeSeriesChartView::spanText(qint64 startMs, qint64 endMs) const
 
 QString TimeSeriesChartView::hoverTextAt(qint64 ms) const
 {
-    if (!m_hasRange || ms < m_fromMs || ms >= m_toMs)
+    if (!m_hasRange || ms < m_shownFromMs || ms >= m_toMs)
         return {};
     if (const ChartGap* gap = m_columns.gapAt(ms))
         return tr("No probes") + u"\n"_s + spanText(gap->startMs, gap->endMs);
@@ -297,6 +484,13 @@ void TimeSeriesChartView::applyPalette()
     m_gapArea->setPen(Qt::NoPen);
 
     m_hoverLine->setPen(QPen(mix(base, text, 0.55), 1, Qt::DashLine));
+    for (ThresholdItem& t : m_thresholds) {
+        const QColor c = stateColor(t.threshold.critical ? SignalState::Critical : SignalState::Warning, pal);
+        QPen pen(c, 1.5, Qt::DashLine);
+        pen.setCosmetic(true);
+        t.line->setPen(pen);
+        t.text->setBrush(mix(c, text, 0.35));
+    }
     QPalette labelPalette = m_emptyLabel->palette();
     labelPalette.setColor(QPalette::WindowText, mix(base, text, 0.6));
     m_emptyLabel->setPalette(labelPalette);

@@ -9,6 +9,7 @@
 class QAreaSeries;
 class QDateTimeAxis;
 class QGraphicsLineItem;
+class QGraphicsSimpleTextItem;
 class QLabel;
 class QLineSeries;
 class QValueAxis;
@@ -22,13 +23,37 @@ namespace sd {
 /// horizontal pixel of the plot area (see groupIntoColumns) and subclasses turn columns into points, each
 /// series filled with a single replace() per refresh. A resize that changes the plot width redraws from
 /// the kept series. No OpenGL (it crashes on the offscreen platform and buys nothing at ~2 points per pixel).
+///
+/// What it explains: value ticks are round (1, 2, 2.5 or 5 times a power of ten; 2.5 only from 25 up, so
+/// no tick reads "0.3") and carry the unit ("250 ms", "25 %"); threshold lines (dashed, labelled on the
+/// chart) are drawn when they are within reach of the data (the axis grows to show a threshold up to twice
+/// the largest value); until the data fills the chosen range, the time axis starts shortly before the first
+/// probe (its title says so); with nothing to show (no endpoint selected) the axes carry no labels and the
+/// chart says why.
 class TimeSeriesChartView : public QChartView {
     Q_OBJECT
 public:
+    /// A horizontal line at `value` (in the value axis' unit), e.g. the latency warning threshold.
+    struct Threshold {
+        double value = 0;
+        QString label; ///< "warning 200 ms"
+        bool critical = false; ///< the critical colour, else the warning one
+    };
+
     /// Replaces what the chart shows. `series` may hold any number of buckets; [fromMs, toMs) is the
     /// time axis (UTC ms since the epoch, shown in local time).
     void setSeries(const ChartSeries& series, qint64 fromMs, qint64 toMs);
     const ChartSeries& series() const { return m_series; }
+    /// Shows no data, no time labels and `text` in the middle (e.g. "Select an endpoint …").
+    void showNothing(const QString& text);
+    /// The threshold lines, any order; kept across setSeries().
+    void setThresholds(const QList<Threshold>& thresholds);
+    /// The thresholds drawn with the current data (those within reach of it).
+    QList<Threshold> shownThresholds() const;
+    /// The value-axis tick labels as drawn ("0 ms", "250 ms", …).
+    QStringList valueTickLabels() const;
+    /// The start of the time axis as drawn: later than the range's start while the data does not fill it.
+    qint64 shownFromMs() const { return m_shownFromMs; }
 
     /// The number of buckets worth asking HistoryQuery::chart() or bucketizeSamples() for: one per pixel
     /// column of the plot area.
@@ -58,7 +83,11 @@ protected:
     /// Bounds of the value axis top, which otherwise follows the largest value in nice steps from zero.
     virtual double minimumValueTop() const;
     virtual double maximumValueTop() const;
+    /// The unit the value tick labels carry (" ms", " %").
+    virtual QString valueUnit() const { return {}; }
 
+    /// Rebuilds from the kept series (a subclass whose own extra data changed).
+    void redraw();
     /// Adds a series to the chart on both axes (before the gap shading, which stays on top).
     void addSeriesOnAxes(QAbstractSeries* series);
     /// A time span as shown in hover texts.
@@ -74,6 +103,8 @@ private:
     void applyPalette();
     void updateTimeAxis();
     void placeEmptyState();
+    void placeThresholds();
+    qint64 dataStartMs() const;
     int plotWidthPx() const;
 
     QChart* m_chart = nullptr;
@@ -85,8 +116,18 @@ private:
     QLabel* m_emptyLabel = nullptr;
     ChartSeries m_series;
     ChartColumns m_columns;
+    struct ThresholdItem {
+        Threshold threshold;
+        QLineSeries* line = nullptr;
+        QGraphicsSimpleTextItem* text = nullptr;
+        bool shown = false;
+    };
+    QList<ThresholdItem> m_thresholds;
     qint64 m_fromMs = 0;
     qint64 m_toMs = 0;
+    qint64 m_shownFromMs = 0;
+    double m_top = 1;
+    double m_step = 1;
     int m_plotColumns = 0;
     bool m_hasRange = false;
 };

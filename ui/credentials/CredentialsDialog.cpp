@@ -158,6 +158,8 @@ CredentialsDialog::CredentialsDialog(CredentialsDialogSetup setup, MainWindow* w
     m_status->setObjectName(QStringLiteral("statusLabel"));
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_status->setFixedHeight(2 * m_status->fontMetrics().lineSpacing() + 4);
+    m_status->setAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     auto* close = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto* bottom = new QHBoxLayout;
@@ -168,6 +170,7 @@ CredentialsDialog::CredentialsDialog(CredentialsDialogSetup setup, MainWindow* w
     refreshAudit();
     if (m_model->rowCount() > 0)
         m_table->selectRow(0);
+    checkPrevious(selectedId());
     updateButtons();
 }
 
@@ -198,6 +201,7 @@ void CredentialsDialog::buildList()
         // The rotate step belongs to one credential: choosing another closes it.
         if (!m_rotatingId.isEmpty() && selectedId() != m_rotatingId && !m_busy)
             cancelRotation();
+        checkPrevious(selectedId());
         updateButtons();
     });
     connect(m_table, &QTableView::doubleClicked, this, &CredentialsDialog::beginRotation);
@@ -262,6 +266,9 @@ void CredentialsDialog::buildRotatePanel()
     m_verdict = new QLabel(m_rotatePanel);
     m_verdict->setObjectName(QStringLiteral("verdictLabel"));
     m_verdict->setWordWrap(true);
+    // Room for two lines whether or not there is a verdict: the buttons above must not move under the pointer.
+    m_verdict->setFixedHeight(2 * m_verdict->fontMetrics().lineSpacing() + 4);
+    m_verdict->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     layout->addWidget(m_verdict);
     m_rotatePanel->hide();
 }
@@ -306,8 +313,23 @@ void CredentialsDialog::selectCredential(const QString& id)
         m_table->selectRow(row);
 }
 
+void CredentialsDialog::checkPrevious(const QString& id)
+{
+    if (id.isEmpty() || !m_setup.store)
+        return;
+    // Only whether it is there: the answer's secret is dropped at once, never shown or kept.
+    m_setup.store->read(CredentialStore::previousKey(id), this, [this, id](const CredentialReply& reply) {
+        const bool has = reply.ok();
+        if (m_hasPrevious.value(id, !has) == has)
+            return;
+        m_hasPrevious.insert(id, has);
+        updateButtons();
+    });
+}
+
 void CredentialsDialog::setStatus(const QString& text, bool problem)
 {
+    m_statusIsVerdict = false;
     m_status->setText(text);
     m_status->setStyleSheet(problem ? QString::fromLatin1(kProblemStyle) : QString());
 }
@@ -325,8 +347,15 @@ void CredentialsDialog::updateButtons()
     const bool selected = !selectedId().isEmpty();
     const bool idle = !m_busy;
     button(QStringLiteral("addCredential"))->setEnabled(idle);
-    for (const auto* name : { "rotateCredential", "rollbackCredential", "deleteCredential" })
+    for (const auto* name : { "rotateCredential", "deleteCredential" })
         button(QString::fromLatin1(name))->setEnabled(idle && selected);
+    // Roll back only when the keychain holds a previous secret (a first rotation keeps none).
+    const bool previous = selected && m_hasPrevious.value(selectedId(), false);
+    QPushButton* rollback = button(QStringLiteral("rollbackCredential"));
+    rollback->setEnabled(idle && previous);
+    rollback->setToolTip(selected && !previous
+            ? tr("Nothing to roll back to: no rotation has replaced a secret of %1 yet").arg(selectedId())
+            : tr("Bring back the secret the last rotation replaced (itself undoable)"));
     const bool candidate = !m_rotatingId.isEmpty() && !m_secret->secret().isEmpty();
     button(QStringLiteral("verifyCandidate"))->setEnabled(idle && candidate);
     button(QStringLiteral("commitCandidate"))
@@ -343,6 +372,10 @@ void CredentialsDialog::invalidateVerification()
     m_verification.reset();
     m_verificationTable->setRowCount(0);
     m_verdict->clear();
+    m_verdict->setStyleSheet(QString());
+    // "Not verified: nothing was changed" was about the candidate that is gone now.
+    if (m_statusIsVerdict)
+        setStatus(m_rotationHint, false);
     updateButtons();
 }
 
@@ -376,9 +409,10 @@ void CredentialsDialog::beginRotation()
     m_rotatePanel->show();
     m_secret->setFocus();
     const QStringList users = m_model->endpointsOf(m_model->rowOf(id));
-    setStatus(users.isEmpty() ? tr("No endpoint uses %1: there is nothing to verify against.").arg(id)
-                              : tr("Verify probes %1 with the new secret.").arg(users.join(QStringLiteral(", "))),
-        false);
+    m_rotationHint = users.isEmpty()
+        ? tr("No endpoint uses %1: there is nothing to verify against.").arg(id)
+        : tr("Verify probes %1 with the new secret.").arg(users.join(QStringLiteral(", ")));
+    setStatus(m_rotationHint, false);
     updateButtons();
 }
 
@@ -431,6 +465,7 @@ void CredentialsDialog::showVerification(const CredentialVerification& verificat
     setStatus(verification.passed ? tr("Verified: Commit stores the new secret.")
                                   : tr("Not verified: nothing was changed. Check the secret and verify again."),
         !verification.passed);
+    m_statusIsVerdict = true;
     updateButtons();
     emit verificationShown(verification);
 }
@@ -525,8 +560,10 @@ void CredentialsDialog::applyChange(const CredentialChange& change)
     setStatus(text, false);
     if (change.action == CredentialChange::Action::Rotate && change.credential == m_rotatingId)
         cancelRotation();
-    if (change.action != CredentialChange::Action::Delete)
+    if (change.action != CredentialChange::Action::Delete) {
         selectCredential(change.credential);
+        checkPrevious(change.credential);
+    }
     refreshAudit();
     updateButtons();
     emit changeFinished(change);

@@ -4,6 +4,7 @@
 #include "credentials/CredentialRotation.h"
 
 #include <QDialog>
+#include <QHash>
 
 #include <optional>
 
@@ -87,6 +88,8 @@ signals:
     void changeFinished(const sd::CredentialChange& change);
 
 private:
+    /// Asks the keychain whether `id` has a previous secret (Roll back is enabled only then).
+    void checkPrevious(const QString& id);
     void buildList();
     void buildRotatePanel();
     void buildAudit();
@@ -112,6 +115,9 @@ private:
     QString m_rotatingId;
     std::optional<CredentialVerification> m_verification;
     bool m_busy = false;
+    bool m_statusIsVerdict = false; ///< the status line speaks of the verdict on the current candidate
+    QString m_rotationHint; ///< what the status line says while a rotation waits for a candidate
+    QHash<QString, bool> m_hasPrevious; ///< credential id → the keychain holds `<id>.previous` (asked, not read)
 };
 
 } // namespace sd
