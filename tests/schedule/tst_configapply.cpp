@@ -11,6 +11,7 @@
 #include <QThread>
 
 #include <atomic>
+#include <memory>
 
 using namespace sd;
 using namespace Qt::StringLiterals;
@@ -20,6 +21,8 @@ class TestConfigApply : public QObject {
     Q_OBJECT
 private:
     Simulator m_sim;
+    std::unique_ptr<Engine> m_engine;
+    AppConfig m_config; ///< what m_engine runs now
     QHash<QString, EndpointStatus> m_latest; ///< by key
     QList<ProbeResult> m_results;
     EngineEvents m_events;
@@ -63,7 +66,7 @@ private:
     /// Runs until the three endpoints show what they raise: S1 with an open circuit, S2, and OK.
     bool settle(Engine& engine)
     {
-        engine.setConfig(baseConfig());
+        engine.setConfig(m_config);
         engine.start();
         return QTest::qWaitFor(
             [this] {
@@ -85,26 +88,33 @@ private:
     }
 
 private slots:
-    void initTestCase() { QVERIFY2(m_sim.start(), qPrintable(m_sim.errorString())); }
+    // One engine for the three config tests, settled once (about 3 s); each test changes the config it left.
+    void initTestCase()
+    {
+        QVERIFY2(m_sim.start(), qPrintable(m_sim.errorString()));
+        m_engine = std::make_unique<Engine>();
+        connectEngine(*m_engine);
+        m_config = baseConfig();
+        QVERIFY(settle(*m_engine));
+    }
+    void cleanupTestCase() { m_engine.reset(); }
     void init()
     {
-        m_latest.clear();
         m_results.clear();
         m_events.clear();
     }
 
     void unchangedEndpointsKeepEverything()
     {
-        Engine engine;
-        connectEngine(engine);
-        QVERIFY(settle(engine));
+        Engine& engine = *m_engine;
         const EndpointStatuses before = engine.statuses();
 
         // One endpoint's interval changes and another is renamed; nothing else.
-        AppConfig next = baseConfig();
+        AppConfig next = m_config;
         next.endpoints[0].interval = 2s;
         next.endpoints[2].name = u"refused-renamed"_s;
         engine.applyConfig(next);
+        m_config = next;
         const EndpointStatuses after = engine.statuses();
         QCOMPARE(after.size(), before.size());
         for (qsizetype i = 0; i < after.size(); ++i) {
@@ -132,41 +142,19 @@ private slots:
             if (it->endpointKey == u"auth"_s)
                 QCOMPARE(it->endpoint, u"refused-renamed"_s);
         QCOMPARE(state(u"auth"_s, FailureSignal::S2), SignalState::Critical);
-        engine.stop();
-    }
-
-    void newUrlStartsOverAndIsProbedAtOnce()
-    {
-        Engine engine;
-        connectEngine(engine);
-        QVERIFY(settle(engine));
-        AppConfig next = baseConfig();
-        next.endpoints[1].url = m_sim.url(u"/healthy"_s);
-        next.endpoints[1].interval = 24h; // so that the probe seen below is the one the change asked for
-        engine.applyConfig(next);
-        const EndpointStatuses after = engine.statuses();
-        QCOMPARE(after[1].circuit, CircuitState::Closed);
-        QVERIFY(after[1].probes <= 1);
-        QTRY_COMPARE_WITH_TIMEOUT(m_latest.value(u"down"_s).overall, SignalState::Ok, 3000);
-        QCOMPARE(configEvents(u"down"_s).size(), 1);
-        QCOMPARE(configEvents(u"down"_s).first().reason, u"URL changed: states start over"_s);
-        // The others were not touched.
-        QCOMPARE(engine.statuses()[2].states[1], SignalState::Critical);
-        engine.stop();
     }
 
     void removedStopsAndAddedIsProbed()
     {
-        Engine engine;
-        connectEngine(engine);
-        QVERIFY(settle(engine));
+        Engine& engine = *m_engine;
         const EndpointStatuses before = engine.statuses();
-        AppConfig next = baseConfig();
+        AppConfig next = m_config;
         next.endpoints.removeAt(0);
         EndpointConfig added = endpoint(u"new"_s, u"added"_s, m_sim.url(u"/healthy?added=1"_s));
         added.interval = 24h;
         next.endpoints.prepend(added); // a reorder too
         engine.applyConfig(next);
+        m_config = next;
         const EndpointStatuses after = engine.statuses();
         QCOMPARE(after.size(), 3);
         QCOMPARE(after[0].key, u"new"_s);
@@ -179,14 +167,32 @@ private slots:
         QCOMPARE(configEvents(u"ok"_s).size(), 1);
         QCOMPARE(configEvents(u"ok"_s).first().reason, u"removed"_s);
         QCOMPARE(configEvents(u"new"_s).first().reason, u"added"_s);
-        // The removed endpoint is probed no more.
+        // The removed endpoint (every 2 s) is probed no more.
         const qsizetype seen = m_results.size();
         const int healthyBefore = m_sim.requestCount(u"/healthy"_s);
-        QTest::qWait(1500);
+        QTest::qWait(1900);
         for (auto it = m_results.cbegin() + seen; it != m_results.cend(); ++it)
             QVERIFY(it->endpointKey != u"ok"_s);
         QCOMPARE(m_sim.requestCount(u"/healthy"_s), healthyBefore); // "new" has a 24 h interval
-        engine.stop();
+    }
+
+    void newUrlStartsOverAndIsProbedAtOnce()
+    {
+        Engine& engine = *m_engine;
+        AppConfig next = m_config;
+        next.endpoints[1].url = m_sim.url(u"/healthy?fixed"_s);
+        next.endpoints[1].interval = 24h; // so that the probe seen below is the one the change asked for
+        engine.applyConfig(next);
+        m_config = next;
+        const EndpointStatuses after = engine.statuses();
+        QCOMPARE(after[1].key, u"down"_s);
+        QCOMPARE(after[1].circuit, CircuitState::Closed);
+        QVERIFY(after[1].probes <= 1);
+        QTRY_COMPARE_WITH_TIMEOUT(m_latest.value(u"down"_s).overall, SignalState::Ok, 3000);
+        QCOMPARE(configEvents(u"down"_s).size(), 1);
+        QCOMPARE(configEvents(u"down"_s).first().reason, u"URL changed: states start over"_s);
+        // The others were not touched.
+        QCOMPARE(engine.statuses()[2].states[1], SignalState::Critical);
     }
 
     void batchObserverRunsInTheEngineThreadWhileTheGuiIsBusy()
