@@ -130,6 +130,12 @@ void ProbeScheduler::setConfig(const AppConfig& config)
     for (const EndpointConfig& endpoint : config.endpoints) {
         auto rt = std::make_unique<Runtime>(handleFor(endpointKey(endpoint)), endpoint, m_thresholds);
         rt->interval = stretchedInterval(endpoint.interval, m_budget);
+        if (m_byHandle.contains(rt->status.id)) {
+            // Two endpoints with one key (a config built in code with a repeated name): the second gets a handle
+            // of its own, so that both are probed; only the first is matched by later config changes.
+            rt->status.id = m_nextHandle++;
+            rt->tracker = SignalTracker(rt->status.id, endpoint.name, m_thresholds);
+        }
         m_byHandle.insert(rt->status.id, rt.get());
         m_runtimes.push_back(std::move(rt));
     }
@@ -218,7 +224,10 @@ void ProbeScheduler::applyConfig(const AppConfig& config)
         auto found = old.find(key);
         std::unique_ptr<Runtime> rt;
         if (found == old.end()) {
-            rt = std::make_unique<Runtime>(handleFor(key), endpoint, m_thresholds);
+            int handle = handleFor(key);
+            if (m_byHandle.contains(handle))
+                handle = m_nextHandle++; // a repeated key in this config (see setConfig)
+            rt = std::make_unique<Runtime>(handle, endpoint, m_thresholds);
             configEvent(*rt, QStringLiteral("added"));
             fresh.push_back(rt.get());
         } else if (requestChanged(found->second->cfg, endpoint)) {
