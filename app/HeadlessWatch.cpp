@@ -74,8 +74,7 @@ QJsonObject limitsJson(const EngineStats& stats)
 
 QJsonObject eventJson(const EngineEvent& e)
 {
-    return QJsonObject { { u"time"_qs, e.time.toString(Qt::ISODateWithMs) },
-        { u"kind"_qs, e.kind == EngineEvent::Kind::Circuit ? u"circuit"_qs : u"signal"_qs },
+    return QJsonObject { { u"time"_qs, e.time.toString(Qt::ISODateWithMs) }, { u"kind"_qs, eventKindCode(e.kind) },
         { u"endpoint"_qs, e.endpoint },
         { u"signal"_qs, e.signal == FailureSignal::None ? QJsonValue() : QJsonValue(signalCode(e.signal)) },
         { u"from"_qs, e.from }, { u"to"_qs, e.to }, { u"reason"_qs, e.reason } };
@@ -96,11 +95,11 @@ QString configChangeText(const AppConfig& before, const AppConfig& after)
 {
     QHash<QString, const EndpointConfig*> old;
     for (const EndpointConfig& e : before.endpoints)
-        old.insert(e.name, &e);
+        old.insert(endpointKey(e), &e);
     int added = 0;
     int changed = 0;
     for (const EndpointConfig& e : after.endpoints) {
-        const EndpointConfig* previous = old.take(e.name);
+        const EndpointConfig* previous = old.take(endpointKey(e));
         if (previous == nullptr)
             ++added;
         else if (!(*previous == e))
@@ -116,8 +115,11 @@ QString configChangeText(const AppConfig& before, const AppConfig& after)
 QString eventLine(const EngineEvent& e)
 {
     const QString what = e.kind == EngineEvent::Kind::Circuit ? u"circuit"_qs
+        : e.kind == EngineEvent::Kind::Config                 ? u"config"_qs
         : e.signal == FailureSignal::None                     ? u"overall"_qs
                                                               : signalCode(e.signal);
+    if (e.kind == EngineEvent::Kind::Config)
+        return e.time.toString(u"HH:mm:ss.zzz"_qs) + u"  "_qs + e.endpoint + u"  config  "_qs + e.reason;
     return e.time.toString(u"HH:mm:ss.zzz"_qs) + u"  "_qs + e.endpoint + u"  "_qs + what + u"  "_qs + e.from + u" → "_qs
         + e.to + u"  "_qs + e.reason;
 }
@@ -236,13 +238,13 @@ int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> dur
         const QString change = configChangeText(running, next);
         if (!(next == running)) {
             setSecretHeaderNames(secretHeaderNames(next));
-            engine.setConfig(next);
+            // Endpoint by endpoint: unchanged ones keep their states, circuit and schedule (docs/CONFIG.md).
+            engine.applyConfig(next);
             metrics.setConfig(next, effectiveLocation(next));
             if (tokens)
                 tokens->setCredentials(next.credentials);
             else
                 tokens = startOAuth2(engine, store, next);
-            engine.start();
             running = next;
         }
         // The keychain may hold new secrets (a rotation from the command line) or the config new credentials.

@@ -31,8 +31,8 @@ int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> dur
     const CredentialLoadResult& credentials = {}, const QString& dataDir = {}, const QString& configPath = {},
     const std::optional<ListenAddress>& listen = std::nullopt);
 
-/// "3 endpoints (+1 −0 ~1)": the endpoint count of `after`, and how many endpoints (by name) were added,
-/// removed and changed since `before`.
+/// "3 endpoints (+1 −0 ~1)": the endpoint count of `after`, and how many endpoints were added,
+/// removed and changed since `before` (matched by id, see endpointKey()).
 QString configChangeText(const AppConfig& before, const AppConfig& after);
 
 /// The per-endpoint summary table (also used by tests).

@@ -8,13 +8,11 @@ namespace sd {
 
 void recordHistory(Engine& engine, HistoryStore& history)
 {
-    QObject::connect(
-        &engine, &Engine::batchReady, &history,
-        [&history](const EngineBatch& batch) {
-            if (!batch.results.isEmpty())
-                history.append(batch.results);
-        },
-        Qt::DirectConnection);
+    // In the engine thread: the append only copies into the writer's queue, and never waits on the GUI.
+    engine.setBatchObserver([&history](const EngineBatch& batch) {
+        if (!batch.results.isEmpty())
+            history.append(batch.results);
+    });
 }
 
 } // namespace sd

@@ -80,6 +80,7 @@ EndpointEditorDialog::EndpointEditorDialog(
     m_method->addItems({ u"GET"_qs, u"HEAD"_qs, u"POST"_qs });
     m_kind->addItem(tr("HTTP"), u"http"_qs);
     m_kind->addItem(tr("JSON-RPC"), u"jsonrpc"_qs);
+    m_credential->setObjectName(u"credentialBox"_qs);
     m_credential->addItem(tr("(none)"), QString());
     for (const CredentialConfig& c : std::as_const(config.credentials))
         m_credential->addItem(c.label.isEmpty() ? c.id : c.label + u" ("_qs + c.id + u")"_qs, c.id);
@@ -306,9 +307,14 @@ ConfigParseResult EndpointEditorDialog::candidate() const
 {
     QJsonObject root = configToJsonObject(m_config);
     QJsonArray endpoints = root.value(u"endpoints"_qs).toArray();
-    if (m_index >= 0 && m_index < endpoints.size())
-        endpoints.replace(m_index, formObject());
-    else
+    if (m_index >= 0 && m_index < endpoints.size()) {
+        // The edited endpoint keeps its id: the running engine keeps whatever the edit does not invalidate.
+        QJsonObject form = formObject();
+        const QString id = m_config.endpoints.at(m_index).id;
+        if (!id.isEmpty())
+            form.insert(u"id"_qs, id);
+        endpoints.replace(m_index, form);
+    } else
         endpoints.append(formObject());
     root.insert(u"endpoints"_qs, endpoints);
     return parseConfig(QJsonDocument(root).toJson(QJsonDocument::Compact));
@@ -368,6 +374,11 @@ void EndpointEditorDialog::tryAccept()
     accept();
 }
 
+void EndpointEditorDialog::setEngine(Engine* engine)
+{
+    m_sessionEngine = engine;
+}
+
 void EndpointEditorDialog::runProbe()
 {
     const ConfigParseResult parsed = candidate();
@@ -379,6 +390,20 @@ void EndpointEditorDialog::runProbe()
     const int position = m_index >= 0 ? m_index : static_cast<int>(parsed.config->endpoints.size()) - 1;
     AppConfig single = *parsed.config;
     single.endpoints = { parsed.config->endpoints.at(position) };
+    if (m_sessionEngine) {
+        // The session's engine holds the secrets: the probe carries the endpoint's real credential.
+        m_probe->setEnabled(false);
+        m_probeResult->setText(
+            tr("Probing %1…").arg(single.endpoints.first().url.toDisplayString(QUrl::RemoveUserInfo)));
+        if (m_oneShot == 0) {
+            connect(m_sessionEngine, &Engine::oneShotFinished, this, [this](quint64 id, const ProbeResult& r) {
+                if (id == m_oneShot)
+                    showProbeResult({ r });
+            });
+        }
+        m_oneShot = m_sessionEngine->probeOnce(single.endpoints.first());
+        return;
+    }
     if (m_engine)
         m_engine->stop();
     delete m_engine;
@@ -386,22 +411,26 @@ void EndpointEditorDialog::runProbe()
     m_engine->setConfig(single);
     m_probe->setEnabled(false);
     m_probeResult->setText(tr("Probing %1…").arg(single.endpoints.first().url.toDisplayString(QUrl::RemoveUserInfo)));
-    connect(m_engine, &Engine::onceFinished, this, [this](const ProbeResults& results, const EndpointStatuses&) {
-        m_probe->setEnabled(true);
-        if (results.isEmpty()) {
-            m_probeResult->setText(tr("No result."));
-        } else {
-            const ProbeResult& r = results.constLast();
-            const QString verdict
-                = r.signal == FailureSignal::None ? tr("OK") : signalCode(r.signal) + u" "_qs + signalTitle(r.signal);
-            m_probeResult->setText(tr("%1 · HTTP %2 · %3 · %4 — %5")
-                                       .arg(verdict, r.httpStatus > 0 ? QString::number(r.httpStatus) : tr("no status"),
-                                           latencyText(r.latencyMs()), outcomeCode(r.outcome),
-                                           r.reason.isEmpty() ? tr("as expected") : r.reason));
-        }
-        emit probeFinished();
-    });
+    connect(m_engine, &Engine::onceFinished, this,
+        [this](const ProbeResults& results, const EndpointStatuses&) { showProbeResult(results); });
     m_engine->runOnce();
+}
+
+void EndpointEditorDialog::showProbeResult(const ProbeResults& results)
+{
+    m_probe->setEnabled(true);
+    if (results.isEmpty()) {
+        m_probeResult->setText(tr("No result."));
+    } else {
+        const ProbeResult& r = results.constLast();
+        const QString verdict
+            = r.signal == FailureSignal::None ? tr("OK") : signalCode(r.signal) + u" "_qs + signalTitle(r.signal);
+        m_probeResult->setText(tr("%1 · HTTP %2 · %3 · %4 — %5")
+                                   .arg(verdict, r.httpStatus > 0 ? QString::number(r.httpStatus) : tr("no status"),
+                                       latencyText(r.latencyMs()), outcomeCode(r.outcome),
+                                       r.reason.isEmpty() ? tr("as expected") : r.reason));
+    }
+    emit probeFinished();
 }
 
 } // namespace sd

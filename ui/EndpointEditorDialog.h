@@ -7,6 +7,7 @@
 
 #include <QDialog>
 #include <QJsonObject>
+#include <QPointer>
 
 class QCheckBox;
 class QComboBox;
@@ -38,11 +39,16 @@ public:
     const std::optional<AppConfig>& result() const { return m_result; }
     /// Validates the form now; true when the config would load.
     bool validate();
+    /// "Probe now" asks this engine (the session's, which holds the secrets) for a one-shot probe of the
+    /// edited, unsaved endpoint. Without one the dialog probes with an engine of its own, which has no secrets.
+    void setEngine(Engine* engine);
     QString errorText() const;
     QString probeText() const;
 
     QLineEdit* nameEdit() const { return m_name; }
     QLineEdit* urlEdit() const { return m_url; }
+    QLineEdit* intervalEdit() const { return m_interval; }
+    QComboBox* credentialBox() const { return m_credential; }
     QPushButton* probeButton() const { return m_probe; }
     QLineEdit* timeoutMinEdit() const { return m_timeoutMin; }
     QLineEdit* timeoutMaxEdit() const { return m_timeoutMax; }
@@ -59,6 +65,7 @@ private:
     void showErrors(const QList<ConfigError>& errors);
     void runProbe();
     void tryAccept();
+    void showProbeResult(const ProbeResults& results);
 
     AppConfig m_config;
     int m_index;
@@ -86,7 +93,9 @@ private:
     QLabel* m_probeResult;
     QPushButton* m_probe;
     QDialogButtonBox* m_buttons;
-    Engine* m_engine = nullptr;
+    Engine* m_engine = nullptr; ///< its own, without secrets, when no session engine was given
+    QPointer<Engine> m_sessionEngine;
+    quint64 m_oneShot = 0;
 };
 
 } // namespace sd

@@ -108,6 +108,8 @@ MainWindow::MainWindow(DashboardSetup setup, QWidget* parent)
     setWindowTitle(m_setup.configPath.isEmpty() ? tr("SignalDeck — %1").arg(m_setup.sourceLabel)
                                                 : tr("SignalDeck — %1").arg(m_setup.configPath));
     setWindowIcon(stateIcon(SignalState::Ok, 64));
+    // Ids are what config changes match endpoints by; a config built in code (the demo) gets them here.
+    ensureEndpointIds(m_config.endpoints);
     m_proxy->setSourceModel(m_endpoints);
     m_endpoints->setEndpoints(m_config.endpoints);
     m_signals->setEndpoints(m_config.endpoints);
@@ -605,8 +607,11 @@ void MainWindow::requestFigures()
     m_reader->requestFigures(names, m_range.resolvedFrom(now), m_range.resolvedTo(now));
 }
 
-bool MainWindow::applyConfig(const AppConfig& config, QString* error)
+bool MainWindow::applyConfig(const AppConfig& given, QString* error)
 {
+    AppConfig config = given;
+    // A new endpoint (editor, duplicate) gets its id here; it keeps it from now on, in the file too.
+    ensureEndpointIds(config.endpoints);
     if (!m_setup.configPath.isEmpty()) {
         QString saveError;
         if (!saveConfigFile(m_setup.configPath, config, &saveError)) {
@@ -618,23 +623,13 @@ bool MainWindow::applyConfig(const AppConfig& config, QString* error)
             return false;
         }
     }
-    const QStringList keepSelected = [this] {
-        QStringList names;
-        for (int row : selectedRows())
-            names << m_endpoints->endpoint(row).name;
-        return names;
-    }();
     m_config = config;
-    m_engine->setConfig(m_config);
-    m_endpoints->setEndpoints(m_config.endpoints);
-    m_signals->setEndpoints(m_config.endpoints);
-    if (!m_paused)
-        m_engine->start();
-    else
-        m_engine->setPaused(true);
+    // Endpoint by endpoint: whatever did not change keeps its states, circuit, schedule and table row.
+    m_engine->applyConfig(m_config);
+    m_endpoints->updateEndpoints(m_config.endpoints);
+    m_signals->updateEndpoints(m_config.endpoints);
     updateTiles();
-    if (!keepSelected.isEmpty())
-        selectEndpoint(keepSelected.first());
+    updateSelection();
     requestFigures();
     emit configApplied(m_config);
     return true;
@@ -644,6 +639,7 @@ void MainWindow::openEditor(int index, const EndpointConfig& initial)
 {
     auto* dialog = new EndpointEditorDialog(m_config, index, initial, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setEngine(m_engine); // "Probe now" uses the session's engine and its secrets
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         if (dialog->result()) {
             const QString name = dialog->nameEdit()->text().trimmed();
@@ -675,6 +671,7 @@ void MainWindow::duplicateSelected()
     if (rows.isEmpty())
         return;
     EndpointConfig copy = m_endpoints->endpoint(rows.first());
+    copy.id.clear(); // another endpoint: it gets its own id when applied
     copy.name = uniqueName(m_config, copy.name + tr(" copy"));
     openEditor(-1, copy);
 }
@@ -710,7 +707,7 @@ void MainWindow::probeSelectedNow()
 {
     const QList<int> rows = selectedRows();
     for (int row : rows)
-        m_engine->probeNow(row); // endpoint id = its row in the model = its index in the config
+        m_engine->probeNow(endpointKey(m_endpoints->endpoint(row)));
     if (!rows.isEmpty())
         statusBar()->showMessage(tr("Probing %n endpoint(s) now…", nullptr, static_cast<int>(rows.size())), 3000);
 }

@@ -17,6 +17,12 @@ namespace sd {
 /// directory, and refuses a config that would not load back.
 ConfigParseResult parseConfig(const QByteArray& json);
 ConfigParseResult loadConfigFile(const QString& path);
+/// The id an endpoint without an `id` key gets: "ep-" and 10 hex digits of the SHA-256 of its name, so that
+/// the same file gives the same ids at every start and reload.
+QString endpointIdFromName(const QString& name);
+/// Gives every endpoint without an id one (endpointIdFromName, with "-2", "-3" … on a clash); ids already
+/// set stay.
+void ensureEndpointIds(QList<EndpointConfig>& endpoints);
 /// Indented JSON; parseConfig(configToJson(c)) gives back c for every valid c (see ConfigWriter.h).
 QByteArray configToJson(const AppConfig& config);
 /// On failure returns false and, if `error` is given, a message that names `path`.

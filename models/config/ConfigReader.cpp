@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config/ConfigReader.h"
 
+#include "config/ConfigLoader.h"
 #include "config/Duration.h"
 #include "config/SecretPatterns.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QSet>
 #include <QUrlQuery>
 
 #include <algorithm>
@@ -15,6 +18,31 @@
 #include <cmath>
 
 namespace sd {
+
+QString endpointIdFromName(const QString& name)
+{
+    const QByteArray hash = QCryptographicHash::hash(name.toUtf8(), QCryptographicHash::Sha256).toHex();
+    return QStringLiteral("ep-") + QString::fromLatin1(hash.left(10));
+}
+
+void ensureEndpointIds(QList<EndpointConfig>& endpoints)
+{
+    QSet<QString> taken;
+    for (const EndpointConfig& e : std::as_const(endpoints))
+        if (!e.id.isEmpty())
+            taken.insert(e.id);
+    for (EndpointConfig& e : endpoints) {
+        if (!e.id.isEmpty())
+            continue;
+        // Derived from the name, so that a file without ids gives the same ids at every start and reload.
+        const QString base = endpointIdFromName(e.name);
+        QString candidate = base;
+        for (int n = 2; taken.contains(candidate); ++n)
+            candidate = base + QLatin1Char('-') + QString::number(n);
+        e.id = candidate;
+        taken.insert(candidate);
+    }
+}
 
 using namespace std::chrono_literals;
 
@@ -139,6 +167,7 @@ ConfigParseResult ConfigReader::read(const QJsonDocument& document)
             }
         }
     }
+    ensureEndpointIds(config.endpoints);
 
     result.errors = m_errors;
     if (m_errors.isEmpty())
@@ -550,9 +579,25 @@ void ConfigReader::readEndpoint(const QJsonValue& value, const QString& path, En
     if (!object)
         return;
     rejectUnknownKeys(*object, path,
-        { u"name", u"url", u"method", u"kind", u"headers", u"body", u"interval", u"timeout", u"timeoutMin",
+        { u"id", u"name", u"url", u"method", u"kind", u"headers", u"body", u"interval", u"timeout", u"timeoutMin",
             u"timeoutMax", u"expectStatus", u"checks", u"errorCodes", u"credential", u"maxBodyBytes",
             u"freshConnection", u"tags", u"tls" });
+
+    if (object->contains(u"id")) {
+        const QString idPath = configKeyPath(path, u"id");
+        if (const auto id = readNonEmptyString(object->value(u"id"), idPath)) {
+            static const QRegularExpression kIdPattern(QStringLiteral("^[A-Za-z0-9._-]{1,64}$"));
+            if (!kIdPattern.match(*id).hasMatch()) {
+                fail(
+                    idPath, QStringLiteral("%1 is not an endpoint id (1 to 64 of A-Z a-z 0-9 . _ -)").arg(quoted(*id)));
+            } else if (const auto previous = m_endpointIdPaths.constFind(*id); previous != m_endpointIdPaths.cend()) {
+                fail(idPath, QStringLiteral("duplicate id %1 (also %2)").arg(quoted(*id), *previous));
+            } else {
+                m_endpointIdPaths.insert(*id, path);
+                endpoint.id = *id;
+            }
+        }
+    }
 
     const QString namePath = configKeyPath(path, u"name");
     if (!object->contains(u"name")) {

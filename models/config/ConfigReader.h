@@ -65,6 +65,7 @@ private:
     QList<ConfigError> m_errors;
     QString m_baseDirectory;
     QHash<QString, QString> m_credentialPaths; ///< credential id → path of the credential that defines it
+    QHash<QString, QString> m_endpointIdPaths; ///< endpoint id → path of the endpoint that has it
     QHash<QString, QString> m_endpointPaths; ///< endpoint name → path of the endpoint that uses it
 };
 

@@ -118,6 +118,8 @@ QJsonObject endpointToJson(const EndpointConfig& endpoint, const TlsConfig& glob
 {
     const EndpointConfig defaults;
     QJsonObject object;
+    if (!endpoint.id.isEmpty())
+        object.insert(u"id", endpoint.id);
     object.insert(u"name", endpoint.name);
     object.insert(u"url", endpoint.url.toString(QUrl::FullyEncoded));
 

@@ -63,6 +63,10 @@ enum class TransportKind : quint8 { Qt, Curl };
 
 /// How one endpoint is probed. Plain data; validation lives in ConfigLoader.
 struct EndpointConfig {
+    /// `id`: the endpoint's stable identity, kept across edits, renames, reorders and restarts (not its row,
+    /// not its name). The loader derives one from the name when the file has none (ensureEndpointIds), and the
+    /// writer always writes it, so a config saved once keeps its ids.
+    QString id;
     QString name;
     QUrl url;
     QByteArray method = QByteArrayLiteral("GET"); ///< GET, HEAD or POST
@@ -85,6 +89,13 @@ struct EndpointConfig {
 
     bool operator==(const EndpointConfig&) const = default;
 };
+
+/// The key an endpoint is matched by across config changes (engine, item models): its id, or its name
+/// when it has none (a config built in code; the loader always gives ids).
+inline QString endpointKey(const EndpointConfig& endpoint)
+{
+    return endpoint.id.isEmpty() ? QStringLiteral("name:") + endpoint.name : endpoint.id;
+}
 
 /// The thresholds of the signal state machines (docs/SIGNALS.md; keys in docs/CONFIG.md).
 struct Thresholds {

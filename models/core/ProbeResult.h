@@ -87,7 +87,8 @@ struct ProbeFacts {
 
 /// One finished probe (after retries), as recorded and shown. A value type sent across threads in batches.
 struct ProbeResult {
-    int endpointId = -1; ///< index in the engine's endpoint list
+    int endpointId = -1; ///< the engine's handle of the endpoint (EndpointStatus::id), stable while it runs
+    QString endpointKey; ///< endpointKey() of its config (its id): stable across config changes and restarts
     QString endpoint; ///< endpoint name
     QString url; ///< without credentials
     QDateTime startUtc;

@@ -74,6 +74,10 @@ public:
 
     int endpointId() const { return m_endpointId; }
     QString endpointName() const { return m_endpoint; }
+    /// A rename keeps the states; later transitions carry the new name.
+    void setEndpointName(const QString& name) { m_endpoint = name; }
+    /// New thresholds keep the states; the next probe is judged by them.
+    void setThresholds(const Thresholds& thresholds) { m_thresholds = thresholds; }
 
     /// Window statistics the dashboard shows.
     double errorRate() const; ///< share of non-Ok probes in the window, 0..1

@@ -2,6 +2,7 @@
 #include "itemmodels/CredentialTableModel.h"
 
 #include "health/CredentialAdvisory.h"
+#include "itemmodels/ChangedRows.h"
 #include "itemmodels/RoleNames.h"
 
 #include <QMetaEnum>
@@ -115,11 +116,7 @@ bool CredentialTableModel::refreshState(Row& row, const QDateTime& nowUtc) const
 void CredentialTableModel::emitRowsChanged(
     const QList<int>& rows, int firstColumn, int lastColumn, const QList<int>& roles)
 {
-    if (rows.isEmpty())
-        return;
-    // A few credentials at most: one span from the first to the last changed row is cheap and simple.
-    const auto [lo, hi] = std::minmax_element(rows.cbegin(), rows.cend());
-    emit dataChanged(index(*lo, firstColumn), index(*hi, lastColumn), roles);
+    emitChangedRows(this, std::vector<int>(rows.cbegin(), rows.cend()), firstColumn, lastColumn, roles);
 }
 
 void CredentialTableModel::applyStatuses(const EndpointStatuses& statuses)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "itemmodels/EndpointTableModel.h"
 
+#include "itemmodels/ChangedRows.h"
 #include "itemmodels/RoleNames.h"
 
 #include <QMetaEnum>
@@ -73,33 +74,142 @@ EndpointTableModel::EndpointTableModel(QObject* parent)
 {
 }
 
+EndpointTableModel::Row EndpointTableModel::freshRow(const EndpointConfig& config) const
+{
+    Row row;
+    row.config = config;
+    row.host = hostText(row.config.url);
+    row.status.id = -1;
+    row.status.key = endpointKey(config);
+    row.status.name = row.config.name;
+    row.window.setCapacity(m_windowSize);
+    rebuildSearchText(row);
+    return row;
+}
+
+void EndpointTableModel::rebuildKeys()
+{
+    m_rowOfKey.clear();
+    m_rowOfKey.reserve(static_cast<qsizetype>(m_rows.size()));
+    for (std::size_t i = 0; i < m_rows.size(); ++i)
+        m_rowOfKey.insert(endpointKey(m_rows[i].config), static_cast<int>(i));
+}
+
 void EndpointTableModel::setEndpoints(const QList<EndpointConfig>& endpoints)
 {
     beginResetModel();
     m_rows.clear();
     m_rows.reserve(static_cast<std::size_t>(endpoints.size()));
     for (qsizetype i = 0; i < endpoints.size(); ++i) {
-        Row row;
-        row.config = endpoints[i];
-        row.host = hostText(row.config.url);
+        Row row = freshRow(endpoints[i]);
+        // The engine gives its first config's endpoints the handles 0, 1, … in order.
         row.status.id = static_cast<int>(i);
-        row.status.name = row.config.name;
-        row.window.setCapacity(m_windowSize);
-        rebuildSearchText(row);
         m_rows.push_back(std::move(row));
     }
+    rebuildKeys();
     endResetModel();
 }
 
-EndpointTableModel::Row* EndpointTableModel::rowFor(int endpointId, const QString& name)
+namespace {
+bool sameRequest(const EndpointConfig& a, const EndpointConfig& b)
 {
+    return a.url == b.url && a.method == b.method && a.kind == b.kind && a.headers == b.headers && a.body == b.body
+        && a.credential == b.credential && a.freshConnection == b.freshConnection && a.tls == b.tls;
+}
+} // namespace
+
+void EndpointTableModel::updateEndpoints(const QList<EndpointConfig>& endpoints)
+{
+    QHash<QString, qsizetype> wanted;
+    for (qsizetype i = 0; i < endpoints.size(); ++i)
+        wanted.insert(endpointKey(endpoints[i]), i);
+
+    // Removed rows go first, bottom up, one contiguous run at a time.
+    for (int row = rowCount() - 1; row >= 0;) {
+        if (wanted.contains(endpointKey(m_rows[static_cast<std::size_t>(row)].config))) {
+            --row;
+            continue;
+        }
+        int first = row;
+        while (first > 0 && !wanted.contains(endpointKey(m_rows[static_cast<std::size_t>(first - 1)].config)))
+            --first;
+        beginRemoveRows({}, first, row);
+        m_rows.erase(m_rows.begin() + first, m_rows.begin() + row + 1);
+        endRemoveRows();
+        row = first - 1;
+    }
+
+    // The kept rows take their new config; a changed request starts the row over.
+    std::vector<int> changed;
+    for (std::size_t i = 0; i < m_rows.size(); ++i) {
+        Row& row = m_rows[i];
+        const EndpointConfig& next = endpoints[wanted.value(endpointKey(row.config))];
+        if (row.config == next)
+            continue;
+        if (!sameRequest(row.config, next)) {
+            const int handle = row.status.id;
+            row = freshRow(next);
+            row.status.id = handle;
+        } else {
+            row.config = next;
+            row.host = hostText(row.config.url);
+            row.status.name = next.name;
+            if (row.last)
+                row.last->endpoint = next.name;
+            rebuildSearchText(row);
+        }
+        changed.push_back(static_cast<int>(i));
+    }
+
+    // The kept rows in their new relative order: a reorder is a layout change (selection follows the rows).
+    const bool reordered = !std::is_sorted(m_rows.begin(), m_rows.end(), [&wanted](const Row& a, const Row& b) {
+        return wanted.value(endpointKey(a.config)) < wanted.value(endpointKey(b.config));
+    });
+    if (reordered) {
+        emit layoutAboutToBeChanged();
+        const QModelIndexList before = persistentIndexList();
+        QList<QString> keysBefore;
+        for (const QModelIndex& index : before)
+            keysBefore << endpointKey(m_rows[static_cast<std::size_t>(index.row())].config);
+        std::stable_sort(m_rows.begin(), m_rows.end(), [&wanted](const Row& a, const Row& b) {
+            return wanted.value(endpointKey(a.config)) < wanted.value(endpointKey(b.config));
+        });
+        rebuildKeys();
+        QModelIndexList after;
+        for (qsizetype i = 0; i < before.size(); ++i)
+            after << index(m_rowOfKey.value(keysBefore[i]), before[i].column());
+        changePersistentIndexList(before, after);
+        emit layoutChanged();
+        changed.clear(); // rows moved: every kept row is repainted by the layout change anyway
+    }
+    rebuildKeys();
+    emitRowsChanged(std::move(changed),
+        { Qt::DisplayRole, Qt::ToolTipRole, SortRole, CellStateRole, OverallStateRole, SignalStatesRole, TagsRole,
+            SparklineRole, ReasonRole, SearchTextRole, EndpointNameRole });
+
+    // Added endpoints are inserted at their place in the new order.
+    for (qsizetype i = 0; i < endpoints.size(); ++i) {
+        const QString key = endpointKey(endpoints[i]);
+        if (m_rowOfKey.contains(key))
+            continue;
+        const int at = static_cast<int>(i);
+        beginInsertRows({}, at, at);
+        m_rows.insert(m_rows.begin() + at, freshRow(endpoints[i]));
+        rebuildKeys();
+        endInsertRows();
+    }
+}
+
+int EndpointTableModel::rowFor(const QString& key, int endpointId, const QString& name) const
+{
+    if (!key.isEmpty())
+        return m_rowOfKey.value(key, -1);
     if (!validRow(endpointId))
-        return nullptr;
-    Row& row = m_rows[static_cast<std::size_t>(endpointId)];
+        return -1;
     // An id from before a reconfiguration may point at another endpoint now.
-    if (!name.isEmpty() && name != row.config.name)
-        return nullptr;
-    return &row;
+    if (!name.isEmpty() && name != m_rows[static_cast<std::size_t>(endpointId)].config.name)
+        return -1;
+    return endpointId;
 }
 
 void EndpointTableModel::rebuildSearchText(Row& row) const
@@ -120,9 +230,10 @@ void EndpointTableModel::applyBatch(const EngineBatch& batch)
     changed.reserve(static_cast<std::size_t>(batch.results.size() + batch.statuses.size()));
     std::vector<int> figuresStale;
     for (const ProbeResult& result : batch.results) {
-        Row* row = rowFor(result.endpointId, result.endpoint);
-        if (!row)
+        const int rowIndex = rowFor(result.endpointKey, result.endpointId, result.endpoint);
+        if (rowIndex < 0)
             continue;
+        Row* row = &m_rows[static_cast<std::size_t>(rowIndex)];
         const bool ok = result.outcome == Outcome::Ok;
         row->window.add(result);
         row->sparkline.push_back(ok ? result.latencyMs() : kNaN);
@@ -139,8 +250,8 @@ void EndpointTableModel::applyBatch(const EngineBatch& batch)
         row->last = result;
         if (result.tls.present)
             row->tls = result.tls;
-        figuresStale.push_back(result.endpointId);
-        changed.push_back(result.endpointId);
+        figuresStale.push_back(rowIndex);
+        changed.push_back(rowIndex);
     }
     std::sort(figuresStale.begin(), figuresStale.end());
     figuresStale.erase(std::unique(figuresStale.begin(), figuresStale.end()), figuresStale.end());
@@ -151,14 +262,15 @@ void EndpointTableModel::applyBatch(const EngineBatch& batch)
 
     bool statusesChanged = false;
     for (const EndpointStatus& status : batch.statuses) {
-        Row* row = rowFor(status.id, status.name);
-        if (!row)
+        const int rowIndex = rowFor(status.key, status.id, status.name);
+        if (rowIndex < 0)
             continue;
+        Row* row = &m_rows[static_cast<std::size_t>(rowIndex)];
         row->status = status;
         row->status.name = row->config.name;
         rebuildSearchText(*row);
         statusesChanged = true;
-        changed.push_back(status.id);
+        changed.push_back(rowIndex);
     }
 
     QList<int> roles { Qt::DisplayRole, Qt::ToolTipRole, SortRole };
@@ -172,23 +284,7 @@ void EndpointTableModel::applyBatch(const EngineBatch& batch)
 
 void EndpointTableModel::emitRowsChanged(std::vector<int> rows, const QList<int>& roles)
 {
-    std::sort(rows.begin(), rows.end());
-    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
-    if (rows.empty())
-        return;
-    const int lastColumn = ColumnCount - 1;
-    // When most rows changed, one full-range signal is cheaper for every view and proxy than many runs.
-    if (rows.size() * 2 > m_rows.size()) {
-        emit dataChanged(index(0, 0), index(rowCount() - 1, lastColumn), roles);
-        return;
-    }
-    std::size_t start = 0;
-    for (std::size_t i = 1; i <= rows.size(); ++i) {
-        if (i == rows.size() || rows[i] != rows[i - 1] + 1) {
-            emit dataChanged(index(rows[start], 0), index(rows[i - 1], lastColumn), roles);
-            start = i;
-        }
-    }
+    emitChangedRows(this, std::move(rows), 0, ColumnCount - 1, roles);
 }
 
 void EndpointTableModel::seedHistory(const QHash<QString, ProbeResults>& lastSamplesByEndpointName)
@@ -266,7 +362,15 @@ void EndpointTableModel::refreshRelativeTimes()
 
 int EndpointTableModel::rowOfEndpoint(int endpointId) const
 {
-    return validRow(endpointId) ? endpointId : -1;
+    for (std::size_t i = 0; i < m_rows.size(); ++i)
+        if (m_rows[i].status.id == endpointId)
+            return static_cast<int>(i);
+    return -1;
+}
+
+int EndpointTableModel::rowOfKey(const QString& key) const
+{
+    return m_rowOfKey.value(key, -1);
 }
 
 EndpointConfig EndpointTableModel::endpoint(int row) const

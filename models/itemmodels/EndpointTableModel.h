@@ -17,8 +17,10 @@
 
 namespace sd {
 
-/// The endpoint table: one row per configured endpoint, in config order; the endpoint id is its index in
-/// the list given to setEndpoints(), the same id the engine uses. Rows change only through applyBatch()
+/// The endpoint table: one row per configured endpoint, in config order. Results, statuses and config changes
+/// find their row by endpointKey() (the config's `id`), so a row keeps its live data when the config changes
+/// around it (updateEndpoints); entries without a key (hand-made ones) fall back to the row at index
+/// `endpointId` with the same name. Rows change only through applyBatch()
 /// (the engine flushes a few times a second): a batch emits one dataChanged per contiguous run of changed
 /// rows with an explicit role list, or a single full-range dataChanged when most rows changed, never one
 /// signal per probe. Latency percentiles and the error rate cover the last windowSize() probes of the live
@@ -100,6 +102,11 @@ public:
 
     /// Model reset: one row per endpoint; keeps nothing of the previous rows.
     void setEndpoints(const QList<EndpointConfig>& endpoints);
+    /// A changed config, applied row by row (matched by endpointKey()): removed endpoints' rows are removed,
+    /// added ones inserted, the others keep their live data (states, last result, sparkline, figures) unless
+    /// their request changed (URL, method, headers, body, credential: another request, the row starts over).
+    /// No model reset unless the kept rows change order, so selections and the view's scroll stay.
+    void updateEndpoints(const QList<EndpointConfig>& endpoints);
     /// Results and statuses of one engine flush. Entries whose id is unknown or whose name does not match
     /// the row (a batch from before a reconfiguration) are ignored.
     void applyBatch(const EngineBatch& batch);
@@ -121,7 +128,8 @@ public:
     /// Emits dataChanged for the clock-relative column (Next probe), one signal for all rows.
     void refreshRelativeTimes();
 
-    int rowOfEndpoint(int endpointId) const; ///< -1 when unknown
+    int rowOfEndpoint(int endpointId) const; ///< by the engine's handle (EndpointStatus::id); -1 when unknown
+    int rowOfKey(const QString& key) const; ///< by endpointKey(); -1 when unknown
     EndpointConfig endpoint(int row) const;
     EndpointStatus status(int row) const;
     std::optional<ProbeResult> lastResult(int row) const;
@@ -155,7 +163,10 @@ private:
     };
 
     bool validRow(int row) const { return row >= 0 && row < static_cast<int>(m_rows.size()); }
-    Row* rowFor(int endpointId, const QString& name);
+    /// The row an engine entry belongs to, -1 when none (a batch from before a reconfiguration).
+    int rowFor(const QString& key, int endpointId, const QString& name) const;
+    Row freshRow(const EndpointConfig& config) const;
+    void rebuildKeys();
     void rebuildSearchText(Row& row) const;
     QVariant display(const Row& row, int column) const;
     QString certificateText(const Row& row) const;
@@ -167,6 +178,7 @@ private:
     void emitRowsChanged(std::vector<int> rows, const QList<int>& roles);
 
     std::vector<Row> m_rows;
+    QHash<QString, int> m_rowOfKey; ///< endpointKey() → row
     int m_windowSize = kDefaultWindowSize;
     bool m_rangeActive = false;
     QHash<QString, RangeFigures> m_range;

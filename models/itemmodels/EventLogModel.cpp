@@ -18,6 +18,8 @@ QString signalColumnText(const EngineEvent& e)
 {
     if (e.kind == EngineEvent::Kind::Circuit)
         return QStringLiteral("circuit");
+    if (e.kind == EngineEvent::Kind::Config)
+        return QStringLiteral("config");
     return e.signal == FailureSignal::None ? QStringLiteral("overall") : signalCode(e.signal);
 }
 
@@ -116,6 +118,8 @@ QVariant EventLogModel::data(const QModelIndex& index, int role) const
         case Signal:
             return signalColumnText(e);
         case Transition:
+            if (e.kind == EngineEvent::Kind::Config)
+                return QStringLiteral("config changed");
             return QString(e.from % QStringLiteral(" \u2192 ") % e.to);
         case Reason:
             return e.reason;
@@ -130,6 +134,8 @@ QVariant EventLogModel::data(const QModelIndex& index, int role) const
         case Signal:
             if (e.kind == EngineEvent::Kind::Circuit)
                 return QStringLiteral("Circuit breaker");
+            if (e.kind == EngineEvent::Kind::Config)
+                return QStringLiteral("The endpoint's config changed");
             return e.signal == FailureSignal::None ? QStringLiteral("Overall state of the endpoint")
                                                    : signalTitle(e.signal);
         case Reason:
@@ -145,6 +151,8 @@ QVariant EventLogModel::data(const QModelIndex& index, int role) const
         case Endpoint:
             return e.endpoint;
         case Signal:
+            if (e.kind == EngineEvent::Kind::Config)
+                return kCircuitSortValue + 1;
             return e.kind == EngineEvent::Kind::Circuit ? kCircuitSortValue : static_cast<int>(e.signal);
         case Transition:
             return static_cast<int>(e.toState);
@@ -155,7 +163,7 @@ QVariant EventLogModel::data(const QModelIndex& index, int role) const
         }
         return {};
     case KindRole:
-        return e.kind == EngineEvent::Kind::Circuit ? QStringLiteral("circuit") : QStringLiteral("signal");
+        return eventKindCode(e.kind);
     case ToStateRole:
         return static_cast<int>(e.toState);
     case EndpointIdRole:

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "itemmodels/SignalSummaryModel.h"
 
+#include "itemmodels/ChangedRows.h"
 #include "itemmodels/RoleNames.h"
 
+#include <QHash>
 #include <QMetaEnum>
 
 namespace sd {
@@ -17,18 +19,51 @@ void SignalSummaryModel::setEndpoints(const QList<EndpointConfig>& endpoints)
     m_endpoints.clear();
     m_endpoints.reserve(static_cast<std::size_t>(endpoints.size()));
     for (const EndpointConfig& e : endpoints)
-        m_endpoints.push_back(EndpointSignals { e.name, {}, {}, {} });
+        m_endpoints.push_back(EndpointSignals { endpointKey(e), e.name, e.url, {}, {}, {} });
+    recompute();
+}
+
+void SignalSummaryModel::updateEndpoints(const QList<EndpointConfig>& endpoints)
+{
+    QHash<QString, EndpointSignals> old;
+    for (EndpointSignals& e : m_endpoints)
+        old.insert(e.key, std::move(e));
+    m_endpoints.clear();
+    m_endpoints.reserve(static_cast<std::size_t>(endpoints.size()));
+    for (const EndpointConfig& config : endpoints) {
+        const QString key = endpointKey(config);
+        auto found = old.find(key);
+        if (found != old.end() && found->url == config.url) {
+            EndpointSignals kept = std::move(*found);
+            kept.name = config.name;
+            m_endpoints.push_back(std::move(kept));
+        } else {
+            m_endpoints.push_back(EndpointSignals { key, config.name, config.url, {}, {}, {} });
+        }
+    }
     recompute();
 }
 
 void SignalSummaryModel::applyBatch(const EngineBatch& batch)
 {
+    QHash<QString, std::size_t> byKey;
+    for (std::size_t i = 0; i < m_endpoints.size(); ++i)
+        byKey.insert(m_endpoints[i].key, i);
     for (const EndpointStatus& status : batch.statuses) {
-        if (status.id < 0 || status.id >= static_cast<int>(m_endpoints.size()))
-            continue;
-        EndpointSignals& e = m_endpoints[static_cast<std::size_t>(status.id)];
-        if (!status.name.isEmpty() && status.name != e.name)
-            continue;
+        std::size_t at = 0;
+        if (!status.key.isEmpty()) {
+            const auto found = byKey.constFind(status.key);
+            if (found == byKey.cend())
+                continue;
+            at = *found;
+        } else {
+            if (status.id < 0 || status.id >= static_cast<int>(m_endpoints.size()))
+                continue;
+            at = static_cast<std::size_t>(status.id);
+            if (!status.name.isEmpty() && status.name != m_endpoints[at].name)
+                continue;
+        }
+        EndpointSignals& e = m_endpoints[at];
         for (std::size_t i = 0; i < e.states.size(); ++i) {
             if (e.states[i] != status.states[i] || e.reasons[i] != status.reasons[i]) {
                 e.states[i] = status.states[i];
@@ -65,22 +100,15 @@ void SignalSummaryModel::recompute()
         }
     }
 
-    // One dataChanged per contiguous run of changed rows.
     static const QList<int> kRoles { WorstStateRole, WarningCountRole, CriticalCountRole, LatestReasonRole,
         LatestReasonEndpointRole };
-    int runStart = -1;
-    for (int row = 0; row <= kSignalCount; ++row) {
-        const bool changed = row < kSignalCount
-            && !(next[static_cast<std::size_t>(row)] == m_summaries[static_cast<std::size_t>(row)]);
-        if (row < kSignalCount)
-            m_summaries[static_cast<std::size_t>(row)] = next[static_cast<std::size_t>(row)];
-        if (changed && runStart < 0)
-            runStart = row;
-        if (!changed && runStart >= 0) {
-            emit dataChanged(index(runStart), index(row - 1), kRoles);
-            runStart = -1;
-        }
+    std::vector<int> changed;
+    for (int row = 0; row < kSignalCount; ++row) {
+        if (!(next[static_cast<std::size_t>(row)] == m_summaries[static_cast<std::size_t>(row)]))
+            changed.push_back(row);
+        m_summaries[static_cast<std::size_t>(row)] = next[static_cast<std::size_t>(row)];
     }
+    emitChangedRows(this, std::move(changed), 0, 0, kRoles);
 
     SignalState worst = SignalState::Unknown;
     for (const Summary& s : m_summaries)

@@ -36,9 +36,13 @@ public:
 
     explicit SignalSummaryModel(QObject* parent = nullptr);
 
-    /// Forgets every state; the endpoint id is the index in this list, as in the engine.
+    /// Forgets every state; the endpoint id is the index in this list, as in the engine's first config.
     void setEndpoints(const QList<EndpointConfig>& endpoints);
-    /// Takes the statuses of one engine flush; unknown ids or mismatching names are ignored.
+    /// A changed config: endpoints matched by endpointKey() keep their states unless their request changed
+    /// (then they start over, as in the engine); removed ones no longer count, added ones start unknown.
+    void updateEndpoints(const QList<EndpointConfig>& endpoints);
+    /// Takes the statuses of one engine flush, matched by their key (hand-made statuses without one: by
+    /// index and name); unknown ones are ignored.
     void applyBatch(const EngineBatch& batch);
 
     /// The worst state over all signals and endpoints (for the tray); Unknown before any status.
@@ -55,7 +59,9 @@ signals:
 
 private:
     struct EndpointSignals {
+        QString key; ///< endpointKey()
         QString name;
+        QUrl url;
         std::array<SignalState, kSignalCount> states {};
         std::array<QString, kSignalCount> reasons;
         /// When the state or reason last changed, as a batch-order sequence number (no clock needed).

@@ -13,13 +13,23 @@ Engine::Engine(ProbeScheduler::Options options, QObject* parent)
 {
     qRegisterMetaType<EngineBatch>();
     qRegisterMetaType<ProbeResults>();
+    qRegisterMetaType<ProbeResult>();
     qRegisterMetaType<EndpointStatuses>();
     m_thread->setObjectName(QStringLiteral("signaldeck-engine"));
     m_scheduler->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_scheduler, &QObject::deleteLater);
+    // In the engine thread, before the batch is queued to this object's thread (setBatchObserver).
+    connect(
+        m_scheduler, &ProbeScheduler::batchReady, m_scheduler,
+        [this](const EngineBatch& batch) {
+            if (m_observer)
+                m_observer(batch);
+        },
+        Qt::DirectConnection);
     connect(m_scheduler, &ProbeScheduler::batchReady, this, &Engine::batchReady);
     connect(m_scheduler, &ProbeScheduler::onceFinished, this, &Engine::onceFinished);
     connect(m_scheduler, &ProbeScheduler::credentialRejected, this, &Engine::credentialRejected);
+    connect(m_scheduler, &ProbeScheduler::oneShotFinished, this, &Engine::oneShotFinished);
     m_thread->start();
 }
 
@@ -35,6 +45,12 @@ void Engine::setConfig(const AppConfig& config)
 {
     QMetaObject::invokeMethod(
         m_scheduler, [s = m_scheduler, config] { s->setConfig(config); }, Qt::QueuedConnection);
+}
+
+void Engine::applyConfig(const AppConfig& config)
+{
+    QMetaObject::invokeMethod(
+        m_scheduler, [s = m_scheduler, config] { s->applyConfig(config); }, Qt::QueuedConnection);
 }
 
 void Engine::start()
@@ -66,6 +82,27 @@ void Engine::probeNow(int endpointId)
                 Qt::QueuedConnection);
         },
         Qt::QueuedConnection);
+}
+
+void Engine::probeNow(const QString& endpointKey)
+{
+    QMetaObject::invokeMethod(
+        m_scheduler,
+        [this, s = m_scheduler, endpointKey] {
+            const QString refusal = s->probeNow(endpointKey);
+            const int handle = s->handleOf(endpointKey);
+            QMetaObject::invokeMethod(
+                this, [this, handle, refusal] { emit probeNowAnswered(handle, refusal); }, Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+quint64 Engine::probeOnce(const EndpointConfig& endpoint)
+{
+    const quint64 id = ++m_oneShotSerial;
+    QMetaObject::invokeMethod(
+        m_scheduler, [s = m_scheduler, id, endpoint] { s->probeOnce(id, endpoint); }, Qt::QueuedConnection);
+    return id;
 }
 
 void Engine::setCredentialSecrets(const QHash<QString, QByteArray>& secrets)
@@ -108,6 +145,16 @@ void Engine::stopScheduler()
         return;
     QMetaObject::invokeMethod(
         m_scheduler, [s = m_scheduler] { s->stop(); }, Qt::BlockingQueuedConnection);
+}
+
+void Engine::setBatchObserver(std::function<void(const EngineBatch&)> observer)
+{
+    if (!m_thread->isRunning()) {
+        m_observer = std::move(observer);
+        return;
+    }
+    QMetaObject::invokeMethod(
+        m_scheduler, [this, &observer] { m_observer = std::move(observer); }, Qt::BlockingQueuedConnection);
 }
 
 EndpointStatuses Engine::statuses() const

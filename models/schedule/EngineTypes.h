@@ -29,7 +29,8 @@ QString nextProbeReasonText(NextProbeReason reason);
 
 /// A snapshot of one endpoint's scheduling and health, sent with every batch for the endpoints that changed.
 struct EndpointStatus {
-    int id = -1;
+    int id = -1; ///< the engine's handle: stable while the engine runs, across config changes
+    QString key; ///< endpointKey() of its config (its id): stable across restarts too
     QString name;
     QDateTime nextProbeUtc; ///< invalid while paused or in flight
     NextProbeReason nextReason = NextProbeReason::Interval;
@@ -52,12 +53,14 @@ struct EndpointStatus {
 };
 using EndpointStatuses = QList<EndpointStatus>;
 
-/// One entry of the event stream: a signal transition or a circuit-breaker transition.
+/// One entry of the event stream: a signal transition, a circuit-breaker transition, or a config change of
+/// one endpoint (Config: `reason` says what changed, "added", "removed", "interval 30s → 10s", …).
 struct EngineEvent {
-    enum class Kind : quint8 { Signal, Circuit };
+    enum class Kind : quint8 { Signal, Circuit, Config };
     Kind kind = Kind::Signal;
     QDateTime time; ///< UTC
     int endpointId = -1;
+    QString endpointKey; ///< endpointKey() of its config (its id)
     QString endpoint;
     FailureSignal signal = FailureSignal::None; ///< Signal kind: None = the endpoint's overall state
     QString from; ///< "ok", "warning", "critical" / "closed", "open", "half-open"
@@ -67,6 +70,8 @@ struct EngineEvent {
     SignalState toState = SignalState::Unknown;
 };
 using EngineEvents = QList<EngineEvent>;
+/// "signal", "circuit" or "config".
+QString eventKindCode(EngineEvent::Kind kind);
 
 /// Engine-wide figures for the status bar and the benchmarks.
 struct EngineStats {

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 Q_LOGGING_CATEGORY(lcSchedule, "signaldeck.schedule", QtInfoMsg)
 
@@ -64,6 +65,7 @@ struct ProbeScheduler::Runtime {
         , interval(cfg.interval)
     {
         status.id = id;
+        status.key = endpointKey(cfg);
         status.name = cfg.name;
         status.adaptiveTimeout = cfg.adaptiveTimeout;
     }
@@ -125,7 +127,190 @@ void ProbeScheduler::setConfig(const AppConfig& config)
     stop();
     m_transport->setKind(config.transport);
     m_thresholds = config.thresholds;
+    updateBudget(config);
+    m_runtimes.clear();
+    m_byHandle.clear();
+    m_runtimes.reserve(static_cast<std::size_t>(config.endpoints.size()));
+    for (const EndpointConfig& endpoint : config.endpoints) {
+        auto rt = std::make_unique<Runtime>(handleFor(endpointKey(endpoint)), endpoint, m_thresholds);
+        rt->interval = stretchedInterval(endpoint.interval, m_budget);
+        if (m_byHandle.contains(rt->status.id)) {
+            // Two endpoints with one key (a config built in code with a repeated name): the second gets a handle
+            // of its own, so that both are probed; only the first is matched by later config changes.
+            rt->status.id = m_nextHandle++;
+            rt->tracker = SignalTracker(rt->status.id, endpoint.name, m_thresholds);
+        }
+        m_byHandle.insert(rt->status.id, rt.get());
+        m_runtimes.push_back(std::move(rt));
+    }
+    m_credentials.clear();
+    for (const CredentialConfig& credential : config.credentials)
+        m_credentials.insert(credential.id, credential);
+    loadClientCertificates();
+    refreshCredentialConditions({});
+}
+
+int ProbeScheduler::handleFor(const QString& key)
+{
+    const auto found = m_handles.constFind(key);
+    if (found != m_handles.cend())
+        return *found;
+    const int handle = m_nextHandle++;
+    m_handles.insert(key, handle);
+    return handle;
+}
+
+ProbeScheduler::Runtime* ProbeScheduler::runtime(int handle) const
+{
+    return m_byHandle.value(handle, nullptr);
+}
+
+namespace {
+/// What an endpoint's new config changes in the request itself: another request, whose history of
+/// states says nothing about the new one.
+bool requestChanged(const EndpointConfig& a, const EndpointConfig& b)
+{
+    return a.url != b.url || a.method != b.method || a.kind != b.kind || a.headers != b.headers || a.body != b.body
+        || a.credential != b.credential || a.freshConnection != b.freshConnection || !(a.tls == b.tls);
+}
+
+QString durationText(milliseconds d)
+{
+    const qint64 ms = d.count();
+    if (ms % 1000 != 0)
+        return QStringLiteral("%1ms").arg(ms);
+    if (ms % 60'000 != 0)
+        return QStringLiteral("%1s").arg(ms / 1000);
+    return QStringLiteral("%1m").arg(ms / 60'000);
+}
+
+/// The changes that keep the endpoint's states, in words ("interval 30s → 10s"); empty when none.
+QStringList keptChanges(const EndpointConfig& a, const EndpointConfig& b)
+{
+    QStringList out;
+    if (a.name != b.name)
+        out << QStringLiteral("renamed from %1").arg(a.name);
+    if (a.interval != b.interval)
+        out << QStringLiteral("interval %1 \u2192 %2").arg(durationText(a.interval), durationText(b.interval));
+    if (a.adaptiveTimeout != b.adaptiveTimeout || a.timeout != b.timeout || a.timeoutMin != b.timeoutMin
+        || a.timeoutMax != b.timeoutMax)
+        out << QStringLiteral("timeout changed");
+    if (a.expectStatus != b.expectStatus || a.checks != b.checks || a.errorCodes != b.errorCodes
+        || a.maxBodyBytes != b.maxBodyBytes)
+        out << QStringLiteral("checks changed");
+    if (a.tags != b.tags)
+        out << QStringLiteral("tags changed");
+    return out;
+}
+} // namespace
+
+void ProbeScheduler::applyConfig(const AppConfig& config)
+{
+    const MonotonicTime now = monotonicNow();
+    const bool thresholdsChanged = !(config.thresholds == m_thresholds);
+    m_thresholds = config.thresholds;
+    updateBudget(config);
+    m_credentials.clear();
+    for (const CredentialConfig& credential : config.credentials)
+        m_credentials.insert(credential.id, credential);
+    loadClientCertificates();
+
+    std::unordered_map<QString, std::unique_ptr<Runtime>> old;
+    for (auto& rt : m_runtimes) {
+        QString key = endpointKey(rt->cfg);
+        old.emplace(std::move(key), std::move(rt));
+    }
+    m_runtimes.clear();
+    m_byHandle.clear();
+    m_runtimes.reserve(static_cast<std::size_t>(config.endpoints.size()));
+    std::vector<Runtime*> fresh; ///< added or started over: probed at once when running
+
+    for (const EndpointConfig& endpoint : config.endpoints) {
+        const QString key = endpointKey(endpoint);
+        auto found = old.find(key);
+        std::unique_ptr<Runtime> rt;
+        if (found == old.end()) {
+            int handle = handleFor(key);
+            if (m_byHandle.contains(handle))
+                handle = m_nextHandle++; // a repeated key in this config (see setConfig)
+            rt = std::make_unique<Runtime>(handle, endpoint, m_thresholds);
+            configEvent(*rt, QStringLiteral("added"));
+            fresh.push_back(rt.get());
+        } else if (requestChanged(found->second->cfg, endpoint)) {
+            // Another request: the state of the old one says nothing about it. An attempt still in flight
+            // is dropped when it comes back (its ticket is not the new runtime's).
+            const int handle = found->second->status.id;
+            const bool urlChanged = found->second->cfg.url != endpoint.url;
+            old.erase(found);
+            rt = std::make_unique<Runtime>(handle, endpoint, m_thresholds);
+            configEvent(*rt,
+                urlChanged ? QStringLiteral("URL changed: states start over")
+                           : QStringLiteral("request changed: states start over"));
+            fresh.push_back(rt.get());
+        } else {
+            rt = std::move(found->second);
+            old.erase(found);
+            const QStringList changes = keptChanges(rt->cfg, endpoint);
+            if (rt->cfg.timeoutMin != endpoint.timeoutMin || rt->cfg.timeoutMax != endpoint.timeoutMax)
+                rt->rto = RtoEstimator(endpoint.timeoutMin, endpoint.timeoutMax);
+            if (rt->cfg.name != endpoint.name)
+                rt->tracker.setEndpointName(endpoint.name);
+            if (thresholdsChanged)
+                rt->tracker.setThresholds(m_thresholds);
+            rt->cfg = endpoint;
+            rt->requestProblem = validateRequest(rt->cfg);
+            rt->status.name = endpoint.name;
+            rt->status.key = endpointKey(endpoint);
+            rt->status.adaptiveTimeout = endpoint.adaptiveTimeout;
+            if (!changes.isEmpty())
+                configEvent(*rt, changes.join(QStringLiteral(", ")));
+        }
+        const milliseconds interval = stretchedInterval(endpoint.interval, m_budget);
+        if (interval != rt->interval) {
+            rt->interval = interval;
+            // A shorter interval takes effect now; a longer one from the next cycle.
+            if (m_running && rt->scheduled && !rt->inCycle && rt->dueReason == NextProbeReason::Interval
+                && rt->dueAt > now + interval) {
+                rt->plannedAt = now + interval;
+                reschedule(*rt, rt->plannedAt, NextProbeReason::Interval);
+            }
+        }
+        m_byHandle.insert(rt->status.id, rt.get());
+        m_runtimes.push_back(std::move(rt));
+    }
+    // What is left was removed: it stops now. An attempt still in flight comes back to an unknown handle and
+    // is dropped; its heap entries are skipped.
+    for (auto& [key, rt] : old)
+        configEvent(*rt, QStringLiteral("removed"));
+    old.clear();
+    refreshCredentialConditions({});
+    if (m_running && !m_once) {
+        for (Runtime* rt : fresh) {
+            rt->plannedAt = now;
+            if (!m_paused && credentialBlock(*rt).isEmpty())
+                reschedule(*rt, now, NextProbeReason::Interval);
+        }
+        arm();
+    }
+}
+
+void ProbeScheduler::configEvent(Runtime& rt, const QString& what)
+{
+    EngineEvent e;
+    e.kind = EngineEvent::Kind::Config;
+    e.time = QDateTime::currentDateTimeUtc();
+    e.endpointId = rt.status.id;
+    e.endpointKey = endpointKey(rt.cfg);
+    e.endpoint = rt.cfg.name;
+    e.reason = what;
+    m_pendingEvents.append(e);
+    m_dirty.push_back(rt.status.id);
+}
+
+void ProbeScheduler::updateBudget(const AppConfig& config)
+{
     AppConfig capped = config;
+
     if (m_options.ratePerSecond > 0.0)
         capped.limits.maxProbesPerSecond = m_options.ratePerSecond;
     m_budget = rateBudgetFor(capped);
@@ -138,17 +323,6 @@ void ProbeScheduler::setConfig(const AppConfig& config)
     m_stats.rateNote = rateBudgetNote(m_budget);
     if (m_budget.intervalFactor > 1.0)
         qCInfo(lcSchedule).noquote() << m_stats.rateNote;
-    m_runtimes.clear();
-    m_runtimes.reserve(static_cast<std::size_t>(config.endpoints.size()));
-    for (int i = 0; i < config.endpoints.size(); ++i) {
-        m_runtimes.push_back(std::make_unique<Runtime>(i, config.endpoints.at(i), m_thresholds));
-        m_runtimes.back()->interval = stretchedInterval(config.endpoints.at(i).interval, m_budget);
-    }
-    m_credentials.clear();
-    for (const CredentialConfig& credential : config.credentials)
-        m_credentials.insert(credential.id, credential);
-    loadClientCertificates();
-    refreshCredentialConditions({});
 }
 
 void ProbeScheduler::loadClientCertificates()
@@ -235,7 +409,7 @@ void ProbeScheduler::setCredentialUnavailable(const QString& id, const QString& 
     refreshCredentialConditions(id);
     for (auto& rt : m_runtimes) {
         if (rt->cfg.credential == id) {
-            ++rt->generation;
+            rt->generation = ++m_generationSerial;
             rt->scheduled = false;
         }
     }
@@ -325,6 +499,8 @@ void ProbeScheduler::collectSignalEvents(const SignalTransitions& transitions)
         e.kind = EngineEvent::Kind::Signal;
         e.time = t.time.isValid() ? t.time : nowUtc;
         e.endpointId = t.endpointId;
+        if (const Runtime* rt = runtime(t.endpointId))
+            e.endpointKey = endpointKey(rt->cfg);
         e.endpoint = t.endpoint;
         e.signal = t.signal;
         e.from = stateCode(t.from);
@@ -373,6 +549,7 @@ void ProbeScheduler::runOnce()
         ProbeResult& r = rt->last;
         r = ProbeResult {};
         r.endpointId = rt->status.id;
+        r.endpointKey = endpointKey(rt->cfg);
         r.endpoint = rt->cfg.name;
         r.url = rt->cfg.url.toString(QUrl::RemoveUserInfo);
         r.startUtc = nowUtc;
@@ -401,7 +578,7 @@ void ProbeScheduler::setPaused(bool paused)
     const MonotonicTime now = monotonicNow();
     for (auto& rt : m_runtimes) {
         if (paused) {
-            ++rt->generation;
+            rt->generation = ++m_generationSerial;
             rt->scheduled = false;
         } else if (!rt->inCycle && credentialBlock(*rt).isEmpty()) {
             rt->plannedAt = std::max(rt->plannedAt, now);
@@ -412,11 +589,20 @@ void ProbeScheduler::setPaused(bool paused)
     arm();
 }
 
+QString ProbeScheduler::probeNow(const QString& key)
+{
+    const auto found = m_handles.constFind(key);
+    if (found == m_handles.cend() || !runtime(*found))
+        return QStringLiteral("no endpoint %1").arg(key);
+    return probeNow(*found);
+}
+
 QString ProbeScheduler::probeNow(int endpointId)
 {
-    if (endpointId < 0 || endpointId >= endpointCount())
+    Runtime* found = runtime(endpointId);
+    if (!found)
         return QStringLiteral("no endpoint #%1").arg(endpointId);
-    Runtime& rt = *m_runtimes[static_cast<std::size_t>(endpointId)];
+    Runtime& rt = *found;
     const MonotonicTime now = monotonicNow();
     if (rt.inFlight || rt.inCycle)
         return QStringLiteral("%1: a probe is already under way").arg(rt.cfg.name);
@@ -429,7 +615,7 @@ QString ProbeScheduler::probeNow(int endpointId)
             .arg(left)
             .arg(utcAt(*rt.throttle.notBefore(), now).toString(QStringLiteral("HH:mm:ss")));
     }
-    ++rt.generation;
+    rt.generation = ++m_generationSerial;
     rt.scheduled = false;
     rt.manual = true;
     rt.inCycle = true;
@@ -450,9 +636,10 @@ void ProbeScheduler::stop()
         flush();
     m_flushTimer->stop();
     m_transport->abortAll();
+    m_oneShots.clear();
     m_heap = {};
     for (auto& rt : m_runtimes) {
-        ++rt->generation;
+        rt->generation = ++m_generationSerial;
         rt->inFlight = false;
         rt->inCycle = false;
         rt->scheduled = false;
@@ -461,9 +648,78 @@ void ProbeScheduler::stop()
     }
 }
 
+void ProbeScheduler::probeOnce(quint64 requestId, const EndpointConfig& endpoint)
+{
+    const quint64 ticket = (static_cast<quint64>(kOneShotHandle) << 32) | (++m_ticketSerial & 0xffffffffU);
+    m_oneShots.insert(ticket, OneShot { requestId, endpoint });
+    const QDateTime nowUtc = QDateTime::currentDateTimeUtc();
+    ProbeFacts refused;
+    if (const QString problem = validateRequest(endpoint); !problem.isEmpty()) {
+        refused.transportError = TransportError::InvalidRequest;
+        refused.transportDetail = problem;
+        finishOneShot(ticket, refused, nowUtc, {});
+        return;
+    }
+    ProbeRequest request;
+    request.ticket = ticket;
+    request.endpoint = endpoint;
+    request.deadline = endpoint.adaptiveTimeout ? endpoint.timeoutMax : endpoint.timeout;
+    if (!endpoint.credential.isEmpty()) {
+        if (!m_secrets.contains(endpoint.credential)) {
+            ProbeResult r;
+            r.endpoint = endpoint.name;
+            r.endpointKey = endpointKey(endpoint);
+            r.url = endpoint.url.toString(QUrl::RemoveUserInfo);
+            r.startUtc = nowUtc;
+            r.outcome = Outcome::Auth;
+            r.signal = FailureSignal::S2;
+            r.reason = m_unavailable.value(
+                endpoint.credential, QStringLiteral("credential unavailable: not loaded from the keychain"));
+            m_oneShots.remove(ticket);
+            emit oneShotFinished(requestId, r);
+            return;
+        }
+        const auto meta = m_credentials.constFind(endpoint.credential);
+        const QString scheme = meta == m_credentials.cend() ? CredentialConfig {}.scheme : meta->scheme;
+        if (const auto header = credentialHeader(scheme, m_secrets.value(endpoint.credential)))
+            request.extraHeaders.append(*header);
+    }
+    m_transport->start(request);
+}
+
+void ProbeScheduler::finishOneShot(
+    quint64 ticket, const ProbeFacts& facts, const QDateTime& startUtc, const QByteArray& traceId)
+{
+    const auto found = m_oneShots.constFind(ticket);
+    if (found == m_oneShots.cend())
+        return;
+    const OneShot shot = *found;
+    m_oneShots.erase(found);
+    const Classification verdict = classify(shot.endpoint, facts, QDateTime::currentDateTimeUtc(), m_knownSecrets);
+    ProbeResult r;
+    r.endpoint = shot.endpoint.name;
+    r.endpointKey = endpointKey(shot.endpoint);
+    r.url = shot.endpoint.url.toString(QUrl::RemoveUserInfo);
+    r.startUtc = startUtc;
+    r.latencyUs = facts.latencyUs;
+    r.phases = facts.phases;
+    r.connectionReused = facts.connectionReused;
+    r.httpStatus = facts.httpStatus;
+    r.bytesRead = facts.bytesRead;
+    r.bodyTruncated = facts.bodyTruncated;
+    r.outcome = verdict.outcome;
+    r.signal = verdict.signal;
+    r.reason = verdict.reason;
+    r.attempts = 1;
+    r.traceId = traceId;
+    r.retryAfter = verdict.retryAfter;
+    r.rateLimitRemaining = verdict.rateLimitRemaining;
+    emit oneShotFinished(shot.requestId, r);
+}
+
 void ProbeScheduler::reschedule(Runtime& rt, MonotonicTime at, NextProbeReason reason)
 {
-    ++rt.generation;
+    rt.generation = ++m_generationSerial;
     rt.dueAt = at;
     rt.dueReason = reason;
     rt.scheduled = true;
@@ -475,8 +731,8 @@ void ProbeScheduler::arm()
 {
     while (!m_heap.empty()) {
         const Due& top = m_heap.top();
-        const Runtime& rt = *m_runtimes[static_cast<std::size_t>(top.id)];
-        if (top.generation == rt.generation && rt.scheduled)
+        const Runtime* rt = runtime(top.id);
+        if (rt && top.generation == rt->generation && rt->scheduled)
             break;
         m_heap.pop();
     }
@@ -496,9 +752,10 @@ void ProbeScheduler::onTimer()
     while (!m_heap.empty() && m_heap.top().at <= now) {
         const Due due = m_heap.top();
         m_heap.pop();
-        Runtime& rt = *m_runtimes[static_cast<std::size_t>(due.id)];
-        if (due.generation != rt.generation || !rt.scheduled)
+        Runtime* found = runtime(due.id);
+        if (!found || due.generation != found->generation || !found->scheduled)
             continue;
+        Runtime& rt = *found;
         rt.scheduled = false;
         dispatch(rt, now);
     }
@@ -604,10 +861,14 @@ void ProbeScheduler::sendAttempt(Runtime& rt, MonotonicTime now)
 void ProbeScheduler::onAttemptFinished(
     quint64 ticket, const ProbeFacts& facts, const QDateTime& startUtc, const QByteArray& traceId)
 {
-    const auto id = static_cast<std::size_t>(ticket >> 32);
-    if (id >= m_runtimes.size())
+    if (static_cast<int>(ticket >> 32) == kOneShotHandle) {
+        finishOneShot(ticket, facts, startUtc, traceId);
         return;
-    Runtime& rt = *m_runtimes[id];
+    }
+    Runtime* found = runtime(static_cast<int>(ticket >> 32));
+    if (!found)
+        return;
+    Runtime& rt = *found;
     if (rt.ticket != ticket || !rt.inFlight)
         return;
     rt.inFlight = false;
@@ -639,6 +900,7 @@ void ProbeScheduler::onAttemptFinished(
 
     ProbeResult& r = rt.last;
     r.endpointId = rt.status.id;
+    r.endpointKey = endpointKey(rt.cfg);
     r.endpoint = rt.cfg.name;
     r.url = rt.cfg.url.toString(QUrl::RemoveUserInfo);
     r.startUtc = startUtc;
@@ -764,6 +1026,7 @@ void ProbeScheduler::collectCircuitEvents(Runtime& rt)
         e.kind = EngineEvent::Kind::Circuit;
         e.time = nowUtc;
         e.endpointId = rt.status.id;
+        e.endpointKey = endpointKey(rt.cfg);
         e.endpoint = rt.cfg.name;
         e.from = circuitStateCode(t.from);
         e.to = circuitStateCode(t.to);
@@ -840,12 +1103,25 @@ void ProbeScheduler::flush()
     std::sort(m_dirty.begin(), m_dirty.end());
     m_dirty.erase(std::unique(m_dirty.begin(), m_dirty.end()), m_dirty.end());
     for (int id : m_dirty) {
-        if (id >= 0 && id < endpointCount())
-            batch.statuses.append(statusOf(*m_runtimes[static_cast<std::size_t>(id)]));
+        if (const Runtime* rt = runtime(id))
+            batch.statuses.append(statusOf(*rt));
     }
     m_dirty.clear();
     batch.stats = stats();
     emit batchReady(batch);
+}
+
+QString eventKindCode(EngineEvent::Kind kind)
+{
+    switch (kind) {
+    case EngineEvent::Kind::Signal:
+        return QStringLiteral("signal");
+    case EngineEvent::Kind::Circuit:
+        return QStringLiteral("circuit");
+    case EngineEvent::Kind::Config:
+        return QStringLiteral("config");
+    }
+    return {};
 }
 
 QString nextProbeReasonText(NextProbeReason reason)

@@ -64,8 +64,15 @@ public:
     explicit ProbeScheduler(Options options, QObject* parent = nullptr);
     ~ProbeScheduler() override;
 
-    /// Replaces the endpoints; state of endpoints that keep their name and URL is reset too.
+    /// Replaces the endpoints and stops probing; every endpoint starts over (the first config, a test's reset).
     void setConfig(const AppConfig& config);
+    /// Applies a changed config to the running engine, endpoint by endpoint matched by EndpointConfig::id
+    /// (docs/CONFIG.md, "Applying a changed config"): an unchanged endpoint keeps its signal states,
+    /// circuit, RTO estimate, Retry-After and schedule; a changed one keeps what the change does not
+    /// invalidate (a new interval or name keeps its states; a new URL or request starts over and is probed
+    /// at once); an added one is probed at once; a removed one stops. Each change is an EngineEvent of kind
+    /// Config in the next batch. Probing goes on (or stays paused) as it was.
+    void applyConfig(const AppConfig& config);
     /// Starts periodic probing (staggered).
     void start();
     /// Probes every endpoint once, with retries; emits onceFinished() when all are done.
@@ -75,8 +82,14 @@ public:
     /// Probes one endpoint now, bypassing its interval and backoff but never a Retry-After in force.
     /// Returns an empty string when the probe started, otherwise why not.
     QString probeNow(int endpointId);
+    /// The same by endpointKey() of the endpoint's config.
+    QString probeNow(const QString& key);
     /// Stops everything in flight; nothing is emitted afterwards.
     void stop();
+    /// One attempt of `endpoint` (which need not be in the config: the editor's unsaved endpoint) with this
+    /// engine's secrets, no retry, no state: emits oneShotFinished(requestId, result). An endpoint whose
+    /// credential is not loaded gets its S2 result at once, without a request.
+    void probeOnce(quint64 requestId, const EndpointConfig& endpoint);
 
     /// Secrets by credential id, held in memory only and attached to probes per the credential's scheme.
     /// Replaces all earlier secrets; ids not present are "not loaded from the keychain" unless
@@ -96,6 +109,8 @@ public:
     /// The budget of the current config: demand, cap and the factor every interval is stretched by.
     const RateBudget& rateBudget() const { return m_budget; }
     int endpointCount() const { return static_cast<int>(m_runtimes.size()); }
+    /// The handle (EndpointStatus::id) of the endpoint with this endpointKey(); -1 when there is none.
+    int handleOf(const QString& key) const { return m_handles.value(key, -1); }
 
 signals:
     void batchReady(const sd::EngineBatch& batch);
@@ -106,8 +121,16 @@ signals:
     /// can renew the secret (an OAuth2 token source) renews it once and never in a loop; a 401 for a secret
     /// that was replaced while the probe was in flight is not reported, and the endpoint is probed again at once.
     void credentialRejected(const QString& credentialId, const QString& secretFingerprint);
+    void oneShotFinished(quint64 requestId, const sd::ProbeResult& result);
 
 private:
+    /// The handle of one-shot probes' tickets (probeOnce); never an endpoint's.
+    static constexpr int kOneShotHandle = 0x7fffffff;
+    struct OneShot {
+        quint64 requestId = 0;
+        EndpointConfig endpoint;
+    };
+    void finishOneShot(quint64 ticket, const ProbeFacts& facts, const QDateTime& startUtc, const QByteArray& traceId);
     struct Runtime;
     struct Due {
         MonotonicTime at;
@@ -116,6 +139,12 @@ private:
         bool operator>(const Due& o) const { return at > o.at; }
     };
 
+    /// The engine's handle (EndpointStatus::id, ProbeResult::endpointId) for a key: the same for the life of
+    /// this scheduler, never reused for another key.
+    int handleFor(const QString& key);
+    Runtime* runtime(int handle) const;
+    void configEvent(Runtime& rt, const QString& what);
+    void updateBudget(const AppConfig& config);
     void onTimer();
     void arm();
     void reschedule(Runtime& rt, MonotonicTime at, NextProbeReason reason);
@@ -146,7 +175,12 @@ private:
     RateBudget m_budget;
     ProbePacer m_pacer;
     Thresholds m_thresholds;
-    std::vector<std::unique_ptr<Runtime>> m_runtimes;
+    std::vector<std::unique_ptr<Runtime>> m_runtimes; ///< in config order
+    QHash<int, Runtime*> m_byHandle;
+    QHash<quint64, OneShot> m_oneShots; ///< by ticket
+    QHash<QString, int> m_handles; ///< endpointKey() → handle, kept across config changes
+    int m_nextHandle = 0;
+    quint64 m_generationSerial = 0; ///< heap entries of a replaced runtime never match the new one
     std::priority_queue<Due, std::vector<Due>, std::greater<>> m_heap;
     bool m_running = false;
     bool m_paused = false;

@@ -160,6 +160,49 @@ private slots:
         QVERIFY2(summary.contains(u"beta"_qs) && !summary.contains(u"alpha"_qs), out.constData());
     }
 
+    void sighupKeepsTheStateOfUnchangedEndpoints()
+    {
+        // Issue 13: a reload that adds one endpoint must not restart the others. Their counts say it: a
+        // restarted endpoint would count only the probes since the reload.
+        CountingServer server;
+        QVERIFY(server.listen());
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString config = dir.filePath(u"watch.json"_qs);
+        QVERIFY(writeFile(config, "{\"version\":1,\"endpoints\":[" + endpoint("alpha", server.url("/alpha")) + "]}"));
+        QProcess watch;
+        watch.start(QStringLiteral(SIGNALDECK_BINARY),
+            { u"--headless"_qs, u"--json"_qs, u"--config"_qs, config, u"--data-dir"_qs, dir.filePath(u"data"_qs) });
+        QVERIFY(watch.waitForStarted());
+        QByteArray out;
+        QByteArray err;
+        const auto read = [&] {
+            out += watch.readAllStandardOutput();
+            err += watch.readAllStandardError();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(server.hits("/alpha") >= 3, 20'000);
+        const int alphaBefore = server.hits("/alpha");
+        QVERIFY(writeFile(config,
+            "{\"version\":1,\"endpoints\":[" + endpoint("alpha", server.url("/alpha")) + ","
+                + endpoint("beta", server.url("/beta")) + "]}"));
+        QCOMPARE(::kill(static_cast<pid_t>(watch.processId()), SIGHUP), 0);
+        QTRY_VERIFY_WITH_TIMEOUT((read(), err.contains("config reloaded: ")), 20'000);
+        QTRY_VERIFY_WITH_TIMEOUT(server.hits("/beta") >= 1, 20'000);
+        watch.terminate();
+        QVERIFY(watch.waitForFinished(20'000));
+        read();
+        const QJsonObject summary = QJsonDocument::fromJson(out.trimmed().split('\n').constLast()).object();
+        const QJsonArray endpoints = summary.value(u"endpoints"_qs).toArray();
+        QCOMPARE(endpoints.size(), 2);
+        QCOMPARE(endpoints.at(0).toObject().value(u"endpoint"_qs).toString(), u"alpha"_qs);
+        const int alphaProbes = endpoints.at(0).toObject().value(u"probes"_qs).toInt();
+        QVERIFY2(alphaProbes >= alphaBefore,
+            qPrintable(QStringLiteral("alpha counts %1 probes, the server saw %2 before the reload")
+                           .arg(alphaProbes)
+                           .arg(alphaBefore)));
+        QCOMPARE(endpoints.at(0).toObject().value(u"state"_qs).toString(), u"ok"_qs);
+    }
+
     void sighupReadsTheSecretsOfNewCredentials()
     {
         // The suite's private keychain (tools/run-tests.sh); the secret is made up now and never printed.

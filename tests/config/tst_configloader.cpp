@@ -200,6 +200,7 @@ private slots:
     void writesOnlyNonDefaultFields();
     void tlsMergesGlobalIntoEndpointsAndWritesBackWhereSet();
     void certificateFileMustHoldACertificateAndNoKey();
+    void endpointIdsAreKeptOrDerivedFromTheName();
 
     void saveCreatesTheDirectoryAndLoadsBack();
     void saveReplacesTheFileAtomically();
@@ -267,6 +268,7 @@ void TestConfigLoader::designExampleParses()
     chat.maxBodyBytes = 65536;
     chat.freshConnection = false;
     chat.tags = { u"prod"_s, u"llm"_s };
+    chat.id = endpointIdFromName(chat.name); // no `id` in the file: derived from the name
     expected.endpoints.append(chat);
 
     const AppConfig& actual = *result.config;
@@ -864,10 +866,47 @@ void TestConfigLoader::roundTrip()
     QCOMPARE(configToJson(*second.config), written);
 }
 
+void TestConfigLoader::endpointIdsAreKeptOrDerivedFromTheName()
+{
+    const QByteArray json = R"({"version": 1, "endpoints": [
+        {"id": "chat-1", "name": "chat", "url": "https://a.example.com/"},
+        {"name": "models", "url": "https://b.example.com/"}]})";
+    const ConfigParseResult first = parseConfig(json);
+    QVERIFY2(first.ok(), qPrintable(first.errorText()));
+    QCOMPARE(first.config->endpoints[0].id, u"chat-1"_s);
+    // Without an id: derived from the name, the same at every read (a restart, a reload).
+    const QString derived = first.config->endpoints[1].id;
+    QVERIFY(derived.startsWith(u"ep-"_s));
+    QCOMPARE(parseConfig(json).config->endpoints[1].id, derived);
+    QCOMPARE(derived, endpointIdFromName(u"models"_s));
+    // Written back, so a later rename keeps it.
+    AppConfig renamed = *first.config;
+    renamed.endpoints[1].name = u"models-v2"_s;
+    const ConfigParseResult reread = parseConfig(configToJson(renamed));
+    QCOMPARE(reread.config->endpoints[1].id, derived);
+    QCOMPARE(reread.config->endpoints[1].name, u"models-v2"_s);
+
+    // Bad ids are errors with their path; an explicit id that clashes with a derived one pushes the derived.
+    const ConfigParseResult bad = parseConfig(R"({"version": 1, "endpoints": [
+        {"id": "a b", "name": "x", "url": "https://a.example.com/"},
+        {"id": "same", "name": "y", "url": "https://a.example.com/"},
+        {"id": "same", "name": "z", "url": "https://a.example.com/"}]})");
+    QCOMPARE(bad.errors.size(), 2);
+    QCOMPARE(
+        bad.errors[0].toString(), u"endpoints[0].id: \"a b\" is not an endpoint id (1 to 64 of A-Z a-z 0-9 . _ -)"_s);
+    QCOMPARE(bad.errors[1].toString(), u"endpoints[2].id: duplicate id \"same\" (also endpoints[1])"_s);
+    QList<EndpointConfig> clash(2);
+    clash[0].id = endpointIdFromName(u"n"_s);
+    clash[1].name = u"n"_s;
+    ensureEndpointIds(clash);
+    QCOMPARE(clash[1].id, endpointIdFromName(u"n"_s) + u"-2"_s);
+}
+
 void TestConfigLoader::writesOnlyNonDefaultFields()
 {
     // The hand-built config itself survives, not just what a parse made of it.
-    const AppConfig rich = richConfig();
+    AppConfig rich = richConfig();
+    ensureEndpointIds(rich.endpoints); // what the loader gives endpoints without an `id`
     const ConfigParseResult reread = parseConfig(configToJson(rich));
     QVERIFY2(reread.ok(), qPrintable(reread.errorText()));
     QVERIFY(*reread.config == rich);
@@ -960,7 +999,9 @@ void TestConfigLoader::saveCreatesTheDirectoryAndLoadsBack()
 
     const ConfigParseResult loaded = loadConfigFile(path);
     QVERIFY2(loaded.ok(), qPrintable(loaded.errorText()));
-    QVERIFY(*loaded.config == richConfig());
+    AppConfig expected = richConfig();
+    ensureEndpointIds(expected.endpoints); // the loader gives ids to endpoints without one
+    QVERIFY(*loaded.config == expected);
 }
 
 void TestConfigLoader::saveReplacesTheFileAtomically()

@@ -11,6 +11,7 @@
 
 using namespace sd;
 using namespace sd::fixtures;
+using namespace Qt::StringLiterals;
 using Model = EndpointTableModel;
 using namespace Qt::StringLiterals;
 
@@ -45,6 +46,7 @@ private slots:
     void stateCountsForTheSummaryLine();
     void searchTextAndReason();
     void setEndpointsKeepsNothingOfOldRows();
+    void updateEndpointsKeepsTheRowsThatStay();
     void roleNamesComeFromTheEnum();
     void certificateColumnShowsDaysLeftAndTheChain();
 
@@ -694,6 +696,63 @@ void TestEndpointTableModel::setEndpointsKeepsNothingOfOldRows()
     QVERIFY(!model.lastResult(0));
     QCOMPARE(text(model, 0, Model::State), QStringLiteral("Unknown"));
     QCOMPARE(text(model, 0, Model::Uptime), QString());
+}
+
+void TestEndpointTableModel::updateEndpointsKeepsTheRowsThatStay()
+{
+    Model model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QList<EndpointConfig> config = endpoints(4);
+    for (int i = 0; i < config.size(); ++i)
+        config[i].id = u"id-%1"_s.arg(i);
+    model.setEndpoints(config);
+    EngineBatch batch;
+    for (int i = 0; i < 4; ++i) {
+        ProbeResult r = result(i, 10.0 + i);
+        r.endpointKey = config[i].id;
+        batch.results << r;
+        EndpointStatus s = status(i, u"cooo");
+        s.key = config[i].id;
+        batch.statuses << s;
+    }
+    model.applyBatch(batch);
+
+    // Remove #1, rename #0, new URL for #3, add one at the front: no reset, the others keep their data.
+    QList<EndpointConfig> next = config;
+    next.removeAt(1);
+    next[0].name = u"renamed"_s;
+    next[2].url = QUrl(u"http://127.0.0.1:9999/other"_s);
+    EndpointConfig added = endpoint(u"added"_s, u"http://127.0.0.1:7000/"_s);
+    added.id = u"id-new"_s;
+    next.prepend(added);
+    QSignalSpy resetSpy(&model, &QAbstractItemModel::modelReset);
+    QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    model.updateEndpoints(next);
+    QCOMPARE(resetSpy.count(), 0);
+    QCOMPARE(removed.count(), 1);
+    QCOMPARE(inserted.count(), 1);
+    QCOMPARE(model.rowCount(), 4);
+    QCOMPARE(model.rowOfKey(u"id-new"_s), 0);
+    QCOMPARE(model.rowOfKey(u"id-1"_s), -1);
+    const int renamed = model.rowOfKey(u"id-0"_s);
+    QCOMPARE(renamed, 1);
+    QCOMPARE(model.endpoint(renamed).name, u"renamed"_s);
+    QCOMPARE(text(model, renamed, Model::State), QStringLiteral("Critical"));
+    QVERIFY(model.lastResult(renamed));
+    QCOMPARE(text(model, model.rowOfKey(u"id-2"_s), Model::State), QStringLiteral("Critical"));
+    // A new URL is another request: that row starts over.
+    const int moved = model.rowOfKey(u"id-3"_s);
+    QVERIFY(!model.lastResult(moved));
+    QCOMPARE(text(model, moved, Model::State), QStringLiteral("Unknown"));
+    QCOMPARE(text(model, 0, Model::State), QStringLiteral("Unknown"));
+
+    // Batches find their rows by key after the change, whatever the row numbers became.
+    ProbeResult later = result(2, 50.0);
+    later.endpointKey = u"id-2"_s;
+    later.endpoint = config[2].name;
+    model.applyBatch({ { later }, {}, {}, {} });
+    QCOMPARE(model.lastResult(model.rowOfKey(u"id-2"_s))->latencyUs, 50'000);
 }
 
 void TestEndpointTableModel::roleNamesComeFromTheEnum()

@@ -550,7 +550,7 @@ void CredentialsDialog::applyChange(const CredentialChange& change)
     QString error;
     if (!m_window->applyConfig(withChange(m_window->config(), change), &error))
         qCWarning(lcCredentialsUi).noquote() << "the window did not take the new credential metadata:" << error;
-    // After applyConfig (which restarts the engine): the new secret, and its endpoints probed at once.
+    // After applyConfig (which keeps every endpoint's state): the new secret, and only its endpoints probed at once.
     if (m_setup.engine && change.action != CredentialChange::Action::Delete)
         m_setup.engine->setCredentialSecret(change.credential, change.secret);
 

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Issue 13's "done means", offscreen: in a running dashboard, editing one endpoint (through the editor), adding,
+// deleting, renaming one, and rotating a credential leave every other endpoint's states, circuit, probe counts
+// and event log as they were. Before, every edit restarted the engine and every endpoint went back to unknown.
+#include "DashboardStart.h"
+#include "config/ConfigLoader.h"
+#include "credentials/CredentialSecret.h"
+#include "credentials/InMemoryCredentialStore.h"
+#include "itemmodels/EndpointFilterProxy.h"
+#include "itemmodels/EndpointTableModel.h"
+#include "itemmodels/EventLogModel.h"
+#include "schedule/Engine.h"
+#include "simulator/Simulator.h"
+#include "ui/EndpointEditorDialog.h"
+#include "ui/MainWindow.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace sd;
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+namespace {
+struct Seen {
+    std::array<SignalState, kSignalCount> states {};
+    SignalState overall = SignalState::Unknown;
+    CircuitState circuit = CircuitState::Closed;
+    qint64 probes = 0;
+    qsizetype configEvents = 0; ///< config lines in the event log for this endpoint
+};
+} // namespace
+
+class TestIncrementalConfig : public QObject {
+    Q_OBJECT
+private:
+    Simulator m_sim;
+    QByteArray m_secret { "tok-" + QByteArray::number(QDateTime::currentMSecsSinceEpoch()) };
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<InMemoryCredentialStore> m_store;
+    std::unique_ptr<DashboardSession> m_session;
+
+    MainWindow& window() { return m_session->window(); }
+    EndpointTableModel* table() { return window().endpointModel(); }
+
+    EndpointConfig endpoint(const QString& id, const QUrl& url)
+    {
+        EndpointConfig e;
+        e.id = id;
+        e.name = id + u"-endpoint"_s;
+        e.url = url;
+        e.adaptiveTimeout = false;
+        e.timeout = 1s;
+        e.interval = 1s;
+        return e;
+    }
+
+    Seen seen(const QString& key)
+    {
+        const int row = table()->rowOfKey(key);
+        if (row < 0)
+            return {};
+        const EndpointStatus s = table()->status(row);
+        return Seen { s.states, s.overall, s.circuit, s.probes, configEventsOf(table()->endpoint(row).name).size() };
+    }
+
+    QHash<QString, Seen> snapshot()
+    {
+        QHash<QString, Seen> out;
+        for (int row = 0; row < table()->rowCount(); ++row)
+            out.insert(endpointKey(table()->endpoint(row)), seen(endpointKey(table()->endpoint(row))));
+        return out;
+    }
+
+    /// Config events in the event log for `key`'s endpoint name.
+    QStringList configEventsOf(const QString& name)
+    {
+        QStringList out;
+        EventLogModel* log = window().eventModel();
+        for (int row = 0; row < log->rowCount(); ++row) {
+            const EngineEvent e = log->eventAt(row);
+            if (e.kind == EngineEvent::Kind::Config && e.endpoint == name)
+                out << e.reason;
+        }
+        return out;
+    }
+
+    /// After a change: a few batches later, every endpoint but `changed` kept its states, circuit and count
+    /// (a restart would put them back to unknown, closed and 0), and the event log lost nothing.
+    void verifyOthersUntouched(const QHash<QString, Seen>& before, int eventsBefore, const QStringList& changed)
+    {
+        const int batches = window().batchesApplied();
+        QTRY_VERIFY_WITH_TIMEOUT(window().batchesApplied() >= batches + 4, 5000);
+        for (auto it = before.cbegin(); it != before.cend(); ++it) {
+            if (changed.contains(it.key()) || table()->rowOfKey(it.key()) < 0)
+                continue;
+            const Seen now = seen(it.key());
+            QVERIFY2(now.probes >= it->probes, qPrintable(it.key()));
+            QVERIFY2(now.overall != SignalState::Unknown, qPrintable(it.key()));
+            // These endpoints answer the same way every time: their states do not move.
+            QVERIFY2(now.states == it->states, qPrintable(it.key()));
+            QVERIFY2(now.circuit == it->circuit, qPrintable(it.key()));
+            QVERIFY2(now.configEvents == it->configEvents, qPrintable(it.key())); // no config line for it
+        }
+        QVERIFY(window().eventModel()->rowCount() >= eventsBefore);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setApplicationName(u"signaldeck-tst-incrementalconfig"_s);
+        QVERIFY2(m_sim.start(), qPrintable(m_sim.errorString()));
+        m_sim.setAcceptedTokens({ m_secret });
+        m_dir = std::make_unique<QTemporaryDir>();
+        m_store = std::make_unique<InMemoryCredentialStore>();
+        m_store->setEntries({ { u"llm"_s, m_secret } });
+
+        AppConfig config;
+        CredentialConfig llm;
+        llm.id = u"llm"_s;
+        recordNewSecret(llm, m_secret, QDateTime::currentDateTimeUtc().addDays(-1));
+        config.credentials = { llm };
+        config.endpoints = { endpoint(u"ok"_s, m_sim.url(u"/healthy"_s)),
+            endpoint(u"down"_s, m_sim.rawBaseUrl().resolved(QUrl(u"/reset"_s))),
+            endpoint(u"auth"_s, m_sim.url(u"/auth/invalid"_s)), endpoint(u"tok"_s, m_sim.url(u"/auth/bearer"_s)) };
+        config.endpoints[3].credential = u"llm"_s;
+        const QString path = m_dir->filePath(u"config.json"_s);
+        QVERIFY(saveConfigFile(path, config));
+
+        DashboardOptions options;
+        options.config = *loadConfigFile(path).config;
+        options.configPath = path;
+        options.sourceLabel = path;
+        options.dataDir = m_dir->filePath(u"data"_s);
+        options.credentialStore = m_store.get();
+        options.auditPath = m_dir->filePath(u"audit.jsonl"_s);
+        m_session = std::make_unique<DashboardSession>(options);
+        window().show();
+        QTRY_VERIFY_WITH_TIMEOUT(seen(u"down"_s).circuit == CircuitState::Open
+                && seen(u"down"_s).states[0] == SignalState::Critical
+                && seen(u"auth"_s).states[1] == SignalState::Critical && seen(u"ok"_s).overall == SignalState::Ok
+                && seen(u"tok"_s).overall == SignalState::Ok,
+            15'000);
+    }
+
+    void editingOneEndpointInTheEditorLeavesTheOthers()
+    {
+        const QHash<QString, Seen> before = snapshot();
+        const int events = window().eventModel()->rowCount();
+        const int row = table()->rowOfKey(u"ok"_s);
+        window().table()->selectRow(window().filterProxy()->mapFromSource(table()->index(row, 0)).row());
+        window().action(u"editEndpoint"_s)->trigger();
+        auto* editor = window().findChild<EndpointEditorDialog*>();
+        QVERIFY(editor);
+        editor->intervalEdit()->setText(u"2s"_s);
+        QTest::mouseClick(editor->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Save), Qt::LeftButton);
+        QTRY_COMPARE(window().config().endpoints[row].interval, Millis(2s));
+        // The edited endpoint itself keeps its states and count: a new interval invalidates neither.
+        QVERIFY(seen(u"ok"_s).probes >= before.value(u"ok"_s).probes);
+        QCOMPARE(seen(u"ok"_s).overall, SignalState::Ok);
+        verifyOthersUntouched(before, events, { u"ok"_s });
+        QTRY_COMPARE(configEventsOf(u"ok-endpoint"_s), QStringList { u"interval 1s \u2192 2s"_s });
+        // The id stayed in the saved file.
+        QCOMPARE(loadConfigFile(m_dir->filePath(u"config.json"_s)).config->endpoints[row].id, u"ok"_s);
+    }
+
+    void addingOneEndpointLeavesTheOthers()
+    {
+        const QHash<QString, Seen> before = snapshot();
+        const int events = window().eventModel()->rowCount();
+        AppConfig next = window().config();
+        next.endpoints.append(endpoint(u"added"_s, m_sim.url(u"/healthy?added"_s)));
+        QVERIFY(window().applyConfig(next));
+        QTRY_COMPARE_WITH_TIMEOUT(seen(u"added"_s).overall, SignalState::Ok, 3000);
+        verifyOthersUntouched(before, events, {});
+        QCOMPARE(configEventsOf(u"added-endpoint"_s), QStringList { u"added"_s });
+    }
+
+    void renamingOneEndpointLeavesItsStatesAndTheOthers()
+    {
+        const QHash<QString, Seen> before = snapshot();
+        const int events = window().eventModel()->rowCount();
+        AppConfig next = window().config();
+        next.endpoints[table()->rowOfKey(u"auth"_s)].name = u"auth-renamed"_s;
+        QVERIFY(window().applyConfig(next));
+        verifyOthersUntouched(before, events, { u"auth"_s });
+        const Seen renamed = seen(u"auth"_s);
+        QCOMPARE(renamed.states[1], SignalState::Critical);
+        QVERIFY(renamed.probes >= before.value(u"auth"_s).probes);
+        QCOMPARE(table()->endpoint(table()->rowOfKey(u"auth"_s)).name, u"auth-renamed"_s);
+        QCOMPARE(configEventsOf(u"auth-renamed"_s), QStringList { u"renamed from auth-endpoint"_s });
+    }
+
+    void deletingOneEndpointLeavesTheOthers()
+    {
+        const QHash<QString, Seen> before = snapshot();
+        const int events = window().eventModel()->rowCount();
+        const int rows = table()->rowCount();
+        AppConfig next = window().config();
+        next.endpoints.removeAt(table()->rowOfKey(u"added"_s));
+        QVERIFY(window().applyConfig(next));
+        QCOMPARE(table()->rowCount(), rows - 1);
+        QCOMPARE(table()->rowOfKey(u"added"_s), -1);
+        verifyOthersUntouched(before, events, { u"added"_s });
+        QTRY_COMPARE(configEventsOf(u"added-endpoint"_s), (QStringList { u"removed"_s, u"added"_s }));
+    }
+
+    void rotatingACredentialLeavesTheOthers()
+    {
+        const QHash<QString, Seen> before = snapshot();
+        const int events = window().eventModel()->rowCount();
+        // What the credentials dialog does after a committed rotation: the new metadata, then the secret.
+        const QByteArray rotated = m_secret + "-rotated";
+        m_sim.setAcceptedTokens({ m_secret, rotated });
+        AppConfig next = window().config();
+        recordNewSecret(next.credentials[0], rotated, QDateTime::currentDateTimeUtc());
+        QVERIFY(window().applyConfig(next));
+        m_session->engine().setCredentialSecret(u"llm"_s, rotated);
+        verifyOthersUntouched(before, events, { u"tok"_s });
+        QVERIFY(seen(u"tok"_s).probes > before.value(u"tok"_s).probes);
+        QCOMPARE(seen(u"tok"_s).overall, SignalState::Ok);
+    }
+
+    void newUrlStartsThatEndpointOverOnly()
+    {
+        const QHash<QString, Seen> before = snapshot();
+        const int events = window().eventModel()->rowCount();
+        AppConfig next = window().config();
+        next.endpoints[table()->rowOfKey(u"down"_s)].url = m_sim.url(u"/healthy?fixed"_s);
+        QVERIFY(window().applyConfig(next));
+        QTRY_COMPARE_WITH_TIMEOUT(seen(u"down"_s).overall, SignalState::Ok, 3000);
+        QCOMPARE(seen(u"down"_s).circuit, CircuitState::Closed);
+        QVERIFY(seen(u"down"_s).probes < before.value(u"down"_s).probes);
+        verifyOthersUntouched(before, events, { u"down"_s });
+        QCOMPARE(configEventsOf(u"down-endpoint"_s), QStringList { u"URL changed: states start over"_s });
+    }
+
+    void editorProbeUsesTheSessionsSecret()
+    {
+        // An unsaved endpoint on the route that requires the secret: the probe must carry the real one.
+        EndpointConfig fresh;
+        fresh.name = u"probe-with-secret"_s;
+        fresh.url = m_sim.url(u"/auth/bearer?editor"_s);
+        fresh.credential = u"llm"_s;
+        const int before = m_sim.requestCount(u"/auth/bearer"_s);
+        window().table()->clearSelection();
+        window().action(u"addEndpoint"_s)->trigger();
+        auto* editor = window().findChild<EndpointEditorDialog*>();
+        QVERIFY(editor);
+        editor->nameEdit()->setText(fresh.name);
+        editor->urlEdit()->setText(fresh.url.toString());
+        auto* credential = editor->findChild<QComboBox*>(u"credentialBox"_s);
+        QVERIFY(credential);
+        credential->setCurrentIndex(credential->findData(u"llm"_s));
+        QSignalSpy done(editor, &EndpointEditorDialog::probeFinished);
+        QTest::mouseClick(editor->probeButton(), Qt::LeftButton);
+        QVERIFY(done.wait(5000));
+        QVERIFY2(editor->probeText().startsWith(u"OK"_s), qPrintable(editor->probeText()));
+        QVERIFY(m_sim.requestCount(u"/auth/bearer"_s) > before);
+        QVERIFY(!editor->probeText().contains(QString::fromLatin1(m_secret)));
+        editor->reject();
+    }
+
+    void cleanupTestCase()
+    {
+        m_session.reset();
+        m_store.reset();
+        m_dir.reset();
+    }
+};
+
+QTEST_MAIN(TestIncrementalConfig)
+#include "tst_incrementalconfig.moc"
