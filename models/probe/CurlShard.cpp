@@ -2,6 +2,7 @@
 #include "probe/CurlShard.h"
 
 #include "probe/BodyDecoder.h"
+#include "probe/TlsHandshake.h"
 
 #include <QFile>
 #include <QLoggingCategory>
@@ -11,6 +12,7 @@
 #include <curl/curl.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include <mutex>
 #include <unordered_map>
@@ -121,6 +123,44 @@ TlsFacts tlsFactsOf(const SSL* ssl)
                                    notAfter.toString(Qt::ISODate)));
     }
     return facts;
+}
+
+/// Why a TLS attempt failed, in the terms the classifier words precisely (docs/SIGNALS.md "TLS"): OpenSSL's
+/// verification result when the peer was refused, else the alert in curl's text.
+TlsFailure tlsFailureOf(CURL* easy, CURLcode code, const QString& curlText, bool sentClientCertificate)
+{
+    if (code == CURLE_PEER_FAILED_VERIFICATION) {
+        long verify = X509_V_OK;
+        curl_easy_getinfo(easy, CURLINFO_SSL_VERIFYRESULT, &verify);
+        switch (verify) {
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+        case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        case X509_V_ERR_CERT_UNTRUSTED:
+        case X509_V_ERR_CERT_REJECTED:
+            return TlsFailure::Untrusted;
+        case X509_V_ERR_CERT_HAS_EXPIRED:
+            return TlsFailure::Expired;
+        case X509_V_ERR_CERT_NOT_YET_VALID:
+            return TlsFailure::NotYetValid;
+        case X509_V_ERR_CERT_REVOKED:
+            return TlsFailure::Revoked;
+        case X509_V_ERR_HOSTNAME_MISMATCH:
+        case X509_V_ERR_IP_ADDRESS_MISMATCH:
+            return TlsFailure::HostMismatch;
+        default:
+            break;
+        }
+        // curl checks the host name itself, after OpenSSL verified the chain ("SSL: no alternative certificate
+        // subject name matches target host name '…'", "SSL: certificate subject name '…' does not match …").
+        if (curlText.contains(u"subject name"_qs, Qt::CaseInsensitive)
+            || curlText.contains(u"does not match"_qs, Qt::CaseInsensitive))
+            return TlsFailure::HostMismatch;
+        return TlsFailure::Other;
+    }
+    return tlsFailureOfHandshakeText(curlText, sentClientCertificate);
 }
 
 bool isTlsError(CURLcode code)
@@ -733,6 +773,14 @@ void CurlShard::finish(Transfer* t, int curlCode)
     } else if (isTlsError(code)) {
         f.transportError = TransportError::TlsFailed;
         f.transportDetail = curlText;
+        f.tls.failure = tlsFailureOf(easy, code, curlText, !t->request.clientKeyPem.isEmpty());
+    } else if (t->https && f.httpStatus == 0 && (code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR)
+        && curlText.contains(u"alert"_qs, Qt::CaseInsensitive)) {
+        // TLS 1.3: the server's alert (say "certificate required") arrives after the client finished its side
+        // of the handshake, so curl reports it on the first read.
+        f.transportError = TransportError::TlsFailed;
+        f.transportDetail = curlText;
+        f.tls.failure = tlsFailureOfHandshakeText(curlText, !t->request.clientKeyPem.isEmpty());
     } else if (code == CURLE_PARTIAL_FILE || code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR
         || code == CURLE_GOT_NOTHING) {
         const bool reset = curlText.contains(u"reset"_qs, Qt::CaseInsensitive);

@@ -2,6 +2,7 @@
 #include "probe/TransportShard.h"
 
 #include "probe/BodyDecoder.h"
+#include "probe/TlsHandshake.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -260,21 +261,6 @@ TlsFailure failureOfSslErrors(const QVariantList& errors)
             return failure;
     }
     return errors.isEmpty() ? TlsFailure::None : TlsFailure::Other;
-}
-
-// A handshake that failed without a verification error: the alert the server sent tells why.
-TlsFailure failureOfHandshake(const QString& detail, bool sentClientCertificate)
-{
-    const auto has = [&](const char* text) { return detail.contains(QLatin1StringView(text), Qt::CaseInsensitive); };
-    if (has("certificate required") || (!sentClientCertificate && has("handshake failure") && has("alert")))
-        return sentClientCertificate ? TlsFailure::ClientCertificateRefused : TlsFailure::ClientCertificateRequired;
-    if (has("bad certificate") || has("unknown ca") || has("certificate unknown") || has("certificate expired")
-        || has("unsupported certificate") || has("certificate revoked"))
-        return sentClientCertificate ? TlsFailure::ClientCertificateRefused : TlsFailure::ClientCertificateRequired;
-    if (has("protocol version") || has("unsupported protocol") || has("no protocols available")
-        || has("wrong version number") || has("no shared cipher") || has("no cipher") || has("handshake failure"))
-        return TlsFailure::Protocol;
-    return TlsFailure::Other;
 }
 
 QString undecodable(const BodyDecoder& decoder, int httpStatus, const QString& why)
@@ -602,12 +588,12 @@ void TransportShard::onFinished(QNetworkReply* reply)
                     || f.transportError == TransportError::ConnectionReset || f.transportError == TransportError::Other)
                 && qtText.contains(QLatin1StringView("alert"), Qt::CaseInsensitive))) {
             f.transportError = TransportError::TlsFailed;
-            f.tls.failure = failureOfHandshake(qtText, reply->property(kClientCertificateProperty).toBool());
+            f.tls.failure = tlsFailureOfHandshakeText(qtText, reply->property(kClientCertificateProperty).toBool());
         } else if (reply->url().scheme() == u"https"_qs && f.httpStatus == 0
             && qtText.contains(QLatin1StringView("alert certificate required"), Qt::CaseInsensitive)) {
             // TLS 1.3: the server's alert arrives after the client finished its side of the handshake.
             f.transportError = TransportError::TlsFailed;
-            f.tls.failure = failureOfHandshake(qtText, reply->property(kClientCertificateProperty).toBool());
+            f.tls.failure = tlsFailureOfHandshakeText(qtText, reply->property(kClientCertificateProperty).toBool());
         }
         if (f.httpStatus > 0) {
             const QByteArray encoding = reply->rawHeader("Content-Encoding");
