@@ -147,7 +147,7 @@ void Encoder::append(const StoredSample& s)
     QByteArray rawTrace;
     const int traceKind = traceKindOf(s.traceId, &rawTrace);
     const auto phases = phasesOf(s.phases);
-    quint8 layout = static_cast<quint8>(traceKind << 5);
+    auto layout = static_cast<quint8>(traceKind << 5);
     for (size_t i = 0; i < phases.size(); ++i) {
         if (phases[i] != -1)
             layout |= static_cast<quint8>(1 << i);
@@ -170,8 +170,8 @@ void Encoder::append(const StoredSample& s)
         mask |= kMaskLayout;
     // Latency and phases are non-negative in practice: plain varints, unless one of this sample's is not.
     bool negative = s.latencyUs < 0;
-    for (size_t i = 0; i < phases.size(); ++i)
-        negative = negative || (phases[i] != -1 && phases[i] < 0);
+    for (const qint64 phase : phases)
+        negative = negative || (phase != -1 && phase < 0);
     if (negative)
         mask |= kMaskSigned;
     auto putValue = [this, negative](qint64 v) { putVarint(m_data, negative ? zigzag(v) : static_cast<quint64>(v)); };

@@ -451,7 +451,7 @@ int main(int argc, char* argv[])
         QTemporaryDir dir;
         QHash<QString, Written> written;
         for (int k = 0; k < layouts.size(); ++k) {
-            const QString layout = layouts.at((k + rep) % layouts.size()); // rotated order
+            const QString& layout = layouts.at((k + rep) % layouts.size()); // rotated order
             if (layout == u"v1"_s)
                 written.insert(layout, writeV1(setup, dir.filePath(u"v1.sqlite"_s)));
             else if (layout == u"v2"_s)
