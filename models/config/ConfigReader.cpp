@@ -116,9 +116,8 @@ ConfigParseResult ConfigReader::read(const QJsonDocument& document)
     }
 
     const QJsonObject root = document.object();
-    rejectUnknownKeys(
-        root, {}, { u"version", u"location", u"thresholds", u"limits", u"tls", u"credentials", u"endpoints",
-                      u"transport" });
+    rejectUnknownKeys(root, {},
+        { u"version", u"location", u"thresholds", u"limits", u"tls", u"credentials", u"endpoints", u"transport" });
 
     AppConfig config;
     readVersion(root);
