@@ -671,8 +671,9 @@ void CurlShard::issue(std::unique_ptr<Transfer> owned, const QUrl& url, const QB
             curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
             curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
         }
-        if (!t->request.clientCertificatePem.isEmpty() && !t->request.clientKeyPem.isEmpty()) {
-            // From memory, copied by curl; never a file.
+        if (withCredentials && !t->request.clientCertificatePem.isEmpty() && !t->request.clientKeyPem.isEmpty()) {
+            // From memory, copied by curl; never a file. Like every credential, only to the original origin: a
+            // redirect elsewhere gets no client certificate.
             curl_blob cert { const_cast<char*>(t->request.clientCertificatePem.constData()),
                 static_cast<size_t>(t->request.clientCertificatePem.size()), CURL_BLOB_COPY };
             curl_blob key { const_cast<char*>(t->request.clientKeyPem.constData()),

@@ -687,19 +687,15 @@ void ProbeScheduler::probeOnce(quint64 requestId, const EndpointConfig& endpoint
     m_transport->start(request);
 }
 
-void ProbeScheduler::finishOneShot(
-    quint64 ticket, const ProbeFacts& facts, const QDateTime& startUtc, const QByteArray& traceId)
+namespace {
+/// The result of one attempt at `endpoint`: what the transport saw and what the classifier made of it.
+ProbeResult attemptResult(const EndpointConfig& endpoint, const ProbeFacts& facts, const Classification& verdict,
+    const QDateTime& startUtc, const QByteArray& traceId, int attempts)
 {
-    const auto found = m_oneShots.constFind(ticket);
-    if (found == m_oneShots.cend())
-        return;
-    const OneShot shot = *found;
-    m_oneShots.erase(found);
-    const Classification verdict = classify(shot.endpoint, facts, QDateTime::currentDateTimeUtc(), m_knownSecrets);
     ProbeResult r;
-    r.endpoint = shot.endpoint.name;
-    r.endpointKey = endpointKey(shot.endpoint);
-    r.url = shot.endpoint.url.toString(QUrl::RemoveUserInfo);
+    r.endpoint = endpoint.name;
+    r.endpointKey = endpointKey(endpoint);
+    r.url = endpoint.url.toString(QUrl::RemoveUserInfo);
     r.startUtc = startUtc;
     r.latencyUs = facts.latencyUs;
     r.phases = facts.phases;
@@ -710,11 +706,25 @@ void ProbeScheduler::finishOneShot(
     r.outcome = verdict.outcome;
     r.signal = verdict.signal;
     r.reason = verdict.reason;
-    r.attempts = 1;
+    r.attempts = attempts;
     r.traceId = traceId;
     r.retryAfter = verdict.retryAfter;
     r.rateLimitRemaining = verdict.rateLimitRemaining;
-    emit oneShotFinished(shot.requestId, r);
+    r.tls = facts.tls;
+    return r;
+}
+} // namespace
+
+void ProbeScheduler::finishOneShot(
+    quint64 ticket, const ProbeFacts& facts, const QDateTime& startUtc, const QByteArray& traceId)
+{
+    const auto found = m_oneShots.constFind(ticket);
+    if (found == m_oneShots.cend())
+        return;
+    const OneShot shot = *found;
+    m_oneShots.erase(found);
+    const Classification verdict = classify(shot.endpoint, facts, QDateTime::currentDateTimeUtc(), m_knownSecrets);
+    emit oneShotFinished(shot.requestId, attemptResult(shot.endpoint, facts, verdict, startUtc, traceId, 1));
 }
 
 void ProbeScheduler::reschedule(Runtime& rt, MonotonicTime at, NextProbeReason reason)
@@ -898,26 +908,8 @@ void ProbeScheduler::onAttemptFinished(
     else if (facts.httpStatus != 0)
         rt.rto.addSample(microseconds(facts.latencyUs), rt.attempt > 1);
 
-    ProbeResult& r = rt.last;
-    r.endpointId = rt.status.id;
-    r.endpointKey = endpointKey(rt.cfg);
-    r.endpoint = rt.cfg.name;
-    r.url = rt.cfg.url.toString(QUrl::RemoveUserInfo);
-    r.startUtc = startUtc;
-    r.latencyUs = facts.latencyUs;
-    r.phases = facts.phases;
-    r.connectionReused = facts.connectionReused;
-    r.httpStatus = facts.httpStatus;
-    r.bytesRead = facts.bytesRead;
-    r.bodyTruncated = facts.bodyTruncated;
-    r.outcome = verdict.outcome;
-    r.signal = verdict.signal;
-    r.reason = verdict.reason;
-    r.attempts = rt.attempt;
-    r.traceId = traceId;
-    r.retryAfter = verdict.retryAfter;
-    r.rateLimitRemaining = verdict.rateLimitRemaining;
-    r.tls = facts.tls;
+    rt.last = attemptResult(rt.cfg, facts, verdict, startUtc, traceId, rt.attempt);
+    rt.last.endpointId = rt.status.id;
     if (facts.tls.present && facts.transportError != TransportError::TlsFailed)
         rt.lastTls = facts.tls; // a failed verification is S1's; the expiry advisory judges working certificates
 
