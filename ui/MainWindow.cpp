@@ -232,6 +232,12 @@ void MainWindow::buildActions()
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(find);
     view->setObjectName(u"viewMenu"_qs);
+    // The table is what an operator scans: on a small screen the detail pane folds away (remembered).
+    QAction* details = make(u"toggleDetails"_qs, tr("Show &details"), QKeySequence(Qt::CTRL | Qt::Key_I),
+        [this](bool on) { m_detail->setVisible(on); });
+    details->setCheckable(true);
+    details->setChecked(true);
+    view->addAction(details);
 
     QToolBar* bar = addToolBar(tr("Main"));
     bar->setObjectName(u"mainToolBar"_qs);
@@ -370,8 +376,8 @@ void MainWindow::buildCentre()
     m_splitter->setObjectName(u"mainSplitter"_qs);
     m_splitter->addWidget(m_table);
     m_splitter->addWidget(m_detail);
-    m_splitter->setStretchFactor(0, 1);
-    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setStretchFactor(0, 3); // the table takes most of what the window gains
+    m_splitter->setStretchFactor(1, 2);
     m_splitter->setSizes({ 400, 420 });
     m_splitter->setChildrenCollapsible(false);
     layout->addWidget(m_splitter, 1);
@@ -780,6 +786,10 @@ void MainWindow::restoreState()
     QMainWindow::restoreState(settings.value(u"state"_qs).toByteArray());
     m_splitter->restoreState(settings.value(u"splitter"_qs).toByteArray());
     m_table->horizontalHeader()->restoreState(settings.value(u"tableHeader"_qs).toByteArray());
+    const bool details = settings.value(u"details"_qs, true).toBool();
+    m_detail->setVisible(details);
+    if (QAction* toggle = action(u"toggleDetails"_qs))
+        toggle->setChecked(details);
     const TimeRange range = TimeRange::fromKey(settings.value(u"range"_qs, u"1h"_qs).toString());
     settings.endGroup();
     setRange(range);
@@ -793,6 +803,7 @@ void MainWindow::saveState() const
     settings.setValue(u"state"_qs, QMainWindow::saveState());
     settings.setValue(u"splitter"_qs, m_splitter->saveState());
     settings.setValue(u"tableHeader"_qs, m_table->horizontalHeader()->saveState());
+    settings.setValue(u"details"_qs, !m_detail->isHidden());
     settings.setValue(u"range"_qs, m_range.key());
     settings.endGroup();
 }

@@ -354,6 +354,25 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(latency->overlayNames().isEmpty(), 10'000);
     }
 
+    // The table is what an operator scans: at 1024×700, with the detail pane folded (View > Show details,
+    // Ctrl+I), it shows at least 10 rows.
+    void tableShowsTenRowsWithTheDetailsFolded()
+    {
+        QAction* details = window()->action(u"toggleDetails"_s);
+        QVERIFY(details);
+        QVERIFY(details->isChecked());
+        QVERIFY(window()->endpointModel()->rowCount() >= 10);
+        const auto visibleRows = [this] { return table()->viewport()->height() / std::max(1, table()->rowHeight(0)); };
+        const int before = visibleRows();
+        details->trigger();
+        QTRY_VERIFY(window()->detailPane()->isHidden());
+        QTRY_VERIFY2(visibleRows() >= 10,
+            qPrintable(u"%1 rows visible with the details folded (%2 before)"_s.arg(visibleRows()).arg(before)));
+        qInfo("%d rows visible with the detail pane, %d with it folded", before, visibleRows());
+        details->trigger(); // the screenshots below show the pane
+        QTRY_VERIFY(window()->detailPane()->isVisible());
+    }
+
     void screenshots()
     {
         // For a person to look at (tests/ui/screenshots/ in the build tree): the flaky endpoint's charts at
