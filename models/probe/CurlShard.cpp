@@ -399,20 +399,6 @@ CurlShard::~CurlShard()
     }
 }
 
-void CurlShard::setPerHostLimit(int limit)
-{
-    m_limiter = HostInFlightLimiter(limit);
-}
-
-void CurlShard::updateCounters()
-{
-    int waiting = 0;
-    for (const auto& q : std::as_const(m_waiting))
-        waiting += static_cast<int>(q.size());
-    m_queued.store(waiting, std::memory_order_relaxed);
-    m_inFlight.store(static_cast<int>(m_active.size()), std::memory_order_relaxed);
-}
-
 int CurlShard::onSocket(void* /*easy*/, int fd, int what, void* userp, void* /*socketp*/)
 {
     static_cast<CurlShard*>(userp)->watchSocket(fd, what);
@@ -532,18 +518,6 @@ QByteArray CurlShard::caBundleFor(const TlsConfig& tls, QString* error)
     return bundle;
 }
 
-void CurlShard::start(const ProbeRequest& request)
-{
-    const QString key = ProbeTransport::hostKeyOf(request.endpoint.url);
-    if (!m_limiter.tryAcquire(key)) {
-        m_waiting[key].push_back(request);
-        updateCounters();
-        return;
-    }
-    send(request);
-    updateCounters();
-}
-
 void CurlShard::send(const ProbeRequest& request)
 {
     auto t = std::make_unique<Transfer>();
@@ -552,8 +526,7 @@ void CurlShard::send(const ProbeRequest& request)
     t->traceId = ProbeTransport::newTraceId();
     t->startUtc = QDateTime::currentDateTimeUtc();
     t->clock.start();
-    m_peakPerHost.store(std::max(m_peakPerHost.load(std::memory_order_relaxed), m_limiter.inFlight(t->hostKey)),
-        std::memory_order_relaxed);
+    notePeak(t->hostKey);
     const QUrl url = request.endpoint.url;
     const QByteArray method = request.endpoint.method;
     issue(std::move(t), url, method, true);
@@ -856,36 +829,20 @@ void CurlShard::finish(Transfer* t, int curlCode)
     m_active.remove(easy);
     delete t;
     recycleEasy(easy);
-    m_limiter.release(key);
     // Start the next waiting request before reporting, so that a slow receiver never idles the host slot.
-    drainQueue(key);
-    updateCounters();
+    hostReleased(key);
     emit finished(ticket, f, startUtc, traceId);
-}
-
-void CurlShard::drainQueue(const QString& hostKey)
-{
-    auto q = m_waiting.find(hostKey);
-    while (q != m_waiting.end() && !q->empty() && m_limiter.tryAcquire(hostKey)) {
-        ProbeRequest next = std::move(q->front());
-        q->pop_front();
-        send(next);
-        q = m_waiting.find(hostKey);
-    }
-    if (q != m_waiting.end() && q->empty())
-        m_waiting.erase(q);
 }
 
 void CurlShard::abortAll()
 {
-    m_waiting.clear();
+    dropWaiting();
     const auto active = std::exchange(m_active, {});
     for (auto it = active.cbegin(); it != active.cend(); ++it) {
         curl_multi_remove_handle(m_multi, it.key());
         delete it.value();
         recycleEasy(it.key());
     }
-    m_limiter = HostInFlightLimiter(m_limiter.capPerHost());
     updateCounters();
 }
 

@@ -47,8 +47,6 @@ public:
     explicit CurlShard(QObject* parent = nullptr);
     ~CurlShard() override;
 
-    void setPerHostLimit(int limit) override;
-    void start(const ProbeRequest& request) override;
     void abortAll() override;
 
     /// Once per process, before any shard exists (curl_global_init is not thread-safe).
@@ -56,18 +54,19 @@ public:
 
     struct Transfer; ///< one attempt in flight (its callbacks are free functions; not for other users)
 
+protected:
+    void send(const ProbeRequest& request) override;
+    int activeCount() const override { return static_cast<int>(m_active.size()); }
+
 private:
     struct SocketWatch {
         QSocketNotifier* read = nullptr;
         QSocketNotifier* write = nullptr;
     };
 
-    void send(const ProbeRequest& request);
     void issue(std::unique_ptr<Transfer> t, const QUrl& url, const QByteArray& method, bool withCredentials);
     void finish(Transfer* t, int curlCode);
     void processDone();
-    void drainQueue(const QString& hostKey);
-    void updateCounters();
     void* takeEasy();
     void recycleEasy(void* easy);
     QByteArray caBundleFor(const TlsConfig& tls, QString* error);
@@ -82,8 +81,6 @@ private:
     QHash<int, SocketWatch> m_sockets;
     QHash<void*, Transfer*> m_active; ///< easy handle → transfer (owned)
     std::vector<void*> m_idleEasy;
-    HostInFlightLimiter m_limiter;
-    QHash<QString, std::deque<ProbeRequest>> m_waiting;
     QHash<QString, QByteArray> m_caBundles; ///< caFile (mode add) → system store + file
     QHash<QString, TlsFacts> m_lastTls; ///< host key → TLS facts of its last new connection
 };

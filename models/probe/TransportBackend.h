@@ -2,20 +2,27 @@
 #pragma once
 
 #include "core/ProbeResult.h"
+#include "policy/HostInFlightLimiter.h"
+#include "probe/ProbeTransport.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QObject>
 
 #include <atomic>
+#include <deque>
 
 namespace sd {
-
-struct ProbeRequest;
 
 /// One shard of ProbeTransport: an HTTP implementation living in its own thread ("signaldeck-net-N") that
 /// sends the attempts of the hosts it was given and reports the facts the classifier judges. Two exist:
 /// TransportShard (Qt Network) and CurlShard (libcurl's multi interface); ProbeTransport picks one kind
 /// for all its shards (TransportKind).
+///
+/// The per-host cap is kept here, for both: attempts over the cap wait in this class, before their clock
+/// starts, so that no implementation's own connection queue ever inflates a measured latency. A subclass
+/// sends what it is given (send()), and calls hostReleased() when an attempt has finished, before it emits
+/// `finished`, so that a slow receiver never idles the host's slot.
 ///
 /// Lives in its shard thread and must only be used from there; the counters are atomics and may be read
 /// from anywhere (they may lag a moment behind).
@@ -24,9 +31,10 @@ class TransportBackend : public QObject {
 public:
     using QObject::QObject;
 
-    virtual void setPerHostLimit(int limit) = 0;
+    void setPerHostLimit(int limit) { m_limiter = HostInFlightLimiter(limit); }
+    int perHostLimit() const { return m_limiter.capPerHost(); }
     /// Queues or starts one attempt. `finished` is emitted exactly once for it, also on failure.
-    virtual void start(const ProbeRequest& request) = 0;
+    void start(const ProbeRequest& request);
     /// Aborts every attempt in flight and drops the queue (no `finished` for dropped ones).
     virtual void abortAll() = 0;
 
@@ -40,9 +48,24 @@ signals:
     void finished(quint64 ticket, const sd::ProbeFacts& facts, const QDateTime& startUtc, const QByteArray& traceId);
 
 protected:
+    /// Sends one attempt; its host's slot is already taken.
+    virtual void send(const ProbeRequest& request) = 0;
+    /// The attempts the subclass has in flight now.
+    virtual int activeCount() const = 0;
+    /// An attempt to `hostKey` has finished: frees its slot and starts the host's next waiting attempt.
+    void hostReleased(const QString& hostKey);
+    /// For abortAll(): drops every waiting attempt and frees every slot.
+    void dropWaiting();
+    /// Records the host's current in-flight count in the peak (call from send()).
+    void notePeak(const QString& hostKey);
+    void updateCounters();
+
+private:
     std::atomic<int> m_peakPerHost { 0 };
     std::atomic<int> m_inFlight { 0 };
     std::atomic<int> m_queued { 0 };
+    HostInFlightLimiter m_limiter;
+    QHash<QString, std::deque<ProbeRequest>> m_waiting;
 };
 
 } // namespace sd

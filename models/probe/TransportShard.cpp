@@ -294,32 +294,6 @@ TransportShard::~TransportShard()
     abortAll();
 }
 
-void TransportShard::setPerHostLimit(int limit)
-{
-    m_limiter = HostInFlightLimiter(limit);
-}
-
-void TransportShard::updateCounters()
-{
-    int waiting = 0;
-    for (const auto& q : m_waiting)
-        waiting += static_cast<int>(q.size());
-    m_queued.store(waiting, std::memory_order_relaxed);
-    m_inFlight.store(static_cast<int>(m_active.size()), std::memory_order_relaxed);
-}
-
-void TransportShard::start(const ProbeRequest& request)
-{
-    const QString key = ProbeTransport::hostKeyOf(request.endpoint.url);
-    if (!m_limiter.tryAcquire(key)) {
-        m_waiting[key].push_back(request);
-        updateCounters();
-        return;
-    }
-    send(request);
-    updateCounters();
-}
-
 void TransportShard::send(const ProbeRequest& request)
 {
     const EndpointConfig& ep = request.endpoint;
@@ -336,8 +310,7 @@ void TransportShard::send(const ProbeRequest& request)
     a.startUtc = QDateTime::currentDateTimeUtc();
     a.clock.start();
     QNetworkReply* reply = issue(request, ep.url, ep.method, true, a.traceId);
-    m_peakPerHost.store(std::max(m_peakPerHost.load(std::memory_order_relaxed), m_limiter.inFlight(a.hostKey)),
-        std::memory_order_relaxed);
+    notePeak(a.hostKey);
     watch(reply, std::move(a));
 }
 
@@ -648,30 +621,14 @@ void TransportShard::onFinished(QNetworkReply* reply)
                      << f.httpStatus << "us" << f.latencyUs << "trace" << a.traceId;
     reply->deleteLater();
 
-    const QString key = a.hostKey;
-    m_limiter.release(key);
     // Start the next waiting request before reporting, so that a slow receiver never idles the host slot.
-    drainQueue(key);
-    updateCounters();
+    hostReleased(a.hostKey);
     emit finished(a.ticket, f, a.startUtc, a.traceId);
-}
-
-void TransportShard::drainQueue(const QString& hostKey)
-{
-    auto q = m_waiting.find(hostKey);
-    while (q != m_waiting.end() && !q->empty() && m_limiter.tryAcquire(hostKey)) {
-        ProbeRequest next = std::move(q->front());
-        q->pop_front();
-        send(next);
-        q = m_waiting.find(hostKey);
-    }
-    if (q != m_waiting.end() && q->empty())
-        m_waiting.erase(q);
 }
 
 void TransportShard::abortAll()
 {
-    m_waiting.clear();
+    dropWaiting();
     const auto replies = m_active.keys();
     m_active.clear();
     for (QNetworkReply* r : replies) {
@@ -679,7 +636,6 @@ void TransportShard::abortAll()
         r->abort();
         r->deleteLater();
     }
-    m_limiter = HostInFlightLimiter(m_limiter.capPerHost());
     updateCounters();
 }
 

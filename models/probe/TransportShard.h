@@ -53,11 +53,11 @@ public:
     explicit TransportShard(QObject* parent = nullptr);
     ~TransportShard() override;
 
-    void setPerHostLimit(int limit) override;
-    int perHostLimit() const { return m_limiter.capPerHost(); }
-
-    void start(const ProbeRequest& request) override;
     void abortAll() override;
+
+protected:
+    void send(const ProbeRequest& request) override;
+    int activeCount() const override { return static_cast<int>(m_active.size()); }
 
 private:
     enum class AbortReason : quint8 { None, Deadline, BodyCap, Undecodable };
@@ -89,7 +89,6 @@ private:
         int redirects = 0;
     };
 
-    void send(const ProbeRequest& request);
     QNetworkReply* issue(const ProbeRequest& request, const QUrl& url, const QByteArray& method, bool withCredentials,
         const QByteArray& traceId);
     void watch(QNetworkReply* reply, Active active);
@@ -98,13 +97,9 @@ private:
     void onReadyRead(QNetworkReply* reply);
     static void keep(Active& a, const QByteArray& piece);
     void onFinished(QNetworkReply* reply);
-    void drainQueue(const QString& hostKey);
-    void updateCounters();
 
     QNetworkAccessManager* m_nam = nullptr;
     QHash<QNetworkReply*, Active> m_active;
-    HostInFlightLimiter m_limiter;
-    QHash<QString, std::deque<ProbeRequest>> m_waiting;
 };
 
 } // namespace sd
