@@ -273,7 +273,7 @@ namespace {
 size_t onWrite(char* data, size_t size, size_t count, void* userp)
 {
     auto* t = static_cast<CurlShard::Transfer*>(userp);
-    const auto length = static_cast<qint64>(size * count);
+    const qint64 length = static_cast<qint64>(size) * static_cast<qint64>(count);
     if (!t->decoder)
         t->decoder = std::make_unique<BodyDecoder>(t->contentEncoding);
     const qint64 room = std::max<qint64>(t->request.endpoint.maxBodyBytes - t->kept, 0);
@@ -684,7 +684,7 @@ void CurlShard::finish(Transfer* t, int curlCode)
     f.httpStatus = static_cast<int>(status);
     // A 1xx other than 100 Continue and then the end of the connection: the server meant it as its answer
     // (Qt takes it so too); it is judged by that status.
-    CURLcode code = static_cast<CURLcode>(curlCode);
+    auto code = static_cast<CURLcode>(curlCode);
     if ((code == CURLE_GOT_NOTHING || code == CURLE_PARTIAL_FILE || code == CURLE_RECV_ERROR
             || code == CURLE_WEIRD_SERVER_REPLY)
         && t->lastStatus > 100 && t->lastStatus < 200 && (status == 0 || status == t->lastStatus)) {
