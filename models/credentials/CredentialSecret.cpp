@@ -57,7 +57,7 @@ QString secretProblem(const QString& scheme, QByteArrayView secret)
         // The private key of the client certificate, PEM (PKCS#8, PKCS#1 or SEC1), unencrypted.
         if (!secret.contains("-----BEGIN ") || !secret.contains("PRIVATE KEY-----"))
             return QStringLiteral("a clientCert credential is the certificate's private key in PEM "
-                                  "(-----BEGIN PRIVATE KEY-----) on standard input");
+                                  "(a PEM block labelled PRIVATE KEY) on standard input");
         if (secret.contains("ENCRYPTED"))
             return QStringLiteral("the private key is encrypted; give it unencrypted (the keychain protects it)");
         return {};

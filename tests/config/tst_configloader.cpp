@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "../credentials/TestSecrets.h"
 #include "config/ConfigLoader.h"
 
 #include <QDir>
@@ -969,9 +970,8 @@ void TestConfigLoader::certificateFileMustHoldACertificateAndNoKey()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     writeFile(dir.filePath(u"empty.pem"_s), "not a certificate\n");
-    writeFile(dir.filePath(u"withkey.pem"_s),
-        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIG\n"
-        "-----END PRIVATE KEY-----\n");
+    writeFile(
+        dir.filePath(u"withkey.pem"_s), sd::test::pemBlock("CERTIFICATE", "MIIB") + sd::test::pemBlock("PRIVATE KEY"));
     const QByteArray json = QStringLiteral(R"({"version": 1, "tls": {"caFile": "%1"},
         "credentials": [{"id": "m", "scheme": "clientCert", "certFile": "%2"}]})")
                                 .arg(dir.filePath(u"empty.pem"_s), dir.filePath(u"withkey.pem"_s))

@@ -35,4 +35,12 @@ inline QByteArray makeJwt(qint64 exp)
         + randomToken("sig").toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
 }
 
+/// A PEM block with a stand-in body ("MIG"): the shape the parsers look for, built from its parts so that
+/// no key-looking literal sits in the source.
+inline QByteArray pemBlock(const QByteArray& label, const QByteArray& body = QByteArrayLiteral("MIG"))
+{
+    const QByteArray dashes = QByteArrayLiteral("-----");
+    return dashes + "BEGIN " + label + dashes + '\n' + body + '\n' + dashes + "END " + label + dashes + '\n';
+}
+
 } // namespace sd::test

@@ -197,17 +197,12 @@ private slots:
 
     void clientCertificateKeyIsAPemPrivateKey()
     {
-        QVERIFY(sd::secretProblem(u"clientCert"_s, "-----BEGIN PRIVATE KEY-----\nMIG\n-----END PRIVATE KEY-----")
-                    .isEmpty());
-        QVERIFY(sd::secretProblem(u"clientCert"_s, "-----BEGIN EC PRIVATE KEY-----\nMHc\n-----END EC PRIVATE KEY-----")
-                    .isEmpty());
+        QVERIFY(sd::secretProblem(u"clientCert"_s, pemBlock("PRIVATE KEY")).isEmpty());
+        QVERIFY(sd::secretProblem(u"clientCert"_s, pemBlock("EC PRIVATE KEY", "MHc")).isEmpty());
         QVERIFY(sd::secretProblem(u"clientCert"_s, randomToken()).contains(u"private key in PEM"_s));
-        QVERIFY(sd::secretProblem(
-            u"clientCert"_s, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIG\n-----END ENCRYPTED PRIVATE KEY-----")
-                    .contains(u"encrypted"_s));
+        QVERIFY(sd::secretProblem(u"clientCert"_s, pemBlock("ENCRYPTED PRIVATE KEY")).contains(u"encrypted"_s));
         // The header schemes still refuse a PEM's line breaks.
-        QVERIFY(
-            !sd::secretProblem(u"bearer"_s, "-----BEGIN PRIVATE KEY-----\nMIG\n-----END PRIVATE KEY-----").isEmpty());
+        QVERIFY(!sd::secretProblem(u"bearer"_s, pemBlock("PRIVATE KEY")).isEmpty());
     }
 };
 
