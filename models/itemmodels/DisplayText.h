@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/CircuitState.h"
 #include "core/FailureSignal.h"
-#include "policy/CircuitBreaker.h"
 #include "schedule/EngineTypes.h"
 
 #include <QDateTime>

@@ -19,19 +19,6 @@ QString formatWait(milliseconds wait)
 
 } // namespace
 
-QString circuitStateCode(CircuitState state)
-{
-    switch (state) {
-    case CircuitState::Closed:
-        return QStringLiteral("closed");
-    case CircuitState::Open:
-        return QStringLiteral("open");
-    case CircuitState::HalfOpen:
-        return QStringLiteral("half-open");
-    }
-    return {};
-}
-
 CircuitBreaker::CircuitBreaker(CircuitBreakerConfig config)
     : m_config(config)
 {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/CircuitState.h"
 #include "core/FailureSignal.h"
-#include "policy/MonotonicTime.h"
+#include "core/MonotonicTime.h"
 
 #include <QList>
 #include <QMetaType>
@@ -13,11 +14,6 @@
 #include <optional>
 
 namespace sd {
-
-enum class CircuitState : quint8 { Closed, Open, HalfOpen };
-
-/// "closed", "open", "half-open".
-QString circuitStateCode(CircuitState state);
 
 /// One change of a circuit breaker's state, for the event list and the logs.
 struct CircuitTransition {

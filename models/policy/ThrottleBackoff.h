@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "policy/MonotonicTime.h"
+#include "core/MonotonicTime.h"
 
 #include <chrono>
 #include <optional>

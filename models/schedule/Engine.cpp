@@ -1,137 +1,148 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "schedule/Engine.h"
 
+#include "schedule/ProbeScheduler.h"
+
 #include <QCoreApplication>
 #include <QThread>
 
 namespace sd {
 
-Engine::Engine(ProbeScheduler::Options options, QObject* parent)
+/// What the front hides: the engine thread and the scheduler living in it (and through the scheduler the
+/// transport, the policies and the state machines).
+struct Engine::Private {
+    /// Runs `call` in the engine thread, queued.
+    template <typename Call> void post(Call&& call)
+    {
+        QMetaObject::invokeMethod(scheduler, std::forward<Call>(call), Qt::QueuedConnection);
+    }
+    /// Runs `call` in the engine thread and waits for it.
+    template <typename Call> void blocking(Call&& call) const
+    {
+        QMetaObject::invokeMethod(scheduler, std::forward<Call>(call), Qt::BlockingQueuedConnection);
+    }
+    void stopScheduler()
+    {
+        if (thread->isRunning())
+            blocking([s = scheduler] { s->stop(); });
+    }
+
+    QThread* thread = nullptr; ///< "signaldeck-engine", a child of the Engine
+    ProbeScheduler* scheduler = nullptr; ///< lives in `thread`; deleted there when it finishes
+    std::function<void(const EngineBatch&)> observer; ///< read and written in the engine thread only
+    quint64 oneShotSerial = 0;
+};
+
+Engine::Engine(EngineOptions options, QObject* parent)
     : QObject(parent)
-    , m_thread(new QThread(this))
-    , m_scheduler(new ProbeScheduler(std::move(options)))
+    , d(std::make_unique<Private>())
 {
     qRegisterMetaType<EngineBatch>();
     qRegisterMetaType<ProbeResults>();
     qRegisterMetaType<ProbeResult>();
     qRegisterMetaType<EndpointStatuses>();
-    m_thread->setObjectName(QStringLiteral("signaldeck-engine"));
-    m_scheduler->moveToThread(m_thread);
-    connect(m_thread, &QThread::finished, m_scheduler, &QObject::deleteLater);
+    d->thread = new QThread(this);
+    d->scheduler = new ProbeScheduler(std::move(options));
+    d->thread->setObjectName(QStringLiteral("signaldeck-engine"));
+    d->scheduler->moveToThread(d->thread);
+    connect(d->thread, &QThread::finished, d->scheduler, &QObject::deleteLater);
     // In the engine thread, before the batch is queued to this object's thread (setBatchObserver).
     connect(
-        m_scheduler, &ProbeScheduler::batchReady, m_scheduler,
-        [this](const EngineBatch& batch) {
-            if (m_observer)
-                m_observer(batch);
+        d->scheduler, &ProbeScheduler::batchReady, d->scheduler,
+        [p = d.get()](const EngineBatch& batch) {
+            if (p->observer)
+                p->observer(batch);
         },
         Qt::DirectConnection);
-    connect(m_scheduler, &ProbeScheduler::batchReady, this, &Engine::batchReady);
-    connect(m_scheduler, &ProbeScheduler::onceFinished, this, &Engine::onceFinished);
-    connect(m_scheduler, &ProbeScheduler::credentialRejected, this, &Engine::credentialRejected);
-    connect(m_scheduler, &ProbeScheduler::oneShotFinished, this, &Engine::oneShotFinished);
-    m_thread->start();
+    connect(d->scheduler, &ProbeScheduler::batchReady, this, &Engine::batchReady);
+    connect(d->scheduler, &ProbeScheduler::onceFinished, this, &Engine::onceFinished);
+    connect(d->scheduler, &ProbeScheduler::credentialRejected, this, &Engine::credentialRejected);
+    connect(d->scheduler, &ProbeScheduler::oneShotFinished, this, &Engine::oneShotFinished);
+    d->thread->start();
 }
 
 Engine::~Engine()
 {
     // No delivery of queued batches here: their receivers may be half destroyed by now.
-    stopScheduler();
-    m_thread->quit();
-    m_thread->wait();
+    d->stopScheduler();
+    d->thread->quit();
+    d->thread->wait();
 }
 
 void Engine::setConfig(const AppConfig& config)
 {
-    QMetaObject::invokeMethod(
-        m_scheduler, [s = m_scheduler, config] { s->setConfig(config); }, Qt::QueuedConnection);
+    d->post([s = d->scheduler, config] { s->setConfig(config); });
 }
 
 void Engine::applyConfig(const AppConfig& config)
 {
-    QMetaObject::invokeMethod(
-        m_scheduler, [s = m_scheduler, config] { s->applyConfig(config); }, Qt::QueuedConnection);
+    d->post([s = d->scheduler, config] { s->applyConfig(config); });
 }
 
 void Engine::start()
 {
-    QMetaObject::invokeMethod(
-        m_scheduler, [s = m_scheduler] { s->start(); }, Qt::QueuedConnection);
+    d->post([s = d->scheduler] { s->start(); });
 }
 
 void Engine::runOnce()
 {
-    QMetaObject::invokeMethod(
-        m_scheduler, [s = m_scheduler] { s->runOnce(); }, Qt::QueuedConnection);
+    d->post([s = d->scheduler] { s->runOnce(); });
 }
 
 void Engine::setPaused(bool paused)
 {
-    QMetaObject::invokeMethod(
-        m_scheduler, [s = m_scheduler, paused] { s->setPaused(paused); }, Qt::QueuedConnection);
+    d->post([s = d->scheduler, paused] { s->setPaused(paused); });
 }
 
 void Engine::probeNow(int endpointId)
 {
-    QMetaObject::invokeMethod(
-        m_scheduler,
-        [this, s = m_scheduler, endpointId] {
-            const QString refusal = s->probeNow(endpointId);
-            QMetaObject::invokeMethod(
-                this, [this, endpointId, refusal] { emit probeNowAnswered(endpointId, refusal); },
-                Qt::QueuedConnection);
-        },
-        Qt::QueuedConnection);
+    d->post([this, s = d->scheduler, endpointId] {
+        const QString refusal = s->probeNow(endpointId);
+        QMetaObject::invokeMethod(
+            this, [this, endpointId, refusal] { emit probeNowAnswered(endpointId, refusal); }, Qt::QueuedConnection);
+    });
 }
 
 void Engine::probeNow(const QString& endpointKey)
 {
-    QMetaObject::invokeMethod(
-        m_scheduler,
-        [this, s = m_scheduler, endpointKey] {
-            const QString refusal = s->probeNow(endpointKey);
-            const int handle = s->handleOf(endpointKey);
-            QMetaObject::invokeMethod(
-                this, [this, handle, refusal] { emit probeNowAnswered(handle, refusal); }, Qt::QueuedConnection);
-        },
-        Qt::QueuedConnection);
+    d->post([this, s = d->scheduler, endpointKey] {
+        const QString refusal = s->probeNow(endpointKey);
+        const int handle = s->handleOf(endpointKey);
+        QMetaObject::invokeMethod(
+            this, [this, handle, refusal] { emit probeNowAnswered(handle, refusal); }, Qt::QueuedConnection);
+    });
 }
 
 quint64 Engine::probeOnce(const EndpointConfig& endpoint)
 {
-    const quint64 id = ++m_oneShotSerial;
-    QMetaObject::invokeMethod(
-        m_scheduler, [s = m_scheduler, id, endpoint] { s->probeOnce(id, endpoint); }, Qt::QueuedConnection);
+    const quint64 id = ++d->oneShotSerial;
+    d->post([s = d->scheduler, id, endpoint] { s->probeOnce(id, endpoint); });
     return id;
 }
 
 void Engine::setCredentialSecrets(const QHash<QString, QByteArray>& secrets)
 {
-    QMetaObject::invokeMethod(
-        m_scheduler, [s = m_scheduler, secrets] { s->setCredentialSecrets(secrets); }, Qt::QueuedConnection);
+    d->post([s = d->scheduler, secrets] { s->setCredentialSecrets(secrets); });
 }
 
 void Engine::setCredentialSecret(const QString& id, const QByteArray& secret)
 {
-    QMetaObject::invokeMethod(
-        m_scheduler, [s = m_scheduler, id, secret] { s->setCredentialSecret(id, secret); }, Qt::QueuedConnection);
+    d->post([s = d->scheduler, id, secret] { s->setCredentialSecret(id, secret); });
 }
 
 void Engine::setCredentialUnavailable(const QString& id, const QString& reason)
 {
-    QMetaObject::invokeMethod(
-        m_scheduler, [s = m_scheduler, id, reason] { s->setCredentialUnavailable(id, reason); }, Qt::QueuedConnection);
+    d->post([s = d->scheduler, id, reason] { s->setCredentialUnavailable(id, reason); });
 }
 
 void Engine::setCredentialMetadata(const QList<CredentialConfig>& credentials)
 {
-    QMetaObject::invokeMethod(
-        m_scheduler, [s = m_scheduler, credentials] { s->setCredentialMetadata(credentials); }, Qt::QueuedConnection);
+    d->post([s = d->scheduler, credentials] { s->setCredentialMetadata(credentials); });
 }
 
 void Engine::stop()
 {
-    stopScheduler();
+    d->stopScheduler();
     // The scheduler's batches (its final flush included) reach this thread as queued calls: deliver
     // them before returning, so that a clean exit loses no finished probe (issue 11: the last 1-3
     // samples of a headless run never reached the history).
@@ -139,37 +150,26 @@ void Engine::stop()
         QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
 }
 
-void Engine::stopScheduler()
-{
-    if (!m_thread->isRunning())
-        return;
-    QMetaObject::invokeMethod(
-        m_scheduler, [s = m_scheduler] { s->stop(); }, Qt::BlockingQueuedConnection);
-}
-
 void Engine::setBatchObserver(std::function<void(const EngineBatch&)> observer)
 {
-    if (!m_thread->isRunning()) {
-        m_observer = std::move(observer);
+    if (!d->thread->isRunning()) {
+        d->observer = std::move(observer);
         return;
     }
-    QMetaObject::invokeMethod(
-        m_scheduler, [this, &observer] { m_observer = std::move(observer); }, Qt::BlockingQueuedConnection);
+    d->blocking([p = d.get(), &observer] { p->observer = std::move(observer); });
 }
 
 EndpointStatuses Engine::statuses() const
 {
     EndpointStatuses out;
-    QMetaObject::invokeMethod(
-        m_scheduler, [&out, s = m_scheduler] { out = s->statuses(); }, Qt::BlockingQueuedConnection);
+    d->blocking([&out, s = d->scheduler] { out = s->statuses(); });
     return out;
 }
 
 EngineStats Engine::stats() const
 {
     EngineStats out;
-    QMetaObject::invokeMethod(
-        m_scheduler, [&out, s = m_scheduler] { out = s->stats(); }, Qt::BlockingQueuedConnection);
+    d->blocking([&out, s = d->scheduler] { out = s->stats(); });
     return out;
 }
 

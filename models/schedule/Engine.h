@@ -1,30 +1,35 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "schedule/ProbeScheduler.h"
+#include "core/EndpointConfig.h"
+#include "core/ProbeResult.h"
+#include "schedule/EngineTypes.h"
 
+#include <QHash>
 #include <QObject>
 
 #include <functional>
-
-class QThread;
+#include <memory>
 
 namespace sd {
 
-/// The thread-safe front of the probing engine. It owns a worker thread in which a ProbeScheduler (and
-/// through it the QNetworkAccessManager, the classifier and the state machines) runs, so that neither the
-/// GUI nor a slow network ever blocks the other. Calls are queued to the worker; results come back as
-/// value types in batches (batchReady), a few times a second at most.
+/// The thread-safe front of the probing engine, and all of it that the rest of the application sees: this
+/// header and EngineTypes.h show nothing of models/policy or models/probe. It owns a thread
+/// ("signaldeck-engine") in which the scheduler runs with its policies, classifier and state machines; the
+/// transport's network threads ("signaldeck-net-N") hang off it, so that neither the GUI nor a slow network
+/// ever blocks the other. Calls are queued to the engine thread; results come back as value types in batches
+/// (batchReady), a few times a second at most. Its time comes from EngineOptions::clock.
 class Engine : public QObject {
     Q_OBJECT
 public:
-    explicit Engine(ProbeScheduler::Options options = {}, QObject* parent = nullptr);
+    explicit Engine(EngineOptions options = {}, QObject* parent = nullptr);
     ~Engine() override;
 
     /// Replaces the endpoints and stops probing (every endpoint starts over); start() again after.
     void setConfig(const AppConfig& config);
     /// Applies a changed config while probing goes on; keeps what each endpoint's change does not invalidate
-    /// (ProbeScheduler::applyConfig, docs/CONFIG.md "Applying a changed config").
+    /// (docs/CONFIG.md "Applying a changed config"): matched by EndpointConfig::id, an unchanged endpoint keeps
+    /// its states, circuit, RTO estimate, Retry-After and schedule; each change is an event of kind Config.
     void applyConfig(const AppConfig& config);
     void start();
     /// Probes every endpoint once (retries included) and emits onceFinished.
@@ -40,7 +45,7 @@ public:
     /// Stops probing and waits for the worker to drop everything in flight. Every probe that finished
     /// before has been emitted in a batchReady() by the time it returns (called from this object's thread).
     void stop();
-    /// Credentials (see ProbeScheduler): secrets held in memory only, attached to probes per scheme; an
+    /// Credentials: secrets held in memory only, attached to probes per scheme; an
     /// endpoint whose credential is unavailable is not probed and shows S2 Critical with the reason;
     /// metadata drives the expiry and age advisories (S2 Warning/Critical while probes still succeed).
     void setCredentialSecrets(const QHash<QString, QByteArray>& secrets);
@@ -61,16 +66,13 @@ signals:
     void onceFinished(const sd::ProbeResults& results, const sd::EndpointStatuses& statuses);
     void probeNowAnswered(int endpointId, const QString& refusal);
     void oneShotFinished(quint64 requestId, const sd::ProbeResult& result);
-    /// See ProbeScheduler::credentialRejected: once per 401 streak of an endpoint using `credentialId`.
+    /// An endpoint using `credentialId` got 401 with its current secret (`secretFingerprint`: the first 8 hex
+    /// digits of its SHA-256); once per 401 streak of that endpoint, so a token source renews it once.
     void credentialRejected(const QString& credentialId, const QString& secretFingerprint);
 
 private:
-    void stopScheduler();
-
-    QThread* m_thread;
-    std::function<void(const EngineBatch&)> m_observer; ///< read and written in the engine thread only
-    quint64 m_oneShotSerial = 0;
-    ProbeScheduler* m_scheduler;
+    struct Private;
+    std::unique_ptr<Private> d;
 };
 
 } // namespace sd

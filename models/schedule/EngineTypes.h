@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/CircuitState.h"
 #include "core/FailureSignal.h"
 #include "core/ProbeResult.h"
-#include "policy/CircuitBreaker.h"
 
 #include <QDateTime>
 #include <QList>
@@ -11,8 +11,35 @@
 #include <QString>
 
 #include <array>
+#include <chrono>
+#include <functional>
+#include <memory>
 
 namespace sd {
+
+class ProbeClock;
+
+/// How an Engine probes (its defaults are the application's; tests and benchmarks change them).
+struct EngineOptions {
+    /// The global cap on attempts per second; 0: the config's `limits.maxProbesPerSecond` or its default
+    /// (RateBudget). Over the cap every endpoint's interval is stretched by the same factor.
+    double ratePerSecond = 0.0;
+    int burst = 0; ///< attempts that may go out at once; 0: a tenth of a second of the cap, at least 50
+    int perHostLimit = 4; ///< in-flight attempts per host (Qt queues beyond 6)
+    std::chrono::milliseconds flushInterval { 200 };
+    /// Uniform in [0, 1) for the retry jitter; empty = QRandomGenerator.
+    std::function<double()> random;
+    bool stagger = true; ///< spread first probes over each interval
+    bool retries = true; ///< S1 retries within a cycle (off for a naive comparison prober)
+    bool politeness = true; ///< Retry-After, throttle backoff and circuit breaker (off = naive)
+    /// Network threads, each with its own HTTP implementation (libcurl or Qt Network, the config's
+    /// `transport`); a host belongs to one, so a hostile host stalls only its own. 4 measured best on 2 cores
+    /// (docs/PERFORMANCE.md).
+    int transportShards = 4;
+    /// Where the engine's time comes from (schedule/ProbeClock.h); empty = systemClock(). The engine tests
+    /// pass a simulated clock.
+    std::shared_ptr<ProbeClock> clock;
+};
 
 /// Why an endpoint's next probe is when it is (shown in the table and the headless summary).
 enum class NextProbeReason : quint8 {

@@ -10,8 +10,8 @@
 #include <QCryptographicHash>
 #include <QFile>
 #include <QLoggingCategory>
+#include <QScopeGuard>
 #include <QSslCertificate>
-#include <QTimer>
 
 #include <algorithm>
 #include <cmath>
@@ -27,15 +27,10 @@ namespace {
 constexpr std::size_t kLagSamples = 8192;
 constexpr std::size_t kOutcomeCount = 8;
 
-MonotonicTime monotonicNow()
-{
-    return steady_clock::now();
-}
-
-QDateTime utcAt(MonotonicTime at, MonotonicTime now)
+QDateTime utcAt(MonotonicTime at, MonotonicTime now, const QDateTime& nowUtc)
 {
     const auto delta = duration_cast<milliseconds>(at - now);
-    return QDateTime::currentDateTimeUtc().addMSecs(delta.count());
+    return nowUtc.addMSecs(delta.count());
 }
 
 // The golden-ratio sequence spreads any number of endpoints evenly over an interval.
@@ -101,26 +96,41 @@ struct ProbeScheduler::Runtime {
 ProbeScheduler::ProbeScheduler(Options options, QObject* parent)
     : QObject(parent)
     , m_options(std::move(options))
+    , m_clock(m_options.clock ? m_options.clock : systemClock())
     , m_transport(new ProbeTransport(this))
-    , m_timer(new QTimer(this))
-    , m_flushTimer(new QTimer(this))
+    , m_timer(m_clock->createTimer(true, this))
+    , m_flushTimer(m_clock->createTimer(false, this))
     , m_retry(RetryPolicyConfig {}, m_options.random)
-    , m_lastFlush(monotonicNow())
+    , m_lastFlush(m_clock->now())
 {
     qRegisterMetaType<EngineBatch>();
     qRegisterMetaType<ProbeResults>();
     qRegisterMetaType<EndpointStatuses>();
     m_transport->setShardCount(m_options.transportShards);
     m_transport->setPerHostLimit(m_options.perHostLimit);
-    m_timer->setSingleShot(true);
-    m_timer->setTimerType(Qt::PreciseTimer);
-    connect(m_timer, &QTimer::timeout, this, &ProbeScheduler::onTimer);
-    m_flushTimer->setInterval(static_cast<int>(m_options.flushInterval.count()));
-    connect(m_flushTimer, &QTimer::timeout, this, &ProbeScheduler::flush);
+    connect(m_timer, &ClockTimer::timeout, this, &ProbeScheduler::onTimer);
+    connect(m_flushTimer, &ClockTimer::timeout, this, &ProbeScheduler::flush);
     connect(m_transport, &ProbeTransport::finished, this, &ProbeScheduler::onAttemptFinished);
 }
 
-ProbeScheduler::~ProbeScheduler() = default;
+ProbeScheduler::~ProbeScheduler()
+{
+    for (qsizetype i = 0; i < m_outstanding.size(); ++i)
+        m_clock->networkFinished();
+}
+
+void ProbeScheduler::startRequest(const ProbeRequest& request)
+{
+    m_outstanding.insert(request.ticket);
+    m_clock->networkStarted();
+    m_transport->start(request);
+}
+
+void ProbeScheduler::requestDone(quint64 ticket)
+{
+    if (m_outstanding.remove(ticket))
+        m_clock->networkFinished();
+}
 
 void ProbeScheduler::setConfig(const AppConfig& config)
 {
@@ -206,7 +216,7 @@ QStringList keptChanges(const EndpointConfig& a, const EndpointConfig& b)
 
 void ProbeScheduler::applyConfig(const AppConfig& config)
 {
-    const MonotonicTime now = monotonicNow();
+    const MonotonicTime now = m_clock->now();
     const bool thresholdsChanged = !(config.thresholds == m_thresholds);
     m_thresholds = config.thresholds;
     updateBudget(config);
@@ -298,7 +308,7 @@ void ProbeScheduler::configEvent(Runtime& rt, const QString& what)
 {
     EngineEvent e;
     e.kind = EngineEvent::Kind::Config;
-    e.time = QDateTime::currentDateTimeUtc();
+    e.time = m_clock->utcNow();
     e.endpointId = rt.status.id;
     e.endpointKey = endpointKey(rt.cfg);
     e.endpoint = rt.cfg.name;
@@ -371,7 +381,7 @@ void ProbeScheduler::setCredentialSecrets(const QHash<QString, QByteArray>& secr
     for (auto it = secrets.cbegin(); it != secrets.cend(); ++it)
         m_unavailable.remove(it.key());
     refreshCredentialConditions({});
-    const MonotonicTime now = monotonicNow();
+    const MonotonicTime now = m_clock->now();
     for (std::size_t i = 0; i < m_runtimes.size(); ++i) {
         Runtime& rt = *m_runtimes[i];
         if (wasBlocked[i] && credentialBlock(rt).isEmpty() && m_running && !m_once && !m_paused && !rt.inCycle) {
@@ -391,7 +401,7 @@ void ProbeScheduler::setCredentialSecret(const QString& id, const QByteArray& se
     m_unavailable.remove(id);
     refreshCredentialConditions(id);
     // A new secret is news: probe its endpoints now rather than at the end of their interval.
-    const MonotonicTime now = monotonicNow();
+    const MonotonicTime now = m_clock->now();
     for (auto& rt : m_runtimes) {
         if (rt->cfg.credential != id || !m_running || m_once || m_paused || rt->inCycle)
             continue;
@@ -484,7 +494,7 @@ void ProbeScheduler::refreshCredentialCondition(Runtime& rt, const QDateTime& no
 // An empty id refreshes every endpoint that uses a credential.
 void ProbeScheduler::refreshCredentialConditions(const QString& id)
 {
-    const QDateTime nowUtc = QDateTime::currentDateTimeUtc();
+    const QDateTime nowUtc = m_clock->utcNow();
     for (auto& rt : m_runtimes) {
         if (id.isEmpty() || rt->cfg.credential == id)
             refreshCredentialCondition(*rt, nowUtc);
@@ -493,7 +503,7 @@ void ProbeScheduler::refreshCredentialConditions(const QString& id)
 
 void ProbeScheduler::collectSignalEvents(const SignalTransitions& transitions)
 {
-    const QDateTime nowUtc = QDateTime::currentDateTimeUtc();
+    const QDateTime nowUtc = m_clock->utcNow();
     for (const SignalTransition& t : transitions) {
         EngineEvent e;
         e.kind = EngineEvent::Kind::Signal;
@@ -515,7 +525,7 @@ void ProbeScheduler::start()
 {
     m_running = true;
     m_once = false;
-    const MonotonicTime now = monotonicNow();
+    const MonotonicTime now = m_clock->now();
     for (std::size_t i = 0; i < m_runtimes.size(); ++i) {
         Runtime& rt = *m_runtimes[i];
         const auto offset = m_options.stagger ? milliseconds(static_cast<qint64>(
@@ -525,7 +535,7 @@ void ProbeScheduler::start()
         if (credentialBlock(rt).isEmpty())
             reschedule(rt, rt.plannedAt, NextProbeReason::Interval);
     }
-    m_flushTimer->start();
+    m_flushTimer->start(m_options.flushInterval);
     arm();
 }
 
@@ -535,9 +545,9 @@ void ProbeScheduler::runOnce()
     m_once = true;
     m_onceRemaining = static_cast<int>(m_runtimes.size());
     // Batches flow in a one-shot run too: a check cut short by its deadline reports what finished.
-    m_flushTimer->start();
-    const MonotonicTime now = monotonicNow();
-    const QDateTime nowUtc = QDateTime::currentDateTimeUtc();
+    m_flushTimer->start(m_options.flushInterval);
+    const MonotonicTime now = m_clock->now();
+    const QDateTime nowUtc = m_clock->utcNow();
     for (auto& rt : m_runtimes) {
         rt->plannedAt = now;
         const QString block = credentialBlock(*rt);
@@ -575,7 +585,7 @@ void ProbeScheduler::setPaused(bool paused)
     if (m_paused == paused)
         return;
     m_paused = paused;
-    const MonotonicTime now = monotonicNow();
+    const MonotonicTime now = m_clock->now();
     for (auto& rt : m_runtimes) {
         if (paused) {
             rt->generation = ++m_generationSerial;
@@ -603,7 +613,7 @@ QString ProbeScheduler::probeNow(int endpointId)
     if (!found)
         return QStringLiteral("no endpoint #%1").arg(endpointId);
     Runtime& rt = *found;
-    const MonotonicTime now = monotonicNow();
+    const MonotonicTime now = m_clock->now();
     if (rt.inFlight || rt.inCycle)
         return QStringLiteral("%1: a probe is already under way").arg(rt.cfg.name);
     if (const QString block = credentialBlock(rt); !block.isEmpty())
@@ -613,7 +623,7 @@ QString ProbeScheduler::probeNow(int endpointId)
         return QStringLiteral("%1: the server's Retry-After is in force for another %2 s (until %3 UTC); not probing")
             .arg(rt.cfg.name)
             .arg(left)
-            .arg(utcAt(*rt.throttle.notBefore(), now).toString(QStringLiteral("HH:mm:ss")));
+            .arg(utcAt(*rt.throttle.notBefore(), now, m_clock->utcNow()).toString(QStringLiteral("HH:mm:ss")));
     }
     rt.generation = ++m_generationSerial;
     rt.scheduled = false;
@@ -636,6 +646,9 @@ void ProbeScheduler::stop()
         flush();
     m_flushTimer->stop();
     m_transport->abortAll();
+    for (qsizetype i = 0; i < m_outstanding.size(); ++i)
+        m_clock->networkFinished();
+    m_outstanding.clear();
     m_oneShots.clear();
     m_heap = {};
     for (auto& rt : m_runtimes) {
@@ -652,7 +665,7 @@ void ProbeScheduler::probeOnce(quint64 requestId, const EndpointConfig& endpoint
 {
     const quint64 ticket = (static_cast<quint64>(kOneShotHandle) << 32) | (++m_ticketSerial & 0xffffffffU);
     m_oneShots.insert(ticket, OneShot { requestId, endpoint });
-    const QDateTime nowUtc = QDateTime::currentDateTimeUtc();
+    const QDateTime nowUtc = m_clock->utcNow();
     ProbeFacts refused;
     if (const QString problem = validateRequest(endpoint); !problem.isEmpty()) {
         refused.transportError = TransportError::InvalidRequest;
@@ -684,7 +697,7 @@ void ProbeScheduler::probeOnce(quint64 requestId, const EndpointConfig& endpoint
         if (const auto header = credentialHeader(scheme, m_secrets.value(endpoint.credential)))
             request.extraHeaders.append(*header);
     }
-    m_transport->start(request);
+    startRequest(request);
 }
 
 namespace {
@@ -723,7 +736,7 @@ void ProbeScheduler::finishOneShot(
         return;
     const OneShot shot = *found;
     m_oneShots.erase(found);
-    const Classification verdict = classify(shot.endpoint, facts, QDateTime::currentDateTimeUtc(), m_knownSecrets);
+    const Classification verdict = classify(shot.endpoint, facts, m_clock->utcNow(), m_knownSecrets);
     emit oneShotFinished(shot.requestId, attemptResult(shot.endpoint, facts, verdict, startUtc, traceId, 1));
 }
 
@@ -750,15 +763,15 @@ void ProbeScheduler::arm()
         m_timer->stop();
         return;
     }
-    const auto wait = m_heap.top().at - monotonicNow();
+    const auto wait = m_heap.top().at - m_clock->now();
     // QTimer counts whole milliseconds; rounding up never fires early, and onTimer takes everything due.
     const auto ms = std::max<qint64>(0, duration_cast<milliseconds>(wait + microseconds(999)).count());
-    m_timer->start(static_cast<int>(ms));
+    m_timer->start(milliseconds(ms));
 }
 
 void ProbeScheduler::onTimer()
 {
-    const MonotonicTime now = monotonicNow();
+    const MonotonicTime now = m_clock->now();
     while (!m_heap.empty() && m_heap.top().at <= now) {
         const Due due = m_heap.top();
         m_heap.pop();
@@ -847,7 +860,7 @@ void ProbeScheduler::sendAttempt(Runtime& rt, MonotonicTime now)
         ProbeFacts facts;
         facts.transportError = TransportError::InvalidRequest;
         facts.transportDetail = rt.requestProblem;
-        onAttemptFinished(rt.ticket, facts, QDateTime::currentDateTimeUtc(), {});
+        onAttemptFinished(rt.ticket, facts, m_clock->utcNow(), {});
         return;
     }
     ProbeRequest request;
@@ -865,12 +878,15 @@ void ProbeScheduler::sendAttempt(Runtime& rt, MonotonicTime now)
         }
         rt.sentSecretSerial = m_secretSerials.value(rt.cfg.credential);
     }
-    m_transport->start(request);
+    startRequest(request);
 }
 
 void ProbeScheduler::onAttemptFinished(
     quint64 ticket, const ProbeFacts& facts, const QDateTime& startUtc, const QByteArray& traceId)
 {
+    // After everything this answer causes (a retry planned, the next cycle scheduled): a simulated clock
+    // moves on only then.
+    const auto done = qScopeGuard([this, ticket] { requestDone(ticket); });
     if (static_cast<int>(ticket >> 32) == kOneShotHandle) {
         finishOneShot(ticket, facts, startUtc, traceId);
         return;
@@ -882,8 +898,8 @@ void ProbeScheduler::onAttemptFinished(
     if (rt.ticket != ticket || !rt.inFlight)
         return;
     rt.inFlight = false;
-    const MonotonicTime now = monotonicNow();
-    const QDateTime nowUtc = QDateTime::currentDateTimeUtc();
+    const MonotonicTime now = m_clock->now();
+    const QDateTime nowUtc = m_clock->utcNow();
     const Classification verdict = classify(rt.cfg, facts, nowUtc, m_knownSecrets);
 
     if (rt.attempt == 1) {
@@ -942,7 +958,7 @@ void ProbeScheduler::finishCycle(Runtime& rt, MonotonicTime now)
         ++rt.status.outcomeCounts[outcomeIndex];
     rt.status.consecutiveFailures = r.outcome == Outcome::Ok ? 0 : rt.status.consecutiveFailures + 1;
 
-    const QDateTime nowUtc = QDateTime::currentDateTimeUtc();
+    const QDateTime nowUtc = m_clock->utcNow();
     collectSignalEvents(rt.tracker.add(r, nowUtc));
     // Expiry and age advance with the clock: re-judged whenever the endpoint finishes a cycle.
     refreshCredentialCondition(rt, nowUtc);
@@ -1012,7 +1028,7 @@ bool ProbeScheduler::noteCredentialRejection(Runtime& rt)
 
 void ProbeScheduler::collectCircuitEvents(Runtime& rt)
 {
-    const QDateTime nowUtc = QDateTime::currentDateTimeUtc();
+    const QDateTime nowUtc = m_clock->utcNow();
     for (const CircuitTransition& t : rt.breaker.takeTransitions()) {
         EngineEvent e;
         e.kind = EngineEvent::Kind::Circuit;
@@ -1034,14 +1050,14 @@ void ProbeScheduler::collectCircuitEvents(Runtime& rt)
 EndpointStatus ProbeScheduler::statusOf(const Runtime& rt) const
 {
     EndpointStatus s = rt.status;
-    const MonotonicTime now = monotonicNow();
+    const MonotonicTime now = m_clock->now();
     s.pausedBecause = credentialBlock(rt);
     if (m_paused || (!s.pausedBecause.isEmpty() && !rt.inFlight)) {
         s.nextReason = NextProbeReason::Paused;
     } else if (rt.inFlight) {
         s.nextReason = NextProbeReason::InFlight;
     } else if (rt.scheduled) {
-        s.nextProbeUtc = utcAt(rt.dueAt, now);
+        s.nextProbeUtc = utcAt(rt.dueAt, now, m_clock->utcNow());
         s.nextReason = rt.dueReason;
     }
     s.timeoutMs = attemptDeadline(rt).count();
@@ -1082,7 +1098,7 @@ EngineStats ProbeScheduler::stats() const
 
 void ProbeScheduler::flush()
 {
-    const MonotonicTime now = monotonicNow();
+    const MonotonicTime now = m_clock->now();
     const double elapsed = duration<double>(now - m_lastFlush).count();
     if (elapsed > 0)
         m_stats.probesPerSecond = static_cast<double>(m_stats.probesFinished - m_finishedAtLastFlush) / elapsed;

@@ -2,64 +2,51 @@
 #pragma once
 
 #include "core/EndpointConfig.h"
+#include "core/MonotonicTime.h"
 #include "core/ProbeResult.h"
 #include "core/Redaction.h"
 #include "health/SignalTracker.h"
 #include "policy/CircuitBreaker.h"
-#include "policy/MonotonicTime.h"
 #include "policy/ProbePacer.h"
 #include "policy/RateBudget.h"
 #include "policy/RetryPolicy.h"
 #include "policy/RtoEstimator.h"
 #include "policy/ThrottleBackoff.h"
 #include "schedule/EngineTypes.h"
+#include "schedule/ProbeClock.h"
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 
 #include <deque>
 #include <memory>
 #include <queue>
 #include <vector>
 
-class QTimer;
-
 namespace sd {
 
 class ProbeTransport;
+struct ProbeRequest;
 
-/// The probing engine's core, living in the engine thread (see Engine for the thread-safe front).
+/// The probing engine's core, living in the engine thread; internal to models/schedule (Engine is its
+/// thread-safe front, and the only way in from outside).
 ///
-/// One precise single-shot QTimer is armed for the earliest due endpoint (a heap of due times), so a
-/// thousand endpoints cost one timer, not a thousand. Endpoints are staggered over their interval so they
-/// do not all fire at once. The config's RateBudget caps attempts per second: when its endpoints demand
-/// more, every interval is stretched by the same factor, so the cap shapes cadence fairly rather than by
-/// who asks first. Before every attempt the scheduler asks, in order: is a Retry-After in force
-/// (ThrottleBackoff), has the global cap a slot now (ProbePacer, a safety net for retries and bursts;
-/// an attempt held back books its slot and goes out then), does the circuit let it through (CircuitBreaker). Each
-/// attempt's deadline comes from the endpoint's fixed timeout or its RtoEstimator. After an attempt, the classifier
-/// judges it, RetryPolicy decides on an S1 retry, and at the end of the cycle the SignalTracker updates the four signal
-/// states. Results, events and endpoint statuses are collected and emitted as one batch per flush interval, never per
-/// probe.
+/// Its time is an input (Options::clock, a ProbeClock): one single-shot timer of that clock is armed for the earliest
+/// due endpoint (a heap of due times), so a thousand endpoints cost one timer, not a thousand. Endpoints are staggered
+/// over their interval so they do not all fire at once. The config's RateBudget caps attempts per second: when its
+/// endpoints demand more, every interval is stretched by the same factor, so the cap shapes cadence fairly rather than
+/// by who asks first. Before every attempt the scheduler asks, in order: is a Retry-After in force (ThrottleBackoff),
+/// has the global cap a slot now (ProbePacer, a safety net for retries and bursts; an attempt held back books its slot
+/// and goes out then), does the circuit let it through (CircuitBreaker). Each attempt's deadline comes from the
+/// endpoint's fixed timeout or its RtoEstimator. After an attempt, the classifier judges it, RetryPolicy decides on an
+/// S1 retry, and at the end of the cycle the SignalTracker updates the four signal states. Results, events and endpoint
+/// statuses are collected and emitted as one batch per flush interval, never per probe.
 class ProbeScheduler : public QObject {
     Q_OBJECT
 public:
-    struct Options {
-        /// The global cap on attempts per second; 0: the config's `limits.maxProbesPerSecond` or its default
-        /// (RateBudget). Over the cap every endpoint's interval is stretched by the same factor.
-        double ratePerSecond = 0.0;
-        int burst = 0; ///< attempts that may go out at once; 0: a tenth of a second of the cap, at least 50
-        int perHostLimit = 4; ///< in-flight attempts per host (Qt queues beyond 6)
-        std::chrono::milliseconds flushInterval { 200 };
-        RetryPolicy::RandomSource random; ///< empty = QRandomGenerator
-        bool stagger = true; ///< spread first probes over each interval
-        bool retries = true; ///< S1 retries within a cycle (off for a naive comparison prober)
-        bool politeness = true; ///< Retry-After, throttle backoff and circuit breaker (off = naive)
-        /// Network threads, each with its own HTTP implementation (libcurl or Qt Network, the config's
-        /// `transport`); a host belongs to one, so a hostile host
-        /// stalls only its own (ProbeTransport). 4 measured best on 2 cores (docs/PERFORMANCE.md).
-        int transportShards = 4;
-    };
+    /// The engine's options (EngineTypes.h); the clock among them is the time of every decision here.
+    using Options = EngineOptions;
 
     explicit ProbeScheduler(Options options, QObject* parent = nullptr);
     ~ProbeScheduler() override;
@@ -167,10 +154,16 @@ private:
     void refreshCredentialConditions(const QString& id);
     void collectSignalEvents(const SignalTransitions& transitions);
 
+    /// Hands `request` to the transport; the clock knows it is out until onAttemptFinished or stop().
+    void startRequest(const ProbeRequest& request);
+    /// The attempt `ticket` came back (or was dropped): the clock may move on once its effects are handled.
+    void requestDone(quint64 ticket);
+
     Options m_options;
+    std::shared_ptr<ProbeClock> m_clock;
     ProbeTransport* m_transport;
-    QTimer* m_timer;
-    QTimer* m_flushTimer;
+    ClockTimer* m_timer;
+    ClockTimer* m_flushTimer;
     RetryPolicy m_retry;
     RateBudget m_budget;
     ProbePacer m_pacer;
@@ -187,6 +180,7 @@ private:
     bool m_once = false;
     int m_onceRemaining = 0;
     quint64 m_ticketSerial = 0;
+    QSet<quint64> m_outstanding; ///< tickets handed to the transport and not back yet (ProbeClock::networkStarted)
 
     QHash<QString, QByteArray> m_secrets; ///< credential id → secret; never logged, never in a result
     /// Every secret this engine has held (current and replaced ones), in every form a server may echo:

@@ -190,7 +190,7 @@ Figures runBare(const QList<QUrl>& urls, int seconds, int delayMs)
     return f;
 }
 
-Figures runEngine(const QList<QUrl>& urls, int seconds, int delayMs, ProbeScheduler::Options options = {},
+Figures runEngine(const QList<QUrl>& urls, int seconds, int delayMs, EngineOptions options = {},
     qint64* attempts = nullptr, std::optional<double> maxProbesPerSecond = {},
     std::optional<TransportKind> transport = {})
 {
@@ -373,7 +373,7 @@ int main(int argc, char* argv[])
         QList<QUrl> urls = urlsFor(bases, 1000, delay);
         for (int i = 0; i < urls.size(); i += 10)
             urls[i].setPath(QStringLiteral("/throttle/always")); // 429 with Retry-After: 3
-        ProbeScheduler::Options naive;
+        EngineOptions naive;
         naive.politeness = false;
         naive.retries = false;
         for (int rep = 0; rep < reps; ++rep) {

@@ -42,7 +42,7 @@ double pct(std::vector<double> v, double p)
 
 Phase run(int shards, const QUrl& healthy, const QUrl& hostile, int seconds)
 {
-    ProbeScheduler::Options options;
+    EngineOptions options;
     options.transportShards = shards;
     AppConfig config;
     for (int i = 0; i < kHealthy; ++i) {

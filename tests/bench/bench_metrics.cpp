@@ -85,7 +85,7 @@ int main(int argc, char* argv[])
         e.tags = { QStringLiteral("bench"), QStringLiteral("tier-%1").arg(i % 3) };
         config.endpoints.append(e);
     }
-    ProbeScheduler::Options options;
+    EngineOptions options;
     options.ratePerSecond = 5000; // measure the exporter, not the global budget
     options.burst = 1000;
     options.perHostLimit = 4;

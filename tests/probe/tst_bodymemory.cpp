@@ -68,7 +68,7 @@ private slots:
     {
         QFETCH(QString, path);
         constexpr qint64 cap = 64 * kMiB;
-        ProbeScheduler::Options options;
+        EngineOptions options;
         options.retries = false;
         Engine engine(options);
         AppConfig config;

@@ -22,7 +22,7 @@ private:
 
     ProbeResults probe(const QString& path, int runs)
     {
-        ProbeScheduler::Options options;
+        EngineOptions options;
         options.retries = false;
         options.politeness = false;
         Engine engine(options);

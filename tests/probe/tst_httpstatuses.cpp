@@ -75,7 +75,7 @@ private slots:
         QVERIFY2(m_httpbin.start(test::LoopbackServer::python(),
                      { test::LoopbackServer::supportFile(u"httpbin_server.py"_s), u"{port}"_s }),
             qPrintable(m_httpbin.errorString()));
-        ProbeScheduler::Options options;
+        EngineOptions options;
         options.retries = false; // one attempt per status: what it is judged, not how it is retried
         options.politeness = false;
         Engine engine(options);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Applying a changed config to a running engine (issue 13.1), against the simulator on loopback: endpoints are
 // matched by id; what a change does not invalidate stays (states, circuit, counts), a new URL starts over, a
-// removed endpoint stops, and every change is one event of kind Config.
+// removed endpoint stops, and every change is one event of kind Config. On simulated time (issue 13.5).
 #include "schedule/Engine.h"
 #include "simulator/Simulator.h"
+#include "support/SimulatedClock.h"
 
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -21,6 +22,7 @@ class TestConfigApply : public QObject {
     Q_OBJECT
 private:
     Simulator m_sim;
+    std::shared_ptr<test::SimulatedClock> m_clock = std::make_shared<test::SimulatedClock>();
     std::unique_ptr<Engine> m_engine;
     AppConfig m_config; ///< what m_engine runs now
     QHash<QString, EndpointStatus> m_latest; ///< by key
@@ -68,14 +70,14 @@ private:
     {
         engine.setConfig(m_config);
         engine.start();
-        return QTest::qWaitFor(
+        return m_clock->advanceUntil(
             [this] {
                 return m_latest.value(u"down"_s).circuit == CircuitState::Open
                     && state(u"down"_s, FailureSignal::S1) == SignalState::Critical
                     && state(u"auth"_s, FailureSignal::S2) == SignalState::Critical
                     && m_latest.value(u"ok"_s).overall == SignalState::Ok;
             },
-            15'000);
+            15s);
     }
 
     QList<EngineEvent> configEvents(const QString& key) const
@@ -88,14 +90,17 @@ private:
     }
 
 private slots:
-    // One engine for the three config tests, settled once (about 3 s); each test changes the config it left.
+    // One engine for the three config tests, settled once (about 3 s of simulated time); each test changes the
+    // config it left.
     void initTestCase()
     {
         QVERIFY2(m_sim.start(), qPrintable(m_sim.errorString()));
-        m_engine = std::make_unique<Engine>();
+        EngineOptions options;
+        options.clock = m_clock;
+        m_engine = std::make_unique<Engine>(options);
         connectEngine(*m_engine);
         m_config = baseConfig();
-        QVERIFY(settle(*m_engine));
+        QVERIFY2(settle(*m_engine), qPrintable(m_clock->errorString()));
     }
     void cleanupTestCase() { m_engine.reset(); }
     void init()
@@ -128,16 +133,22 @@ private slots:
         QCOMPARE(after[1].circuit, CircuitState::Open);
         QCOMPARE(after[1].nextReason, NextProbeReason::CircuitOpen); // the open circuit's wait is kept
 
-        QTRY_COMPARE_WITH_TIMEOUT(configEvents(u"ok"_s).size(), 1, 3000);
+        // In the next batch (one flush interval).
+        QVERIFY(m_clock->advance(200ms));
+        QCOMPARE(configEvents(u"ok"_s).size(), 1);
         QCOMPARE(configEvents(u"ok"_s).first().reason, u"interval 1s \u2192 2s"_s);
-        QTRY_COMPARE_WITH_TIMEOUT(configEvents(u"auth"_s).size(), 1, 3000);
+        QCOMPARE(configEvents(u"auth"_s).size(), 1);
         QCOMPARE(configEvents(u"auth"_s).first().reason, u"renamed from refused"_s);
         QVERIFY(configEvents(u"down"_s).isEmpty());
         // The renamed endpoint's next results carry the new name; its S2 stays critical meanwhile.
         const qsizetype seen = m_results.size();
-        QTRY_VERIFY_WITH_TIMEOUT(std::any_of(m_results.cbegin() + seen, m_results.cend(),
-                                     [](const ProbeResult& r) { return r.endpointKey == u"auth"_s; }),
-            4000);
+        QVERIFY2(m_clock->advanceUntil(
+                     [&] {
+                         return std::any_of(m_results.cbegin() + seen, m_results.cend(),
+                             [](const ProbeResult& r) { return r.endpointKey == u"auth"_s; });
+                     },
+                     2s),
+            qPrintable(m_clock->errorString()));
         for (auto it = m_results.cbegin() + seen; it != m_results.cend(); ++it)
             if (it->endpointKey == u"auth"_s)
                 QCOMPARE(it->endpoint, u"refused-renamed"_s);
@@ -163,14 +174,16 @@ private slots:
         QCOMPARE(after[1].circuit, CircuitState::Open);
         QCOMPARE(after[2].states, before[2].states);
         QVERIFY(after[0].id != before[0].id); // a new handle, never the removed one's
-        QTRY_COMPARE_WITH_TIMEOUT(m_latest.value(u"new"_s).overall, SignalState::Ok, 3000);
+        // Probed at once: by the next flush.
+        QVERIFY(m_clock->advance(200ms));
+        QCOMPARE(m_latest.value(u"new"_s).overall, SignalState::Ok);
         QCOMPARE(configEvents(u"ok"_s).size(), 1);
         QCOMPARE(configEvents(u"ok"_s).first().reason, u"removed"_s);
         QCOMPARE(configEvents(u"new"_s).first().reason, u"added"_s);
         // The removed endpoint (every 2 s) is probed no more.
         const qsizetype seen = m_results.size();
         const int healthyBefore = m_sim.requestCount(u"/healthy"_s);
-        QTest::qWait(1900);
+        QVERIFY(m_clock->advance(10s));
         for (auto it = m_results.cbegin() + seen; it != m_results.cend(); ++it)
             QVERIFY(it->endpointKey != u"ok"_s);
         QCOMPARE(m_sim.requestCount(u"/healthy"_s), healthyBefore); // "new" has a 24 h interval
@@ -188,7 +201,9 @@ private slots:
         QCOMPARE(after[1].key, u"down"_s);
         QCOMPARE(after[1].circuit, CircuitState::Closed);
         QVERIFY(after[1].probes <= 1);
-        QTRY_COMPARE_WITH_TIMEOUT(m_latest.value(u"down"_s).overall, SignalState::Ok, 3000);
+        // Probed at once: by the next flush.
+        QVERIFY(m_clock->advance(200ms));
+        QCOMPARE(m_latest.value(u"down"_s).overall, SignalState::Ok);
         QCOMPARE(configEvents(u"down"_s).size(), 1);
         QCOMPARE(configEvents(u"down"_s).first().reason, u"URL changed: states start over"_s);
         // The others were not touched.
@@ -198,9 +213,11 @@ private slots:
     void batchObserverRunsInTheEngineThreadWhileTheGuiIsBusy()
     {
         // The history append hangs on this hook (recordHistory): it must not wait for this thread's event loop.
-        ProbeScheduler::Options options;
+        // On the system clock: the engine's time must pass while this thread sleeps.
+        EngineOptions options;
         options.retries = false;
         options.politeness = false;
+        options.flushInterval = 50ms;
         Engine engine(options);
         std::atomic<int> calls { 0 };
         std::atomic<QThread*> thread { nullptr };
@@ -220,11 +237,12 @@ private slots:
         }
         AppConfig config;
         config.endpoints = { endpoint(u"refused"_s, u"refused"_s, QUrl(u"http://127.0.0.1:%1/"_s.arg(closedPort))) };
+        config.endpoints[0].interval = 100ms;
         engine.setConfig(config);
         engine.start();
         QTRY_VERIFY_WITH_TIMEOUT(calls > 0, 3000);
         const int before = calls;
-        QThread::msleep(1500); // this (the GUI) thread is busy: no event loop runs here meanwhile
+        QThread::msleep(500); // this (the GUI) thread is busy: no event loop runs here meanwhile
         QVERIFY2(calls > before, "no batch reached the observer while the GUI thread was busy");
         QVERIFY(thread.load() != QThread::currentThread());
         QCOMPARE(thread.load()->objectName(), u"signaldeck-engine"_s);

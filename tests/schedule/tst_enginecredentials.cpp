@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The engine with credentials: secrets attached per scheme, endpoints without a usable secret not probed
 // and S2 Critical with the reason, advisories raising S2 while probes succeed, a new secret probed at once.
+// On simulated time (issue 13.5): the network is real, the engine's clock is the test's.
 #include "credentials/TestSecrets.h"
 #include "schedule/Engine.h"
 #include "simulator/Simulator.h"
+#include "support/SimulatedClock.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -17,6 +19,14 @@ class TestEngineCredentials : public QObject {
     Q_OBJECT
 private:
     Simulator m_sim;
+    std::shared_ptr<SimulatedClock> m_clock; ///< a fresh one per test
+
+    EngineOptions simulated()
+    {
+        EngineOptions options;
+        options.clock = m_clock;
+        return options;
+    }
 
     EndpointConfig endpoint(const QString& name, const QString& route, const QString& credential)
     {
@@ -54,6 +64,7 @@ private slots:
     {
         m_sim.resetCounts();
         m_sim.setAcceptedTokens({});
+        m_clock = std::make_shared<SimulatedClock>();
     }
 
     void secretAttachedPerScheme_data()
@@ -72,12 +83,12 @@ private slots:
         AppConfig config;
         config.credentials = { credential(u"c"_s, scheme) };
         config.endpoints = { endpoint(u"with"_s, route, u"c"_s), endpoint(u"without"_s, route, {}) };
-        Engine engine;
+        Engine engine(simulated());
         QSignalSpy done(&engine, &Engine::onceFinished);
         engine.setConfig(config);
         engine.setCredentialSecrets({ { u"c"_s, token } });
         engine.runOnce();
-        QVERIFY(done.wait(10'000));
+        QVERIFY2(m_clock->advanceUntil([&done] { return !done.isEmpty(); }, 10s), qPrintable(m_clock->errorString()));
         const auto results = done.at(0).at(0).value<ProbeResults>();
         QCOMPARE(results.at(0).httpStatus, 200);
         QCOMPARE(results.at(1).httpStatus, 401); // no credential configured, none sent
@@ -90,11 +101,12 @@ private slots:
         config.credentials = { credential(u"c"_s, u"bearer"_s) };
         config.endpoints
             = { endpoint(u"needs-secret"_s, u"/auth/bearer"_s, u"c"_s), endpoint(u"plain"_s, u"/healthy"_s, {}) };
-        Engine engine;
+        Engine engine(simulated());
         engine.setConfig(config);
         engine.setCredentialUnavailable(u"c"_s, u"credential unavailable: no OS keychain"_s);
         engine.start();
-        QTRY_VERIFY_WITH_TIMEOUT(m_sim.requestCount(u"/healthy"_s) >= 2, 10'000);
+        QVERIFY2(m_clock->advanceUntil([this] { return m_sim.requestCount(u"/healthy"_s) >= 2; }, 10s),
+            qPrintable(m_clock->errorString()));
         QCOMPARE(m_sim.requestCount(u"/auth/bearer"_s), 0);
         const EndpointStatus s = statusOf(engine, u"needs-secret"_s);
         QCOMPARE(s.states[kS2], SignalState::Critical);
@@ -114,8 +126,9 @@ private slots:
         const QByteArray token = randomToken();
         m_sim.setAcceptedTokens({ token });
         engine.setCredentialSecret(u"c"_s, token);
-        QTRY_VERIFY_WITH_TIMEOUT(m_sim.requestCount(u"/auth/bearer"_s) >= 1, 3'000);
-        QTRY_COMPARE_WITH_TIMEOUT(statusOf(engine, u"needs-secret"_s).states[kS2], SignalState::Ok, 5'000);
+        QVERIFY(m_clock->advance(0ms)); // at once: what is due now, without moving the clock
+        QCOMPARE(m_sim.requestCount(u"/auth/bearer"_s), 1);
+        QCOMPARE(statusOf(engine, u"needs-secret"_s).states[kS2], SignalState::Ok);
         QVERIFY(statusOf(engine, u"needs-secret"_s).pausedBecause.isEmpty());
     }
 
@@ -124,11 +137,11 @@ private slots:
         AppConfig config;
         config.credentials = { credential(u"c"_s, u"bearer"_s) };
         config.endpoints = { endpoint(u"needs-secret"_s, u"/auth/bearer"_s, u"c"_s) };
-        Engine engine;
+        Engine engine(simulated());
         QSignalSpy done(&engine, &Engine::onceFinished);
         engine.setConfig(config);
         engine.runOnce();
-        QVERIFY(done.wait(5'000));
+        QVERIFY2(m_clock->advanceUntil([&done] { return !done.isEmpty(); }, 1s), qPrintable(m_clock->errorString()));
         const auto results = done.at(0).at(0).value<ProbeResults>();
         QCOMPARE(results.size(), 1);
         QCOMPARE(results.at(0).outcome, Outcome::Auth);
@@ -164,11 +177,12 @@ private slots:
         AppConfig config;
         config.credentials = { c };
         config.endpoints = { endpoint(u"e"_s, u"/auth/bearer"_s, u"c"_s) };
-        Engine engine;
+        Engine engine(simulated());
         engine.setConfig(config);
         engine.setCredentialSecrets({ { u"c"_s, token } });
         engine.start();
-        QTRY_VERIFY_WITH_TIMEOUT(statusOf(engine, u"e"_s).probes >= 2, 10'000);
+        QVERIFY2(m_clock->advanceUntil([&] { return statusOf(engine, u"e"_s).probes >= 2; }, 10s),
+            qPrintable(m_clock->errorString()));
         const EndpointStatus s = statusOf(engine, u"e"_s);
         QCOMPARE(s.outcomeCounts[static_cast<std::size_t>(Outcome::Ok)], s.probes); // every probe succeeded
         QCOMPARE(s.states[kS2], state);
@@ -178,7 +192,8 @@ private slots:
         c.rotated = now;
         c.expires = now.addDays(30);
         engine.setCredentialMetadata({ c });
-        QTRY_COMPARE_WITH_TIMEOUT(statusOf(engine, u"e"_s).states[kS2], SignalState::Ok, 5'000);
+        QVERIFY(m_clock->settle()); // at once: without moving the clock or another probe
+        QCOMPARE(statusOf(engine, u"e"_s).states[kS2], SignalState::Ok);
     }
 };
 

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "support/SimulatedClock.h"
+
+#include <QEventLoop>
+#include <QThread>
+#include <QTimer>
+
+#include <algorithm>
+
+namespace sd::test {
+
+using namespace std::chrono;
+using RealClock = steady_clock;
+
+class SimulatedClock::Timer final : public ClockTimer {
+public:
+    Timer(SimulatedClock& clock, bool singleShot, QObject* parent)
+        : ClockTimer(parent)
+        , m_clock(clock)
+        , singleShot(singleShot)
+    {
+    }
+    ~Timer() override
+    {
+        const std::lock_guard lock(m_clock.m_mutex);
+        std::erase(m_clock.m_timers, this);
+        // Callbacks posted to this timer die with it: they will never say they ran.
+        m_clock.m_pending -= pendingPosts;
+        m_clock.notifyLocked();
+    }
+    void start(milliseconds interval) override
+    {
+        const std::lock_guard lock(m_clock.m_mutex);
+        active = true;
+        this->interval = std::max(interval, milliseconds(0));
+        deadline = m_clock.m_now + this->interval;
+        ++generation;
+        startSerial = ++m_clock.m_startSerial;
+    }
+    void stop() override
+    {
+        const std::lock_guard lock(m_clock.m_mutex);
+        active = false;
+        ++generation;
+    }
+    bool isActive() const override
+    {
+        const std::lock_guard lock(m_clock.m_mutex);
+        return active;
+    }
+    void fire() { emit timeout(); }
+
+    // Guarded by the clock's mutex.
+    SimulatedClock& m_clock;
+    const bool singleShot;
+    bool active = false;
+    milliseconds interval { 0 };
+    MonotonicTime deadline;
+    quint64 generation = 0; ///< bumped by start() and stop(): a fire posted before is void
+    quint64 startSerial = 0;
+    int pendingPosts = 0;
+};
+
+SimulatedClock::SimulatedClock()
+    : m_start(RealClock::now())
+    , m_now(m_start)
+    , m_startUtc(QDateTime::currentDateTimeUtc())
+{
+}
+
+SimulatedClock::~SimulatedClock() = default;
+
+MonotonicTime SimulatedClock::now() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_now;
+}
+
+QDateTime SimulatedClock::utcNow() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_startUtc.addMSecs(duration_cast<milliseconds>(m_now - m_start).count());
+}
+
+milliseconds SimulatedClock::elapsed() const
+{
+    const std::lock_guard lock(m_mutex);
+    return duration_cast<milliseconds>(m_now - m_start);
+}
+
+ClockTimer* SimulatedClock::createTimer(bool singleShot, QObject* parent)
+{
+    auto* timer = new Timer(*this, singleShot, parent);
+    const std::lock_guard lock(m_mutex);
+    m_timers.push_back(timer);
+    return timer;
+}
+
+void SimulatedClock::networkStarted()
+{
+    const std::lock_guard lock(m_mutex);
+    ++m_network;
+}
+
+void SimulatedClock::networkFinished()
+{
+    const std::lock_guard lock(m_mutex);
+    --m_network;
+    notifyLocked();
+}
+
+void SimulatedClock::notifyLocked()
+{
+    if (m_waiter && idleLocked())
+        QMetaObject::invokeMethod(m_waiter, &QEventLoop::quit, Qt::QueuedConnection);
+}
+
+void SimulatedClock::post(Timer* timer, quint64 generation, bool fire)
+{
+    ++m_pending;
+    ++timer->pendingPosts;
+    QMetaObject::invokeMethod(
+        timer,
+        [this, timer, generation, fire] {
+            bool run = false;
+            {
+                const std::lock_guard lock(m_mutex);
+                --timer->pendingPosts;
+                run = fire && timer->generation == generation;
+            }
+            if (run)
+                timer->fire();
+            const std::lock_guard lock(m_mutex);
+            --m_pending;
+            notifyLocked();
+        },
+        Qt::QueuedConnection);
+}
+
+bool SimulatedClock::waitIdle(RealClock::time_point realDeadline)
+{
+    for (;;) {
+        QEventLoop loop;
+        {
+            const std::lock_guard lock(m_mutex);
+            if (idleLocked())
+                return true;
+            m_waiter = &loop;
+        }
+        const auto left = duration_cast<milliseconds>(realDeadline - RealClock::now());
+        if (left > milliseconds(0)) {
+            QTimer::singleShot(left, &loop, &QEventLoop::quit);
+            loop.exec();
+        }
+        const std::lock_guard lock(m_mutex);
+        m_waiter = nullptr;
+        if (idleLocked())
+            return true;
+        if (RealClock::now() >= realDeadline) {
+            m_error = QStringLiteral("the engine was still busy after %1 ms of real time (%2 attempts out on the "
+                                     "network, %3 timer callbacks not run) at %4 ms of simulated time")
+                          .arg(m_realLimit.count())
+                          .arg(m_network)
+                          .arg(m_pending)
+                          .arg(duration_cast<milliseconds>(m_now - m_start).count());
+            return false;
+        }
+    }
+}
+
+bool SimulatedClock::barrier(RealClock::time_point realDeadline)
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        std::vector<QThread*> threads;
+        for (Timer* timer : m_timers) {
+            QThread* thread = timer->thread();
+            if (std::find(threads.cbegin(), threads.cend(), thread) != threads.cend())
+                continue;
+            threads.push_back(thread);
+            post(timer, 0, false);
+        }
+    }
+    return waitIdle(realDeadline);
+}
+
+SimulatedClock::Step SimulatedClock::step(MonotonicTime target, RealClock::time_point realDeadline)
+{
+    if (!barrier(realDeadline))
+        return Step::TimedOut;
+    {
+        const std::lock_guard lock(m_mutex);
+        Timer* next = nullptr;
+        for (Timer* timer : m_timers) {
+            if (!timer->active || timer->deadline > target)
+                continue;
+            if (!next || timer->deadline < next->deadline
+                || (timer->deadline == next->deadline && timer->startSerial < next->startSerial))
+                next = timer;
+        }
+        if (!next) {
+            m_now = std::max(m_now, target);
+            return Step::NoneDue;
+        }
+        m_now = std::max(m_now, next->deadline);
+        if (next->singleShot) {
+            next->active = false;
+        } else {
+            // A periodic timer is due again one interval later (never at the same instant: no endless loop).
+            next->deadline += std::max(next->interval, milliseconds(1));
+            next->startSerial = ++m_startSerial;
+        }
+        post(next, next->generation, true);
+    }
+    return waitIdle(realDeadline) ? Step::Fired : Step::TimedOut;
+}
+
+bool SimulatedClock::settle()
+{
+    m_error.clear();
+    return barrier(RealClock::now() + m_realLimit);
+}
+
+bool SimulatedClock::advance(milliseconds span)
+{
+    m_error.clear();
+    const auto realDeadline = RealClock::now() + m_realLimit;
+    const MonotonicTime target = now() + span;
+    for (;;) {
+        switch (step(target, realDeadline)) {
+        case Step::TimedOut:
+            return false;
+        case Step::NoneDue:
+            return true;
+        case Step::Fired:
+            break;
+        }
+    }
+}
+
+bool SimulatedClock::advanceUntil(const std::function<bool()>& done, milliseconds limit)
+{
+    m_error.clear();
+    const auto realDeadline = RealClock::now() + m_realLimit;
+    const MonotonicTime target = now() + limit;
+    if (!barrier(realDeadline))
+        return false;
+    if (done())
+        return true;
+    for (;;) {
+        switch (step(target, realDeadline)) {
+        case Step::TimedOut:
+            return false;
+        case Step::NoneDue:
+            if (done())
+                return true;
+            m_error = QStringLiteral("not done after %1 ms of simulated time").arg(limit.count());
+            return false;
+        case Step::Fired:
+            if (done())
+                return true;
+            break;
+        }
+    }
+}
+
+} // namespace sd::test
