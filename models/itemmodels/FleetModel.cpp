@@ -247,7 +247,7 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
         return location;
     const auto cell = row.cells.constFind(location);
     if (cell == row.cells.cend())
-        return role == CellStateRole ? QVariant(static_cast<int>(SignalState::Unknown)) : QVariant();
+        return {}; // this location does not probe this endpoint: an empty cell, no state icon
     const RemoteEndpoint& e = source.endpoints[*cell];
     const bool stale = source.stale();
     switch (role) {

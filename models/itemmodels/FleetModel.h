@@ -20,7 +20,7 @@ class FleetModel : public QAbstractTableModel {
 public:
     enum Column { EndpointColumn = 0, SourceColumn = 1, FirstLocationColumn = 2 };
     enum Role {
-        CellStateRole = Qt::UserRole + 1, ///< int(SignalState) of the cell (Unknown when stale or empty)
+        CellStateRole = Qt::UserRole + 1, ///< int(SignalState) of the cell (Unknown when stale; none when empty)
         LatencyMsRole, ///< double, -1 unknown
         HttpStatusRole, ///< int, -1 unknown
         OutcomeRole, ///< "ok", "auth", … or empty

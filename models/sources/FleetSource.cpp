@@ -7,6 +7,8 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QPromise>
+#include <QThreadPool>
 #include <QTimer>
 
 namespace sd {
@@ -17,6 +19,7 @@ FleetSource::FleetSource(SourceConfig config, QObject* parent)
     , m_network(new QNetworkAccessManager(this))
     , m_interval(new QTimer(this))
     , m_deadline(new QTimer(this))
+    , m_parse(new QFutureWatcher<Parsed>(this))
 {
     m_snapshot.name = sourceDisplayName(m_config);
     m_snapshot.kind = m_config.kind;
@@ -26,14 +29,23 @@ FleetSource::FleetSource(SourceConfig config, QObject* parent)
     m_deadline->setInterval(m_config.timeout);
     connect(m_deadline, &QTimer::timeout, this, &FleetSource::onDeadline);
     if (m_config.kind == SourceConfig::Kind::Blackbox)
-        m_blackbox = std::make_unique<BlackboxFleet>(m_config.endpointLabel, m_config.locationLabel, m_snapshot.name);
+        m_blackbox = std::make_shared<BlackboxFleet>(m_config.endpointLabel, m_config.locationLabel, m_snapshot.name);
+    connect(m_parse, &QFutureWatcher<Parsed>::finished, this, [this] {
+        m_parsing = false;
+        if (m_parse->future().resultCount() > 0)
+            applyParsed(m_parse->result());
+    });
 }
 
 FleetSource::~FleetSource()
 {
-    for (const auto& pending : std::as_const(m_replies))
-        if (pending->reply)
+    // Quietly: an abort finishes the reply at once, and nobody may hear of it from a source going away.
+    for (const auto& pending : std::as_const(m_replies)) {
+        if (pending->reply) {
+            pending->reply->disconnect(this);
             pending->reply->abort();
+        }
+    }
 }
 
 void FleetSource::start()
@@ -49,8 +61,8 @@ void FleetSource::stop()
 
 void FleetSource::pollNow()
 {
-    if (!m_replies.isEmpty())
-        return; // the previous poll is still within its deadline
+    if (!m_replies.isEmpty() || m_parsing)
+        return; // the previous poll is still within its deadline, or being parsed
     m_pollClock.start();
     m_snapshot.lastAttemptUtc = QDateTime::currentDateTimeUtc();
     if (m_config.kind == SourceConfig::Kind::Prometheus) {
@@ -148,23 +160,49 @@ void FleetSource::finishPoll()
     m_deadline->stop();
     const auto replies = std::exchange(m_replies, {});
     const QString where = m_config.url.toString(QUrl::RemoveUserInfo);
-    QList<PromVectorReply> answers;
+    QList<std::pair<QByteArray, int>> bodies;
     for (const auto& p : replies) {
         if (!p->networkError.isEmpty())
             return fail(SourceState::Down, QStringLiteral("%1: %2").arg(where, p->networkError));
-        PromVectorReply answer = parsePromVectorReply(p->body, p->httpStatus);
-        if (!answer.ok())
-            return fail(SourceState::Failed, QStringLiteral("%1: %2").arg(where, answer.error));
-        answers.append(std::move(answer));
+        bodies.append({ std::move(p->body), p->httpStatus });
     }
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    if (m_config.kind == SourceConfig::Kind::Prometheus)
-        m_snapshot.endpoints = buildSignalDeckEndpoints(answers.value(0).samples);
-    else
-        m_snapshot.endpoints = m_blackbox->update(answers.value(0).samples, answers.value(1).samples, now);
+    // Parsing and building on a pool thread: the job owns its inputs (and shares the blackbox state), so it
+    // may outlive this source; the watcher, a child, then never reports.
+    auto promise = std::make_shared<QPromise<Parsed>>();
+    m_parse->setFuture(promise->future());
+    m_parsing = true;
+    promise->start();
+    QThreadPool::globalInstance()->start([promise, bodies = std::move(bodies), where, blackbox = m_blackbox] {
+        Parsed parsed;
+        QList<PromVectorReply> answers;
+        for (const auto& [body, status] : bodies) {
+            PromVectorReply answer = parsePromVectorReply(body, status);
+            if (!answer.ok()) {
+                parsed.error = QStringLiteral("%1: %2").arg(where, answer.error);
+                break;
+            }
+            answers.append(std::move(answer));
+        }
+        if (parsed.error.isEmpty()) {
+            if (!blackbox)
+                parsed.endpoints = buildSignalDeckEndpoints(answers.value(0).samples);
+            else
+                parsed.endpoints = blackbox->update(
+                    answers.value(0).samples, answers.value(1).samples, QDateTime::currentDateTimeUtc());
+        }
+        promise->addResult(std::move(parsed));
+        promise->finish();
+    });
+}
+
+void FleetSource::applyParsed(const Parsed& parsed)
+{
+    if (!parsed.error.isEmpty())
+        return fail(SourceState::Failed, parsed.error);
+    m_snapshot.endpoints = parsed.endpoints;
     m_snapshot.state = SourceState::Up;
     m_snapshot.error.clear();
-    m_snapshot.lastSuccessUtc = now;
+    m_snapshot.lastSuccessUtc = QDateTime::currentDateTimeUtc();
     m_snapshot.lastQueryMs = m_pollClock.elapsed();
     emit updated(m_snapshot);
 }

@@ -5,6 +5,7 @@
 #include "sources/FleetTypes.h"
 
 #include <QElapsedTimer>
+#include <QFutureWatcher>
 #include <QObject>
 #include <QPointer>
 
@@ -17,7 +18,9 @@ class QTimer;
 namespace sd {
 
 /// One entry of the config's `sources`: queries Prometheus's HTTP API (/api/v1/query) every `interval`,
-/// asynchronously on the thread it lives in, and publishes a SourceSnapshot after each poll. A poll has one
+/// asynchronously on the thread it lives in, and publishes a SourceSnapshot after each poll. The answers are
+/// parsed and turned into endpoints on a pool thread (an answer for 1,000 endpoints x 3 locations is about
+/// 8 MB of JSON: 0.2 s of CPU that the window's thread does not pay). A poll has one
 /// deadline (`timeout`) for all its queries together, answers are cut at kMaxPromReplyBytes, and a poll
 /// never overlaps the previous one. A source that does not answer is Down (its endpoints are kept but
 /// marked stale, never turned into failing endpoints); one that answers with an error or with something
@@ -36,7 +39,7 @@ public:
 
     const SourceConfig& config() const { return m_config; }
     const SourceSnapshot& snapshot() const { return m_snapshot; }
-    bool polling() const { return !m_replies.isEmpty(); }
+    bool polling() const { return !m_replies.isEmpty() || m_parsing; }
 
 signals:
     void updated(const sd::SourceSnapshot& snapshot);
@@ -54,6 +57,11 @@ private:
     void onFinished(Pending& pending);
     void onDeadline();
     void finishPoll();
+    struct Parsed {
+        QString error; ///< the first answer's error (then Failed)
+        QList<RemoteEndpoint> endpoints;
+    };
+    void applyParsed(const Parsed& parsed);
     void fail(SourceState state, const QString& error);
 
     SourceConfig m_config;
@@ -63,7 +71,9 @@ private:
     QList<std::shared_ptr<Pending>> m_replies;
     QElapsedTimer m_pollClock;
     SourceSnapshot m_snapshot;
-    std::unique_ptr<BlackboxFleet> m_blackbox;
+    std::shared_ptr<BlackboxFleet> m_blackbox; ///< shared with the parsing job, which may outlive this
+    QFutureWatcher<Parsed>* m_parse;
+    bool m_parsing = false;
 };
 
 } // namespace sd
