@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "itemmodels/FleetModel.h"
 
+#include "itemmodels/DisplayText.h"
 #include "itemmodels/RoleNames.h"
 
 #include <QMap>
@@ -13,21 +14,6 @@ namespace sd {
 
 namespace {
 
-QString stateWord(SignalState state)
-{
-    switch (state) {
-    case SignalState::Ok:
-        return QObject::tr("Ok");
-    case SignalState::Warning:
-        return QObject::tr("Warning");
-    case SignalState::Critical:
-        return QObject::tr("Critical");
-    case SignalState::Unknown:
-        break;
-    }
-    return QObject::tr("Unknown");
-}
-
 QString kindName(SourceConfig::Kind kind)
 {
     return kind == SourceConfig::Kind::Blackbox ? QObject::tr("blackbox_exporter") : QObject::tr("Prometheus");
@@ -35,7 +21,7 @@ QString kindName(SourceConfig::Kind kind)
 
 QString timeText(const QDateTime& utc)
 {
-    return utc.isValid() ? utc.toLocalTime().toString(QStringLiteral("HH:mm:ss")) : QObject::tr("never");
+    return utc.isValid() ? clockTimeText(utc) : QObject::tr("never");
 }
 
 } // namespace
@@ -169,7 +155,7 @@ QList<SignalSummaryModel::RemoteEndpointSignals> FleetModel::remoteSignals() con
             for (std::size_t i = 0; i < r.reasons.size(); ++i) {
                 r.reasons[i] = !e.reasons[i].isEmpty() ? e.reasons[i]
                     : e.states[i] >= SignalState::Warning
-                    ? tr("%1 as probed from %2 (%3)").arg(stateWord(e.states[i]).toLower(), e.location, s.name)
+                    ? tr("%1 as probed from %2 (%3)").arg(stateText(e.states[i]).toLower(), e.location, s.name)
                     : QString();
             }
             out.append(r);
@@ -180,7 +166,7 @@ QList<SignalSummaryModel::RemoteEndpointSignals> FleetModel::remoteSignals() con
 
 QString FleetModel::cellText(const RemoteEndpoint& e)
 {
-    QString text = stateWord(e.overall);
+    QString text = stateText(e.overall);
     QStringList raised;
     for (FailureSignal signal : kAllSignals)
         if (e.states[static_cast<std::size_t>(signalIndex(signal))] >= SignalState::Warning)
@@ -194,7 +180,7 @@ QString FleetModel::cellText(const RemoteEndpoint& e)
     if (e.httpStatus >= 300)
         text += tr(" · HTTP %1").arg(e.httpStatus);
     if (e.latencyMs >= 0 && e.httpStatus != 0)
-        text += tr(" · %1 ms").arg(std::lround(e.latencyMs));
+        text += QStringLiteral(" · ") + latencyText(e.latencyMs);
     return text;
 }
 
@@ -261,14 +247,14 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
         for (FailureSignal signal : kAllSignals) {
             const auto i = static_cast<std::size_t>(signalIndex(signal));
             lines.append(tr("%1 %2: %3%4")
-                             .arg(signalCode(signal), signalTitle(signal), stateWord(e.states[i]),
+                             .arg(signalCode(signal), signalTitle(signal), stateText(e.states[i]),
                                  e.reasons[i].isEmpty() ? QString() : QStringLiteral(" — ") + e.reasons[i]));
         }
         if (!e.outcome.isEmpty())
             lines.append(tr("last probe: %1, HTTP %2, %3 at %4")
                              .arg(e.outcome)
                              .arg(e.httpStatus)
-                             .arg(e.latencyMs >= 0 ? tr("%1 ms").arg(std::lround(e.latencyMs)) : tr("no latency"))
+                             .arg(e.latencyMs >= 0 ? latencyText(e.latencyMs) : tr("no latency"))
                              .arg(timeText(e.lastProbeUtc)));
         if (e.circuit >= 0)
             lines.append(tr("circuit: %1")

@@ -59,7 +59,7 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    /// The text of a cell: "Ok · 14 ms", "Critical S1 · no HTTP answer", "Critical S2 · HTTP 401".
+    /// The text of a cell: "OK · 14 ms", "Critical S1 · no HTTP answer", "Critical S2 · HTTP 401".
     static QString cellText(const RemoteEndpoint& endpoint);
 
 signals:

@@ -250,7 +250,7 @@ void TestFleetSources::prometheusSourceShowsWhatEachLocationSaw()
     QCOMPARE(d.model.headerData(FleetModel::FirstLocationColumn + 1, Qt::Horizontal).toString(), u"loc-b"_s);
     QCOMPARE(
         d.model.index(row, FleetModel::FirstLocationColumn + 1).data().toString(), u"Critical S1 · no HTTP answer"_s);
-    QVERIFY2(d.model.index(row, FleetModel::FirstLocationColumn).data().toString().startsWith(u"Ok · "_s),
+    QVERIFY2(d.model.index(row, FleetModel::FirstLocationColumn).data().toString().startsWith(u"OK · "_s),
         qPrintable(d.model.index(row, FleetModel::FirstLocationColumn).data().toString()));
     // The tiles count the remote endpoints: S1 critical once (checkout @ loc-b), S2 critical twice (login).
     QCOMPARE(d.tileCount(FailureSignal::S1, SignalSummaryModel::CriticalCountRole), 1);
