@@ -25,7 +25,7 @@ struct PromVectorReply {
 
 /// Limits on what one answer may hold, so that a hostile or confused server cannot make the window hang
 /// or grow without bound: beyond them the answer is refused with an error naming the limit.
-inline constexpr qint64 kMaxPromReplyBytes = 64 * 1024 * 1024;
+inline constexpr qint64 kMaxPromReplyBytes = qint64 { 64 } * 1024 * 1024;
 inline constexpr qsizetype kMaxPromSamples = 500'000;
 inline constexpr qsizetype kMaxPromLabels = 64;
 inline constexpr qsizetype kMaxPromLabelValue = 4096;
