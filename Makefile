@@ -16,7 +16,7 @@ BUILD_PKGS   := build-essential cmake ninja-build pkg-config \
                 libqt6sql6-sqlite qt6-qpa-plugins libgl-dev librsvg2-bin zlib1g-dev \
                 libcurl4-openssl-dev libssl-dev
 RUN_PKGS     := libsecret-1-0 gnome-keyring dbus-daemon dbus-bin
-TEST_PKGS    := $(RUN_PKGS) libsecret-tools python3 python3-jsonschema xvfb xauth strace python3-httpbin nginx-light openssl prometheus
+TEST_PKGS    := $(RUN_PKGS) libsecret-tools python3 python3-jsonschema xvfb xauth strace python3-httpbin nginx-light openssl prometheus prometheus-blackbox-exporter
 # `make package` (CPack DEB: dpkg-shlibdeps, file) and the package's checks (tests/packaging).
 PACKAGE_PKGS := dpkg-dev file lintian appstream desktop-file-utils man-db
 LINT_PKGS    := git clang-format clang-tidy

@@ -3,6 +3,7 @@
 
 #include "DetailPane.h"
 #include "EndpointEditorDialog.h"
+#include "FleetDock.h"
 #include "HistoryReader.h"
 #include "SignalTile.h"
 #include "StateCellDelegate.h"
@@ -118,6 +119,10 @@ MainWindow::MainWindow(DashboardSetup setup, QWidget* parent)
     buildCentre();
     buildDocks();
     buildStatusBar();
+    if (!m_config.sources.isEmpty()) { // issue 15.3: what remote probers report, one column per location
+        m_fleet = new FleetDock(m_config.sources, m_signals, this);
+        connect(m_fleet, &FleetDock::tilesChanged, this, &MainWindow::updateTiles);
+    }
 
     connect(m_engine, &Engine::batchReady, this, &MainWindow::applyBatch);
     connect(m_engine, &Engine::probeNowAnswered, this, [this](int endpointId, const QString& refusal) {

@@ -24,6 +24,7 @@ class Engine;
 class EndpointFilterProxy;
 class EndpointTableModel;
 class EventLogModel;
+class FleetDock;
 class HistoryReader;
 class HistoryStore;
 class SignalSummaryModel;
@@ -61,6 +62,7 @@ public:
     QWidget* tileBar() const { return m_tileBar; }
     DetailPane* detailPane() const { return m_detail; }
     TrayNotifier* tray() const { return m_tray; }
+    FleetDock* fleetDock() const { return m_fleet; } ///< nullptr without config `sources`
     const AppConfig& config() const { return m_config; }
     QLineEdit* filterEdit() const { return m_filter; }
     QAction* action(const QString& objectName) const;
@@ -129,6 +131,7 @@ private:
     QSplitter* m_splitter = nullptr;
     DetailPane* m_detail = nullptr;
     TrayNotifier* m_tray = nullptr;
+    FleetDock* m_fleet = nullptr;
     QLabel* m_rateLabel = nullptr;
     QLabel* m_inFlightLabel = nullptr;
     QLabel* m_keychainLabel = nullptr;

@@ -117,7 +117,8 @@ ConfigParseResult ConfigReader::read(const QJsonDocument& document)
 
     const QJsonObject root = document.object();
     rejectUnknownKeys(root, {},
-        { u"version", u"location", u"thresholds", u"limits", u"tls", u"credentials", u"endpoints", u"transport" });
+        { u"version", u"location", u"thresholds", u"limits", u"tls", u"credentials", u"endpoints", u"transport",
+            u"sources" });
 
     AppConfig config;
     readVersion(root);
@@ -167,11 +168,96 @@ ConfigParseResult ConfigReader::read(const QJsonDocument& document)
         }
     }
     ensureEndpointIds(config.endpoints);
+    if (root.contains(u"sources")) {
+        const QString path = QStringLiteral("sources");
+        if (const auto array = readArray(root.value(u"sources"), path)) {
+            for (qsizetype i = 0; i < array->size(); ++i) {
+                SourceConfig source;
+                readSource(array->at(i), indexPath(path, i), source);
+                config.sources.append(source);
+            }
+        }
+    }
 
     result.errors = m_errors;
     if (m_errors.isEmpty())
         result.config = config;
     return result;
+}
+
+void ConfigReader::readSource(const QJsonValue& value, const QString& path, SourceConfig& source)
+{
+    const auto object = readObject(value, path);
+    if (!object)
+        return;
+    rejectUnknownKeys(*object, path,
+        { u"prometheus", u"blackbox", u"name", u"match", u"interval", u"timeout", u"locationLabel", u"endpointLabel" });
+    const bool prometheus = object->contains(u"prometheus");
+    const bool blackbox = object->contains(u"blackbox");
+    if (prometheus == blackbox) {
+        fail(path,
+            prometheus ? QStringLiteral("has both \"prometheus\" and \"blackbox\": give one kind per source")
+                       : QStringLiteral("needs \"prometheus\" or \"blackbox\" with the Prometheus URL, "
+                                        "as in {\"prometheus\": \"http://127.0.0.1:9090\"}"));
+    } else {
+        source.kind = prometheus ? SourceConfig::Kind::Prometheus : SourceConfig::Kind::Blackbox;
+        const QString key = prometheus ? QStringLiteral("prometheus") : QStringLiteral("blackbox");
+        if (const auto url = readHttpUrl(object->value(key), configKeyPath(path, key))) {
+            if (!url->userInfo().isEmpty() || url->hasQuery() || url->hasFragment())
+                fail(configKeyPath(path, key),
+                    QStringLiteral("give the Prometheus base URL only, without user info, query or fragment"));
+            else
+                source.url = *url;
+        }
+    }
+    if (object->contains(u"name")) {
+        if (const auto name = readNonEmptyString(object->value(u"name"), configKeyPath(path, u"name")))
+            source.name = *name;
+    }
+    if (object->contains(u"match")) {
+        const QString matchPath = configKeyPath(path, u"match");
+        if (const auto match = readString(object->value(u"match"), matchPath)) {
+            const QString trimmed = match->trimmed();
+            if (trimmed.size() > 2048)
+                fail(matchPath, QStringLiteral("is longer than 2048 characters"));
+            else if (!trimmed.isEmpty() && (!trimmed.startsWith(u'{') || !trimmed.endsWith(u'}')))
+                fail(matchPath,
+                    QStringLiteral("must be a series selector in braces, as in {job=\"signaldeck\"}, not \"%1\"")
+                        .arg(trimmed));
+            else if (trimmed.contains(u'\n') || trimmed.contains(u"__name__"))
+                fail(matchPath,
+                    QStringLiteral("must be one line and must not name the metric (__name__): "
+                                   "the source chooses the series it reads"));
+            else
+                source.match = trimmed;
+        }
+    }
+    if (object->contains(u"interval")) {
+        if (const auto interval = readDuration(object->value(u"interval"), configKeyPath(path, u"interval"), 1s, 1h))
+            source.interval = *interval;
+    }
+    if (object->contains(u"timeout")) {
+        if (const auto timeout = readDuration(object->value(u"timeout"), configKeyPath(path, u"timeout"), 100ms, 2min))
+            source.timeout = *timeout;
+    }
+    for (const auto& [key, target] : { std::pair { u"locationLabel", &source.locationLabel },
+             std::pair { u"endpointLabel", &source.endpointLabel } }) {
+        if (!object->contains(key))
+            continue;
+        const QString keyPath = configKeyPath(path, key);
+        if (source.kind != SourceConfig::Kind::Blackbox) {
+            fail(keyPath, QStringLiteral("applies to \"blackbox\" sources only"));
+            continue;
+        }
+        static const QRegularExpression kLabelName(QStringLiteral("^[a-zA-Z_][a-zA-Z0-9_]*$"));
+        if (const auto label = readNonEmptyString(object->value(key), keyPath)) {
+            if (!kLabelName.match(*label).hasMatch())
+                fail(keyPath,
+                    QStringLiteral("must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*), not \"%1\"").arg(*label));
+            else
+                *target = *label;
+        }
+    }
 }
 
 void ConfigReader::fail(const QString& path, const QString& message)

@@ -60,6 +60,7 @@ private:
     void readHeaders(const QJsonValue& value, const QString& path, EndpointConfig& endpoint);
     void readCheck(const QJsonValue& value, const QString& path, BodyCheck& check);
     void readErrorCodes(const QJsonValue& value, const QString& path, ErrorCodeMap& errorCodes);
+    void readSource(const QJsonValue& value, const QString& path, SourceConfig& source);
     void readErrorCodeRule(const QJsonValue& value, const QString& path, ErrorCodeRule& rule);
 
     QList<ConfigError> m_errors;

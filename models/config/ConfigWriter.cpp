@@ -201,6 +201,29 @@ QJsonObject configToJsonObject(const AppConfig& config)
     for (const EndpointConfig& endpoint : config.endpoints)
         endpoints.append(endpointToJson(endpoint, config.tls));
     root.insert(u"endpoints", endpoints);
+    if (!config.sources.isEmpty()) {
+        const SourceConfig defaults;
+        QJsonArray sources;
+        for (const SourceConfig& source : config.sources) {
+            QJsonObject object;
+            object.insert(
+                source.kind == SourceConfig::Kind::Blackbox ? u"blackbox" : u"prometheus", source.url.toString());
+            if (!source.name.isEmpty())
+                object.insert(u"name", source.name);
+            if (!source.match.isEmpty())
+                object.insert(u"match", source.match);
+            if (source.interval != defaults.interval)
+                object.insert(u"interval", formatDuration(source.interval));
+            if (source.timeout != defaults.timeout)
+                object.insert(u"timeout", formatDuration(source.timeout));
+            if (source.locationLabel != defaults.locationLabel)
+                object.insert(u"locationLabel", source.locationLabel);
+            if (source.endpointLabel != defaults.endpointLabel)
+                object.insert(u"endpointLabel", source.endpointLabel);
+            sources.append(object);
+        }
+        root.insert(u"sources", sources);
+    }
     return root;
 }
 

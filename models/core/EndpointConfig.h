@@ -140,6 +140,23 @@ struct Limits {
     bool operator==(const Limits&) const = default;
 };
 
+/// One remote source of endpoint states the dashboard shows next to its own (config key `sources`,
+/// docs/CONFIG.md "Sources"; docs/SCALING.md "The dashboard as the fleet's window"). Read at start.
+struct SourceConfig {
+    /// `prometheus`: the signaldeck_* series that headless probers export; `blackbox`: blackbox_exporter's
+    /// probe_* series, classified into the four signals here.
+    enum class Kind : quint8 { Prometheus, Blackbox };
+    Kind kind = Kind::Prometheus;
+    QUrl url; ///< the Prometheus HTTP API's base URL (the value of the `prometheus` / `blackbox` key)
+    QString match; ///< `match`: a series selector `{…}` narrowing what is read; empty = every series
+    QString name; ///< `name`: shown in the window; empty = the URL's host:port
+    Millis interval { 15'000 }; ///< `interval`: how often the source is queried
+    Millis timeout { 5'000 }; ///< `timeout`: the longest a query may take before the source counts as down
+    QString locationLabel = QStringLiteral("location"); ///< `locationLabel` (blackbox): the label naming the place
+    QString endpointLabel = QStringLiteral("instance"); ///< `endpointLabel` (blackbox): the label naming the target
+    bool operator==(const SourceConfig&) const = default;
+};
+
 /// The whole config file (docs/CONFIG.md).
 struct AppConfig {
     int version = 1;
@@ -153,6 +170,7 @@ struct AppConfig {
     TlsConfig tls; ///< the global `tls` block (defaults of every endpoint)
     /// `transport`: "curl" (the default: correct and cheaper, docs/ARCHITECTURE.md "Transports") or "qt"
     TransportKind transport = TransportKind::Curl;
+    QList<SourceConfig> sources; ///< `sources`: remote endpoint states shown in the window (not probed here)
     bool operator==(const AppConfig&) const = default;
 };
 

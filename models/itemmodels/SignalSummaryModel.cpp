@@ -76,28 +76,51 @@ void SignalSummaryModel::applyBatch(const EngineBatch& batch)
         recompute();
 }
 
+void SignalSummaryModel::setRemoteEndpoints(const QList<RemoteEndpointSignals>& remote)
+{
+    QHash<QString, std::size_t> old;
+    for (std::size_t i = 0; i < m_remote.size(); ++i)
+        old.insert(m_remote[i].key, i);
+    std::vector<EndpointSignals> next;
+    next.reserve(static_cast<std::size_t>(remote.size()));
+    for (const RemoteEndpointSignals& r : remote) {
+        EndpointSignals e { r.key, r.name, {}, r.states, r.reasons, {} };
+        const auto found = old.constFind(r.key);
+        for (std::size_t i = 0; i < e.states.size(); ++i) {
+            const bool same = found != old.cend() && m_remote[*found].states[i] == e.states[i]
+                && m_remote[*found].reasons[i] == e.reasons[i];
+            e.changedSeq[i] = same ? m_remote[*found].changedSeq[i] : ++m_sequence;
+        }
+        next.push_back(std::move(e));
+    }
+    m_remote = std::move(next);
+    recompute();
+}
+
 void SignalSummaryModel::recompute()
 {
     std::array<Summary, kSignalCount> next;
     for (std::size_t i = 0; i < next.size(); ++i) {
         Summary& s = next[i];
         quint64 latestSeq = 0;
-        for (const EndpointSignals& e : m_endpoints) {
-            s.worst = worse(s.worst, e.states[i]);
-            if (e.states[i] == SignalState::Warning)
-                ++s.warningCount;
-            else if (e.states[i] == SignalState::Critical)
-                ++s.criticalCount;
-        }
+        for (const auto* list : { &m_endpoints, &m_remote })
+            for (const EndpointSignals& e : *list) {
+                s.worst = worse(s.worst, e.states[i]);
+                if (e.states[i] == SignalState::Warning)
+                    ++s.warningCount;
+                else if (e.states[i] == SignalState::Critical)
+                    ++s.criticalCount;
+            }
         if (s.worst < SignalState::Warning)
             continue;
-        for (const EndpointSignals& e : m_endpoints) {
-            if (e.states[i] == s.worst && (s.latestReasonEndpoint.isEmpty() || e.changedSeq[i] > latestSeq)) {
-                latestSeq = e.changedSeq[i];
-                s.latestReason = e.reasons[i];
-                s.latestReasonEndpoint = e.name;
+        for (const auto* list : { &m_endpoints, &m_remote })
+            for (const EndpointSignals& e : *list) {
+                if (e.states[i] == s.worst && (s.latestReasonEndpoint.isEmpty() || e.changedSeq[i] > latestSeq)) {
+                    latestSeq = e.changedSeq[i];
+                    s.latestReason = e.reasons[i];
+                    s.latestReasonEndpoint = e.name;
+                }
             }
-        }
     }
 
     static const QList<int> kRoles { WorstStateRole, WarningCountRole, CriticalCountRole, LatestReasonRole,

@@ -44,6 +44,16 @@ public:
     /// Takes the statuses of one engine flush, matched by their key (hand-made statuses without one: by
     /// index and name); unknown ones are ignored.
     void applyBatch(const EngineBatch& batch);
+    /// Endpoints probed elsewhere (config `sources`, FleetModel::remoteSignals()): they count in the tiles with
+    /// the local ones. Replaces the previous remote set; an entry keeps its change order while its state and
+    /// reason stay the same.
+    struct RemoteEndpointSignals {
+        QString key;
+        QString name;
+        std::array<SignalState, kSignalCount> states {};
+        std::array<QString, kSignalCount> reasons;
+    };
+    void setRemoteEndpoints(const QList<RemoteEndpointSignals>& remote);
 
     /// The worst state over all signals and endpoints (for the tray); Unknown before any status.
     SignalState worstState() const { return m_worst; }
@@ -79,6 +89,7 @@ private:
     void recompute();
 
     std::vector<EndpointSignals> m_endpoints;
+    std::vector<EndpointSignals> m_remote;
     std::array<Summary, kSignalCount> m_summaries;
     SignalState m_worst = SignalState::Unknown;
     quint64 m_sequence = 0;

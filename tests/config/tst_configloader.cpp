@@ -150,6 +150,20 @@ AppConfig richConfig()
     head.adaptiveTimeout = false;
     head.timeout = 10min;
     config.endpoints.append(head);
+
+    SourceConfig prometheus;
+    prometheus.url = QUrl(u"http://prometheus.example.net:9090"_s);
+    prometheus.match = uR"({job="signaldeck",env=~"prod|staging"})"_s;
+    config.sources.append(prometheus);
+    SourceConfig blackbox;
+    blackbox.kind = SourceConfig::Kind::Blackbox;
+    blackbox.url = QUrl(u"https://prom.example.net/prometheus"_s);
+    blackbox.name = u"blackbox fleet"_s;
+    blackbox.interval = 30s;
+    blackbox.timeout = 2500ms;
+    blackbox.locationLabel = u"region"_s;
+    blackbox.endpointLabel = u"target"_s;
+    config.sources.append(blackbox);
     return config;
 }
 
@@ -366,6 +380,40 @@ void TestConfigLoader::validationRule_data()
         << QByteArray(R"({"version": 1, "endpoint": []})") << u"endpoint"_s << u"unknown key"_s;
     QTest::newRow("location empty") << QByteArray(R"({"version": 1, "location": ""})") << u"location"_s
                                     << u"must not be empty"_s;
+    QTest::newRow("source without a kind")
+        << QByteArray(R"({"version": 1, "sources": [{"match": "{job=\"x\"}"}]})") << u"sources[0]"_s
+        << u"needs \"prometheus\" or \"blackbox\" with the Prometheus URL, as in {\"prometheus\": \"http://127.0.0.1:9090\"}"_s;
+    QTest::newRow("source with both kinds")
+        << QByteArray(R"({"version": 1, "sources": [{"prometheus": "http://a:9090", "blackbox": "http://a:9090"}]})")
+        << u"sources[0]"_s << u"has both \"prometheus\" and \"blackbox\": give one kind per source"_s;
+    QTest::newRow("source URL not http") << QByteArray(R"({"version": 1, "sources": [{"prometheus": "ftp://a:9090"}]})")
+                                         << u"sources[0].prometheus"_s
+                                         << u"scheme must be http or https, not \"ftp\""_s;
+    QTest::newRow("source URL with a query")
+        << QByteArray(R"({"version": 1, "sources": [{"blackbox": "http://a:9090/?x=1"}]})") << u"sources[0].blackbox"_s
+        << u"give the Prometheus base URL only, without user info, query or fragment"_s;
+    QTest::newRow("source match without braces")
+        << QByteArray(R"({"version": 1, "sources": [{"prometheus": "http://a:9090", "match": "job=\"x\""}]})")
+        << u"sources[0].match"_s
+        << u"must be a series selector in braces, as in {job=\"signaldeck\"}, not \"job=\"x\"\""_s;
+    QTest::newRow("source match naming the metric")
+        << QByteArray(R"({"version": 1, "sources": [{"prometheus": "http://a:9090", "match": "{__name__=\"up\"}"}]})")
+        << u"sources[0].match"_s
+        << u"must be one line and must not name the metric (__name__): the source chooses the series it reads"_s;
+    QTest::newRow("source interval too short")
+        << QByteArray(R"({"version": 1, "sources": [{"prometheus": "http://a:9090", "interval": "100ms"}]})")
+        << u"sources[0].interval"_s << u"must be at least 1s"_s;
+    QTest::newRow("source locationLabel on a prometheus source")
+        << QByteArray(R"({"version": 1, "sources": [{"prometheus": "http://a:9090", "locationLabel": "region"}]})")
+        << u"sources[0].locationLabel"_s << u"applies to \"blackbox\" sources only"_s;
+    QTest::newRow("source endpointLabel not a label name")
+        << QByteArray(R"({"version": 1, "sources": [{"blackbox": "http://a:9090", "endpointLabel": "a-b"}]})")
+        << u"sources[0].endpointLabel"_s << u"must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*), not \"a-b\""_s;
+    QTest::newRow("source unknown key") << QByteArray(
+        R"({"version": 1, "sources": [{"prometheus": "http://a:9090", "query": "up"}]})")
+                                        << u"sources[0].query"_s << u"unknown key"_s;
+    QTest::newRow("sources not an array") << QByteArray(R"({"version": 1, "sources": {"prometheus": "http://a:9090"}})")
+                                          << u"sources"_s << u"must be an array"_s;
     QTest::newRow("location not a string")
         << QByteArray(R"({"version": 1, "location": 3})") << u"location"_s << u"must be a string"_s;
     QTest::newRow("unknown key, odd name")

@@ -20,6 +20,7 @@ private slots:
     void onlyChangedRowsAreSignalled();
     void worstStateChangedOnChangeOnly();
     void unknownAndStaleStatusesAreIgnored();
+    void remoteEndpointsCountWithTheLocalOnes();
 };
 
 namespace {
@@ -189,6 +190,30 @@ void TestSignalSummaryModel::unknownAndStaleStatusesAreIgnored()
     model.applyBatch(statusBatch({ status(4, u"cccc"), renamed }));
     QCOMPARE(model.worstState(), SignalState::Unknown);
     QCOMPARE(value(model, FailureSignal::S1, Model::CriticalCountRole), 0);
+}
+
+void TestSignalSummaryModel::remoteEndpointsCountWithTheLocalOnes()
+{
+    Model model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setEndpoints(endpoints(2));
+    model.applyBatch(statusBatch({ status(0, u"cooo"), status(1, u"oooo") }));
+    QSignalSpy worst(&model, &Model::worstStateChanged);
+    Model::RemoteEndpointSignals broken { QStringLiteral("remote:prom/us-east/checkout"),
+        QStringLiteral("checkout @ us-east"), {}, {} };
+    broken.states = { SignalState::Critical, SignalState::Ok, SignalState::Ok, SignalState::Warning };
+    broken.reasons[0] = QStringLiteral("critical as probed from us-east (prom)");
+    broken.reasons[3] = QStringLiteral("warning as probed from us-east (prom)");
+    model.setRemoteEndpoints({ broken });
+    QCOMPARE(value(model, FailureSignal::S1, Model::CriticalCountRole), 2); // one local, one remote
+    QCOMPARE(value(model, FailureSignal::S4, Model::WarningCountRole), 1);
+    QCOMPARE(worst.size(), 0); // already Critical
+    QCOMPARE(model.index(model.rowOf(FailureSignal::S4)).data(Model::LatestReasonEndpointRole).toString(),
+        QStringLiteral("checkout @ us-east"));
+    // The remote set is replaced as a whole: a source that went stale gives an empty one.
+    model.setRemoteEndpoints({});
+    QCOMPARE(value(model, FailureSignal::S1, Model::CriticalCountRole), 1);
+    QCOMPARE(value(model, FailureSignal::S4, Model::WorstStateRole), int(SignalState::Ok));
 }
 
 QTEST_GUILESS_MAIN(TestSignalSummaryModel)
