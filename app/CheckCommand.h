@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "CredentialLoading.h"
+#include "controller/CredentialLoading.h"
 #include "core/EndpointConfig.h"
 #include "policy/RateBudget.h"
 #include "schedule/EngineTypes.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CredentialsCommand.h"
 
-#include "CredentialLoading.h"
+#include "controller/CredentialLoading.h"
 #include "TextTable.h"
 #include "config/ConfigLoader.h"
 #include "credentials/CredentialRotation.h"

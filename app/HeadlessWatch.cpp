@@ -2,17 +2,14 @@
 #include "HeadlessWatch.h"
 
 #include "CheckCommand.h"
-#include "HistoryRecording.h"
 #include "Logging.h"
 #include "MetricsServer.h"
 #include "TextTable.h"
 #include "UnixSignalWatcher.h"
-#include "config/ConfigLoader.h"
-#include "credentials/KeychainCredentialStore.h"
-#include "credentials/OAuth2TokenSource.h"
+#include "controller/Controller.h"
 #include "history/HistoryStore.h"
+#include "policy/RateBudget.h"
 #include "report/MetricsRegistry.h"
-#include "schedule/Engine.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>
@@ -80,37 +77,7 @@ QJsonObject eventJson(const EngineEvent& e)
         { u"from"_qs, e.from }, { u"to"_qs, e.to }, { u"reason"_qs, e.reason } };
 }
 
-QString refusalText(const QString& path, const ConfigParseResult& loaded)
-{
-    QStringList errors;
-    for (const ConfigError& error : loaded.errors) {
-        const QString text = error.toString();
-        errors.append(text.startsWith(path) ? text : path + u": "_qs + text);
-    }
-    return u"config reload refused: "_qs + errors.join(u"; "_qs) + u"; still running the previous config"_qs;
-}
 } // namespace
-
-QString configChangeText(const AppConfig& before, const AppConfig& after)
-{
-    QHash<QString, const EndpointConfig*> old;
-    for (const EndpointConfig& e : before.endpoints)
-        old.insert(endpointKey(e), &e);
-    int added = 0;
-    int changed = 0;
-    for (const EndpointConfig& e : after.endpoints) {
-        const EndpointConfig* previous = old.take(endpointKey(e));
-        if (previous == nullptr)
-            ++added;
-        else if (!(*previous == e))
-            ++changed;
-    }
-    return QStringLiteral("%1 endpoints (+%2 \u2212%3 ~%4)")
-        .arg(after.endpoints.size())
-        .arg(added)
-        .arg(old.size())
-        .arg(changed);
-}
 
 QString eventLine(const EngineEvent& e)
 {
@@ -152,16 +119,18 @@ int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> dur
         }
     }
 
-    HistoryOptions historyOptions;
-    historyOptions.directory = dataDir;
-    HistoryStore history(historyOptions);
-    Engine engine;
-    recordHistory(engine, history);
-    QObject::connect(&history, &HistoryStore::errorOccurred, &history,
+    // The same controller as the window: it owns the engine, the history, the secrets and the config.
+    ControllerOptions options;
+    options.config = config;
+    options.configPath = configPath;
+    options.dataDir = dataDir;
+    options.preloadedCredentials = credentials;
+    Controller controller(options);
+    QObject::connect(&controller.history(), &HistoryStore::errorOccurred, &controller,
         [](HistoryError, const QString& message) { qWarning().noquote() << "history:" << message; });
     QEventLoop loop;
     QString rateNote = rateBudgetNote(rateBudgetFor(config));
-    QObject::connect(&engine, &Engine::batchReady, &loop, [&](const EngineBatch& batch) {
+    QObject::connect(&controller, &Controller::batchReady, &loop, [&](const EngineBatch& batch) {
         if (listen)
             metrics.addBatch(batch);
         if (!batch.stats.rateNote.isEmpty() && batch.stats.rateNote != rateNote) {
@@ -198,78 +167,38 @@ int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> dur
             << "limits: " << rateNote << '\n';
         out.flush();
     }
-    engine.setConfig(config);
-    applyCredentialLoad(engine, credentials);
-    KeychainCredentialStore store;
-    std::unique_ptr<OAuth2TokenSource> tokens = startOAuth2(engine, store, config);
 
-    // SIGHUP: re-read the config file; the running config stays unless the new one reads.
-    AppConfig running = config;
-    QHash<QString, QByteArray> secrets = credentials.secrets;
+    // SIGHUP: the controller re-reads the config file; the running config stays unless the new one reads.
     QTextStream err(stderr);
-    CredentialLoading reloading(&store);
-    QObject::connect(&reloading, &CredentialLoading::finished, &loop, [&](const CredentialLoadResult& result) {
-        // One secret at a time, and only those that changed: setCredentialSecrets() would also drop the
-        // OAuth2 tokens the engine holds, and every changed secret is news worth a probe now.
-        for (auto it = result.secrets.cbegin(); it != result.secrets.cend(); ++it) {
-            if (secrets.value(it.key()) != it.value())
-                engine.setCredentialSecret(it.key(), it.value());
-        }
-        secrets.insert(result.secrets);
-        for (auto it = result.failures.cbegin(); it != result.failures.cend(); ++it) {
-            secrets.remove(it.key());
-            engine.setCredentialUnavailable(it.key(), credentialUnavailableReason(it.value()));
-        }
-        err << keychainConsoleText(result) << Qt::flush;
+    QObject::connect(&controller, &Controller::configApplied, &loop, [&](const AppConfig& next) {
+        setSecretHeaderNames(secretHeaderNames(next));
+        metrics.setConfig(next, effectiveLocation(next));
     });
+    QObject::connect(&controller, &Controller::credentialsRead, &loop,
+        [&](const CredentialLoadResult& result) { err << keychainConsoleText(result) << Qt::flush; });
     signalWatcher.watchHangup();
     QObject::connect(&signalWatcher, &UnixSignalWatcher::reloadRequested, &loop, [&] {
-        if (configPath.isEmpty()) {
-            err << "config reload refused: the built-in demo has no config file; still running the previous config"
-                << Qt::endl;
-            return;
-        }
-        const ConfigParseResult loaded = loadConfigFile(configPath);
-        if (!loaded.ok()) {
-            err << refusalText(configPath, loaded) << Qt::endl;
-            return;
-        }
-        const AppConfig& next = *loaded.config;
-        const QString change = configChangeText(running, next);
-        if (!(next == running)) {
-            setSecretHeaderNames(secretHeaderNames(next));
-            // Endpoint by endpoint: unchanged ones keep their states, circuit and schedule (docs/CONFIG.md).
-            engine.applyConfig(next);
-            metrics.setConfig(next, effectiveLocation(next));
-            if (tokens)
-                tokens->setCredentials(next.credentials);
-            else
-                tokens = startOAuth2(engine, store, next);
-            running = next;
-        }
-        // The keychain may hold new secrets (a rotation from the command line) or the config new credentials.
-        if (!CredentialLoading::readable(running.credentials).isEmpty())
-            reloading.start(running.credentials);
-        err << "config reloaded: " << change << Qt::endl;
+        const Controller::Reload reload = controller.reloadConfigFile();
+        if (reload.ok)
+            err << "config reloaded: " << reload.message << Qt::endl;
+        else
+            err << "config reload refused: " << reload.message << "; still running the previous config" << Qt::endl;
     });
 
-    engine.start();
+    controller.start();
     loop.exec();
     // The plan (next probes) as it stood, then the counts after stop(), which hands over every finished
     // result: the summary and the history agree.
-    const EndpointStatuses planned = engine.statuses();
-    engine.stop();
-    EndpointStatuses statuses = engine.statuses();
+    const EndpointStatuses planned = controller.statuses();
+    const bool stored = controller.stop();
+    EndpointStatuses statuses = controller.statuses();
     for (qsizetype i = 0; i < statuses.size() && i < planned.size(); ++i) {
         statuses[i].nextProbeUtc = planned.at(i).nextProbeUtc;
         statuses[i].nextReason = planned.at(i).nextReason;
     }
-    if (!history.flushNow()) {
-        // Never lose a run silently: say what was not stored and why.
-        qWarning().noquote() << QStringLiteral("history: %1 samples of this run were not stored in %2: %3")
-                                    .arg(history.pendingSamples() + history.droppedSamples())
-                                    .arg(history.databasePath(), history.lastError());
-    }
+    // Never lose a run silently: say what was not stored and why.
+    if (!stored)
+        qWarning().noquote() << u"history: "_qs + controller.historyFlushError();
     if (json) {
         QJsonArray items;
         for (const EndpointStatus& s : statuses)

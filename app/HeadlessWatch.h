@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "CredentialLoading.h"
 #include "ListenAddress.h"
+#include "controller/CredentialLoading.h"
 #include "core/EndpointConfig.h"
 #include "schedule/EngineTypes.h"
 
@@ -21,19 +21,16 @@ namespace sd {
 /// `signaldeck export` and a later window show what a server watched.
 ///
 /// SIGHUP re-reads `configPath` (empty: the built-in demo, which has none). A file that does not read is
-/// refused with its errors on standard error and the running config stays; one that reads replaces the
-/// running config (every endpoint starts afresh), its secrets are read from the keychain again, and
-/// standard error says "config reloaded: 3 endpoints (+1 −0 ~1)". See docs/CLI.md.
+/// refused with its errors on standard error and the running config stays; one that reads is applied endpoint
+/// by endpoint (unchanged endpoints keep their states, circuit and schedule), its secrets are read from the
+/// keychain again, and standard error says "config reloaded: 3 endpoints (+1 −0 ~1)". See docs/CLI.md.
+/// The engine, the history and the secrets are a Controller's, the same class the window drives.
 ///
 /// With `listen`, serves `/metrics`, `/-/healthy` and `/-/ready` there (docs/METRICS.md); an address that
 /// cannot be bound is an error on standard error and exit code 3 before any probe.
 int runHeadless(const AppConfig& config, std::optional<std::chrono::seconds> duration, bool json, QTextStream& out,
     const CredentialLoadResult& credentials = {}, const QString& dataDir = {}, const QString& configPath = {},
     const std::optional<ListenAddress>& listen = std::nullopt);
-
-/// "3 endpoints (+1 −0 ~1)": the endpoint count of `after`, and how many endpoints were added,
-/// removed and changed since `before` (matched by id, see endpointKey()).
-QString configChangeText(const AppConfig& before, const AppConfig& after);
 
 /// The per-endpoint summary table (also used by tests).
 QString headlessSummaryTable(const EndpointStatuses& statuses);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Command line, wiring, and the start of the chosen mode; nothing else lives here.
 #include "CheckCommand.h"
-#include "CredentialLoading.h"
+#include "controller/CredentialLoading.h"
 #include "CredentialsCommand.h"
 #if SIGNALDECK_GUI
 #include "DashboardStart.h"

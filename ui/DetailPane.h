@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "HistoryReader.h"
-#include "TimeRange.h"
+#include "history/HistoryReader.h"
+#include "history/TimeRange.h"
 #include "core/EndpointConfig.h"
 #include "core/ProbeResult.h"
 #include "schedule/EngineTypes.h"

@@ -4,8 +4,8 @@
 #include "config/ConfigLoader.h"
 #include "config/ConfigWriter.h"
 #include "config/Duration.h"
+#include "controller/Controller.h"
 #include "itemmodels/DisplayText.h"
-#include "schedule/Engine.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -164,6 +164,7 @@ EndpointEditorDialog::EndpointEditorDialog(
     connect(m_buttons, &QDialogButtonBox::accepted, this, &EndpointEditorDialog::tryAccept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_probe, &QPushButton::clicked, this, &EndpointEditorDialog::runProbe);
+    m_probe->setEnabled(false); // until setController(): the probe goes through the session's engine
     // Re-check as the user types, but only once there is something to say (no red form on open).
     auto* debounce = new QTimer(this);
     debounce->setSingleShot(true);
@@ -180,11 +181,7 @@ EndpointEditorDialog::EndpointEditorDialog(
     resize(640, sizeHint().height());
 }
 
-EndpointEditorDialog::~EndpointEditorDialog()
-{
-    if (m_engine)
-        m_engine->stop();
-}
+EndpointEditorDialog::~EndpointEditorDialog() = default;
 
 void EndpointEditorDialog::fillForm(const EndpointConfig& e)
 {
@@ -374,13 +371,22 @@ void EndpointEditorDialog::tryAccept()
     accept();
 }
 
-void EndpointEditorDialog::setEngine(Engine* engine)
+void EndpointEditorDialog::setController(Controller* controller)
 {
-    m_sessionEngine = engine;
+    m_controller = controller;
+    m_probe->setEnabled(controller != nullptr);
+    if (controller) {
+        connect(controller, &Controller::oneShotFinished, this, [this](quint64 id, const ProbeResult& r) {
+            if (id != 0 && id == m_oneShot)
+                showProbeResult({ r });
+        });
+    }
 }
 
 void EndpointEditorDialog::runProbe()
 {
+    if (!m_controller)
+        return;
     const ConfigParseResult parsed = candidate();
     showErrors(parsed.errors);
     if (!parsed.ok()) {
@@ -388,32 +394,11 @@ void EndpointEditorDialog::runProbe()
         return;
     }
     const int position = m_index >= 0 ? m_index : static_cast<int>(parsed.config->endpoints.size()) - 1;
-    AppConfig single = *parsed.config;
-    single.endpoints = { parsed.config->endpoints.at(position) };
-    if (m_sessionEngine) {
-        // The session's engine holds the secrets: the probe carries the endpoint's real credential.
-        m_probe->setEnabled(false);
-        m_probeResult->setText(
-            tr("Probing %1…").arg(single.endpoints.first().url.toDisplayString(QUrl::RemoveUserInfo)));
-        if (m_oneShot == 0) {
-            connect(m_sessionEngine, &Engine::oneShotFinished, this, [this](quint64 id, const ProbeResult& r) {
-                if (id == m_oneShot)
-                    showProbeResult({ r });
-            });
-        }
-        m_oneShot = m_sessionEngine->probeOnce(single.endpoints.first());
-        return;
-    }
-    if (m_engine)
-        m_engine->stop();
-    delete m_engine;
-    m_engine = new Engine({}, this);
-    m_engine->setConfig(single);
+    const EndpointConfig endpoint = parsed.config->endpoints.at(position);
+    // The session's engine holds the secrets: the probe carries the endpoint's real credential.
     m_probe->setEnabled(false);
-    m_probeResult->setText(tr("Probing %1…").arg(single.endpoints.first().url.toDisplayString(QUrl::RemoveUserInfo)));
-    connect(m_engine, &Engine::onceFinished, this,
-        [this](const ProbeResults& results, const EndpointStatuses&) { showProbeResult(results); });
-    m_engine->runOnce();
+    m_probeResult->setText(tr("Probing %1…").arg(endpoint.url.toDisplayString(QUrl::RemoveUserInfo)));
+    m_oneShot = m_controller->probeOnce(endpoint);
 }
 
 void EndpointEditorDialog::showProbeResult(const ProbeResults& results)

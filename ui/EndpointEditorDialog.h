@@ -19,7 +19,7 @@ class QPushButton;
 
 namespace sd {
 
-class Engine;
+class Controller;
 
 /// Adds or edits one endpoint. The form is turned into the endpoint's JSON and checked by the config's own
 /// parser against the whole config (so names stay unique and every rule is the file's rule); the parser's
@@ -27,7 +27,7 @@ class Engine;
 /// body checks and the error-code map are under "Checks and timeouts": the bounds as durations, the checks
 /// and the map as the config file's JSON (docs/CONFIG.md), checked by the same parser. Settings the form
 /// does not show (TLS) are kept as they were. "Probe now" probes the endpoint as
-/// written, once, with a throwaway engine, and shows the result and its classification.
+/// written, once, through the session's engine (setController), and shows the result and its classification.
 class EndpointEditorDialog : public QDialog {
     Q_OBJECT
 public:
@@ -39,9 +39,10 @@ public:
     const std::optional<AppConfig>& result() const { return m_result; }
     /// Validates the form now; true when the config would load.
     bool validate();
-    /// "Probe now" asks this engine (the session's, which holds the secrets) for a one-shot probe of the
-    /// edited, unsaved endpoint. Without one the dialog probes with an engine of its own, which has no secrets.
-    void setEngine(Engine* engine);
+    /// "Probe now" asks the session's controller (whose engine holds the secrets) for a one-shot probe of the
+    /// edited, unsaved endpoint, with its real credential. Without one "Probe now" is disabled: the dialog
+    /// never runs an engine of its own.
+    void setController(Controller* controller);
     QString errorText() const;
     QString probeText() const;
 
@@ -93,8 +94,7 @@ private:
     QLabel* m_probeResult;
     QPushButton* m_probe;
     QDialogButtonBox* m_buttons;
-    Engine* m_engine = nullptr; ///< its own, without secrets, when no session engine was given
-    QPointer<Engine> m_sessionEngine;
+    QPointer<Controller> m_controller;
     quint64 m_oneShot = 0;
 };
 

@@ -4,20 +4,19 @@
 #include "DetailPane.h"
 #include "EndpointEditorDialog.h"
 #include "FleetDock.h"
-#include "HistoryReader.h"
 #include "SignalTile.h"
-#include "StateCellDelegate.h"
 #include "TrayNotifier.h"
-#include "config/ConfigLoader.h"
+#include "controller/Controller.h"
 #include "history/HistoryQuery.h"
+#include "history/HistoryReader.h"
 #include "history/HistoryStore.h"
 #include "itemmodels/EndpointFilterProxy.h"
 #include "itemmodels/EndpointTableModel.h"
 #include "itemmodels/EventLogModel.h"
 #include "itemmodels/SignalSummaryModel.h"
-#include "schedule/Engine.h"
 #include "ui/charts/SignalColors.h"
 #include "ui/charts/SparklineDelegate.h"
+#include "ui/charts/StateCellDelegate.h"
 #include "ui/charts/StatusStripDelegate.h"
 #include "ui/charts/StatusSummaryLine.h"
 #include "ui/export/ExportDialog.h"
@@ -97,35 +96,34 @@ QSettings windowSettings()
 MainWindow::MainWindow(DashboardSetup setup, QWidget* parent)
     : QMainWindow(parent)
     , m_setup(std::move(setup))
-    , m_config(m_setup.config)
-    , m_engine(m_setup.engine)
-    , m_reader(new HistoryReader(m_setup.historyPath, this))
+    , m_controller(m_setup.controller)
+    , m_reader(m_controller->historyReader())
     , m_endpoints(new EndpointTableModel(this))
     , m_proxy(new EndpointFilterProxy(this))
     , m_signals(new SignalSummaryModel(this))
     , m_events(new EventLogModel(this))
 {
     setObjectName(u"mainWindow"_qs);
-    setWindowTitle(m_setup.configPath.isEmpty() ? tr("SignalDeck — %1").arg(m_setup.sourceLabel)
-                                                : tr("SignalDeck — %1").arg(m_setup.configPath));
+    setWindowTitle(m_controller->configPath().isEmpty() ? tr("SignalDeck — %1").arg(m_setup.sourceLabel)
+                                                        : tr("SignalDeck — %1").arg(m_controller->configPath()));
     setWindowIcon(stateIcon(SignalState::Ok, 64));
-    // Ids are what config changes match endpoints by; a config built in code (the demo) gets them here.
-    ensureEndpointIds(m_config.endpoints);
     m_proxy->setSourceModel(m_endpoints);
-    m_endpoints->setEndpoints(m_config.endpoints);
-    m_signals->setEndpoints(m_config.endpoints);
+    m_endpoints->setEndpoints(config().endpoints);
+    m_signals->setEndpoints(config().endpoints);
 
     buildActions();
     buildCentre();
     buildDocks();
     buildStatusBar();
-    if (!m_config.sources.isEmpty()) { // issue 15.3: what remote probers report, one column per location
-        m_fleet = new FleetDock(m_config.sources, m_signals, this);
+    if (!config().sources.isEmpty()) { // issue 15.3: what remote probers report, one column per location
+        m_fleet = new FleetDock(config().sources, m_signals, this);
         connect(m_fleet, &FleetDock::tilesChanged, this, &MainWindow::updateTiles);
     }
 
-    connect(m_engine, &Engine::batchReady, this, &MainWindow::applyBatch);
-    connect(m_engine, &Engine::probeNowAnswered, this, [this](int endpointId, const QString& refusal) {
+    connect(m_controller, &Controller::batchReady, this, &MainWindow::applyBatch);
+    connect(m_controller, &Controller::configApplied, this, &MainWindow::onConfigApplied);
+    connect(m_controller, &Controller::pausedChanged, this, &MainWindow::setPaused);
+    connect(m_controller, &Controller::probeNowAnswered, this, [this](int endpointId, const QString& refusal) {
         if (refusal.isEmpty())
             return;
         const int row = m_endpoints->rowOfEndpoint(endpointId);
@@ -133,18 +131,19 @@ MainWindow::MainWindow(DashboardSetup setup, QWidget* parent)
         statusBar()->showMessage(tr("%1 was not probed: %2").arg(name, refusal), 8000);
     });
     connect(m_signals, &SignalSummaryModel::worstStateChanged, this, [this](SignalState) { updateTiles(); });
-    if (m_setup.history) {
-        connect(m_setup.history, &HistoryStore::errorOccurred, this, [this](HistoryError, const QString& message) {
+    {
+        HistoryStore* history = &m_controller->history();
+        connect(history, &HistoryStore::errorOccurred, this, [this](HistoryError, const QString& message) {
             m_historyLabel->setText(tr("History: error"));
             m_historyLabel->setToolTip(message);
             setBanner(u"history"_qs, tr("History: %1 — probing continues; new samples wait in memory.").arg(message));
         });
-        connect(m_setup.history, &HistoryStore::recovered, this, [this] {
+        connect(history, &HistoryStore::recovered, this, [this] {
             m_historyLabel->setText(tr("History: recording"));
             setBanner(u"history"_qs, {});
         });
-        connect(m_setup.history, &HistoryStore::databaseReset, this, [this](const QString& setAside) {
-            m_reader->reopen();
+        // The controller reopens the reader on the fresh file.
+        connect(history, &HistoryStore::databaseReset, this, [this](const QString& setAside) {
             setBanner(u"history"_qs,
                 tr("The history file was damaged; it was set aside as %1 and a fresh one started.").arg(setAside));
         });
@@ -159,7 +158,7 @@ MainWindow::MainWindow(DashboardSetup setup, QWidget* parent)
     m_figuresTimer = new QTimer(this);
     // Range figures cost one stats query per endpoint in the reader thread: often for a small config,
     // less often for a thousand endpoints.
-    m_figuresTimer->setInterval(m_config.endpoints.size() <= 200 ? 5'000 : 30'000);
+    m_figuresTimer->setInterval(config().endpoints.size() <= 200 ? 5'000 : 30'000);
     connect(m_figuresTimer, &QTimer::timeout, this, &MainWindow::requestFigures);
     m_figuresTimer->start();
     // "Next probe in 12 s" counts down between batches (the engine only sends statuses that changed).
@@ -170,12 +169,15 @@ MainWindow::MainWindow(DashboardSetup setup, QWidget* parent)
 
     restoreState();
     updateTiles();
-    m_engine->setConfig(m_config);
-    m_engine->start();
     QTimer::singleShot(3000, this, &MainWindow::requestFigures);
 }
 
 MainWindow::~MainWindow() = default;
+
+const AppConfig& MainWindow::config() const
+{
+    return m_controller->config();
+}
 
 SignalTile* MainWindow::tile(FailureSignal signal) const
 {
@@ -427,12 +429,12 @@ void MainWindow::buildStatusBar()
     m_inFlightLabel->setObjectName(u"inFlightLabel"_qs);
     m_keychainLabel = new QLabel(tr("Keychain: not needed"), this);
     m_keychainLabel->setObjectName(u"keychainLabel"_qs);
-    m_historyLabel = new QLabel(m_setup.history ? tr("History: recording") : tr("History: off"), this);
+    m_historyLabel = new QLabel(tr("History: recording"), this);
     m_historyLabel->setObjectName(u"historyLabel"_qs);
-    m_historyLabel->setToolTip(m_setup.historyPath);
+    m_historyLabel->setToolTip(m_controller->historyPath());
     for (QLabel* l : { m_pausedLabel, m_rateLabel, m_inFlightLabel, m_keychainLabel, m_historyLabel })
         statusBar()->addPermanentWidget(l);
-    if (m_setup.configPath.isEmpty())
+    if (m_controller->configPath().isEmpty())
         statusBar()->showMessage(tr("Demo: edits are not saved. Write a config (docs/CONFIG.md) to keep yours."));
 }
 
@@ -538,7 +540,7 @@ void MainWindow::updateSelection()
     QList<EndpointConfig> selected;
     for (int row : rows)
         selected << m_endpoints->endpoint(row);
-    m_detail->setThresholds(m_config.thresholds);
+    m_detail->setThresholds(config().thresholds);
     m_detail->setSelection(selected);
     for (const auto* name : { "probeNow", "editEndpoint", "duplicateEndpoint", "deleteEndpoint" })
         action(QString::fromLatin1(name))->setEnabled(!rows.isEmpty());
@@ -612,45 +614,39 @@ void MainWindow::showCustomRangeDialog()
 void MainWindow::requestFigures()
 {
     QStringList names;
-    for (const EndpointConfig& e : std::as_const(m_config.endpoints))
+    for (const EndpointConfig& e : config().endpoints)
         names << e.name;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     m_reader->requestFigures(names, m_range.resolvedFrom(now), m_range.resolvedTo(now));
 }
 
-bool MainWindow::applyConfig(const AppConfig& given, QString* error)
+bool MainWindow::applyConfig(const AppConfig& config, QString* error)
 {
-    AppConfig config = given;
-    // A new endpoint (editor, duplicate) gets its id here; it keeps it from now on, in the file too.
-    ensureEndpointIds(config.endpoints);
-    if (!m_setup.configPath.isEmpty()) {
-        QString saveError;
-        if (!saveConfigFile(m_setup.configPath, config, &saveError)) {
-            qCWarning(lcUi).noquote() << saveError;
-            QMessageBox::warning(
-                this, tr("Config not saved"), tr("The change was not saved and not applied:\n%1").arg(saveError));
-            if (error)
-                *error = saveError;
-            return false;
-        }
-    }
-    m_config = config;
-    // Endpoint by endpoint: whatever did not change keeps its states, circuit, schedule and table row.
-    m_engine->applyConfig(m_config);
-    m_endpoints->updateEndpoints(m_config.endpoints);
-    m_signals->updateEndpoints(m_config.endpoints);
+    QString why;
+    if (m_controller->applyConfig(config, &why))
+        return true;
+    qCWarning(lcUi).noquote() << why;
+    QMessageBox::warning(this, tr("Config not saved"), tr("The change was not saved and not applied:\n%1").arg(why));
+    if (error)
+        *error = why;
+    return false;
+}
+
+void MainWindow::onConfigApplied(const AppConfig& config)
+{
+    // Endpoint by endpoint: whatever did not change keeps its states and table row.
+    m_endpoints->updateEndpoints(config.endpoints);
+    m_signals->updateEndpoints(config.endpoints);
     updateTiles();
     updateSelection();
     requestFigures();
-    emit configApplied(m_config);
-    return true;
 }
 
 void MainWindow::openEditor(int index, const EndpointConfig& initial)
 {
-    auto* dialog = new EndpointEditorDialog(m_config, index, initial, this);
+    auto* dialog = new EndpointEditorDialog(config(), index, initial, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setEngine(m_engine); // "Probe now" uses the session's engine and its secrets
+    dialog->setController(m_controller); // "Probe now" asks the session's engine, which holds the secrets
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         if (dialog->result()) {
             const QString name = dialog->nameEdit()->text().trimmed();
@@ -664,7 +660,7 @@ void MainWindow::openEditor(int index, const EndpointConfig& initial)
 void MainWindow::addEndpoint()
 {
     EndpointConfig fresh;
-    fresh.name = uniqueName(m_config, tr("new-endpoint"));
+    fresh.name = uniqueName(config(), tr("new-endpoint"));
     openEditor(-1, fresh);
 }
 
@@ -683,7 +679,7 @@ void MainWindow::duplicateSelected()
         return;
     EndpointConfig copy = m_endpoints->endpoint(rows.first());
     copy.id.clear(); // another endpoint: it gets its own id when applied
-    copy.name = uniqueName(m_config, copy.name + tr(" copy"));
+    copy.name = uniqueName(config(), copy.name + tr(" copy"));
     openEditor(-1, copy);
 }
 
@@ -693,8 +689,11 @@ void MainWindow::deleteSelected()
     if (rows.isEmpty())
         return;
     QStringList names;
-    for (int row : rows)
+    QStringList keys;
+    for (int row : rows) {
         names << m_endpoints->endpoint(row).name;
+        keys << endpointKey(m_endpoints->endpoint(row));
+    }
     auto* box = new QMessageBox(QMessageBox::Question, tr("Delete endpoints"),
         names.size() == 1 ? tr("Delete the endpoint \"%1\"?").arg(names.first())
                           : tr("Delete %1 endpoints: %2?").arg(names.size()).arg(names.join(u", "_qs)),
@@ -703,11 +702,11 @@ void MainWindow::deleteSelected()
     box->setInformativeText(tr("Probing stops at once. Stored history is kept."));
     box->setDefaultButton(QMessageBox::Cancel);
     box->setAttribute(Qt::WA_DeleteOnClose);
-    connect(box, &QMessageBox::finished, this, [this, names](int result) {
+    connect(box, &QMessageBox::finished, this, [this, names, keys](int result) {
         if (result != QMessageBox::Yes)
             return;
-        AppConfig next = m_config;
-        next.endpoints.removeIf([&names](const EndpointConfig& e) { return names.contains(e.name); });
+        AppConfig next = config();
+        next.endpoints.removeIf([&keys](const EndpointConfig& e) { return keys.contains(endpointKey(e)); });
         if (applyConfig(next))
             statusBar()->showMessage(tr("Deleted %1").arg(names.join(u", "_qs)), 5000);
     });
@@ -718,7 +717,7 @@ void MainWindow::probeSelectedNow()
 {
     const QList<int> rows = selectedRows();
     for (int row : rows)
-        m_engine->probeNow(endpointKey(m_endpoints->endpoint(row)));
+        m_controller->probeNow(endpointKey(m_endpoints->endpoint(row)));
     if (!rows.isEmpty())
         statusBar()->showMessage(tr("Probing %n endpoint(s) now…", nullptr, static_cast<int>(rows.size())), 3000);
 }
@@ -726,7 +725,7 @@ void MainWindow::probeSelectedNow()
 void MainWindow::setPaused(bool paused)
 {
     m_paused = paused;
-    m_engine->setPaused(paused);
+    m_controller->setPaused(paused);
     m_pausedLabel->setText(paused ? tr("⏸ Paused") : QString());
     m_pausedLabel->setStyleSheet(paused ? u"font-weight: bold;"_qs : QString());
     if (QAction* a = action(u"pauseProbing"_qs); a && a->isChecked() != paused)
@@ -738,14 +737,14 @@ void MainWindow::openExportDialog()
     // Everything with stored history, configured now or not: a report may cover a removed endpoint.
     QStringList names;
     {
-        HistoryQuery query(m_setup.historyPath);
+        HistoryQuery query(m_controller->historyPath());
         names = query.endpoints();
     }
-    for (const EndpointConfig& e : std::as_const(m_config.endpoints))
+    for (const EndpointConfig& e : config().endpoints)
         if (!names.contains(e.name))
             names << e.name;
     names.sort();
-    auto* dialog = new ExportDialog(m_setup.historyPath, names, this);
+    auto* dialog = new ExportDialog(m_controller->historyPath(), names, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     QHash<QString, std::array<SignalState, kSignalCount>> states;
     for (int row = 0; row < m_endpoints->rowCount(); ++row)

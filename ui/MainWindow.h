@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "TimeRange.h"
 #include "core/EndpointConfig.h"
+#include "history/TimeRange.h"
 #include "schedule/EngineTypes.h"
 
 #include <QMainWindow>
@@ -19,33 +19,30 @@ class QTimer;
 
 namespace sd {
 
+class Controller;
 class DetailPane;
-class Engine;
+class HistoryReader;
 class EndpointFilterProxy;
 class EndpointTableModel;
 class EventLogModel;
 class FleetDock;
-class HistoryReader;
-class HistoryStore;
 class SignalSummaryModel;
 class SignalTile;
 class TrayNotifier;
 
-/// What the window works with; app/ builds it (engine, history, config) and hands it over.
+/// What the window works with; app/ builds it and hands it over.
 struct DashboardSetup {
-    Engine* engine = nullptr; ///< running or not; the window starts it
-    HistoryStore* history = nullptr; ///< may be null (no history: charts say so)
-    QString historyPath; ///< the database file the charts read
-    AppConfig config;
-    QString configPath; ///< where edits are saved; empty = not saved (the demo)
+    /// The session (config, engine, history, credentials); must outlive the window. The window shows its
+    /// state and sends it intents; it never starts, stops or restarts the engine.
+    Controller* controller = nullptr;
     QString sourceLabel; ///< "demo" or the config path, for the title
 };
 
 /// The dashboard: four signal tiles over the endpoint table (filter box, sparkline column), the detail pane
 /// (charts and last probe) for the selection, the event log dock, a status bar (probes per second, in
-/// flight, keychain, history) and the tray icon. Engine batches update the models a few times a second;
-/// the widgets never wait on the network or the disk. Edits go through the endpoint editor, are applied
-/// to the engine at once, and are saved atomically to the config file (unless this is the demo).
+/// flight, keychain, history) and the tray icon. The controller's batches update the models a few times a
+/// second; the widgets never wait on the network or the disk. Edits go through the endpoint editor and are
+/// handed to the controller, which saves them atomically (unless this is the demo) and applies them.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -63,7 +60,8 @@ public:
     DetailPane* detailPane() const { return m_detail; }
     TrayNotifier* tray() const { return m_tray; }
     FleetDock* fleetDock() const { return m_fleet; } ///< nullptr without config `sources`
-    const AppConfig& config() const { return m_config; }
+    const AppConfig& config() const;
+    Controller* controller() const { return m_controller; }
     QLineEdit* filterEdit() const { return m_filter; }
     QAction* action(const QString& objectName) const;
     TimeRange range() const { return m_range; }
@@ -74,7 +72,7 @@ public:
     void setKeychainStatus(const QString& text, bool available);
     void selectEndpoint(const QString& name);
     void setRange(const TimeRange& range);
-    /// Replaces the config (editor, credentials dialog): restarts the engine, saves unless demo.
+    /// Asks the controller to save and apply `config` (endpoint by endpoint); says so when it refuses.
     bool applyConfig(const AppConfig& config, QString* error = nullptr);
 
 public slots:
@@ -90,7 +88,6 @@ public slots:
     void openExportDialog();
 
 signals:
-    void configApplied(const sd::AppConfig& config);
     /// "Credentials…" (Ctrl+K) was chosen; app/ opens the credentials dialog (it owns the keychain store).
     void credentialsRequested();
 
@@ -111,10 +108,10 @@ private:
     void saveState() const;
     void openEditor(int index, const EndpointConfig& initial);
     void showCustomRangeDialog();
+    void onConfigApplied(const AppConfig& config);
 
     DashboardSetup m_setup;
-    AppConfig m_config;
-    Engine* m_engine;
+    Controller* m_controller;
     HistoryReader* m_reader;
     EndpointTableModel* m_endpoints;
     EndpointFilterProxy* m_proxy;

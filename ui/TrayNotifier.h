@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "TransitionDigest.h"
+#include "itemmodels/TransitionDigest.h"
 
 #include <QObject>
 

@@ -5,7 +5,6 @@
 #include "credentials/CredentialSecret.h"
 #include "credentials/CredentialStore.h"
 #include "credentials/OAuth2Protocol.h"
-#include "schedule/Engine.h"
 
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
@@ -167,15 +166,12 @@ void OAuth2TokenSource::setCredentials(const QList<CredentialConfig>& credential
         begin(*e);
 }
 
-void OAuth2TokenSource::attach(Engine* engine)
+void OAuth2TokenSource::replayTokens()
 {
-    connect(this, &OAuth2TokenSource::tokenReady, engine, &Engine::setCredentialSecret);
-    connect(this, &OAuth2TokenSource::tokenFailed, engine, &Engine::setCredentialUnavailable);
-    connect(engine, &Engine::credentialRejected, this, &OAuth2TokenSource::onCredentialRejected);
     const QDateTime nowUtc = now();
     for (const auto& [id, e] : m_entries) {
         if (usable(*e, nowUtc))
-            engine->setCredentialSecret(id, e->token);
+            emit tokenReady(id, e->token);
     }
 }
 

@@ -18,7 +18,6 @@ class QNetworkReply;
 namespace sd {
 
 class CredentialStore;
-class Engine;
 
 /// Access tokens for the credentials that are OAuth2 client-credentials grants (CredentialConfig::oauth2).
 /// For each, the client secret is read from the CredentialStore under clientSecretKey() (`<id>.client-secret`)
@@ -35,7 +34,8 @@ class Engine;
 /// invalid_client client authentication failed (HTTP 401) at https://idp.example/token"). Neither the client
 /// secret nor a token ever reaches a log, a reason or a status; logs show fingerprints.
 ///
-/// Lives in one thread (the GUI's); the store must answer in that thread. attach() wires it to an Engine.
+/// Lives in one thread (the GUI's); the store must answer in that thread. It knows no engine: the controller
+/// wires it to one (attachTokenSource()).
 class OAuth2TokenSource : public QObject {
     Q_OBJECT
 public:
@@ -66,9 +66,9 @@ public:
     /// at once: a stored token that is still good is reused, otherwise one is fetched. Credentials whose
     /// oauth2 settings did not change keep their token; removed ones are dropped.
     void setCredentials(const QList<CredentialConfig>& credentials);
-    /// Connects tokenReady → Engine::setCredentialSecret, tokenFailed → Engine::setCredentialUnavailable and
-    /// Engine::credentialRejected → onCredentialRejected, and gives the engine the tokens already held.
-    void attach(Engine* engine);
+    /// Emits tokenReady for every usable token already held: for a consumer connected after the tokens came
+    /// (the wiring, attachTokenSource() in controller/, connects the engine and then calls it).
+    void replayTokens();
     /// Fetches a new token for `credentialId` now (after its client secret was changed, say), unless a fetch
     /// is already under way. Ignored for a credential this source does not look after.
     void refreshNow(const QString& credentialId);

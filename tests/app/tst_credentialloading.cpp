@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Reading the secrets at start: what reaches the engine, what the window and the console say, and that a
 // keychain that never answers costs one deadline, not one watchdog per credential.
-#include "CredentialLoading.h"
+#include "controller/CredentialLoading.h"
 #include "credentials/InMemoryCredentialStore.h"
 
 #include <QElapsedTimer>

@@ -9,8 +9,7 @@
 // Usage: bench_gui [--seconds S] [--endpoints N] [--delay MS] [--reps R] [--json FILE]
 //        bench_gui --serve PORTS   (the simulator process; started by the benchmark itself)
 #include "BenchSimulator.h"
-#include "HistoryRecording.h"
-#include "history/HistoryStore.h"
+#include "controller/Controller.h"
 #include "schedule/Engine.h"
 #include "ui/MainWindow.h"
 
@@ -102,13 +101,16 @@ std::vector<double> measureStalls(int seconds)
 Figures run(const AppConfig& config, int seconds, int delayMs, bool withWindow)
 {
     QTemporaryDir dataDir;
-    HistoryOptions historyOptions;
-    historyOptions.directory = dataDir.path();
-    HistoryStore history(historyOptions);
-    Engine engine; // the shipped defaults: the global cap fits the config's demand
+    // The session as the app runs it: the controller owns the engine (the shipped defaults: the global cap
+    // fits the config's demand) and the history store, whose append runs in the engine thread.
+    ControllerOptions options;
+    options.config = config;
+    options.dataDir = dataDir.path();
+    options.preloadedCredentials = CredentialLoadResult {};
+    Controller controller(options);
+    Engine& engine = controller.engine();
     std::vector<double> errs;
     int batches = 0;
-    recordHistory(engine, history);
     QObject::connect(&engine, &Engine::batchReady, &engine, [&](const EngineBatch& b) {
         ++batches;
         for (const ProbeResult& r : b.results)
@@ -117,19 +119,14 @@ Figures run(const AppConfig& config, int seconds, int delayMs, bool withWindow)
     std::unique_ptr<MainWindow> window;
     if (withWindow) {
         DashboardSetup setup;
-        setup.engine = &engine;
-        setup.history = &history;
-        setup.historyPath = history.databasePath();
-        setup.config = config;
+        setup.controller = &controller;
         setup.sourceLabel = QStringLiteral("benchmark");
-        window = std::make_unique<MainWindow>(setup); // starts the engine
+        window = std::make_unique<MainWindow>(setup);
         window->resize(1500, 1000);
         window->show();
         window->selectEndpoint(config.endpoints.at(7).name);
-    } else {
-        engine.setConfig(config);
-        engine.start();
     }
+    controller.start();
     // Warm-up: the first second fills the table and opens every connection.
     measureStalls(2);
     errs.clear();
@@ -138,7 +135,7 @@ Figures run(const AppConfig& config, int seconds, int delayMs, bool withWindow)
     const std::vector<double> stalls = measureStalls(seconds);
     const double cpu = cpuSeconds() - cpu0;
     const qint64 probes = engine.stats().probesFinished - probes0;
-    engine.stop();
+    controller.stop();
     window.reset();
     return { probes, pct(stalls, 1.0), pct(stalls, 0.99), pct(errs, 0.5), pct(errs, 0.99), batches,
         cpu * 1e6 / static_cast<double>(std::max<qint64>(probes, 1)) };

@@ -5,6 +5,7 @@
 // with the token endpoint's error and heals by itself; a wrong client secret says invalid_client. Logic runs
 // on the in-memory store, one case on the real OS keychain. No secret or token may reach a log.
 #include "TestSecrets.h"
+#include "controller/CredentialLoading.h"
 #include "credentials/CredentialSecret.h"
 #include "credentials/CredentialStoreWait.h"
 #include "credentials/InMemoryCredentialStore.h"
@@ -279,7 +280,7 @@ private slots:
         OAuth2TokenSource source(&store, fastOptions());
         collectTokens(source);
         QSignalSpy ready(&source, &OAuth2TokenSource::tokenReady);
-        source.attach(&engine);
+        attachTokenSource(source, engine);
         engine.setConfig(configFor(oauthCredential(u"idp"_s), { endpoint(u"health"_s, u"idp"_s) }));
         engine.start();
         const QDateTime before = QDateTime::currentDateTimeUtc();
@@ -322,7 +323,7 @@ private slots:
         QElapsedTimer clock;
         QList<qint64> readyAtMs;
         connect(&source, &OAuth2TokenSource::tokenReady, this, [&] { readyAtMs.append(clock.elapsed()); });
-        source.attach(&engine);
+        attachTokenSource(source, engine);
         engine.setConfig(configFor(oauthCredential(u"idp"_s), { endpoint(u"health"_s, u"idp"_s) }));
         engine.start();
         clock.start();
@@ -353,7 +354,7 @@ private slots:
         OAuth2TokenSource source(&store, fastOptions());
         collectTokens(source);
         QSignalSpy ready(&source, &OAuth2TokenSource::tokenReady);
-        source.attach(&engine);
+        attachTokenSource(source, engine);
         engine.setConfig(
             configFor(oauthCredential(u"idp"_s), { endpoint(u"chat"_s, u"idp"_s), endpoint(u"models"_s, u"idp"_s) }));
         engine.start();
@@ -393,7 +394,7 @@ private slots:
         QSignalSpy rejected(&engine, &Engine::credentialRejected);
         OAuth2TokenSource source(&store, fastOptions());
         collectTokens(source);
-        source.attach(&engine);
+        attachTokenSource(source, engine);
         // /auth/invalid answers 401 invalid_token to every token.
         engine.setConfig(configFor(oauthCredential(u"idp"_s), { endpoint(u"strict"_s, u"idp"_s, u"/auth/invalid"_s) }));
         engine.start();
@@ -421,7 +422,7 @@ private slots:
             if (route == u"/oauth/token")
                 attemptsAtMs.append(clock.elapsed());
         });
-        source.attach(&engine);
+        attachTokenSource(source, engine);
         engine.setConfig(configFor(oauthCredential(u"idp"_s), { endpoint(u"health"_s, u"idp"_s) }));
         engine.start();
         clock.start();
@@ -466,7 +467,7 @@ private slots:
         collectTokens(source);
         QSignalSpy ready(&source, &OAuth2TokenSource::tokenReady);
         QSignalSpy failed(&source, &OAuth2TokenSource::tokenFailed);
-        source.attach(&engine);
+        attachTokenSource(source, engine);
         engine.setConfig(configFor(oauthCredential(u"idp"_s), { endpoint(u"health"_s, u"idp"_s) }));
         engine.start();
         source.setCredentials({ oauthCredential(u"idp"_s) });
@@ -498,7 +499,7 @@ private slots:
         Engine engine;
         OAuth2TokenSource source(&store, fastOptions());
         QSignalSpy failed(&source, &OAuth2TokenSource::tokenFailed);
-        source.attach(&engine);
+        attachTokenSource(source, engine);
         engine.setConfig(configFor(oauthCredential(u"idp"_s), { endpoint(u"health"_s, u"idp"_s) }));
         engine.start();
         source.setCredentials({ oauthCredential(u"idp"_s) });
@@ -523,7 +524,7 @@ private slots:
         InMemoryCredentialStore store;
         Engine engine;
         OAuth2TokenSource source(&store, fastOptions());
-        source.attach(&engine);
+        attachTokenSource(source, engine);
         engine.setConfig(configFor(oauthCredential(u"idp"_s), { endpoint(u"health"_s, u"idp"_s) }));
         engine.start();
         source.setCredentials({ oauthCredential(u"idp"_s) });
@@ -579,7 +580,7 @@ private slots:
         OAuth2TokenSource source(&store, fastOptions());
         collectTokens(source);
         QSignalSpy ready(&source, &OAuth2TokenSource::tokenReady);
-        source.attach(&engine);
+        attachTokenSource(source, engine);
         engine.setConfig(configFor(oauthCredential(u"idp"_s), { endpoint(u"health"_s, u"idp"_s) }));
         engine.start();
         source.setCredentials({ oauthCredential(u"idp"_s) });
@@ -627,7 +628,7 @@ private slots:
         OAuth2TokenSource source(&store, fastOptions());
         collectTokens(source);
         QSignalSpy ready(&source, &OAuth2TokenSource::tokenReady);
-        source.attach(&engine);
+        attachTokenSource(source, engine);
         engine.setConfig(configFor(oauthCredential(id), { endpoint(u"health"_s, id) }));
         engine.start();
         source.setCredentials({ oauthCredential(id) });

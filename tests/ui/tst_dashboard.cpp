@@ -130,6 +130,7 @@ private slots:
         auth.name = u"probe-before-save"_qs;
         auth.url = QUrl(m_demo.demo.baseUrl() + u"/auth/invalid"_qs);
         EndpointEditorDialog dialog(window()->config(), -1, auth, window());
+        dialog.setController(window()->controller()); // the probe goes through the session's engine
         QSignalSpy done(&dialog, &EndpointEditorDialog::probeFinished);
         QTest::mouseClick(dialog.probeButton(), Qt::LeftButton);
         QVERIFY(done.wait(15'000));

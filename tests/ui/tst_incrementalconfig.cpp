@@ -11,6 +11,7 @@
 #include "itemmodels/EventLogModel.h"
 #include "schedule/Engine.h"
 #include "simulator/Simulator.h"
+#include "support/UntouchedEndpoints.h"
 #include "ui/EndpointEditorDialog.h"
 #include "ui/MainWindow.h"
 
@@ -26,18 +27,9 @@
 #include <QTest>
 
 using namespace sd;
+using namespace sd::test;
 using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
-
-namespace {
-struct Seen {
-    std::array<SignalState, kSignalCount> states {};
-    SignalState overall = SignalState::Unknown;
-    CircuitState circuit = CircuitState::Closed;
-    qint64 probes = 0;
-    qsizetype configEvents = 0; ///< config lines in the event log for this endpoint
-};
-} // namespace
 
 class TestIncrementalConfig : public QObject {
     Q_OBJECT
@@ -51,25 +43,12 @@ private:
     MainWindow& window() { return m_session->window(); }
     EndpointTableModel* table() { return window().endpointModel(); }
 
-    EndpointConfig endpoint(const QString& id, const QUrl& url)
-    {
-        EndpointConfig e;
-        e.id = id;
-        e.name = id + u"-endpoint"_s;
-        e.url = url;
-        e.adaptiveTimeout = false;
-        e.timeout = 1s;
-        e.interval = 1s;
-        return e;
-    }
-
     Seen seen(const QString& key)
     {
         const int row = table()->rowOfKey(key);
         if (row < 0)
             return {};
-        const EndpointStatus s = table()->status(row);
-        return Seen { s.states, s.overall, s.circuit, s.probes, configEventsOf(table()->endpoint(row).name).size() };
+        return Seen::of(table()->status(row), configEventsOf(table()->endpoint(row).name).size());
     }
 
     QHash<QString, Seen> snapshot()
@@ -102,13 +81,8 @@ private:
         for (auto it = before.cbegin(); it != before.cend(); ++it) {
             if (changed.contains(it.key()) || table()->rowOfKey(it.key()) < 0)
                 continue;
-            const Seen now = seen(it.key());
-            QVERIFY2(now.probes >= it->probes, qPrintable(it.key()));
-            QVERIFY2(now.overall != SignalState::Unknown, qPrintable(it.key()));
-            // These endpoints answer the same way every time: their states do not move.
-            QVERIFY2(now.states == it->states, qPrintable(it.key()));
-            QVERIFY2(now.circuit == it->circuit, qPrintable(it.key()));
-            QVERIFY2(now.configEvents == it->configEvents, qPrintable(it.key())); // no config line for it
+            const QString changedHow = whatChanged(*it, seen(it.key()));
+            QVERIFY2(changedHow.isEmpty(), qPrintable(it.key() + u": "_s + changedHow));
         }
         QVERIFY(window().eventModel()->rowCount() >= eventsBefore);
     }
@@ -129,10 +103,7 @@ private slots:
         llm.id = u"llm"_s;
         recordNewSecret(llm, m_secret, QDateTime::currentDateTimeUtc().addDays(-1));
         config.credentials = { llm };
-        config.endpoints = { endpoint(u"ok"_s, m_sim.url(u"/healthy"_s)),
-            endpoint(u"down"_s, m_sim.rawBaseUrl().resolved(QUrl(u"/reset"_s))),
-            endpoint(u"auth"_s, m_sim.url(u"/auth/invalid"_s)), endpoint(u"tok"_s, m_sim.url(u"/auth/bearer"_s)) };
-        config.endpoints[3].credential = u"llm"_s;
+        config.endpoints = watchedEndpoints(m_sim, u"llm"_s);
         const QString path = m_dir->filePath(u"config.json"_s);
         QVERIFY(saveConfigFile(path, config));
 
@@ -145,11 +116,7 @@ private slots:
         options.auditPath = m_dir->filePath(u"audit.jsonl"_s);
         m_session = std::make_unique<DashboardSession>(options);
         window().show();
-        QTRY_VERIFY_WITH_TIMEOUT(seen(u"down"_s).circuit == CircuitState::Open
-                && seen(u"down"_s).states[0] == SignalState::Critical
-                && seen(u"auth"_s).states[1] == SignalState::Critical && seen(u"ok"_s).overall == SignalState::Ok
-                && seen(u"tok"_s).overall == SignalState::Ok,
-            15'000);
+        QTRY_VERIFY_WITH_TIMEOUT(watchedSettled([this](const QString& key) { return seen(key); }), 15'000);
     }
 
     void editingOneEndpointInTheEditorLeavesTheOthers()
@@ -178,7 +145,7 @@ private slots:
         const QHash<QString, Seen> before = snapshot();
         const int events = window().eventModel()->rowCount();
         AppConfig next = window().config();
-        next.endpoints.append(endpoint(u"added"_s, m_sim.url(u"/healthy?added"_s)));
+        next.endpoints.append(quickEndpoint(u"added"_s, m_sim.url(u"/healthy?added"_s)));
         QVERIFY(window().applyConfig(next));
         QTRY_COMPARE_WITH_TIMEOUT(seen(u"added"_s).overall, SignalState::Ok, 3000);
         verifyOthersUntouched(before, events, {});

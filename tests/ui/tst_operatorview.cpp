@@ -11,7 +11,7 @@
 #include "ui/EndpointEditorDialog.h"
 #include "ui/MainWindow.h"
 #include "ui/SignalTile.h"
-#include "ui/StateCellDelegate.h"
+#include "ui/charts/StateCellDelegate.h"
 #include "ui/charts/ErrorRateChartView.h"
 #include "ui/charts/LatencyChartView.h"
 #include "ui/charts/StatusStripDelegate.h"

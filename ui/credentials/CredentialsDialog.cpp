@@ -3,11 +3,10 @@
 
 #include "AddCredentialDialog.h"
 #include "SecretField.h"
+#include "controller/Controller.h"
 #include "credentials/CredentialStore.h"
 #include "itemmodels/CredentialTableModel.h"
-#include "schedule/Engine.h"
-#include "ui/MainWindow.h"
-#include "ui/StateCellDelegate.h"
+#include "ui/charts/StateCellDelegate.h"
 
 #include <QDialogButtonBox>
 #include <QGroupBox>
@@ -23,8 +22,6 @@
 #include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
-
-Q_LOGGING_CATEGORY(lcCredentialsUi, "signaldeck.ui.credentials", QtInfoMsg)
 
 namespace sd {
 
@@ -59,51 +56,31 @@ QTableWidget* makeTable(const QStringList& headers, const QString& objectName, Q
     return table;
 }
 
-/// The config the window keeps, with what a finished change did to one credential's metadata.
-AppConfig withChange(AppConfig config, const CredentialChange& change)
-{
-    const auto at = std::find_if(config.credentials.begin(), config.credentials.end(),
-        [&change](const CredentialConfig& c) { return c.id == change.credential; });
-    if (change.action == CredentialChange::Action::Delete) {
-        if (at != config.credentials.end())
-            config.credentials.erase(at);
-    } else if (change.metadata) {
-        if (at != config.credentials.end())
-            *at = *change.metadata;
-        else
-            config.credentials.append(*change.metadata);
-    }
-    return config;
-}
-
 } // namespace
 
-CredentialsDialog::CredentialsDialog(CredentialsDialogSetup setup, MainWindow* window)
-    : QDialog(window)
+CredentialsDialog::CredentialsDialog(CredentialsDialogSetup setup, QWidget* parent)
+    : QDialog(parent)
     , m_setup(std::move(setup))
-    , m_window(window)
-    , m_rotation(new CredentialRotation(m_setup.store, m_setup.configPath,
-          CredentialAuditLog(m_setup.auditPath.isEmpty() ? CredentialAuditLog::defaultPath() : m_setup.auditPath),
-          this))
+    , m_controller(m_setup.controller)
+    , m_rotation(m_controller->credentialRotation())
     , m_model(new CredentialTableModel(this))
 {
     setObjectName(QStringLiteral("credentialsDialog"));
     setWindowTitle(tr("Credentials — SignalDeck"));
     resize(980, 720);
 
-    m_model->setConfig(m_window->config());
-    if (m_setup.engine) {
-        m_model->applyStatuses(m_setup.engine->statuses());
-        connect(m_setup.engine, &Engine::batchReady, this,
-            [this](const EngineBatch& batch) { m_model->applyBatch(batch); });
-    }
-    connect(m_window, &MainWindow::configApplied, this, [this](const AppConfig& config) {
+    m_model->setConfig(m_controller->config());
+    m_model->applyStatuses(m_controller->statuses());
+    connect(
+        m_controller, &Controller::batchReady, this, [this](const EngineBatch& batch) { m_model->applyBatch(batch); });
+    connect(m_controller, &Controller::configApplied, this, [this](const AppConfig& config) {
         const QString keep = selectedId();
         m_model->setConfig(config);
         selectCredential(keep);
     });
     connect(m_rotation, &CredentialRotation::verified, this, &CredentialsDialog::showVerification);
-    connect(m_rotation, &CredentialRotation::finished, this, &CredentialsDialog::applyChange);
+    // The controller applies a finished step (config, engine) first, then the dialog shows it.
+    connect(m_controller, &Controller::credentialChangeApplied, this, &CredentialsDialog::applyChange);
     auto* ticker = new QTimer(this);
     ticker->setInterval(30'000);
     connect(ticker, &QTimer::timeout, m_model, &CredentialTableModel::refreshRelativeTimes);
@@ -116,7 +93,7 @@ CredentialsDialog::CredentialsDialog(CredentialsDialogSetup setup, MainWindow* w
     auto* topLayout = new QVBoxLayout(top);
     topLayout->setContentsMargins(0, 0, 0, 0);
     auto* intro = new QLabel(tr("Secrets live in %1 only; the config keeps their metadata and fingerprints.")
-                                 .arg(m_setup.store ? m_setup.store->location() : tr("the OS keychain")),
+                                 .arg(m_controller->credentialStore().location()),
         top);
     intro->setWordWrap(true);
     topLayout->addWidget(intro);
@@ -315,16 +292,17 @@ void CredentialsDialog::selectCredential(const QString& id)
 
 void CredentialsDialog::checkPrevious(const QString& id)
 {
-    if (id.isEmpty() || !m_setup.store)
+    if (id.isEmpty())
         return;
     // Only whether it is there: the answer's secret is dropped at once, never shown or kept.
-    m_setup.store->read(CredentialStore::previousKey(id), this, [this, id](const CredentialReply& reply) {
-        const bool has = reply.ok();
-        if (m_hasPrevious.value(id, !has) == has)
-            return;
-        m_hasPrevious.insert(id, has);
-        updateButtons();
-    });
+    m_controller->credentialStore().read(
+        CredentialStore::previousKey(id), this, [this, id](const CredentialReply& reply) {
+            const bool has = reply.ok();
+            if (m_hasPrevious.value(id, !has) == has)
+                return;
+            m_hasPrevious.insert(id, has);
+            updateButtons();
+        });
 }
 
 void CredentialsDialog::setStatus(const QString& text, bool problem)
@@ -384,7 +362,7 @@ void CredentialsDialog::addCredential()
     if (m_busy)
         return;
     QStringList taken;
-    for (const CredentialConfig& c : m_window->config().credentials)
+    for (const CredentialConfig& c : m_controller->config().credentials)
         taken.append(c.id);
     auto* dialog = new AddCredentialDialog(taken, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -545,15 +523,8 @@ void CredentialsDialog::applyChange(const CredentialChange& change)
         emit changeFinished(change);
         return;
     }
-    // The rotation saved the file; the window takes the same metadata (and saves it too, outside the demo),
-    // so that a later endpoint edit cannot write the old fingerprint back.
-    QString error;
-    if (!m_window->applyConfig(withChange(m_window->config(), change), &error))
-        qCWarning(lcCredentialsUi).noquote() << "the window did not take the new credential metadata:" << error;
-    // After applyConfig (which keeps every endpoint's state): the new secret, and only its endpoints probed at once.
-    if (m_setup.engine && change.action != CredentialChange::Action::Delete)
-        m_setup.engine->setCredentialSecret(change.credential, change.secret);
-
+    // The controller has already put the metadata into the config (saved) and the new secret into the engine,
+    // which probes only that credential's endpoints now (Controller::applyCredentialChange).
     QString text = change.message;
     if (change.action == CredentialChange::Action::Rotate || change.action == CredentialChange::Action::Rollback)
         text += tr("; probing its endpoints now");

@@ -16,18 +16,15 @@ class QTableWidget;
 
 namespace sd {
 
-class CredentialStore;
+class Controller;
 class CredentialTableModel;
-class Engine;
-class MainWindow;
 class SecretField;
 
 /// What the credentials dialog works with; app/ builds it.
 struct CredentialsDialogSetup {
-    CredentialStore* store = nullptr; ///< where secrets live (the OS keychain in the app)
-    Engine* engine = nullptr; ///< gets every new secret at once; its statuses fill the S2 column
-    QString configPath; ///< the file CredentialRotation reads and saves (a scratch copy for the demo)
-    QString auditPath; ///< empty = CredentialAuditLog::defaultPath()
+    /// The session: its store (where secrets live), its rotation (keychain, config file, audit trail), its
+    /// engine's statuses (the S2 column). Must outlive the dialog.
+    Controller* controller = nullptr;
     /// The demo simulator's accepted token, offered by "Use the demo's valid token"; empty outside the demo.
     QByteArray demoToken;
 };
@@ -38,14 +35,15 @@ struct CredentialsDialogSetup {
 /// new secret (masked, with a show toggle) → Verify probes every endpoint that uses the credential with the
 /// candidate and shows each answer classified → Commit, enabled only after a passing verification (or,
 /// asked first, without one), writes the keychain, keeps the old secret as previous and re-probes those
-/// endpoints at once. Every change goes through CredentialRotation (keychain, config file, audit trail);
-/// the new metadata is then applied to the window (MainWindow::applyConfig), so that the window's config
-/// and the file agree, and the new secret to the engine. The audit trail is listed at the bottom. No
+/// endpoints at once. Every change goes through the controller's CredentialRotation (keychain, config file,
+/// audit trail); the controller then applies the new metadata to the running config, so that it and the file
+/// agree, and the new secret to the engine (Controller::applyCredentialChange); the dialog only shows it and
+/// sends intents. The audit trail is listed at the bottom. No
 /// secret is ever shown in a label, a title, a log line or the settings.
 class CredentialsDialog : public QDialog {
     Q_OBJECT
 public:
-    CredentialsDialog(CredentialsDialogSetup setup, MainWindow* window);
+    CredentialsDialog(CredentialsDialogSetup setup, QWidget* parent = nullptr);
     ~CredentialsDialog() override;
 
     CredentialTableModel* model() const { return m_model; }
@@ -84,7 +82,7 @@ public slots:
 
 signals:
     void verificationShown(const sd::CredentialVerification& verification);
-    /// After every add, rotate, rollback or delete, done or not, once the window and the engine have it.
+    /// After every add, rotate, rollback or delete, done or not, once the controller applied it.
     void changeFinished(const sd::CredentialChange& change);
 
 private:
@@ -102,7 +100,7 @@ private:
     void updateButtons();
 
     CredentialsDialogSetup m_setup;
-    MainWindow* m_window;
+    Controller* m_controller;
     CredentialRotation* m_rotation;
     CredentialTableModel* m_model;
     QTableView* m_table = nullptr;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "HistoryReader.h"
+#include "history/HistoryReader.h"
 
 #include "history/HistoryQuery.h"
 

@@ -90,6 +90,10 @@ QString keychainConsoleText(const CredentialLoadResult& result);
 /// attached to the engine: tokens go to the engine as they arrive, failures raise S2 with the token
 /// endpoint's error. Call it after applyCredentialLoad(), whose secrets would otherwise replace a token.
 std::unique_ptr<OAuth2TokenSource> startOAuth2(Engine& engine, CredentialStore& store, const AppConfig& config);
+/// Wires `tokens` to `engine`: tokenReady → Engine::setCredentialSecret, tokenFailed →
+/// Engine::setCredentialUnavailable, Engine::credentialRejected → onCredentialRejected; then hands the engine
+/// the tokens already held. The wiring lives here, not in models/credentials, which knows no engine.
+void attachTokenSource(OAuth2TokenSource& tokens, Engine& engine);
 /// For --check: waits (local event loop) until every OAuth2 credential has a token or has failed.
 void waitForOAuth2(OAuth2TokenSource& tokens, std::chrono::milliseconds deadline);
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "HistoryRecording.h"
+#include "controller/HistoryRecording.h"
 
 #include "history/HistoryStore.h"
 #include "schedule/Engine.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "CredentialLoading.h"
+#include "controller/CredentialLoading.h"
 
 #include "credentials/OAuth2TokenSource.h"
 #include <QSet>
@@ -226,9 +226,17 @@ std::unique_ptr<OAuth2TokenSource> startOAuth2(Engine& engine, CredentialStore& 
     if (!any)
         return nullptr;
     auto tokens = std::make_unique<OAuth2TokenSource>(&store);
-    tokens->attach(&engine);
+    attachTokenSource(*tokens, engine);
     tokens->setCredentials(config.credentials);
     return tokens;
+}
+
+void attachTokenSource(OAuth2TokenSource& tokens, Engine& engine)
+{
+    QObject::connect(&tokens, &OAuth2TokenSource::tokenReady, &engine, &Engine::setCredentialSecret);
+    QObject::connect(&tokens, &OAuth2TokenSource::tokenFailed, &engine, &Engine::setCredentialUnavailable);
+    QObject::connect(&engine, &Engine::credentialRejected, &tokens, &OAuth2TokenSource::onCredentialRejected);
+    tokens.replayTokens();
 }
 
 void waitForOAuth2(OAuth2TokenSource& tokens, std::chrono::milliseconds deadline)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "TransitionDigest.h"
+#include "itemmodels/TransitionDigest.h"
 
 #include <QCoreApplication>
 

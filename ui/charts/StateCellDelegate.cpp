@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "StateCellDelegate.h"
+#include "ui/charts/StateCellDelegate.h"
 
 #include "core/FailureSignal.h"
 #include "ui/charts/SignalColors.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Desktop notifications are grouped: the first transition after a quiet spell at once, then one summary
 // per cooldown, and only turning critical or recovering from critical counts.
-#include "ui/TransitionDigest.h"
+#include "itemmodels/TransitionDigest.h"
 
 #include <QTest>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "ui/TimeRange.h"
+#include "history/TimeRange.h"
 
 #include <QTest>
 
