@@ -20,8 +20,9 @@ TEST_PKGS    := $(RUN_PKGS) libsecret-tools python3 python3-jsonschema xvfb xaut
 # `make package` (CPack DEB: dpkg-shlibdeps, file) and the package's checks (tests/packaging).
 PACKAGE_PKGS := dpkg-dev file lintian appstream desktop-file-utils man-db
 LINT_PKGS    := git clang-format clang-tidy
-# `make bench`: nginx is the loopback server, curl the floor, python3 writes docs/PERFORMANCE.md.
-BENCH_PKGS   := nginx-light curl python3
+# `make bench`: nginx is the loopback server, curl the floor, Prometheus + prometheus-blackbox-exporter the peer,
+# python3 writes docs/PERFORMANCE.md.
+BENCH_PKGS   := nginx-light curl python3 prometheus prometheus-blackbox-exporter
 
 # Traces what a step reads and runs, for tools/check-packages.sh (seccomp-bpf: only these calls stop).
 TRACE := strace -f -z -qq --seccomp-bpf -e trace=openat,execve -e signal=none -o

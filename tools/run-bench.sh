@@ -68,9 +68,17 @@ run() {
 }
 
 bench=$build_dir/tests/bench
+# The peer (Prometheus + prometheus-blackbox-exporter on the same URLs) runs in the same interleaved run as the
+# engine, the bare loop and the curl floor, when both are installed (BENCH_PEER=0 leaves it out).
+peer=
+if [ "${BENCH_PEER:-1}" != 0 ] && command -v prometheus >/dev/null && command -v prometheus-blackbox-exporter >/dev/null; then
+  peer=--peer
+elif [ "${BENCH_PEER:-1}" != 0 ]; then
+  echo "prometheus or prometheus-blackbox-exporter missing (make deps-bench): the peer is not measured" >&2
+fi
 if [ -n "$urls" ]; then
   run engine-nginx "$bench/bench_engine" --seconds "$seconds" --reps "$reps" --endpoints "$endpoints" --over-cap \
-    --urls "$urls" --json "$json"
+    $peer --urls "$urls" --json "$json"
 fi
 run engine "$bench/bench_engine" --seconds "$seconds" --reps "$reps" --endpoints "$endpoints" --no-curl --json "$json"
 run polite "$bench/bench_engine" --polite --seconds "$seconds" --reps "$reps" --json "$json"
