@@ -49,7 +49,8 @@ def load(results):
     return records, setup
 
 
-PHASES = ("bare", "engine", "engine-qt", "engine-curl", "curl", "overcap")
+PHASES = ("bare", "engine", "engine-qt", "engine-curl", "curl", "peer", "overcap")
+PEER = "Prometheus + blackbox_exporter (the peer)"
 
 
 def engine_section(out, records, setup):
@@ -64,33 +65,48 @@ def engine_section(out, records, setup):
         transport = {"qt": "Qt Network", "curl": "libcurl"}
         labels = {"bare": "bare QNAM loop", "engine": f"engine (shipped defaults: {transport.get(default, default)})",
                   "engine-qt": "engine on Qt Network", "engine-curl": "engine on libcurl",
-                  "curl": "curl keep-alive (floor)", "overcap": "engine, cap = demand ÷ 5"}
+                  "curl": "curl keep-alive (floor)", "overcap": "engine, cap = demand ÷ 5", "peer": PEER}
         out.append(f"### Against {names.get(server, server)}: {s.get('seconds', '?')} s per phase, "
                    f"{s.get('reps', '?')} interleaved repetitions, injected delay {s.get('delayMs', 0)} ms\n")
-        out.append("Figures are min / median over the repetitions (one figure: one repetition). Latency error is "
+        out.append("Figures are min / median over the repetitions (one figure: one repetition). Every phase runs "
+                   "in a fresh process; peak RSS is that process's VmHWM (curl: its own; the peer: Prometheus's "
+                   "plus blackbox_exporter's). Latency error is "
                    "the measured latency minus the injected delay, timed for the bare loop and the engine alike from "
-                   "the request handed to Qt (at most 4 in flight per host for both). Lag is from the planned time "
-                   "to that point, per-host waits included. Gaps are between consecutive probes of one endpoint.\n")
-        out.append("| N | prober | probes | CPU / probe (µs) | lag p50 / p99 (ms) | latency error median / p99 (ms) "
-                   "| probes per endpoint | never probed | gap p99 (ms) | gaps < 100 ms |")
-        out.append("|---|---|---|---|---|---|---|---|---|---|")
+                   "the request handed to the transport (at most 4 in flight per host for both). Lag is from the "
+                   "planned time to that point, per-host waits included. Gaps are between consecutive probes of one "
+                   "endpoint. The peer's probes are the `probe_success` samples Prometheus stored in the measured "
+                   "span (a scrape that timed out stores none); its CPU is both processes' user + system time from "
+                   "`/proc/PID/stat` over that span, measured once every target had been scraped once.\n")
+        out.append("| N | prober | probes (of N × s) | CPU / probe (µs) | peak RSS (MB) | lag p50 / p99 (ms) "
+                   "| latency error median / p99 (ms) | probes per endpoint | never probed | gap p99 (ms) "
+                   "| gaps < 100 ms |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|")
         groups = defaultdict(list)
         for r in rows:
             groups[(r["n"], r["phase"])].append(r)
         order = list(PHASES)
         for (n, phase) in sorted(groups, key=lambda k: (k[0], order.index(k[1]))):
             g = groups[(n, phase)]
-            if phase == "curl":
-                out.append(f"| {num(n)} | {labels[phase]} | {num(med([r['probes'] for r in g]))} | "
-                           f"{mn_med([r['cpuUsPerProbe'] for r in g])} | — | — | — | — | — | — |")
+            planned = n * g[0]["seconds"]
+            probes = f"{num(med([r['probes'] for r in g]))} ({num(planned)})"
+            rss = mn_med([r["peakRssKb"] / 1024 for r in g if r.get("peakRssKb")])
+            per = f"{min(r['perEndpointMin'] for r in g):.0f}–{max(r['perEndpointMax'] for r in g):.0f}"
+            if not g[0].get("timed", True):
+                counted = phase == "peer"
+                out.append(f"| {num(n)} | {labels[phase]} | {probes} | {mn_med([r['cpuUsPerProbe'] for r in g])} | "
+                           f"{rss} | — | — | {per if counted else '—'} | "
+                           f"{max(r['neverProbed'] for r in g):.0f} | — | — |" if counted else
+                           f"| {num(n)} | {labels[phase]} | {probes} | {mn_med([r['cpuUsPerProbe'] for r in g])} | "
+                           f"{rss} | — | — | — | — | — | — |")
                 continue
             lag = f"{med([r['lagP50Ms'] for r in g]):.2f} / {med([r['lagP99Ms'] for r in g]):.2f}"
             err = f"{med([r['errMedianMs'] for r in g]):.2f} / {med([r['errP99Ms'] for r in g]):.2f}"
-            per = f"{min(r['perEndpointMin'] for r in g):.0f}–{max(r['perEndpointMax'] for r in g):.0f}"
-            out.append(f"| {num(n)} | {labels[phase]} | {num(med([r['probes'] for r in g]))} | "
-                       f"{mn_med([r['cpuUsPerProbe'] for r in g])} | {lag} | {err} | {per} | "
+            out.append(f"| {num(n)} | {labels[phase]} | {probes} | "
+                       f"{mn_med([r['cpuUsPerProbe'] for r in g])} | {rss} | {lag} | {err} | {per} | "
                        f"{max(r['neverProbed'] for r in g):.0f} | {med([r['gapP99Ms'] for r in g]):.0f} | "
                        f"{100 * max(r['closeFraction'] for r in g):.1f} % |")
+        out.append("")
+        side_by_side(out, groups, labels)
         out.append("")
         # Ratios pair by pair: the same N and repetition, so a drift of the machine cancels out.
         out.append("| N | ratio (same repetition, pair by pair) | min | median | target |")
@@ -103,7 +119,8 @@ def engine_section(out, records, setup):
                         and rb[k]["cpuUsPerProbe"] > 0]
             other = "engine-qt" if default == "curl" else "engine-curl"
             for a, b, target in (("engine", "bare", "—"), ("engine", "curl", "≤ 3"), (other, "curl", "—"),
-                                 ("bare", "curl", "—"), ("engine", other, "—")):
+                                 ("bare", "curl", "—"), ("engine", other, "—"), ("peer", "curl", "—"),
+                                 ("engine", "peer", "—")):
                 v = pairs(a, b)
                 if v:
                     out.append(f"| {num(n)} | CPU per probe, {labels[a]} ÷ {labels[b]} | {min(v):.2f} | "
@@ -147,6 +164,31 @@ def engine_section(out, records, setup):
                        "the engine starts a late cycle at once but never bursts to catch up, so it makes fewer probes "
                        "rather than stale ones. Compare the bar with the bare loop of the same repetition before "
                        "blaming the engine.\n")
+
+
+def side_by_side(out, groups, labels):
+    """Issue 12's comparison: the engine at its shipped defaults, the peer and the curl floor, per N."""
+    for n in sorted({k[0] for k in groups}):
+        cols = [p for p in ("engine", "peer", "curl") if (n, p) in groups]
+        if len(cols) < 2:
+            continue
+        reps = len({r["rep"] for p in cols for r in groups[(n, p)]})
+        secs = groups[(n, cols[0])][0]["seconds"]
+        out.append(f"Side by side at N = {num(n)}, 1 s interval, {secs} s per phase, {reps} interleaved "
+                   f"repetition(s), min / median:\n")
+        out.append("| | " + " | ".join(labels[p] for p in cols) + " |")
+        out.append("|---|" + "---|" * len(cols))
+
+        def row(title, cell):
+            out.append(f"| {title} | " + " | ".join(cell(groups[(n, p)]) for p in cols) + " |")
+
+        row("CPU per probe (ms)", lambda g: mn_med([r["cpuUsPerProbe"] / 1000 for r in g], "{:.3f}"))
+        row("peak RSS (MB)", lambda g: mn_med([r["peakRssKb"] / 1024 for r in g if r.get("peakRssKb")]))
+        row(f"probes made of {num(n * secs)}", lambda g: f"{num(min(r['probes'] for r in g))} / "
+            f"{num(med([r['probes'] for r in g]))}" if len(g) > 1 else num(g[0]["probes"]))
+        row("probes per endpoint (min–max)", lambda g: "—" if not g[0].get("timed", True) and g[0].get("scrapes", -1) < 0
+            else f"{min(r['perEndpointMin'] for r in g):.0f}–{max(r['perEndpointMax'] for r in g):.0f}")
+        out.append("")
 
 
 def polite_section(out, records):

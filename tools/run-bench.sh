@@ -4,15 +4,18 @@
 # BENCH_REPS times with the order rotated; the report gives min and median.
 #   tools/run-bench.sh [BUILD_DIR]
 #   BENCH_SECONDS (60) per phase, BENCH_REPS (3), BENCH_ENDPOINTS (100,1000), BENCH_DOC (docs/PERFORMANCE.md),
-#   BENCH_ONLY: a space-separated subset of engine-nginx engine polite gui charts storage storage-1000 history-1 history-1000
-#   (the page then says which sections were not measured).
+#   BENCH_ONLY: a space-separated subset of engine-nginx engine polite gui charts storage storage-1000 history-1
+#   history-1000 bodymemory hostile metrics (the page then says which sections were not measured).
+#   BENCH_PEER=0: engine-nginx without the peer (Prometheus + prometheus-blackbox-exporter, run when installed).
+# Every benchmark's command line, start and end (UTC), the load average before and after and nproc go to
+# runs.jsonl, and the page prints them next to the figures.
 set -euo pipefail
 build_dir=${1:-build}
 seconds=${BENCH_SECONDS:-60}
 reps=${BENCH_REPS:-3}
 endpoints=${BENCH_ENDPOINTS:-100,1000}
 doc=${BENCH_DOC:-docs/PERFORMANCE.md}
-only=" ${BENCH_ONLY:-engine-nginx engine polite gui charts storage storage-1000 history-1 history-1000} "
+only=" ${BENCH_ONLY:-engine-nginx engine polite gui charts storage storage-1000 history-1 history-1000 bodymemory hostile metrics} "
 results=$build_dir/bench-results
 rm -rf "$results"
 mkdir -p "$results"
@@ -58,13 +61,21 @@ CONF
   kill -0 "$nginx_pid" 2>/dev/null || { echo "nginx did not start; using the simulator" >&2; urls=; nginx_pid=; }
 fi
 
+runs=$results/runs.jsonl
+: >"$runs"
 run() {
   local name=$1
   shift
   [[ $only == *" $name "* ]] || return 0
   echo "== $name: $*"
-  echo "before $name: $(uptime)" >>"$results/load.txt"
+  local start load_before
+  start=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
   "$@" | tee "$results/$name.txt"
+  /usr/bin/python3 -c 'import json, sys; print(json.dumps(dict(zip(
+      ["name", "start", "end", "loadBefore", "loadAfter", "nproc", "command"], sys.argv[1:7] + [sys.argv[7:]]))))' \
+    "$name" "$start" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(nproc)" \
+    "$@" >>"$runs"
 }
 
 bench=$build_dir/tests/bench
@@ -89,9 +100,14 @@ run storage "$bench/bench_storage" --days 7 --endpoints 1 --reps "$reps" --json 
 # ... and 1,000 endpoints every 2 min (1,000 blocks growing side by side; a rollup row per probe).
 run storage-1000 "$bench/bench_storage" --days 1 --endpoints 1000 --interval 120 --reps "$reps" --json "$json"
 # 7 days of one endpoint (the single-endpoint path), and 1,000 endpoints (the export's merge path).
-run history-1 "$build_dir/tests/history/bench_history" 7 1 1
-run history-1000 "$build_dir/tests/history/bench_history" 1 1000 120
+run history-1 "$build_dir/tests/history/bench_history" --days 7 --endpoints 1 --interval 1 --reps "$reps" --json "$json"
+run history-1000 "$build_dir/tests/history/bench_history" --days 1 --endpoints 1000 --interval 120 --reps "$reps" \
+  --json "$json"
+# Issue 11's bounds: the body cap's memory, a hostile neighbour, and the /metrics scrape (their own tables).
+run bodymemory "$bench/bench_bodymemory" --runs "$reps" --cap-mib 64
+run hostile "$bench/bench_hostile" --seconds 10 --shards 1,4
+run metrics "$bench/bench_metrics" --seconds 90 --endpoints 1000 --interval 30 --render-every 1
 
-python3 tools/perf-report.py "$results" >"$doc.new"
+/usr/bin/python3 tools/perf-report.py "$results" >"$doc.new"
 mv "$doc.new" "$doc"
 echo "== $doc regenerated from $results"
