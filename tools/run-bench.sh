@@ -23,7 +23,8 @@ export QT_QPA_PLATFORM=offscreen
 json=$results/results.jsonl
 : >"$json"
 
-# nginx on loopback, 32 ports (Qt opens at most 6 connections per host:port), a plain 200 for every path.
+# nginx on loopback, 32 ports (Qt opens at most 6 connections per host:port), a plain 200 for every path; its
+# stub_status counts the requests it answered during each phase, the same way for every prober.
 nginx_dir=$(mktemp -d)
 nginx_pid=
 stop_nginx() { [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; rm -rf "$nginx_dir"; }
@@ -52,6 +53,7 @@ http {
   scgi_temp_path $nginx_dir;
   server {
 $listen    location / { default_type text/plain; return 200 "ok\n"; }
+    location = /nginx_status { stub_status; }
   }
 }
 CONF
@@ -73,8 +75,10 @@ run() {
   load_before=$(cut -d' ' -f1-3 /proc/loadavg)
   "$@" | tee "$results/$name.txt"
   /usr/bin/python3 -c 'import json, sys; print(json.dumps(dict(zip(
-      ["name", "start", "end", "loadBefore", "loadAfter", "nproc", "command"], sys.argv[1:7] + [sys.argv[7:]]))))' \
+      ["name", "start", "end", "loadBefore", "loadAfter", "nproc", "settings", "command"],
+      sys.argv[1:8] + [sys.argv[8:]]))))' \
     "$name" "$start" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(nproc)" \
+    "BENCH_SECONDS=$seconds BENCH_REPS=$reps BENCH_ENDPOINTS=$endpoints${BENCH_PEER:+ BENCH_PEER=$BENCH_PEER}" \
     "$@" >>"$runs"
 }
 
@@ -89,7 +93,7 @@ elif [ "${BENCH_PEER:-1}" != 0 ]; then
 fi
 if [ -n "$urls" ]; then
   run engine-nginx "$bench/bench_engine" --seconds "$seconds" --reps "$reps" --endpoints "$endpoints" --over-cap \
-    $peer --urls "$urls" --json "$json"
+    $peer --urls "$urls" --server-status http://127.0.0.1:18480/nginx_status --json "$json"
 fi
 run engine "$bench/bench_engine" --seconds "$seconds" --reps "$reps" --endpoints "$endpoints" --no-curl --json "$json"
 run polite "$bench/bench_engine" --polite --seconds "$seconds" --reps "$reps" --json "$json"

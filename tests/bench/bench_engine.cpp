@@ -94,6 +94,8 @@ struct Figures {
     double peakRssKb = 0; ///< VmHWM of the process(es) that probed
     qint64 scrapes = -1, okProbes = -1; ///< the peer: scrapes Prometheus attempted, probes that succeeded
     bool timed = true; ///< lag, latency error and gaps measured (not for curl and the peer)
+    qint64 serverRequests = -1; ///< requests nginx answered in the measured span (--server-status), -1: unknown
+    double cpuSeconds = 0; ///< the prober's CPU over the measured span
 };
 
 QJsonObject toJson(const Figures& f)
@@ -111,7 +113,9 @@ QJsonObject toJson(const Figures& f)
         { QStringLiteral("maxProbesPerSecond"), f.maxProbesPerSecond },
         { QStringLiteral("demandPerSecond"), f.demandPerSecond }, { QStringLiteral("peakRssKb"), f.peakRssKb },
         { QStringLiteral("scrapes"), static_cast<double>(f.scrapes) },
-        { QStringLiteral("okProbes"), static_cast<double>(f.okProbes) }, { QStringLiteral("timed"), f.timed } };
+        { QStringLiteral("okProbes"), static_cast<double>(f.okProbes) }, { QStringLiteral("timed"), f.timed },
+        { QStringLiteral("serverRequests"), static_cast<double>(f.serverRequests) },
+        { QStringLiteral("cpuSeconds"), f.cpuSeconds } };
 }
 
 Figures fromJson(const QJsonObject& o)
@@ -139,6 +143,8 @@ Figures fromJson(const QJsonObject& o)
     f.scrapes = i64("scrapes");
     f.okProbes = i64("okProbes");
     f.timed = o.value(QStringLiteral("timed")).toBool(true);
+    f.serverRequests = o.contains(QStringLiteral("serverRequests")) ? i64("serverRequests") : -1;
+    f.cpuSeconds = dbl("cpuSeconds");
     return f;
 }
 
@@ -168,6 +174,42 @@ double procCpuSeconds(qint64 pid)
     if (rest.size() < 13)
         return 0;
     return (rest.at(11).toDouble() + rest.at(12).toDouble()) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+/// GET (or, with a form body, POST) on loopback with a deadline; empty on any failure.
+QByteArray httpRequest(QNetworkAccessManager& nam, const QUrl& url, const QByteArray& form = {})
+{
+    QNetworkRequest request(url);
+    request.setTransferTimeout(10'000);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/x-www-form-urlencoded"));
+    QNetworkReply* reply = form.isEmpty() ? nam.get(request) : nam.post(request, form);
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    reply->deleteLater();
+    return reply->error() == QNetworkReply::NoError ? reply->readAll() : QByteArray();
+}
+
+QUrl g_serverStatus; ///< nginx's stub_status (--server-status), to count the requests it answered
+
+/// Requests the server has answered so far (nginx's stub_status counter), -1 when unknown. The read itself is
+/// one request: a span's count is after - before - 1.
+qint64 serverRequests()
+{
+    if (g_serverStatus.isEmpty())
+        return -1;
+    QNetworkAccessManager nam;
+    const QList<QByteArray> lines = httpRequest(nam, g_serverStatus).split('\n');
+    // "Active connections: 1", "server accepts handled requests", " 12 12 34", ...
+    const QList<QByteArray> counts = lines.value(2).simplified().split(' ');
+    bool ok = false;
+    const qint64 n = counts.value(2).toLongLong(&ok);
+    return ok ? n : -1;
+}
+
+qint64 servedBetween(qint64 before, qint64 after)
+{
+    return before < 0 || after < 0 ? -1 : after - before - 1;
 }
 
 /// Per-endpoint probe start times (ms on one clock) → counts and gaps.
@@ -253,6 +295,7 @@ Figures runBare(const QList<QUrl>& urls, int seconds, int delayMs)
             }
         });
     };
+    const qint64 served0 = serverRequests();
     const double cpu0 = cpuSeconds();
     for (int i = 0; i < n; ++i) {
         auto t = std::make_unique<QTimer>();
@@ -277,10 +320,13 @@ Figures runBare(const QList<QUrl>& urls, int seconds, int delayMs)
     running = false;
     timers.clear();
     const double cpu = cpuSeconds() - cpu0;
+    const qint64 served1 = serverRequests();
     waitMs(300);
     Figures f { probes, cpu * 1e6 / static_cast<double>(std::max<qint64>(probes, 1)), pct(lags, 0.5), pct(lags, 0.99),
         pct(errs, 0.5), pct(errs, 0.99) };
     addCadence(f, starts);
+    f.serverRequests = servedBetween(served0, served1);
+    f.cpuSeconds = cpu;
     return f;
 }
 
@@ -311,12 +357,14 @@ Figures runEngine(const QList<QUrl>& urls, int seconds, int delayMs, ProbeSchedu
                     static_cast<double>(r.startUtc.toMSecsSinceEpoch()));
         }
     });
+    const qint64 served0 = serverRequests();
     const double cpu0 = cpuSeconds();
     engine.setConfig(config);
     engine.start();
     waitMs(seconds * 1000);
     const EngineStats stats = engine.stats();
     const double cpu = cpuSeconds() - cpu0;
+    const qint64 served1 = serverRequests();
     engine.stop();
     waitMs(300); // the last batch
     if (attempts)
@@ -328,6 +376,8 @@ Figures runEngine(const QList<QUrl>& urls, int seconds, int delayMs, ProbeSchedu
     f.intervalFactor = stats.intervalFactor;
     f.maxProbesPerSecond = stats.maxProbesPerSecond;
     f.demandPerSecond = stats.demandPerSecond;
+    f.serverRequests = servedBetween(served0, served1);
+    f.cpuSeconds = cpu;
     return f;
 }
 
@@ -357,6 +407,7 @@ Figures runCurl(const QList<QUrl>& urls, qint64 requests)
     posix_spawn_file_actions_addopen(&actions, 1, codesPath.constData(), O_WRONLY | O_TRUNC, 0);
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0); // --parallel's progress meter
     pid_t pid = 0;
+    const qint64 served0 = serverRequests();
     const int spawned = posix_spawnp(&pid, "curl", &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     if (spawned != 0) {
@@ -366,6 +417,7 @@ Figures runCurl(const QList<QUrl>& urls, qint64 requests)
     int status = 0;
     rusage u {};
     wait4(pid, &status, 0, &u);
+    const qint64 served1 = serverRequests();
     const double cpu = static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec)
         + static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
     QFile out(codes.fileName());
@@ -375,6 +427,8 @@ Figures runCurl(const QList<QUrl>& urls, qint64 requests)
     f.cpuUsPerProbe = cpu * 1e6 / static_cast<double>(std::max<qint64>(ok, 1));
     f.peakRssKb = static_cast<double>(u.ru_maxrss);
     f.timed = false;
+    f.serverRequests = servedBetween(served0, served1);
+    f.cpuSeconds = cpu;
     return f;
 }
 
@@ -383,20 +437,6 @@ quint16 freePort()
     QTcpServer probe;
     probe.listen(QHostAddress::LocalHost, 0);
     return probe.serverPort();
-}
-
-/// GET (or, with a form body, POST) on loopback with a deadline; empty on any failure.
-QByteArray httpRequest(QNetworkAccessManager& nam, const QUrl& url, const QByteArray& form = {})
-{
-    QNetworkRequest request(url);
-    request.setTransferTimeout(10'000);
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/x-www-form-urlencoded"));
-    QNetworkReply* reply = form.isEmpty() ? nam.get(request) : nam.post(request, form);
-    QEventLoop loop;
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    loop.exec();
-    reply->deleteLater();
-    return reply->error() == QNetworkReply::NoError ? reply->readAll() : QByteArray();
 }
 
 /// An instant PromQL query at `atMs` (default: now): the vector's values; nullopt when the query failed.
@@ -500,12 +540,16 @@ Figures runPeer(const QList<QUrl>& urls, int seconds)
         }
         waitMs(250);
     }
+    const qint64 served0 = serverRequests();
     const qint64 t0 = QDateTime::currentMSecsSinceEpoch();
     const double cpu0 = procCpuSeconds(bb.processId()) + procCpuSeconds(prom.processId());
     waitMs(seconds * 1000);
     const qint64 t1 = QDateTime::currentMSecsSinceEpoch();
     const double cpu = procCpuSeconds(bb.processId()) + procCpuSeconds(prom.processId()) - cpu0;
+    const qint64 served1 = serverRequests();
     Figures f;
+    f.serverRequests = servedBetween(served0, served1);
+    f.cpuSeconds = cpu;
     f.timed = false;
     f.peakRssKb = procStatusKb(QString::number(bb.processId()), "VmHWM")
         + procStatusKb(QString::number(prom.processId()), "VmHWM");
@@ -533,7 +577,7 @@ Figures runPeer(const QList<QUrl>& urls, int seconds)
     f.neverProbed = static_cast<qint64>(urls.size()) - static_cast<qint64>(counts->size());
     f.okProbes = ok && !ok->empty() ? static_cast<qint64>(ok->front()) : 0;
     f.scrapes = scrapes && !scrapes->empty() ? static_cast<qint64>(scrapes->front()) : 0;
-    f.cpuUsPerProbe = cpu * 1e6 / static_cast<double>(std::max<qint64>(f.probes, 1));
+    f.cpuUsPerProbe = f.probes > 0 ? cpu * 1e6 / static_cast<double>(f.probes) : 0; // 0: no figure
     return f;
 }
 
@@ -563,6 +607,8 @@ void print(const QString& name, int n, int rep, int seconds, const Figures& f)
             static_cast<long long>(f.perEndpointMax), static_cast<long long>(f.neverProbed));
     if (f.scrapes >= 0)
         std::printf("  scrapes=%lld ok=%lld", static_cast<long long>(f.scrapes), static_cast<long long>(f.okProbes));
+    if (f.serverRequests >= 0)
+        std::printf("  nginx answered %lld", static_cast<long long>(f.serverRequests));
     std::printf("\n");
     std::fflush(stdout);
     QJsonObject o = toJson(f);
@@ -607,10 +653,12 @@ Figures runChild(const QString& phase, const QList<QUrl>& bases, int n, int seco
         urls.append(QString::fromUtf8(u.toEncoded()));
     QProcess child;
     child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    child.start(QCoreApplication::applicationFilePath(),
-        { QStringLiteral("--phase"), phase, QStringLiteral("--endpoints"), QString::number(n),
-            QStringLiteral("--seconds"), QString::number(seconds), QStringLiteral("--delay"), QString::number(delay),
-            QStringLiteral("--urls"), urls.join(u',') });
+    QStringList args { QStringLiteral("--phase"), phase, QStringLiteral("--endpoints"), QString::number(n),
+        QStringLiteral("--seconds"), QString::number(seconds), QStringLiteral("--delay"), QString::number(delay),
+        QStringLiteral("--urls"), urls.join(u',') };
+    if (!g_serverStatus.isEmpty())
+        args << QStringLiteral("--server-status") << g_serverStatus.toString();
+    child.start(QCoreApplication::applicationFilePath(), args);
     // A phase takes `seconds` plus set-up (the peer: up to 60 s until every target is scraped; curl: as long
     // as it takes); a child alive after 10 minutes more is stuck.
     if (!child.waitForFinished((seconds + 600) * 1000)) {
@@ -656,17 +704,22 @@ int main(int argc, char* argv[])
         QStringLiteral("json"), QStringLiteral("append JSON lines to this file"), QStringLiteral("file"));
     const QCommandLineOption peerOpt(QStringLiteral("peer"),
         QStringLiteral("also run the peer: Prometheus + prometheus-blackbox-exporter probing the same URLs at 1 s"));
+    const QCommandLineOption statusOpt(QStringLiteral("server-status"),
+        QStringLiteral("nginx stub_status URL: each phase also reports the requests nginx answered in its span"),
+        QStringLiteral("url"));
     const QCommandLineOption phaseOpt(QStringLiteral("phase"),
         QStringLiteral("run one phase in this process and print its figures (the child side; started by the "
                        "benchmark itself, with --urls, --endpoints N, --seconds, --delay)"),
         QStringLiteral("name"));
     p.addOptions({ serveOpt, secondsOpt, nOpt, delayOpt, politeOpt, repsOpt, urlsOpt, noCurlOpt, overCapOpt, peerOpt,
-        phaseOpt, jsonOpt });
+        phaseOpt, statusOpt, jsonOpt });
     p.process(app);
 
     if (p.isSet(serveOpt))
         return bench::serveSimulator(p.value(serveOpt).toInt());
     qunsetenv("SIGNALDECK_TRANSPORT"); // the config decides, per phase
+    if (p.isSet(statusOpt))
+        g_serverStatus = QUrl(p.value(statusOpt));
     if (p.isSet(phaseOpt)) {
         QList<QUrl> childBases;
         for (const QString& u : p.value(urlsOpt).split(u',', Qt::SkipEmptyParts))
