@@ -53,7 +53,7 @@ PHASES = ("bare", "engine", "engine-qt", "engine-curl", "curl", "peer", "overcap
 PEER = "Prometheus + blackbox_exporter (the peer)"
 
 
-def engine_section(out, records, setup):
+def engine_section(out, records, setup, runs):
     by_server = defaultdict(list)
     for r in records:
         if r.get("bench") == "engine" and r.get("phase") in PHASES:
@@ -68,6 +68,7 @@ def engine_section(out, records, setup):
                   "curl": "curl keep-alive (floor)", "overcap": "engine, cap = demand ÷ 5", "peer": PEER}
         out.append(f"### Against {names.get(server, server)}: {s.get('seconds', '?')} s per phase, "
                    f"{s.get('reps', '?')} interleaved repetitions, injected delay {s.get('delayMs', 0)} ms\n")
+        reproduce_if(out, runs, "engine-nginx" if server == "external" else "engine")
         out.append("Figures are min / median over the repetitions (one figure: one repetition). Every phase runs "
                    "in a fresh process; peak RSS is that process's VmHWM (curl: its own; the peer: Prometheus's "
                    "plus blackbox_exporter's). Latency error is "
@@ -203,13 +204,10 @@ def side_by_side(out, groups, labels):
         out.append("")
 
 
-def polite_section(out, records):
+def polite_section(out, records, runs):
     rows = [r for r in records if r.get("bench") == "engine" and r.get("phase") == "polite"]
-    if not rows:
-        out.append("## Polite probing (`bench_engine --polite`)\n")
-        out.append(NOT_RUN)
+    if not begin(out, "Polite probing (`bench_engine --polite`)", rows, runs, "polite"):
         return
-    out.append("## Polite probing (`bench_engine --polite`)\n")
     out.append("1,000 endpoints at 1 s, every tenth on `/throttle/always` (429 with `Retry-After: 3`); the naive "
                "prober is the same engine with Retry-After, throttle backoff, circuit breaker and retries off. "
                "Interleaved, order alternating.\n")
@@ -222,13 +220,10 @@ def polite_section(out, records):
     out.append("")
 
 
-def gui_section(out, records):
+def gui_section(out, records, runs):
     rows = [r for r in records if r.get("bench") == "gui"]
-    if not rows:
-        out.append("## GUI responsiveness (`tests/bench/bench_gui.cpp`)\n")
-        out.append(NOT_RUN)
+    if not begin(out, "GUI responsiveness (`tests/bench/bench_gui.cpp`)", rows, runs, "gui"):
         return
-    out.append("## GUI responsiveness (`tests/bench/bench_gui.cpp`)\n")
     out.append("1,000 endpoints at 1 s against the simulator in a separate process (5 ms injected), history "
                "recording in both phases, shipped defaults: **engine** (engine + history store, no window) and "
                "**window** (the same plus the dashboard offscreen at 1500×1000, one endpoint's charts refreshing). "
@@ -253,11 +248,20 @@ def gui_section(out, records):
                    f"{'met' if stall <= 50 else '**not met**'}).\n")
 
 
-def storage_section(out, records):
-    rows = [r for r in records if r.get("bench") == "storage"]
-    out.append("## Raw sample storage, schema 1 against schema 2 (`tests/bench/bench_storage.cpp`)\n")
+def begin(out, title, rows, runs=(), name=None):
+    """A section's heading and the command that measured it; False (and the page says so) when the run did not
+    measure it."""
+    out.append(f"## {title}\n")
     if not rows:
         out.append(NOT_RUN)
+    elif name:
+        reproduce_if(out, runs, name)
+    return bool(rows)
+
+
+def storage_section(out, records, runs):
+    rows = [r for r in records if r.get("bench") == "storage"]
+    if not begin(out, "Raw sample storage, schema 1 against schema 2 (`tests/bench/bench_storage.cpp`)", rows):
         return
     out.append("The same realistic probes (0–8 ms start jitter, lognormal latency with phases, a random 16-byte "
                "trace id each, 1 % 429 and 1 % timeouts with reasons) written, layouts interleaved with the order "
@@ -279,8 +283,9 @@ def storage_section(out, records):
         reps = len({r["rep"] for r in group})
         out.append(f"### {num(first.get('rows', 0))} probes: {days} day(s) of {num(endpoints)} endpoint(s) every "
                    f"{first.get('intervalS', '?')} s, batches of {num(first.get('batch', 10000))}\n")
-        out.append(f"Reproduce: `build/tests/bench/bench_storage --days {days} --endpoints {endpoints} --interval "
-                   f"{first.get('intervalS', 1)} --reps {reps}`.\n")
+        reproduce(out, runs, "storage" if endpoints == 1 else "storage-1000" if endpoints == 1000 else None,
+                  f"build/tests/bench/bench_storage --days {days} --endpoints {endpoints} --interval "
+                  f"{first.get('intervalS', 1)} --reps {reps}")
         out.append("| layout | file B / sample | sample table B / sample | rollups B / sample | free pages "
                    "| write CPU µs / sample | write wall µs / sample |")
         out.append("|---|---|---|---|---|---|---|")
@@ -321,9 +326,7 @@ def storage_section(out, records):
 
 def history_section(out, records, runs):
     rows = [r for r in records if r.get("bench") == "history"]
-    out.append("## History store and CSV export (`tests/history/bench_history.cpp`)\n")
-    if not rows:
-        out.append(NOT_RUN)
+    if not begin(out, "History store and CSV export (`tests/history/bench_history.cpp`)", rows):
         return
     out.append("Realistic probes written through the HistoryStore (writer thread, lookups, 1-minute rollups) and, in "
                "the same repetition, through a bare prepared INSERT into one table (the baseline); then the chart "
@@ -434,17 +437,12 @@ def main():
                        f"{r['nproc']} |")
         out.append("")
     out.append("## Probe engine (`tests/bench/bench_engine.cpp`)\n")
-    for name in ("engine-nginx", "engine"):
-        if any(r["name"] == name for r in runs):
-            reproduce(out, runs, name, "")
     if not any(r.get("bench") == "engine" and r.get("phase") != "polite" for r in records):
         out.append(NOT_RUN)
-    engine_section(out, records, setup)
-    polite_section(out, records)
-    reproduce_if(out, runs, "polite")
-    gui_section(out, records)
-    reproduce_if(out, runs, "gui")
-    storage_section(out, records)
+    engine_section(out, records, setup, runs)
+    polite_section(out, records, runs)
+    gui_section(out, records, runs)
+    storage_section(out, records, runs)
     history_section(out, records, runs)
     text_section(out, results, runs, "Charts (`tests/bench/bench_charts.cpp`)", ["charts"],
                  "1 h, 24 h and 7 days of 1 s samples drawn into an 800 px plot area, decimated against "
