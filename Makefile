@@ -95,7 +95,8 @@ print-packages:
 deps-bench: deps
 	$(call install_missing,$(BENCH_PKGS))
 
-# Regenerates docs/PERFORMANCE.md. BENCH_SECONDS (60), BENCH_REPS (3), BENCH_ENDPOINTS (100,1000).
+# Regenerates docs/PERFORMANCE.md entirely (about 1.5 h at the defaults). BENCH_SECONDS (60), BENCH_REPS (3),
+# BENCH_ENDPOINTS (100,1000), BENCH_ONLY (a subset of the sections), BENCH_PEER=0 (no Prometheus peer).
 bench: deps-bench build
 	tools/run-bench.sh $(BUILD_DIR)
 

@@ -106,6 +106,16 @@ def engine_section(out, records, setup, runs):
                        f"{max(r['neverProbed'] for r in g):.0f} | {med([r['gapP99Ms'] for r in g]):.0f} | "
                        f"{100 * max(r['closeFraction'] for r in g):.1f} % |")
         out.append("")
+        for (n, phase), g in sorted(groups.items()):
+            short = [r for r in g if phase == "peer" and r["probes"] < 0.9 * n * r["seconds"]]
+            for r in short:
+                answered = f"nginx answered {num(r['serverRequests'])} requests in that span and " \
+                    if r.get("serverRequests", -1) >= 0 else ""
+                out.append(f"The peer at N = {num(n)}, repetition {r['rep']}: Prometheus stored {num(r['probes'])} "
+                           f"of {num(n * r['seconds'])} probes; {answered}it attempted {num(r.get('scrapes', 0))} "
+                           f"scrapes. The rest timed out (scrape_timeout 900 ms; blackbox_exporter gives its probe "
+                           f"400 ms of it): past the peer's CPU capacity its scrapes slow down together, and most or all "
+                           f"of them miss the deadline. Its CPU per probe then has no meaning; compare the load.\n")
         side_by_side(out, groups, labels)
         out.append("")
         # Ratios pair by pair: the same N and repetition, so a drift of the machine cancels out.

@@ -115,3 +115,6 @@ run metrics "$bench/bench_metrics" --seconds 90 --endpoints 1000 --interval 30 -
 /usr/bin/python3 tools/perf-report.py "$results" >"$doc.new"
 mv "$doc.new" "$doc"
 echo "== $doc regenerated from $results"
+if [ -n "${BENCH_ONLY:-}" ]; then
+  echo "== only $BENCH_ONLY measured: every other section of $doc now says 'Not measured' (make bench for all)"
+fi
