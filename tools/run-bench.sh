@@ -110,7 +110,7 @@ run history-1000 "$build_dir/tests/history/bench_history" --days 1 --endpoints 1
 # Issue 11's bounds: the body cap's memory, a hostile neighbour, and the /metrics scrape (their own tables).
 run bodymemory "$bench/bench_bodymemory" --runs "$reps" --cap-mib 64
 run hostile "$bench/bench_hostile" --seconds 10 --shards 1,4 --reps "$reps"
-run metrics "$bench/bench_metrics" --seconds 90 --endpoints 1000 --interval 30 --render-every 1
+run metrics "$bench/bench_metrics" --seconds 90 --endpoints 1000 --interval 30 --render-every 1 --reps "$reps"
 
 /usr/bin/python3 tools/perf-report.py "$results" >"$doc.new"
 mv "$doc.new" "$doc"
