@@ -59,6 +59,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 using namespace sd;
@@ -345,7 +346,7 @@ Figures runEngine(const QList<QUrl>& urls, int seconds, int delayMs, ProbeSchedu
         config.endpoints.append(e);
     }
     config.limits.maxProbesPerSecond = maxProbesPerSecond; // unset: the shipped default for this config
-    Engine engine(options);
+    Engine engine(std::move(options));
     std::vector<double> errs;
     std::vector<std::vector<double>> starts(static_cast<std::size_t>(urls.size()));
     QObject::connect(&engine, &Engine::batchReady, &engine, [&](const EngineBatch& b) {
@@ -399,6 +400,7 @@ Figures runCurl(const QList<QUrl>& urls, qint64 requests)
     std::vector<QByteArray> args { "curl", "--silent", "--parallel", "--parallel-max", "32", "--config", configPath,
         "--write-out", "%{http_code}\\n" };
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (QByteArray& a : args)
         argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -451,7 +453,7 @@ std::optional<std::vector<double>> promQuery(
     if (o.value(QStringLiteral("status")).toString() != QStringLiteral("success"))
         return std::nullopt;
     std::vector<double> values;
-    for (const QJsonValue& v : o.value(QStringLiteral("data")).toObject().value(QStringLiteral("result")).toArray())
+    for (const auto& v : o.value(QStringLiteral("data")).toObject().value(QStringLiteral("result")).toArray())
         values.push_back(v.toObject().value(QStringLiteral("value")).toArray().at(1).toString().toDouble());
     return values;
 }

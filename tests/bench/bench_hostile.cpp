@@ -57,7 +57,7 @@ Phase run(int shards, const QUrl& healthy, const QUrl& hostile, int seconds)
         e.name = u"hostile"_s;
         e.url = hostile;
         e.interval = 1s;
-        e.maxBodyBytes = 64 * 1024 * 1024;
+        e.maxBodyBytes = qint64 { 64 } * 1024 * 1024;
         config.endpoints.append(e);
     }
     Phase phase;

@@ -367,7 +367,7 @@ int main(int argc, char* argv[])
         fig.insert(u"rep"_s, rep);
         fig.insert(u"days"_s, days);
         fig.insert(u"endpoints"_s, endpoints);
-        fig.insert(u"intervalS"_s, static_cast<double>(intervalMs / 1000));
+        fig.insert(u"intervalS"_s, static_cast<double>(intervalMs) / 1000.0);
         if (json.isOpen()) {
             json.write(QJsonDocument(fig).toJson(QJsonDocument::Compact) + '\n');
             json.flush();
