@@ -20,8 +20,9 @@ TEST_PKGS    := $(RUN_PKGS) libsecret-tools python3 python3-jsonschema xvfb xaut
 # `make package` (CPack DEB: dpkg-shlibdeps, file) and the package's checks (tests/packaging).
 PACKAGE_PKGS := dpkg-dev file lintian appstream desktop-file-utils man-db
 LINT_PKGS    := git clang-format clang-tidy
-# `make bench`: nginx is the loopback server, curl the floor, python3 writes docs/PERFORMANCE.md.
-BENCH_PKGS   := nginx-light curl python3
+# `make bench`: nginx is the loopback server, curl the floor, Prometheus + prometheus-blackbox-exporter the peer,
+# python3 writes docs/PERFORMANCE.md.
+BENCH_PKGS   := nginx-light curl python3 prometheus prometheus-blackbox-exporter
 
 # Traces what a step reads and runs, for tools/check-packages.sh (seccomp-bpf: only these calls stop).
 TRACE := strace -f -z -qq --seccomp-bpf -e trace=openat,execve -e signal=none -o
@@ -94,7 +95,8 @@ print-packages:
 deps-bench: deps
 	$(call install_missing,$(BENCH_PKGS))
 
-# Regenerates docs/PERFORMANCE.md. BENCH_SECONDS (60), BENCH_REPS (3), BENCH_ENDPOINTS (100,1000).
+# Regenerates docs/PERFORMANCE.md entirely (about 1.5 h at the defaults). BENCH_SECONDS (60), BENCH_REPS (3),
+# BENCH_ENDPOINTS (100,1000), BENCH_ONLY (a subset of the sections), BENCH_PEER=0 (no Prometheus peer).
 bench: deps-bench build
 	tools/run-bench.sh $(BUILD_DIR)
 

@@ -49,10 +49,11 @@ def load(results):
     return records, setup
 
 
-PHASES = ("bare", "engine", "engine-qt", "engine-curl", "curl", "overcap")
+PHASES = ("bare", "engine", "engine-qt", "engine-curl", "curl", "peer", "overcap")
+PEER = "Prometheus + blackbox_exporter (the peer)"
 
 
-def engine_section(out, records, setup):
+def engine_section(out, records, setup, runs):
     by_server = defaultdict(list)
     for r in records:
         if r.get("bench") == "engine" and r.get("phase") in PHASES:
@@ -64,33 +65,58 @@ def engine_section(out, records, setup):
         transport = {"qt": "Qt Network", "curl": "libcurl"}
         labels = {"bare": "bare QNAM loop", "engine": f"engine (shipped defaults: {transport.get(default, default)})",
                   "engine-qt": "engine on Qt Network", "engine-curl": "engine on libcurl",
-                  "curl": "curl keep-alive (floor)", "overcap": "engine, cap = demand ÷ 5"}
+                  "curl": "curl keep-alive (floor)", "overcap": "engine, cap = demand ÷ 5", "peer": PEER}
         out.append(f"### Against {names.get(server, server)}: {s.get('seconds', '?')} s per phase, "
                    f"{s.get('reps', '?')} interleaved repetitions, injected delay {s.get('delayMs', 0)} ms\n")
-        out.append("Figures are min / median over the repetitions (one figure: one repetition). Latency error is "
+        reproduce_if(out, runs, "engine-nginx" if server == "external" else "engine")
+        out.append("Figures are min / median over the repetitions (one figure: one repetition). Every phase runs "
+                   "in a fresh process; peak RSS is that process's VmHWM (curl: its own; the peer: Prometheus's "
+                   "plus blackbox_exporter's). Latency error is "
                    "the measured latency minus the injected delay, timed for the bare loop and the engine alike from "
-                   "the request handed to Qt (at most 4 in flight per host for both). Lag is from the planned time "
-                   "to that point, per-host waits included. Gaps are between consecutive probes of one endpoint.\n")
-        out.append("| N | prober | probes | CPU / probe (µs) | lag p50 / p99 (ms) | latency error median / p99 (ms) "
-                   "| probes per endpoint | never probed | gap p99 (ms) | gaps < 100 ms |")
-        out.append("|---|---|---|---|---|---|---|---|---|---|")
+                   "the request handed to the transport (at most 4 in flight per host for both). Lag is from the "
+                   "planned time to that point, per-host waits included. Gaps are between consecutive probes of one "
+                   "endpoint. nginx answered: the requests nginx counted (its `stub_status`) over the measured span, "
+                   "the same count for every prober. The peer's probes are the `probe_success` samples Prometheus "
+                   "stored in the measured span (a scrape that timed out stores none, though blackbox_exporter may "
+                   "still have fetched the URL); its CPU is both processes' user + system time from "
+                   "`/proc/PID/stat` over that span, measured once every target had been scraped once.\n")
+        out.append("| N | prober | probes (of N × s) | nginx answered | CPU / probe (µs) | peak RSS (MB) "
+                   "| lag p50 / p99 (ms) | latency error median / p99 (ms) | probes per endpoint | never probed "
+                   "| gap p99 (ms) | gaps < 100 ms |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
         groups = defaultdict(list)
         for r in rows:
             groups[(r["n"], r["phase"])].append(r)
         order = list(PHASES)
         for (n, phase) in sorted(groups, key=lambda k: (k[0], order.index(k[1]))):
             g = groups[(n, phase)]
-            if phase == "curl":
-                out.append(f"| {num(n)} | {labels[phase]} | {num(med([r['probes'] for r in g]))} | "
-                           f"{mn_med([r['cpuUsPerProbe'] for r in g])} | — | — | — | — | — | — |")
+            planned = n * g[0]["seconds"]
+            probes = f"{num(med([r['probes'] for r in g]))} ({num(planned)}) | {served(g)}"
+            rss = mn_med([r["peakRssKb"] / 1024 for r in g if r.get("peakRssKb")])
+            per = f"{min(r['perEndpointMin'] for r in g):.0f}–{max(r['perEndpointMax'] for r in g):.0f}"
+            if not g[0].get("timed", True):
+                never = f"{max(r['neverProbed'] for r in g):.0f}" if phase == "peer" else "—"
+                out.append(f"| {num(n)} | {labels[phase]} | {probes} | {cpu(g)} | {rss} | — | — | "
+                           f"{per if phase == 'peer' else '—'} | {never} | — | — |")
                 continue
             lag = f"{med([r['lagP50Ms'] for r in g]):.2f} / {med([r['lagP99Ms'] for r in g]):.2f}"
             err = f"{med([r['errMedianMs'] for r in g]):.2f} / {med([r['errP99Ms'] for r in g]):.2f}"
-            per = f"{min(r['perEndpointMin'] for r in g):.0f}–{max(r['perEndpointMax'] for r in g):.0f}"
-            out.append(f"| {num(n)} | {labels[phase]} | {num(med([r['probes'] for r in g]))} | "
-                       f"{mn_med([r['cpuUsPerProbe'] for r in g])} | {lag} | {err} | {per} | "
+            out.append(f"| {num(n)} | {labels[phase]} | {probes} | "
+                       f"{cpu(g)} | {rss} | {lag} | {err} | {per} | "
                        f"{max(r['neverProbed'] for r in g):.0f} | {med([r['gapP99Ms'] for r in g]):.0f} | "
                        f"{100 * max(r['closeFraction'] for r in g):.1f} % |")
+        out.append("")
+        for (n, phase), g in sorted(groups.items()):
+            short = [r for r in g if phase == "peer" and r["probes"] < 0.9 * n * r["seconds"]]
+            for r in short:
+                answered = f"nginx answered {num(r['serverRequests'])} requests in that span and " \
+                    if r.get("serverRequests", -1) >= 0 else ""
+                out.append(f"The peer at N = {num(n)}, repetition {r['rep']}: Prometheus stored {num(r['probes'])} "
+                           f"of {num(n * r['seconds'])} probes; {answered}it attempted {num(r.get('scrapes', 0))} "
+                           f"scrapes. The rest timed out (scrape_timeout 900 ms; blackbox_exporter gives its probe "
+                           f"400 ms of it): past the peer's CPU capacity its scrapes slow down together, and most or all "
+                           f"of them miss the deadline. Its CPU per probe then has no meaning; compare the load.\n")
+        side_by_side(out, groups, labels)
         out.append("")
         # Ratios pair by pair: the same N and repetition, so a drift of the machine cancels out.
         out.append("| N | ratio (same repetition, pair by pair) | min | median | target |")
@@ -100,10 +126,11 @@ def engine_section(out, records, setup):
                 ra = {r["rep"]: r for r in groups.get((n, a), [])}
                 rb = {r["rep"]: r for r in groups.get((n, b), [])}
                 return [ra[k]["cpuUsPerProbe"] / rb[k]["cpuUsPerProbe"] for k in ra if k in rb
-                        and rb[k]["cpuUsPerProbe"] > 0]
+                        and rb[k]["cpuUsPerProbe"] > 0 and ra[k]["probes"] > 0 and rb[k]["probes"] > 0]
             other = "engine-qt" if default == "curl" else "engine-curl"
             for a, b, target in (("engine", "bare", "—"), ("engine", "curl", "≤ 3"), (other, "curl", "—"),
-                                 ("bare", "curl", "—"), ("engine", other, "—")):
+                                 ("bare", "curl", "—"), ("engine", other, "—"), ("peer", "curl", "—"),
+                                 ("engine", "peer", "—")):
                 v = pairs(a, b)
                 if v:
                     out.append(f"| {num(n)} | CPU per probe, {labels[a]} ÷ {labels[b]} | {min(v):.2f} | "
@@ -149,13 +176,48 @@ def engine_section(out, records, setup):
                        "blaming the engine.\n")
 
 
-def polite_section(out, records):
+def cpu(g, scale=1, fmt="{:.1f}"):
+    """CPU per probe over the repetitions that made probes (a prober that made none has no such figure)."""
+    return mn_med([r["cpuUsPerProbe"] / scale for r in g if r["probes"] > 0], fmt)
+
+
+def served(g):
+    """Requests nginx answered in the measured span (its stub_status), counted the same way for every prober."""
+    v = [r["serverRequests"] for r in g if r.get("serverRequests", -1) >= 0]
+    return "—" if not v else num(v[0]) if len(v) == 1 else f"{num(min(v))} / {num(med(v))}"
+
+
+def side_by_side(out, groups, labels):
+    """Issue 12's comparison: the engine at its shipped defaults, the peer and the curl floor, per N."""
+    for n in sorted({k[0] for k in groups}):
+        cols = [p for p in ("engine", "peer", "curl") if (n, p) in groups]
+        if len(cols) < 2:
+            continue
+        reps = len({r["rep"] for p in cols for r in groups[(n, p)]})
+        secs = groups[(n, cols[0])][0]["seconds"]
+        out.append(f"Side by side at N = {num(n)}, 1 s interval, {secs} s per phase, {reps} interleaved "
+                   f"repetition(s), min / median:\n")
+        out.append("| | " + " | ".join(labels[p] for p in cols) + " |")
+        out.append("|---|" + "---|" * len(cols))
+
+        def row(title, cell):
+            out.append(f"| {title} | " + " | ".join(cell(groups[(n, p)]) for p in cols) + " |")
+
+        row("CPU per probe (ms)", lambda g: cpu(g, 1000, "{:.3f}"))
+        row("CPU over the measured span (s)", lambda g: mn_med([r.get("cpuSeconds", 0) for r in g], "{:.2f}"))
+        row("peak RSS (MB)", lambda g: mn_med([r["peakRssKb"] / 1024 for r in g if r.get("peakRssKb")]))
+        row(f"probes made of {num(n * secs)}", lambda g: f"{num(min(r['probes'] for r in g))} / "
+            f"{num(med([r['probes'] for r in g]))}" if len(g) > 1 else num(g[0]["probes"]))
+        row("requests nginx answered (min / median)", served)
+        row("probes per endpoint (min–max)", lambda g: "—" if not g[0].get("timed", True) and g[0].get("scrapes", -1) < 0
+            else f"{min(r['perEndpointMin'] for r in g):.0f}–{max(r['perEndpointMax'] for r in g):.0f}")
+        out.append("")
+
+
+def polite_section(out, records, runs):
     rows = [r for r in records if r.get("bench") == "engine" and r.get("phase") == "polite"]
-    if not rows:
-        out.append("## Polite probing (`bench_engine --polite`)\n")
-        out.append(NOT_RUN)
+    if not begin(out, "Polite probing (`bench_engine --polite`)", rows, runs, "polite"):
         return
-    out.append("## Polite probing (`bench_engine --polite`)\n")
     out.append("1,000 endpoints at 1 s, every tenth on `/throttle/always` (429 with `Retry-After: 3`); the naive "
                "prober is the same engine with Retry-After, throttle backoff, circuit breaker and retries off. "
                "Interleaved, order alternating.\n")
@@ -168,13 +230,10 @@ def polite_section(out, records):
     out.append("")
 
 
-def gui_section(out, records):
+def gui_section(out, records, runs):
     rows = [r for r in records if r.get("bench") == "gui"]
-    if not rows:
-        out.append("## GUI responsiveness (`tests/bench/bench_gui.cpp`)\n")
-        out.append(NOT_RUN)
+    if not begin(out, "GUI responsiveness (`tests/bench/bench_gui.cpp`)", rows, runs, "gui"):
         return
-    out.append("## GUI responsiveness (`tests/bench/bench_gui.cpp`)\n")
     out.append("1,000 endpoints at 1 s against the simulator in a separate process (5 ms injected), history "
                "recording in both phases, shipped defaults: **engine** (engine + history store, no window) and "
                "**window** (the same plus the dashboard offscreen at 1500×1000, one endpoint's charts refreshing). "
@@ -199,11 +258,20 @@ def gui_section(out, records):
                    f"{'met' if stall <= 50 else '**not met**'}).\n")
 
 
-def storage_section(out, records):
-    rows = [r for r in records if r.get("bench") == "storage"]
-    out.append("## Raw sample storage, schema 1 against schema 2 (`tests/bench/bench_storage.cpp`)\n")
+def begin(out, title, rows, runs=(), name=None):
+    """A section's heading and the command that measured it; False (and the page says so) when the run did not
+    measure it."""
+    out.append(f"## {title}\n")
     if not rows:
         out.append(NOT_RUN)
+    elif name:
+        reproduce_if(out, runs, name)
+    return bool(rows)
+
+
+def storage_section(out, records, runs):
+    rows = [r for r in records if r.get("bench") == "storage"]
+    if not begin(out, "Raw sample storage, schema 1 against schema 2 (`tests/bench/bench_storage.cpp`)", rows):
         return
     out.append("The same realistic probes (0–8 ms start jitter, lognormal latency with phases, a random 16-byte "
                "trace id each, 1 % 429 and 1 % timeouts with reasons) written, layouts interleaved with the order "
@@ -225,8 +293,9 @@ def storage_section(out, records):
         reps = len({r["rep"] for r in group})
         out.append(f"### {num(first.get('rows', 0))} probes: {days} day(s) of {num(endpoints)} endpoint(s) every "
                    f"{first.get('intervalS', '?')} s, batches of {num(first.get('batch', 10000))}\n")
-        out.append(f"Reproduce: `build/tests/bench/bench_storage --days {days} --endpoints {endpoints} --interval "
-                   f"{first.get('intervalS', 1)} --reps {reps}`.\n")
+        reproduce(out, runs, "storage" if endpoints == 1 else "storage-1000" if endpoints == 1000 else None,
+                  f"build/tests/bench/bench_storage --days {days} --endpoints {endpoints} --interval "
+                  f"{first.get('intervalS', 1)} --reps {reps}")
         out.append("| layout | file B / sample | sample table B / sample | rollups B / sample | free pages "
                    "| write CPU µs / sample | write wall µs / sample |")
         out.append("|---|---|---|---|---|---|---|")
@@ -265,61 +334,153 @@ def storage_section(out, records):
                        f"≤ 50 ms: {'met' if week <= 50 else '**not met**'} (worst {week:.2f} ms).\n")
 
 
-def text_section(out, results, title, files, intro):
-    present = [f for f in files if (results / f).exists()]
+def history_section(out, records, runs):
+    rows = [r for r in records if r.get("bench") == "history"]
+    if not begin(out, "History store and CSV export (`tests/history/bench_history.cpp`)", rows):
+        return
+    out.append("Realistic probes written through the HistoryStore (writer thread, lookups, 1-minute rollups) and, in "
+               "the same repetition, through a bare prepared INSERT into one table (the baseline); then the chart "
+               "and stats queries of one endpoint, the raw samples streamed without CSV (the export's baseline) and "
+               "the CSV export of every endpoint (with many endpoints the export merges their streams by time). "
+               "Baseline and measured run in an order rotated every repetition. min / median over the "
+               "repetitions; ratios pair by pair.\n")
+    setups = []
+    for r in rows:
+        if (r["days"], r["endpoints"], r["intervalS"]) not in setups:
+            setups.append((r["days"], r["endpoints"], r["intervalS"]))
+    for days, endpoints, interval in setups:
+        g = [r for r in rows if (r["days"], r["endpoints"], r["intervalS"]) == (days, endpoints, interval)]
+        out.append(f"### {num(g[0]['samples'])} samples: {days} day(s) of {num(endpoints)} endpoint(s) every "
+                   f"{interval:.0f} s, {len(g)} repetition(s)\n")
+        name = "history-1" if endpoints == 1 else "history-1000" if endpoints == 1000 else None
+        reproduce(out, runs, name, f"build/tests/history/bench_history --days {days} --endpoints {endpoints} "
+                  f"--interval {interval:.0f} --reps 3")
+        out.append("| figure | min / median | baseline, same repetition | measured ÷ baseline, min / median |")
+        out.append("|---|---|---|---|")
+
+        def ratio(a, b):
+            v = [r[a] / r[b] for r in g if r.get(b)]
+            return f"{min(v):.2f} / {med(v):.2f}" if len(v) > 1 else f"{v[0]:.2f}" if v else "—"
+
+        def k(key):
+            return [r[key] / 1000 for r in g if key in r]
+        out.append(f"| insert, thousand samples/s | {mn_med(k('insertPerS'))} | bare INSERT "
+                   f"{mn_med(k('bareInsertPerS'))} | {ratio('insertPerS', 'bareInsertPerS')} |")
+        out.append(f"| CSV export to a file, thousand rows/s | {mn_med(k('exportFileRowsPerS'))} | stream, no CSV "
+                   f"{mn_med(k('streamRowsPerS'))} | {ratio('exportFileRowsPerS', 'streamRowsPerS')} |")
+        out.append(f"| CSV export to /dev/null, thousand rows/s | {mn_med(k('exportNullRowsPerS'))} | stream, no CSV "
+                   f"{mn_med(k('streamRowsPerS'))} | {ratio('exportNullRowsPerS', 'streamRowsPerS')} |")
+        out.append(f"| CSV export to a file, thousand rows per CPU second | {mn_med(k('exportFileCpuRowsPerS'))} "
+                   f"| — | — |")
+        rows_ok = all(r.get("exportFileOk") and r.get("exportNullOk") and r.get("exportFileRows") == r["samples"]
+                      for r in g)
+        out.append("")
+        out.append(f"Every export wrote {'all ' + num(g[0]['samples']) + ' rows' if rows_ok else '**fewer rows than stored, or failed**'} "
+                   f"({mn_med([r['exportFileMiB'] for r in g])} MiB of CSV).\n")
+        out.append("| size or query | min / median |")
+        out.append("|---|---|")
+        for key, label, fmt in (("fileBytesPerSample", "file, bytes per raw sample (rollups included)", "{:.1f}"),
+                                ("blockBytesPerSample", "sample blocks (table and index), bytes per raw sample", "{:.1f}"),
+                                ("rollupBytesPerRow", "rollups, bytes per rollup row", "{:.1f}"),
+                                ("chart7dMs", "chart 7 d, 2,000 buckets (ms, median of 9)", "{:.2f}"),
+                                ("chart24hMs", "chart 24 h, 2,000 buckets (ms, median of 9)", "{:.2f}"),
+                                ("chart1hMs", "chart 1 h, 1,000 buckets (ms, median of 9)", "{:.2f}"),
+                                ("chart5minMs", "chart 5 min, 600 buckets (ms, median of 9)", "{:.2f}"),
+                                ("stats7dMs", "stats over 7 d: uptime, p50/p95/p99 (ms, median of 5)", "{:.2f}"),
+                                ("stats1hMs", "stats over 1 h (ms, median of 9)", "{:.2f}"),
+                                ("last200Ms", "last 200 samples (ms, median of 9)", "{:.2f}")):
+            out.append(f"| {label} | {mn_med([r[key] for r in g if key in r], fmt)} |")
+        out.append("")
+
+
+def reproduce(out, runs, name, fallback):
+    """The command that produced a section's figures, as run-bench.sh ran it, with when and on what load."""
+    run = next((r for r in runs if r["name"] == name), None)
+    if run is None:
+        out.append(f"Reproduce: `{fallback}`.\n")
+        return
+    command = list(run["command"])
+    for i, arg in enumerate(command[:-1]):
+        if arg == "--urls":  # the nginx ports run-bench.sh started: long, and the same every time
+            urls = command[i + 1].split(",")
+            command[i + 1] = f"<{len(urls)} nginx ports: {urls[0]} … {urls[-1]}>"
+    out.append(f"Reproduce: `{run.get('settings', '')} BENCH_ONLY={name} tools/run-bench.sh`, which ran "
+               f"`{' '.join(command)}` "
+               f"({run['start']} to {run['end']}, load average {run['loadBefore']} before, {run['loadAfter']} "
+               f"after, nproc {run['nproc']}).\n")
+
+
+def text_section(out, results, runs, title, names, intro, fenced=True):
+    """A benchmark that prints its own tables: its output as it printed it, with the command that printed it."""
+    present = [n for n in names if (results / f"{n}.txt").exists()]
     out.append(f"## {title}\n")
     if not present:
         out.append(NOT_RUN)
         return
     out.append(intro + "\n")
-    for f in present:
-        out.append(f"`{f}`:\n")
-        out.append("```")
-        out.append((results / f).read_text().rstrip())
-        out.append("```\n")
+    for n in present:
+        reproduce(out, runs, n, "")
+        out.extend(["```", (results / f"{n}.txt").read_text().rstrip(), "```\n"] if fenced
+                   else [(results / f"{n}.txt").read_text().rstrip(), ""])
 
 
 def main():
     results = Path(sys.argv[1] if len(sys.argv) > 1 else "build/bench-results")
     records, setup = load(results)
+    runs_file = results / "runs.jsonl"
+    runs = [json.loads(line) for line in runs_file.read_text().splitlines() if line.strip()] \
+        if runs_file.exists() else []
     out = ["# Performance", "",
-           "Generated by `tools/perf-report.py` from the output of `make bench` (`tools/run-bench.sh`); do not edit "
-           "by hand. The machine is shared and noisy: every figure with a target is a ratio against a baseline "
-           "run side by side in the same process and run, repetitions interleaved with the order rotated, "
-           "quoted as min / median.", "",
-           "## Probe engine (`tests/bench/bench_engine.cpp`)", "",
-           "Reproduce: `BENCH_SECONDS=60 BENCH_ENDPOINTS=1000 make bench`, or one program: "
-           "`build/tests/bench/bench_engine --seconds 60 --endpoints 1000 --reps 3 --over-cap [--urls …]`.", ""]
-    load_file = results / "load.txt"
-    if load_file.exists():
-        out.append("Load of the shared machine (2 cores) when each benchmark started — a load far above 2 means "
-                   "the probers shared the cores with other work, and only the side-by-side ratios mean much:\n")
-        out.append("```")
-        out.append(load_file.read_text().rstrip())
-        out.append("```\n")
+           "Generated by `tools/perf-report.py` from the output of `make bench` (`tools/run-bench.sh`) alone; do "
+           "not edit by hand, rerun it. The machine may be shared and noisy: every figure with a target is a ratio "
+           "against a baseline run side by side in the same run, repetitions interleaved with the order rotated, "
+           "quoted as min / median.", ""]
+    if runs:
+        out.append("## When, and on what load\n")
+        out.append("Each benchmark as `tools/run-bench.sh` ran it (UTC; load average over 1, 5 and 15 minutes from "
+                   "`/proc/loadavg`). A load far above nproc means the benchmark shared the cores with other work, "
+                   "and only the side-by-side ratios mean much.\n")
+        out.append("| benchmark | start | end | load before | load after | nproc |")
+        out.append("|---|---|---|---|---|---|")
+        for r in runs:
+            out.append(f"| {r['name']} | {r['start']} | {r['end']} | {r['loadBefore']} | {r['loadAfter']} | "
+                       f"{r['nproc']} |")
+        out.append("")
+    out.append("## Probe engine (`tests/bench/bench_engine.cpp`)\n")
     if not any(r.get("bench") == "engine" and r.get("phase") != "polite" for r in records):
         out.append(NOT_RUN)
-    engine_section(out, records, setup)
-    polite_section(out, records)
-    gui_section(out, records)
-    storage_section(out, records)
-    text_section(out, results, "History store and CSV export (`tests/history/bench_history.cpp`)",
-                 ["history-1.txt", "history-1000.txt"],
-                 "7 days of 1 s samples of one endpoint, then 1 day of 1,000 endpoints at 2 min (the export merges "
-                 "1,000 streams). Each figure has its baseline in the same run: the store against a bare prepared "
-                 "INSERT, the CSV export against streaming the same rows without CSV.")
-    text_section(out, results, "Charts (`tests/bench/bench_charts.cpp`)", ["charts.txt"],
+    engine_section(out, records, setup, runs)
+    polite_section(out, records, runs)
+    gui_section(out, records, runs)
+    storage_section(out, records, runs)
+    history_section(out, records, runs)
+    text_section(out, results, runs, "Charts (`tests/bench/bench_charts.cpp`)", ["charts"],
                  "1 h, 24 h and 7 days of 1 s samples drawn into an 800 px plot area, decimated against "
-                 "replace-all, in the same process and run.")
-    # Sections of benchmarks that run-bench.sh does not run yet are kept verbatim from the current page,
-    # below this marker, and say so: they are dated, hand-recorded figures with their own command.
-    doc = Path(__file__).resolve().parent.parent / "docs" / "PERFORMANCE.md"
-    if doc.exists() and MANUAL_MARKER in doc.read_text():
-        out.append(MANUAL_MARKER + doc.read_text().split(MANUAL_MARKER, 1)[1].rstrip("\n"))
+                 "replace-all, in the same process and run.", fenced=False)
+    text_section(out, results, runs, "Body memory bound (`tests/bench/bench_bodymemory.cpp`, issue 11.5)",
+                 ["bodymemory"],
+                 "`signaldeck --check` on one endpoint with `maxBodyBytes` 64 MiB, served by "
+                 "`tests/support/fault_server.py` in its own process: an endless chunked body against a 2-byte "
+                 "answer (baseline), same run, peak RSS from `wait4()`, the largest of the runs. Target: peak RSS "
+                 "with an endless body ≤ cap + 120 MiB.", fenced=False)
+    text_section(out, results, runs, "A hostile neighbour (`tests/bench/bench_hostile.cpp`, issue 11.6)",
+                 ["hostile"],
+                 "Five healthy endpoints on nginx at 1 s, alone and beside one hostile endpoint "
+                 "(`tests/support/fault_server.py`: a 10 MiB header line, or an endless chunked body read up to a "
+                 "64 MiB cap), same run, with 1 transport shard and with 4. Latency error = a healthy probe's "
+                 "latency minus the median of the same endpoints alone with the same shard count.", fenced=False)
+    text_section(out, results, runs, "Scraping /metrics (`tests/bench/bench_metrics.cpp`)", ["metrics"],
+                 "1,000 endpoints probed by the engine against the simulator in a separate process, their batches "
+                 "accumulated in a `MetricsRegistry` as `--headless --listen` does, and the whole exposition "
+                 "rendered every second, in the same process and run; render and accumulation timed with the "
+                 "thread's CPU clock. Target: a scrape every 15 s costs ≤ 5 % of the probing CPU.")
     print("\n".join(out))
 
 
-MANUAL_MARKER = "## Recorded by hand (not regenerated by `make bench` yet)"
+def reproduce_if(out, runs, name):
+    if any(r["name"] == name for r in runs):
+        reproduce(out, runs, name, "")
+
 
 if __name__ == "__main__":
     main()

@@ -4,15 +4,18 @@
 # BENCH_REPS times with the order rotated; the report gives min and median.
 #   tools/run-bench.sh [BUILD_DIR]
 #   BENCH_SECONDS (60) per phase, BENCH_REPS (3), BENCH_ENDPOINTS (100,1000), BENCH_DOC (docs/PERFORMANCE.md),
-#   BENCH_ONLY: a space-separated subset of engine-nginx engine polite gui charts storage storage-1000 history-1 history-1000
-#   (the page then says which sections were not measured).
+#   BENCH_ONLY: a space-separated subset of engine-nginx engine polite gui charts storage storage-1000 history-1
+#   history-1000 bodymemory hostile metrics (the page then says which sections were not measured).
+#   BENCH_PEER=0: engine-nginx without the peer (Prometheus + prometheus-blackbox-exporter, run when installed).
+# Every benchmark's command line, start and end (UTC), the load average before and after and nproc go to
+# runs.jsonl, and the page prints them next to the figures.
 set -euo pipefail
 build_dir=${1:-build}
 seconds=${BENCH_SECONDS:-60}
 reps=${BENCH_REPS:-3}
 endpoints=${BENCH_ENDPOINTS:-100,1000}
 doc=${BENCH_DOC:-docs/PERFORMANCE.md}
-only=" ${BENCH_ONLY:-engine-nginx engine polite gui charts storage storage-1000 history-1 history-1000} "
+only=" ${BENCH_ONLY:-engine-nginx engine polite gui charts storage storage-1000 history-1 history-1000 bodymemory hostile metrics} "
 results=$build_dir/bench-results
 rm -rf "$results"
 mkdir -p "$results"
@@ -20,7 +23,8 @@ export QT_QPA_PLATFORM=offscreen
 json=$results/results.jsonl
 : >"$json"
 
-# nginx on loopback, 32 ports (Qt opens at most 6 connections per host:port), a plain 200 for every path.
+# nginx on loopback, 32 ports (Qt opens at most 6 connections per host:port), a plain 200 for every path; its
+# stub_status counts the requests it answered during each phase, the same way for every prober.
 nginx_dir=$(mktemp -d)
 nginx_pid=
 stop_nginx() { [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; rm -rf "$nginx_dir"; }
@@ -49,6 +53,7 @@ http {
   scgi_temp_path $nginx_dir;
   server {
 $listen    location / { default_type text/plain; return 200 "ok\n"; }
+    location = /nginx_status { stub_status; }
   }
 }
 CONF
@@ -58,19 +63,37 @@ CONF
   kill -0 "$nginx_pid" 2>/dev/null || { echo "nginx did not start; using the simulator" >&2; urls=; nginx_pid=; }
 fi
 
+runs=$results/runs.jsonl
+: >"$runs"
 run() {
   local name=$1
   shift
   [[ $only == *" $name "* ]] || return 0
   echo "== $name: $*"
-  echo "before $name: $(uptime)" >>"$results/load.txt"
+  local start load_before
+  start=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
   "$@" | tee "$results/$name.txt"
+  /usr/bin/python3 -c 'import json, sys; print(json.dumps(dict(zip(
+      ["name", "start", "end", "loadBefore", "loadAfter", "nproc", "settings", "command"],
+      sys.argv[1:8] + [sys.argv[8:]]))))' \
+    "$name" "$start" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(nproc)" \
+    "BENCH_SECONDS=$seconds BENCH_REPS=$reps BENCH_ENDPOINTS=$endpoints${BENCH_PEER:+ BENCH_PEER=$BENCH_PEER}" \
+    "$@" >>"$runs"
 }
 
 bench=$build_dir/tests/bench
+# The peer (Prometheus + prometheus-blackbox-exporter on the same URLs) runs in the same interleaved run as the
+# engine, the bare loop and the curl floor, when both are installed (BENCH_PEER=0 leaves it out).
+peer=
+if [ "${BENCH_PEER:-1}" != 0 ] && command -v prometheus >/dev/null && command -v prometheus-blackbox-exporter >/dev/null; then
+  peer=--peer
+elif [ "${BENCH_PEER:-1}" != 0 ]; then
+  echo "prometheus or prometheus-blackbox-exporter missing (make deps-bench): the peer is not measured" >&2
+fi
 if [ -n "$urls" ]; then
   run engine-nginx "$bench/bench_engine" --seconds "$seconds" --reps "$reps" --endpoints "$endpoints" --over-cap \
-    --urls "$urls" --json "$json"
+    $peer --urls "$urls" --server-status http://127.0.0.1:18480/nginx_status --json "$json"
 fi
 run engine "$bench/bench_engine" --seconds "$seconds" --reps "$reps" --endpoints "$endpoints" --no-curl --json "$json"
 run polite "$bench/bench_engine" --polite --seconds "$seconds" --reps "$reps" --json "$json"
@@ -81,9 +104,17 @@ run storage "$bench/bench_storage" --days 7 --endpoints 1 --reps "$reps" --json 
 # ... and 1,000 endpoints every 2 min (1,000 blocks growing side by side; a rollup row per probe).
 run storage-1000 "$bench/bench_storage" --days 1 --endpoints 1000 --interval 120 --reps "$reps" --json "$json"
 # 7 days of one endpoint (the single-endpoint path), and 1,000 endpoints (the export's merge path).
-run history-1 "$build_dir/tests/history/bench_history" 7 1 1
-run history-1000 "$build_dir/tests/history/bench_history" 1 1000 120
+run history-1 "$build_dir/tests/history/bench_history" --days 7 --endpoints 1 --interval 1 --reps "$reps" --json "$json"
+run history-1000 "$build_dir/tests/history/bench_history" --days 1 --endpoints 1000 --interval 120 --reps "$reps" \
+  --json "$json"
+# Issue 11's bounds: the body cap's memory, a hostile neighbour, and the /metrics scrape (their own tables).
+run bodymemory "$bench/bench_bodymemory" --runs "$reps" --cap-mib 64
+run hostile "$bench/bench_hostile" --seconds 10 --shards 1,4 --reps "$reps"
+run metrics "$bench/bench_metrics" --seconds 90 --endpoints 1000 --interval 30 --render-every 1 --reps "$reps"
 
-python3 tools/perf-report.py "$results" >"$doc.new"
+/usr/bin/python3 tools/perf-report.py "$results" >"$doc.new"
 mv "$doc.new" "$doc"
 echo "== $doc regenerated from $results"
+if [ -n "${BENCH_ONLY:-}" ]; then
+  echo "== only $BENCH_ONLY measured: every other section of $doc now says 'Not measured' (make bench for all)"
+fi

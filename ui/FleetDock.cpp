@@ -4,7 +4,7 @@
 #include "itemmodels/FleetModel.h"
 #include "itemmodels/SignalSummaryModel.h"
 #include "sources/FleetSource.h"
-#include "ui/StateCellDelegate.h"
+#include "ui/charts/StateCellDelegate.h"
 
 #include <QHeaderView>
 #include <QLabel>

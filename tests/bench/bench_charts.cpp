@@ -3,6 +3,8 @@
 // latency chart with an 800 px plot area, decimated (bucketizeSamples to one bucket per pixel column, then
 // LatencyChartView::setSeries: min/max band + p95, one replace() per series) side by side with replace() of
 // every raw point into a QLineSeries, each followed by a forced repaint (grab()). All on the GUI thread.
+// The decimated and the replace-all refresh run interleaved: 3 rounds, the order swapped every round, the
+// ratio taken round by round (min / median).
 // Usage: bench_charts [--reps N] [--width PX]
 #include "history/ChartBucketing.h"
 #include "ui/charts/ErrorRateChartView.h"
@@ -104,10 +106,19 @@ struct Timings {
     qsizetype points = 0;
 };
 
-Timings runDecimated(TimeSeriesChartView& view, const ProbeResults& samples, qint64 from, qint64 to, int reps)
+void append(Timings& into, const Timings& more)
+{
+    into.total.insert(into.total.end(), more.total.begin(), more.total.end());
+    into.prepare.insert(into.prepare.end(), more.prepare.begin(), more.prepare.end());
+    into.gui.insert(into.gui.end(), more.gui.begin(), more.gui.end());
+    into.points = more.points;
+}
+
+Timings runDecimated(
+    TimeSeriesChartView& view, const ProbeResults& samples, qint64 from, qint64 to, int reps, bool warmUp = true)
 {
     Timings t;
-    for (int r = -1; r < reps; ++r) { // r = -1 warms up
+    for (int r = warmUp ? -1 : 0; r < reps; ++r) { // r = -1 warms up
         QElapsedTimer all;
         all.start();
         const ChartSeries series = bucketizeSamples(samples, from, to, view.preferredBucketCount());
@@ -133,10 +144,10 @@ Timings runDecimated(TimeSeriesChartView& view, const ProbeResults& samples, qin
 }
 
 Timings runReplaceAll(QChartView& view, QLineSeries* line, QDateTimeAxis* time, QValueAxis* value,
-    const ProbeResults& samples, qint64 from, qint64 to, int reps)
+    const ProbeResults& samples, qint64 from, qint64 to, int reps, bool warmUp = true)
 {
     Timings t;
-    for (int r = -1; r < reps; ++r) {
+    for (int r = warmUp ? -1 : 0; r < reps; ++r) {
         QElapsedTimer all;
         all.start();
         QList<QPointF> points;
@@ -182,6 +193,7 @@ int main(int argc, char** argv)
     parser.process(app);
     const int reps = std::max(1, parser.value(repsOption).toInt());
     const int plotWidth = std::max(100, parser.value(widthOption).toInt());
+    constexpr int kRounds = 3;
 
     LatencyChartView decimated;
     decimated.resize(plotWidth + 100, 360);
@@ -232,20 +244,42 @@ int main(int argc, char** argv)
                 "no antialiasing; median / p95 in ms\n\n",
         plotWidth, settledPlotWidth(decimated), settledPlotWidth(raw));
     std::printf("| samples | decimated total | of which bucketize | of which setSeries + paint | points drawn | "
-                "replace-all total | of which replace + paint | points drawn | total ratio |\n");
+                "replace-all total | of which replace + paint | points drawn | total ratio, min / median over the "
+                "%d rounds |\n",
+        kRounds);
     std::printf("|---|---|---|---|---|---|---|---|---|\n");
     for (const Case& c : cases) {
         const ProbeResults samples = makeSamples(from, c.samples);
         const qint64 to = from + qint64(c.samples) * 1000;
-        const Timings d = runDecimated(decimated, samples, from, to, reps);
-        const Timings r = runReplaceAll(raw, line, time, value, samples, from, to, c.rawReps);
+        // Interleaved: kRounds rounds, the order of the two swapped every round, warm-up in the first only.
+        Timings d;
+        Timings r;
+        std::vector<double> ratios;
+        for (int round = 0; round < kRounds; ++round) {
+            const int dReps = std::max(1, (reps + kRounds - 1) / kRounds);
+            const int rReps = std::max(1, (c.rawReps + kRounds - 1) / kRounds);
+            Timings dr;
+            Timings rr;
+            if (round % 2 == 0) {
+                dr = runDecimated(decimated, samples, from, to, dReps, round == 0);
+                rr = runReplaceAll(raw, line, time, value, samples, from, to, rReps, round == 0);
+            } else {
+                rr = runReplaceAll(raw, line, time, value, samples, from, to, rReps, false);
+                dr = runDecimated(decimated, samples, from, to, dReps, false);
+            }
+            if (!dr.total.empty() && !rr.total.empty())
+                ratios.push_back(median(rr.total) / median(dr.total));
+            append(d, dr);
+            append(r, rr);
+        }
+        std::sort(ratios.begin(), ratios.end());
         std::printf(
             "| %s (%d) | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %lld | %.1f / %.1f (%zu runs) | %.1f / %.1f | "
-            "%lld | %.0f× faster |\n",
+            "%lld | %.1f× / %.1f× faster |\n",
             c.name, c.samples, median(d.total), percentile(d.total, 95), median(d.prepare), percentile(d.prepare, 95),
             median(d.gui), percentile(d.gui, 95), static_cast<long long>(d.points), median(r.total),
             percentile(r.total, 95), r.total.size(), median(r.gui), percentile(r.gui, 95),
-            static_cast<long long>(r.points), median(r.total) / median(d.total));
+            static_cast<long long>(r.points), ratios.empty() ? 0.0 : ratios.front(), median(ratios));
         std::fflush(stdout);
     }
 

@@ -4,7 +4,7 @@
 // header line, or an endless chunked body read up to a 64 MiB cap), same run, with 1 transport shard (all
 // network work on one thread, as before issue 11) and with the default shards. Latency error is a healthy
 // probe's latency minus the median latency of the same endpoints alone in the same configuration.
-// Usage: bench_hostile [--seconds S] [--shards N[,N...]]
+// Usage: bench_hostile [--seconds S] [--shards N[,N...]] [--reps R]
 #include "schedule/Engine.h"
 #include "support/LoopbackServer.h"
 
@@ -57,7 +57,7 @@ Phase run(int shards, const QUrl& healthy, const QUrl& hostile, int seconds)
         e.name = u"hostile"_s;
         e.url = hostile;
         e.interval = 1s;
-        e.maxBodyBytes = 64 * 1024 * 1024;
+        e.maxBodyBytes = qint64 { 64 } * 1024 * 1024;
         config.endpoints.append(e);
     }
     Phase phase;
@@ -92,9 +92,12 @@ int main(int argc, char** argv)
     parser.addHelpOption();
     const QCommandLineOption secondsOpt(u"seconds"_s, u"Seconds per phase."_s, u"s"_s, u"10"_s);
     const QCommandLineOption shardsOpt(u"shards"_s, u"Transport shard counts to compare."_s, u"list"_s, u"1,4"_s);
-    parser.addOptions({ secondsOpt, shardsOpt });
+    const QCommandLineOption repsOpt(
+        u"reps"_s, u"Repetitions; the three neighbours' order is rotated every repetition."_s, u"r"_s, u"1"_s);
+    parser.addOptions({ secondsOpt, shardsOpt, repsOpt });
     parser.process(app);
     const int seconds = std::max(2, parser.value(secondsOpt).toInt());
+    const int reps = std::max(1, parser.value(repsOpt).toInt());
 
     test::LoopbackServer nginx;
     test::LoopbackServer faults;
@@ -112,22 +115,32 @@ int main(int argc, char** argv)
     const std::vector<Neighbour> neighbours { { "none", {} }, { "10 MiB header line", faults.url(u"/big-header"_s) },
         { "endless body, 64 MiB cap", faults.url(u"/endless"_s) } };
 
-    std::printf("5 healthy endpoints (nginx, 1 s interval) beside one hostile neighbour, %d s per phase\n\n", seconds);
-    std::printf("| shards | neighbour | healthy probes | not ok | latency p50 | p95 | max | error p50 | error p95 | "
-                "error max | hostile probes |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
-    for (const QString& each : parser.value(shardsOpt).split(u',')) {
-        const int shards = each.toInt();
-        double baseline = 0;
-        for (const Neighbour& n : neighbours) {
-            const Phase p = run(shards, nginx.url(u"/healthy"_s), n.url, seconds);
-            const double p50 = pct(p.latenciesMs, 0.5);
-            if (n.url.isEmpty())
-                baseline = p50;
-            const double p95 = pct(p.latenciesMs, 0.95);
-            const double max = pct(p.latenciesMs, 1.0);
-            std::printf("| %d | %s | %d | %d | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %d |\n",
-                shards, n.label, p.healthyProbes, p.healthyFailures, p50, p95, max, p50 - baseline, p95 - baseline,
-                max - baseline, p.hostileProbes);
+    std::printf("5 healthy endpoints (nginx, 1 s interval) beside one hostile neighbour, %d s per phase, %d "
+                "repetition(s), the neighbours' order rotated every repetition\n\n",
+        seconds, reps);
+    std::printf(
+        "| rep | shards | neighbour | healthy probes | not ok | latency p50 | p95 | max | error p50 | error p95 | "
+        "error max | hostile probes |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (int rep = 0; rep < reps; ++rep) {
+        for (const QString& each : parser.value(shardsOpt).split(u',')) {
+            const int shards = each.toInt();
+            std::vector<Phase> phases(neighbours.size());
+            for (std::size_t k = 0; k < neighbours.size(); ++k) {
+                const std::size_t i = (k + static_cast<std::size_t>(rep)) % neighbours.size();
+                phases[i] = run(shards, nginx.url(u"/healthy"_s), neighbours[i].url, seconds);
+            }
+            // Errors against the same shard count alone, in the same repetition.
+            const double baseline = pct(phases.front().latenciesMs, 0.5);
+            for (std::size_t i = 0; i < neighbours.size(); ++i) {
+                const Phase& p = phases[i];
+                const double p50 = pct(p.latenciesMs, 0.5);
+                const double p95 = pct(p.latenciesMs, 0.95);
+                const double max = pct(p.latenciesMs, 1.0);
+                std::printf(
+                    "| %d | %d | %s | %d | %d | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %d |\n",
+                    rep, shards, neighbours[i].label, p.healthyProbes, p.healthyFailures, p50, p95, max, p50 - baseline,
+                    p95 - baseline, max - baseline, p.hostileProbes);
+            }
             std::fflush(stdout);
         }
     }

@@ -4,7 +4,7 @@
 // `--headless --listen` does, and the exposition rendered every S seconds, all in one run. The render and
 // the accumulation are timed with the thread's own CPU clock; the probing CPU is the process's CPU over the
 // run minus the rendering. The figure is the render CPU per 15 s over the probing CPU per 15 s.
-// Usage: bench_metrics [--seconds S] [--endpoints N] [--interval SECONDS] [--render-every SECONDS]
+// Usage: bench_metrics [--seconds S] [--endpoints N] [--interval SECONDS] [--render-every SECONDS] [--reps R]
 //        bench_metrics --serve PORTS   (the simulator process; started by the benchmark itself)
 #include "BenchSimulator.h"
 #include "report/MetricsExposition.h"
@@ -56,7 +56,9 @@ int main(int argc, char* argv[])
         QStringLiteral("interval"), QStringLiteral("probe interval (s)"), QStringLiteral("s"), QStringLiteral("1"));
     const QCommandLineOption renderOpt(QStringLiteral("render-every"), QStringLiteral("render interval (s)"),
         QStringLiteral("s"), QStringLiteral("1"));
-    p.addOptions({ serveOpt, secondsOpt, nOpt, intervalOpt, renderOpt });
+    const QCommandLineOption repsOpt(
+        QStringLiteral("reps"), QStringLiteral("repetitions"), QStringLiteral("r"), QStringLiteral("1"));
+    p.addOptions({ serveOpt, secondsOpt, nOpt, intervalOpt, renderOpt, repsOpt });
     p.process(app);
     if (p.isSet(serveOpt))
         return bench::serveSimulator(p.value(serveOpt).toInt());
@@ -85,58 +87,59 @@ int main(int argc, char* argv[])
         e.tags = { QStringLiteral("bench"), QStringLiteral("tier-%1").arg(i % 3) };
         config.endpoints.append(e);
     }
-    EngineOptions options;
-    options.ratePerSecond = 5000; // measure the exporter, not the global budget
-    options.burst = 1000;
-    options.perHostLimit = 4;
-    Engine engine(options);
-    MetricsRegistry registry;
-    registry.setConfig(config, effectiveLocation(config));
-    double accumulateCpu = 0;
-    QObject::connect(&engine, &Engine::batchReady, &engine, [&](const EngineBatch& batch) {
-        const double t0 = threadCpuSeconds();
-        registry.addBatch(batch);
-        accumulateCpu += threadCpuSeconds() - t0;
-    });
-    double renderCpu = 0;
-    int renders = 0;
-    qsizetype bytes = 0;
-    QTimer render;
-    QObject::connect(&render, &QTimer::timeout, &engine, [&] {
-        const double t0 = threadCpuSeconds();
-        const QByteArray text = renderMetrics(registry,
-            renders % 2 ? ExpositionFormat::OpenMetrics : ExpositionFormat::PrometheusText, QStringLiteral("bench"));
-        renderCpu += threadCpuSeconds() - t0;
-        bytes = text.size();
-        ++renders;
-    });
+    // Each repetition a fresh engine and registry; the render runs during the probing, so the two are
+    // measured side by side in every repetition.
+    for (int rep = 0; rep < std::max(1, p.value(repsOpt).toInt()); ++rep) {
+        Engine engine; // the shipped defaults: the global cap fits the config's demand
+        MetricsRegistry registry;
+        registry.setConfig(config, effectiveLocation(config));
+        double accumulateCpu = 0;
+        QObject::connect(&engine, &Engine::batchReady, &engine, [&](const EngineBatch& batch) {
+            const double t0 = threadCpuSeconds();
+            registry.addBatch(batch);
+            accumulateCpu += threadCpuSeconds() - t0;
+        });
+        double renderCpu = 0;
+        int renders = 0;
+        qsizetype bytes = 0;
+        QTimer render;
+        QObject::connect(&render, &QTimer::timeout, &engine, [&] {
+            const double t0 = threadCpuSeconds();
+            const QByteArray text = renderMetrics(registry,
+                renders % 2 ? ExpositionFormat::OpenMetrics : ExpositionFormat::PrometheusText,
+                QStringLiteral("bench"));
+            renderCpu += threadCpuSeconds() - t0;
+            bytes = text.size();
+            ++renders;
+        });
 
-    const double cpu0 = processCpuSeconds();
-    engine.setConfig(config);
-    engine.start();
-    render.start(renderEvery * 1000);
-    QEventLoop loop;
-    QTimer::singleShot(seconds * 1000, &loop, &QEventLoop::quit);
-    loop.exec();
-    const EngineStats stats = engine.stats();
-    const double cpu = processCpuSeconds() - cpu0;
-    engine.stop();
+        const double cpu0 = processCpuSeconds();
+        engine.setConfig(config);
+        engine.start();
+        render.start(renderEvery * 1000);
+        QEventLoop loop;
+        QTimer::singleShot(seconds * 1000, &loop, &QEventLoop::quit);
+        loop.exec();
+        const EngineStats stats = engine.stats();
+        const double cpu = processCpuSeconds() - cpu0;
+        engine.stop();
 
-    const double probingCpu = cpu - renderCpu;
-    const double perRender = renderCpu / std::max(renders, 1);
-    const double probingPer15s = probingCpu / seconds * 15.0;
-    std::printf("endpoints=%d interval=%d s run=%d s probes=%lld (%.0f/s)\n", n, interval, seconds,
-        static_cast<long long>(stats.probesFinished), static_cast<double>(stats.probesFinished) / seconds);
-    std::printf("probing CPU=%.2f s (%.1f us/probe, registry accumulation %.3f s of it)\n", probingCpu,
-        probingCpu * 1e6 / static_cast<double>(std::max<qint64>(stats.probesFinished, 1)), accumulateCpu);
-    std::printf(
-        "render: %d scrapes, %.2f ms CPU each, %lld bytes\n", renders, perRender * 1e3, static_cast<long long>(bytes));
-    std::printf("scrape every 15 s: %.2f %% of the probing CPU at a %d s probe interval",
-        perRender / probingPer15s * 100, interval);
-    // Probing CPU scales with the probe rate; the render does not: the same figure at a 30 s interval.
-    std::printf("; %.2f %% at 30 s (probing CPU scaled by %d/30)\n",
-        perRender / (probingPer15s * interval / 30.0) * 100, interval);
-    std::fflush(stdout);
+        const double probingCpu = cpu - renderCpu;
+        const double perRender = renderCpu / std::max(renders, 1);
+        const double probingPer15s = probingCpu / seconds * 15.0;
+        std::printf("rep %d: endpoints=%d interval=%d s run=%d s probes=%lld (%.0f/s)\n", rep, n, interval, seconds,
+            static_cast<long long>(stats.probesFinished), static_cast<double>(stats.probesFinished) / seconds);
+        std::printf("probing CPU=%.2f s (%.1f us/probe, registry accumulation %.3f s of it)\n", probingCpu,
+            probingCpu * 1e6 / static_cast<double>(std::max<qint64>(stats.probesFinished, 1)), accumulateCpu);
+        std::printf("render: %d scrapes, %.2f ms CPU each, %lld bytes\n", renders, perRender * 1e3,
+            static_cast<long long>(bytes));
+        std::printf("scrape every 15 s: %.2f %% of the probing CPU at a %d s probe interval",
+            perRender / probingPer15s * 100, interval);
+        // Probing CPU scales with the probe rate; the render does not: the same figure at a 30 s interval.
+        std::printf("; %.2f %% at 30 s (probing CPU scaled by %d/30)\n",
+            perRender / (probingPer15s * interval / 30.0) * 100, interval);
+        std::fflush(stdout);
+    }
     server.kill();
     server.waitForFinished();
     return 0;
