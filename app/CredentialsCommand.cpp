@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CredentialsCommand.h"
 
-#include "controller/CredentialLoading.h"
 #include "TextTable.h"
 #include "config/ConfigLoader.h"
+#include "controller/CredentialLoading.h"
 #include "credentials/CredentialRotation.h"
 #include "credentials/CredentialSecret.h"
 #include "credentials/CredentialStoreWait.h"

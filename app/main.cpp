@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Command line, wiring, and the start of the chosen mode; nothing else lives here.
 #include "CheckCommand.h"
-#include "controller/CredentialLoading.h"
 #include "CredentialsCommand.h"
+#include "controller/CredentialLoading.h"
 #if SIGNALDECK_GUI
 #include "DashboardStart.h"
 #endif

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "history/HistoryReader.h"
-#include "history/TimeRange.h"
 #include "core/EndpointConfig.h"
 #include "core/ProbeResult.h"
+#include "history/HistoryReader.h"
+#include "history/TimeRange.h"
 #include "schedule/EngineTypes.h"
 
 #include <QWidget>

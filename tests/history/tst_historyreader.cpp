@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The window's history reader against a real SQLite file and a real writer (HistoryStore).
-#include "history/HistoryStore.h"
 #include "history/HistoryReader.h"
+#include "history/HistoryStore.h"
 
 #include <QDateTime>
 #include <QFile>

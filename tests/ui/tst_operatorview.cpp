@@ -11,9 +11,9 @@
 #include "ui/EndpointEditorDialog.h"
 #include "ui/MainWindow.h"
 #include "ui/SignalTile.h"
-#include "ui/charts/StateCellDelegate.h"
 #include "ui/charts/ErrorRateChartView.h"
 #include "ui/charts/LatencyChartView.h"
+#include "ui/charts/StateCellDelegate.h"
 #include "ui/charts/StatusStripDelegate.h"
 #include "ui/charts/StatusSummaryLine.h"
 
