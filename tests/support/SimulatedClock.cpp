@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "support/SimulatedClock.h"
 
+#include <QCoreApplication>
 #include <QEventLoop>
 #include <QThread>
 #include <QTimer>
@@ -142,9 +143,14 @@ bool SimulatedClock::waitIdle(RealClock::time_point realDeadline)
     for (;;) {
         QEventLoop loop;
         {
-            const std::lock_guard lock(m_mutex);
-            if (idleLocked())
+            std::unique_lock lock(m_mutex);
+            if (idleLocked()) {
+                lock.unlock();
+                // The engine may have finished before this thread looked, without this thread's event loop
+                // running: deliver what it queued here (its batches) before the test looks at them.
+                QCoreApplication::sendPostedEvents(nullptr, QEvent::MetaCall);
                 return true;
+            }
             m_waiter = &loop;
         }
         const auto left = duration_cast<milliseconds>(realDeadline - RealClock::now());
