@@ -61,6 +61,9 @@ private:
     void readCheck(const QJsonValue& value, const QString& path, BodyCheck& check);
     void readErrorCodes(const QJsonValue& value, const QString& path, ErrorCodeMap& errorCodes);
     void readErrorCodeRule(const QJsonValue& value, const QString& path, ErrorCodeRule& rule);
+    /// After the endpoints: a window names endpoints and tags that exist.
+    void readMaintenance(
+        const QJsonValue& value, const QString& path, const AppConfig& config, MaintenanceWindow& window);
 
     QList<ConfigError> m_errors;
     QString m_baseDirectory;
