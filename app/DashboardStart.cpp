@@ -18,6 +18,7 @@
 
 #include <QApplication>
 #include <QLoggingCategory>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -182,6 +183,13 @@ int runDashboard(const DashboardOptions& options)
     DashboardSession session(options);
     MainWindow& window = session.window();
     window.show();
+
+    // The first-run panel's "Start the demo": the demo is its own session (simulator, scratch config, its
+    // credential), so this one hands over to it.
+    QObject::connect(&window, &MainWindow::demoRequested, &window, [&window] {
+        if (QProcess::startDetached(QCoreApplication::applicationFilePath(), { QStringLiteral("--demo") }))
+            window.close();
+    });
 
     UnixSignalWatcher termination;
     QObject::connect(

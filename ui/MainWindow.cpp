@@ -3,11 +3,16 @@
 
 #include "DetailPane.h"
 #include "EndpointEditorDialog.h"
+#include "FirstRunPanel.h"
 #include "HistoryReader.h"
+#include "IncidentActions.h"
+#include "RowNote.h"
 #include "SignalTile.h"
 #include "StateCellDelegate.h"
+#include "TableOrderHold.h"
 #include "TrayNotifier.h"
 #include "config/ConfigLoader.h"
+#include "health/IncidentPolicy.h"
 #include "history/HistoryQuery.h"
 #include "history/HistoryStore.h"
 #include "itemmodels/EndpointFilterProxy.h"
@@ -118,14 +123,22 @@ MainWindow::MainWindow(DashboardSetup setup, QWidget* parent)
     buildCentre();
     buildDocks();
     buildStatusBar();
+    // Incidents (acknowledge, maintenance), a still table under the pointer, notes by the row, first run.
+    m_incidents = new IncidentActions(this);
+    m_orderHold = new TableOrderHold(m_table, m_proxy, this);
+    m_rowNote = new RowNote(m_table);
+    connect(m_incidents, &IncidentActions::message, this, &MainWindow::noteAtCurrentRow);
+    m_firstRun = new FirstRunPanel(this);
 
     connect(m_engine, &Engine::batchReady, this, &MainWindow::applyBatch);
     connect(m_engine, &Engine::probeNowAnswered, this, [this](int endpointId, const QString& refusal) {
         if (refusal.isEmpty())
             return;
         const int row = m_endpoints->rowOfEndpoint(endpointId);
-        const QString name = row >= 0 ? m_endpoints->endpoint(row).name : QString();
-        statusBar()->showMessage(tr("%1 was not probed: %2").arg(name, refusal), 8000);
+        const QString text = probeRefusalText(row >= 0 ? m_endpoints->endpoint(row).name : QString(), refusal);
+        const QModelIndex at = row >= 0 ? m_proxy->mapFromSource(m_endpoints->index(row, 0)) : QModelIndex();
+        m_rowNote->showFor(at.isValid() ? at : m_table->currentIndex(), text);
+        statusBar()->showMessage(text, 8000);
     });
     connect(m_signals, &SignalSummaryModel::worstStateChanged, this, [this](SignalState) { updateTiles(); });
     if (m_setup.history) {
@@ -224,6 +237,7 @@ void MainWindow::buildActions()
     file->addSeparator();
     file->addAction(quit);
     QMenu* endpoints = menuBar()->addMenu(tr("&Endpoints"));
+    endpoints->setObjectName(u"endpointsMenu"_qs);
     endpoints->addActions({ add, edit, dup, del });
     endpoints->addSeparator();
     endpoints->addActions({ probe, pause });
@@ -279,8 +293,16 @@ void MainWindow::buildActions()
         raise();
         activateWindow();
     });
-    connect(m_tray, &TrayNotifier::noticeShown, this,
-        [this](const TransitionDigest::Notice& notice) { statusBar()->showMessage(notice.title, 10'000); });
+    connect(m_tray, &TrayNotifier::noticeShown, this, [this](const TransitionDigest::Notice& notice) {
+        // Without a tray host (bare X, some Wayland desktops) the window is where notices go: say so once.
+        const bool first = !m_tray->trayAvailable() && !m_saidNoTray;
+        m_saidNoTray = m_saidNoTray || first;
+        statusBar()->showMessage(first ? notice.title
+                    + tr(" — no system tray here: notifications show in this "
+                         "status bar and the event log")
+                                       : notice.title,
+            first ? 20'000 : 10'000);
+    });
 }
 
 void MainWindow::buildCentre()
@@ -456,6 +478,7 @@ void MainWindow::applyBatch(const EngineBatch& batch)
     m_events->applyBatch(batch);
     m_tray->addEvents(batch.events);
     updateTiles();
+    m_incidents->applyBatch(batch);
     // The engine's own rate covers one flush (200 ms) and jumps; the status bar averages the last 5 s.
     const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
     m_rateSamples.append({ nowMs, batch.stats.probesFinished });
@@ -475,13 +498,44 @@ void MainWindow::applyBatch(const EngineBatch& batch)
             : tr("%1 in flight").arg(batch.stats.inFlight));
     if (!batch.results.isEmpty() || !batch.statuses.isEmpty())
         updateSelection();
-    // A first look should show charts: once the first results are in, select the worst endpoint (the
-    // table sorts by state) unless the user already picked one.
-    if (!m_autoSelected && !batch.results.isEmpty() && m_proxy->rowCount() > 0
-        && !m_table->selectionModel()->hasSelection()) {
-        m_autoSelected = true;
-        m_table->selectRow(0);
+    // A first look should show charts: once the first results are in, select the worst endpoint that has
+    // data (not a paused one with "no probes stored") unless the user already picked one.
+    if (!m_autoSelected && !batch.results.isEmpty() && !m_table->selectionModel()->hasSelection()) {
+        if (const int row = worstRowWithData(); row >= 0) {
+            m_autoSelected = true;
+            m_table->selectRow(row);
+        }
     }
+}
+
+int MainWindow::worstRowWithData() const
+{
+    int best = -1;
+    int bestRank = -1;
+    for (int row = 0; row < m_proxy->rowCount(); ++row) {
+        const int source = m_proxy->mapToSource(m_proxy->index(row, 0)).row();
+        if (!m_endpoints->lastResult(source) || m_endpoints->rowMark(source) == EndpointTableModel::RowMark::Paused)
+            continue;
+        const SignalState state = m_endpoints->status(source).overall;
+        const int rank = state == SignalState::Critical ? 3 : state == SignalState::Warning ? 2 : 1;
+        if (rank > bestRank) {
+            best = row;
+            bestRank = rank;
+        }
+    }
+    return best;
+}
+
+void MainWindow::noteAtCurrentRow(const QString& text)
+{
+    m_rowNote->showFor(m_table->currentIndex(), text);
+    statusBar()->showMessage(text, 8000);
+}
+
+void MainWindow::setConfigPath(const QString& path)
+{
+    m_setup.configPath = path;
+    setWindowTitle(tr("SignalDeck — %1").arg(path.isEmpty() ? m_setup.sourceLabel : path));
 }
 
 void MainWindow::updateTiles()
@@ -618,6 +672,7 @@ bool MainWindow::applyConfig(const AppConfig& given, QString* error)
     AppConfig config = given;
     // A new endpoint (editor, duplicate) gets its id here; it keeps it from now on, in the file too.
     ensureEndpointIds(config.endpoints);
+    dropMissingFromMaintenance(config); // a deleted or renamed endpoint must not make the file unreadable
     if (!m_setup.configPath.isEmpty()) {
         QString saveError;
         if (!saveConfigFile(m_setup.configPath, config, &saveError)) {
@@ -722,8 +777,10 @@ void MainWindow::setPaused(bool paused)
 {
     m_paused = paused;
     m_engine->setPaused(paused);
-    m_pausedLabel->setText(paused ? tr("⏸ Paused") : QString());
+    // Words, not "⏸": the font may have no such glyph (the tiles and the table draw theirs).
+    m_pausedLabel->setText(paused ? tr("Probing paused") : QString());
     m_pausedLabel->setStyleSheet(paused ? u"font-weight: bold;"_qs : QString());
+    m_incidents->refresh(); // the tiles and the table say "paused" too
     if (QAction* a = action(u"pauseProbing"_qs); a && a->isChecked() != paused)
         a->setChecked(paused);
 }
