@@ -528,7 +528,9 @@ int MainWindow::worstRowWithData() const
 
 void MainWindow::noteAtCurrentRow(const QString& text)
 {
-    m_rowNote->showFor(m_table->currentIndex(), text);
+    // By the row acted on: the first selected one (the current index may be elsewhere).
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    m_rowNote->showFor(rows.isEmpty() ? m_table->currentIndex() : rows.first(), text);
     statusBar()->showMessage(text, 8000);
 }
 

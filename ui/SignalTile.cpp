@@ -251,6 +251,17 @@ void SignalTile::restyle()
         + (m_checked ? u"3px"_qs : u"1px"_qs) + u" solid "_qs + accent.name() + u"; border-radius: 6px; }"_qs);
 }
 
+void SignalTile::changeEvent(QEvent* event)
+{
+    // Dark mode switched on or off: the wash and the state colour follow at once, not with the next batch.
+    if (event->type() == QEvent::ApplicationPaletteChange && m_styled
+        && QPalette().color(QPalette::Base) != m_styledBase) {
+        m_dirty = true;
+        setSummary(m_state, m_warnings, m_criticals, m_latestReason, m_latestEndpoint);
+    }
+    QFrame::changeEvent(event);
+}
+
 void SignalTile::mouseReleaseEvent(QMouseEvent* event)
 {
     if (event->button() == Qt::LeftButton && rect().contains(event->position().toPoint()))

@@ -49,6 +49,7 @@ signals:
     void clicked(sd::FailureSignal signal);
 
 protected:
+    void changeEvent(QEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
 
