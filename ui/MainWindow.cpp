@@ -449,7 +449,8 @@ void MainWindow::buildStatusBar()
     m_historyLabel->setToolTip(m_setup.historyPath);
     for (QLabel* l : { m_pausedLabel, m_rateLabel, m_inFlightLabel, m_keychainLabel, m_historyLabel })
         statusBar()->addPermanentWidget(l);
-    if (m_setup.configPath.isEmpty())
+    // Not on a first run (no config yet, no demo): its panel says what to do.
+    if (m_setup.configPath.isEmpty() && m_setup.sourceLabel == u"demo")
         statusBar()->showMessage(tr("Demo: edits are not saved. Write a config (docs/CONFIG.md) to keep yours."));
 }
 

@@ -32,6 +32,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -348,6 +349,7 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         FirstRunPanel* panel = w.firstRunPanel();
         QVERIFY(panel->isVisible());
+        QVERIFY2(!w.statusBar()->currentMessage().startsWith(u"Demo"_s), qPrintable(w.statusBar()->currentMessage()));
         for (QPushButton* b : { panel->demoButton(), panel->addButton(), panel->openButton() })
             QVERIFY(b->isVisible());
         // Nothing of it is cut: it fits in the window's centre, at the top of the table.
