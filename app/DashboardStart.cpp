@@ -11,6 +11,8 @@
 
 #include <QApplication>
 #include <QLoggingCategory>
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QTimer>
 
 Q_LOGGING_CATEGORY(lcStart, "signaldeck.app", QtInfoMsg)
@@ -122,6 +124,13 @@ int runDashboard(const DashboardOptions& options)
     DashboardSession session(options);
     MainWindow& window = session.window();
     window.show();
+
+    // The first-run panel's "Start the demo": the demo is its own session (simulator, scratch config, its
+    // credential), so this one hands over to it.
+    QObject::connect(&window, &MainWindow::demoRequested, &window, [&window] {
+        if (QProcess::startDetached(QCoreApplication::applicationFilePath(), { QStringLiteral("--demo") }))
+            window.close();
+    });
 
     UnixSignalWatcher termination;
     QObject::connect(

@@ -214,10 +214,15 @@ int main(int argc, char* argv[])
     sd::DemoEnvironment demo;
     sd::ConfigParseResult loaded;
     QString source;
-    // A first start of the window with no config yet opens the demo, so there is something to see.
-    const bool demoMode
-        = parser.isSet(demoOpt) || (window && !parser.isSet(configOpt) && !QFileInfo::exists(sd::defaultConfigPath()));
-    if (demoMode) {
+    // A first start of the window with no config yet opens an empty window whose first-run panel offers the
+    // demo, a first endpoint (saved to the default path) or a config file.
+    const bool demoMode = parser.isSet(demoOpt);
+    const bool firstRun
+        = !demoMode && window && !parser.isSet(configOpt) && !QFileInfo::exists(sd::defaultConfigPath());
+    if (firstRun) {
+        loaded.config = sd::AppConfig {};
+        source = QStringLiteral("no config yet");
+    } else if (demoMode) {
         QString error;
         if (!demo.start(static_cast<quint16>(port), &error)) {
             err() << "signaldeck: cannot start the demo simulator: " << error << Qt::endl;
@@ -260,7 +265,7 @@ int main(int argc, char* argv[])
 #if SIGNALDECK_GUI
     sd::DashboardOptions dashboard;
     dashboard.config = config;
-    dashboard.configPath = demoMode ? QString() : QFileInfo(source).absoluteFilePath();
+    dashboard.configPath = demoMode || firstRun ? QString() : QFileInfo(source).absoluteFilePath();
     dashboard.sourceLabel = demoMode ? QStringLiteral("demo") : source;
     dashboard.dataDir = parser.value(dataDirOpt);
     if (demoMode)

@@ -3,10 +3,15 @@
 
 #include "DetailPane.h"
 #include "EndpointEditorDialog.h"
+#include "FirstRunPanel.h"
 #include "FleetDock.h"
+#include "IncidentActions.h"
+#include "RowNote.h"
 #include "SignalTile.h"
+#include "TableOrderHold.h"
 #include "TrayNotifier.h"
 #include "controller/Controller.h"
+#include "health/IncidentPolicy.h"
 #include "history/HistoryQuery.h"
 #include "history/HistoryReader.h"
 #include "history/HistoryStore.h"
@@ -119,6 +124,12 @@ MainWindow::MainWindow(DashboardSetup setup, QWidget* parent)
         m_fleet = new FleetDock(config().sources, m_signals, this);
         connect(m_fleet, &FleetDock::tilesChanged, this, &MainWindow::updateTiles);
     }
+    // Incidents (acknowledge, maintenance), a still table under the pointer, notes by the row, first run.
+    m_incidents = new IncidentActions(this);
+    m_orderHold = new TableOrderHold(m_table, m_proxy, this);
+    m_rowNote = new RowNote(m_table);
+    connect(m_incidents, &IncidentActions::message, this, &MainWindow::noteAtCurrentRow);
+    m_firstRun = new FirstRunPanel(this);
 
     connect(m_controller, &Controller::batchReady, this, &MainWindow::applyBatch);
     connect(m_controller, &Controller::configApplied, this, &MainWindow::onConfigApplied);
@@ -127,8 +138,10 @@ MainWindow::MainWindow(DashboardSetup setup, QWidget* parent)
         if (refusal.isEmpty())
             return;
         const int row = m_endpoints->rowOfEndpoint(endpointId);
-        const QString name = row >= 0 ? m_endpoints->endpoint(row).name : QString();
-        statusBar()->showMessage(tr("%1 was not probed: %2").arg(name, refusal), 8000);
+        const QString text = probeRefusalText(row >= 0 ? m_endpoints->endpoint(row).name : QString(), refusal);
+        const QModelIndex at = row >= 0 ? m_proxy->mapFromSource(m_endpoints->index(row, 0)) : QModelIndex();
+        m_rowNote->showFor(at.isValid() ? at : m_table->currentIndex(), text);
+        statusBar()->showMessage(text, 8000);
     });
     connect(m_signals, &SignalSummaryModel::worstStateChanged, this, [this](SignalState) { updateTiles(); });
     {
@@ -231,6 +244,7 @@ void MainWindow::buildActions()
     file->addSeparator();
     file->addAction(quit);
     QMenu* endpoints = menuBar()->addMenu(tr("&Endpoints"));
+    endpoints->setObjectName(u"endpointsMenu"_qs);
     endpoints->addActions({ add, edit, dup, del });
     endpoints->addSeparator();
     endpoints->addActions({ probe, pause });
@@ -286,8 +300,16 @@ void MainWindow::buildActions()
         raise();
         activateWindow();
     });
-    connect(m_tray, &TrayNotifier::noticeShown, this,
-        [this](const TransitionDigest::Notice& notice) { statusBar()->showMessage(notice.title, 10'000); });
+    connect(m_tray, &TrayNotifier::noticeShown, this, [this](const TransitionDigest::Notice& notice) {
+        // Without a tray host (bare X, some Wayland desktops) the window is where notices go: say so once.
+        const bool first = !m_tray->trayAvailable() && !m_saidNoTray;
+        m_saidNoTray = m_saidNoTray || first;
+        statusBar()->showMessage(first ? notice.title
+                    + tr(" — no system tray here: notifications show in this "
+                         "status bar and the event log")
+                                       : notice.title,
+            first ? 20'000 : 10'000);
+    });
 }
 
 void MainWindow::buildCentre()
@@ -434,7 +456,8 @@ void MainWindow::buildStatusBar()
     m_historyLabel->setToolTip(m_controller->historyPath());
     for (QLabel* l : { m_pausedLabel, m_rateLabel, m_inFlightLabel, m_keychainLabel, m_historyLabel })
         statusBar()->addPermanentWidget(l);
-    if (m_controller->configPath().isEmpty())
+    // Not on a first run (no config yet, no demo): its panel says what to do.
+    if (m_controller->configPath().isEmpty() && m_setup.sourceLabel == u"demo")
         statusBar()->showMessage(tr("Demo: edits are not saved. Write a config (docs/CONFIG.md) to keep yours."));
 }
 
@@ -463,6 +486,7 @@ void MainWindow::applyBatch(const EngineBatch& batch)
     m_events->applyBatch(batch);
     m_tray->addEvents(batch.events);
     updateTiles();
+    m_incidents->applyBatch(batch);
     // The engine's own rate covers one flush (200 ms) and jumps; the status bar averages the last 5 s.
     const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
     m_rateSamples.append({ nowMs, batch.stats.probesFinished });
@@ -482,13 +506,46 @@ void MainWindow::applyBatch(const EngineBatch& batch)
             : tr("%1 in flight").arg(batch.stats.inFlight));
     if (!batch.results.isEmpty() || !batch.statuses.isEmpty())
         updateSelection();
-    // A first look should show charts: once the first results are in, select the worst endpoint (the
-    // table sorts by state) unless the user already picked one.
-    if (!m_autoSelected && !batch.results.isEmpty() && m_proxy->rowCount() > 0
-        && !m_table->selectionModel()->hasSelection()) {
-        m_autoSelected = true;
-        m_table->selectRow(0);
+    // A first look should show charts: once the first results are in, select the worst endpoint that has
+    // data (not a paused one with "no probes stored") unless the user already picked one.
+    if (!m_autoSelected && !batch.results.isEmpty() && !m_table->selectionModel()->hasSelection()) {
+        if (const int row = worstRowWithData(); row >= 0) {
+            m_autoSelected = true;
+            m_table->selectRow(row);
+        }
     }
+}
+
+int MainWindow::worstRowWithData() const
+{
+    int best = -1;
+    int bestRank = -1;
+    for (int row = 0; row < m_proxy->rowCount(); ++row) {
+        const int source = m_proxy->mapToSource(m_proxy->index(row, 0)).row();
+        if (!m_endpoints->lastResult(source) || m_endpoints->rowMark(source) == EndpointTableModel::RowMark::Paused)
+            continue;
+        const SignalState state = m_endpoints->status(source).overall;
+        const int rank = state == SignalState::Critical ? 3 : state == SignalState::Warning ? 2 : 1;
+        if (rank > bestRank) {
+            best = row;
+            bestRank = rank;
+        }
+    }
+    return best;
+}
+
+void MainWindow::noteAtCurrentRow(const QString& text)
+{
+    // By the row acted on: the first selected one (the current index may be elsewhere).
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    m_rowNote->showFor(rows.isEmpty() ? m_table->currentIndex() : rows.first(), text);
+    statusBar()->showMessage(text, 8000);
+}
+
+void MainWindow::setConfigPath(const QString& path)
+{
+    m_setup.configPath = path;
+    setWindowTitle(tr("SignalDeck — %1").arg(path.isEmpty() ? m_setup.sourceLabel : path));
 }
 
 void MainWindow::updateTiles()
@@ -622,8 +679,10 @@ void MainWindow::requestFigures()
 
 bool MainWindow::applyConfig(const AppConfig& config, QString* error)
 {
+    AppConfig changed = config;
+    dropMissingFromMaintenance(changed); // a deleted or renamed endpoint must not make the file unreadable
     QString why;
-    if (m_controller->applyConfig(config, &why))
+    if (m_controller->applyConfig(changed, &why))
         return true;
     qCWarning(lcUi).noquote() << why;
     QMessageBox::warning(this, tr("Config not saved"), tr("The change was not saved and not applied:\n%1").arg(why));
@@ -726,8 +785,10 @@ void MainWindow::setPaused(bool paused)
 {
     m_paused = paused;
     m_controller->setPaused(paused);
-    m_pausedLabel->setText(paused ? tr("⏸ Paused") : QString());
+    // Words, not "⏸": the font may have no such glyph (the tiles and the table draw theirs).
+    m_pausedLabel->setText(paused ? tr("Probing paused") : QString());
     m_pausedLabel->setStyleSheet(paused ? u"font-weight: bold;"_qs : QString());
+    m_incidents->refresh(); // the tiles and the table say "paused" too
     if (QAction* a = action(u"pauseProbing"_qs); a && a->isChecked() != paused)
         a->setChecked(paused);
 }

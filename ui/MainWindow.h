@@ -26,6 +26,10 @@ class EndpointFilterProxy;
 class EndpointTableModel;
 class EventLogModel;
 class FleetDock;
+class FirstRunPanel;
+class IncidentActions;
+class RowNote;
+class TableOrderHold;
 class SignalSummaryModel;
 class SignalTile;
 class TrayNotifier;
@@ -66,6 +70,13 @@ public:
     QAction* action(const QString& objectName) const;
     TimeRange range() const { return m_range; }
     int batchesApplied() const { return m_batches; }
+    IncidentActions* incidents() const { return m_incidents; }
+    TableOrderHold* orderHold() const { return m_orderHold; }
+    RowNote* rowNote() const { return m_rowNote; }
+    FirstRunPanel* firstRunPanel() const { return m_firstRun; }
+    QString configPath() const { return m_setup.configPath; }
+    /// Where edits are saved from now on (the first run: the default config path, or an opened file).
+    void setConfigPath(const QString& path);
 
     /// Shows or clears the banner above the tiles (no keychain, history faults). Empty text hides it.
     void setBanner(const QString& key, const QString& text);
@@ -90,6 +101,8 @@ public slots:
 signals:
     /// "Credentials…" (Ctrl+K) was chosen; app/ opens the credentials dialog (it owns the keychain store).
     void credentialsRequested();
+    /// The first-run panel's "Start the demo" was chosen; app/ starts it.
+    void demoRequested();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -109,6 +122,10 @@ private:
     void openEditor(int index, const EndpointConfig& initial);
     void showCustomRangeDialog();
     void onConfigApplied(const AppConfig& config);
+    /// Shows `text` by the current row (and in the status bar): where the operator looked.
+    void noteAtCurrentRow(const QString& text);
+    /// The worst endpoint that has data (a result, not paused), in the table's order; -1 when none.
+    int worstRowWithData() const;
 
     DashboardSetup m_setup;
     Controller* m_controller;
@@ -129,6 +146,11 @@ private:
     DetailPane* m_detail = nullptr;
     TrayNotifier* m_tray = nullptr;
     FleetDock* m_fleet = nullptr;
+    IncidentActions* m_incidents = nullptr;
+    TableOrderHold* m_orderHold = nullptr;
+    RowNote* m_rowNote = nullptr;
+    FirstRunPanel* m_firstRun = nullptr;
+    bool m_saidNoTray = false;
     QLabel* m_rateLabel = nullptr;
     QLabel* m_inFlightLabel = nullptr;
     QLabel* m_keychainLabel = nullptr;

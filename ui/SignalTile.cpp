@@ -161,30 +161,65 @@ void SignalTile::setSummary(
 {
     // A new system palette (dark mode switched on) needs the wash recomputed even if the state stayed.
     const bool paletteChanged = QPalette().color(QPalette::Base) != m_styledBase;
-    if (m_styled && !paletteChanged && state == m_state && warnings == m_warnings && criticals == m_criticals
-        && latestReason == m_latestReason && latestEndpoint == m_latestEndpoint && m_styledChecked == m_checked)
+    if (m_styled && !paletteChanged && !m_dirty && state == m_state && warnings == m_warnings
+        && criticals == m_criticals && latestReason == m_latestReason && latestEndpoint == m_latestEndpoint
+        && m_styledChecked == m_checked)
         return; // called with every engine batch: nothing to redo (style sheets are costly to re-apply)
-    const bool restyleNeeded = !m_styled || paletteChanged || state != m_state || m_styledChecked != m_checked;
+    const bool restyleNeeded
+        = !m_styled || paletteChanged || m_dirty || state != m_state || m_styledChecked != m_checked;
+    m_dirty = false;
     m_state = state;
     m_warnings = warnings;
     m_criticals = criticals;
     m_latestReason = latestReason;
     m_latestEndpoint = latestEndpoint;
-    m_stateLabel->setText(sd::stateText(state));
+    m_stateLabel->setText(m_probingPaused ? tr("%1 · paused").arg(sd::stateText(state)) : sd::stateText(state));
+    QString counts;
     if (criticals == 0 && warnings == 0)
-        m_counts->setText(state == SignalState::Unknown ? tr("No probes yet") : tr("All endpoints OK"));
+        counts = state == SignalState::Unknown ? tr("No probes yet") : tr("All endpoints OK");
     else
-        m_counts->setText(tr("%1 critical · %2 warning").arg(criticals).arg(warnings));
+        counts = tr("%1 critical · %2 warning").arg(criticals).arg(warnings);
+    // How the endpoints in trouble are handled, short: the tooltip says it in words.
+    QStringList handled;
+    QStringList handledLong;
+    if (m_handling.acknowledged > 0) {
+        handled << tr("%1 ack").arg(m_handling.acknowledged);
+        handledLong << tr("%n acknowledged", nullptr, m_handling.acknowledged);
+    }
+    if (m_handling.maintenance > 0) {
+        handled << tr("%1 maint").arg(m_handling.maintenance);
+        handledLong << tr("%n in maintenance", nullptr, m_handling.maintenance);
+    }
+    if (m_handling.paused > 0 && !m_probingPaused) {
+        handled << tr("%1 paused").arg(m_handling.paused);
+        handledLong << tr("%n not probed (paused)", nullptr, m_handling.paused);
+    }
+    if (!handled.isEmpty())
+        counts += u" · "_qs + handled.join(u" · "_qs);
+    m_counts->setText(counts);
+    m_counts->setToolTip(handledLong.isEmpty() ? QString() : tr("Of those: %1").arg(handledLong.join(u", "_qs)));
     const bool quiet = state == SignalState::Ok || state == SignalState::Unknown;
     m_action->setText(quiet ? QString() : shortSignalAction(m_signal));
     m_action->setToolTip(quiet ? QString() : signalAction(m_signal));
     const QString reason = latestEndpoint.isEmpty() ? latestReason : latestEndpoint + u": "_qs + latestReason;
     static_cast<ElidedLabel*>(m_reason)->setFullText(state == SignalState::Ok ? QString() : reason);
     setToolTip(signalCode(m_signal) + u" "_qs + signalTitle(m_signal) + u": "_qs + sd::stateText(state)
+        + (m_probingPaused ? tr(" (probing is paused)") : QString())
         + (m_checked ? tr(" — click to show all endpoints") : tr(" — click to show only endpoints raising it")));
     setAccessibleName(signalCode(m_signal) + u" "_qs + sd::stateText(state));
     if (restyleNeeded)
         restyle();
+}
+
+void SignalTile::setHandling(const Handling& handling, bool probingPaused)
+{
+    if (handling.acknowledged == m_handling.acknowledged && handling.maintenance == m_handling.maintenance
+        && handling.paused == m_handling.paused && probingPaused == m_probingPaused)
+        return;
+    m_handling = handling;
+    m_probingPaused = probingPaused;
+    m_dirty = true;
+    setSummary(m_state, m_warnings, m_criticals, m_latestReason, m_latestEndpoint);
 }
 
 void SignalTile::setChecked(bool checked)
@@ -201,7 +236,8 @@ void SignalTile::restyle()
     m_styledChecked = m_checked;
     m_styledBase = QPalette().color(QPalette::Base);
     const QColor accent = stateColor(m_state, palette());
-    m_icon->setPixmap(stateIcon(m_state, 32).pixmap(32, 32));
+    m_icon->setPixmap(
+        (m_probingPaused ? markIcon(MarkGlyph::Paused, accent, 32) : stateIcon(m_state, 32)).pixmap(32, 32));
     const QColor base = QPalette().color(QPalette::Base);
     QColor tint = accent;
     // A light wash of the state colour over the base keeps text readable in light and dark palettes.
@@ -213,6 +249,17 @@ void SignalTile::restyle()
     // The checked tile (the table filter) gets a thick border so it reads without colour, too.
     setStyleSheet(u"sd--SignalTile { background-color: "_qs + bg.name() + u"; border: "_qs
         + (m_checked ? u"3px"_qs : u"1px"_qs) + u" solid "_qs + accent.name() + u"; border-radius: 6px; }"_qs);
+}
+
+void SignalTile::changeEvent(QEvent* event)
+{
+    // Dark mode switched on or off: the wash and the state colour follow at once, not with the next batch.
+    if (event->type() == QEvent::ApplicationPaletteChange && m_styled
+        && QPalette().color(QPalette::Base) != m_styledBase) {
+        m_dirty = true;
+        setSummary(m_state, m_warnings, m_criticals, m_latestReason, m_latestEndpoint);
+    }
+    QFrame::changeEvent(event);
 }
 
 void SignalTile::mouseReleaseEvent(QMouseEvent* event)

@@ -23,6 +23,16 @@ public:
     void setSummary(
         SignalState state, int warnings, int criticals, const QString& latestReason, const QString& latestEndpoint);
     SignalState state() const { return m_state; }
+    /// Endpoints in trouble on this signal that are handled: acknowledged, in maintenance, not probed.
+    struct Handling {
+        int acknowledged = 0;
+        int maintenance = 0;
+        int paused = 0;
+    };
+    /// Shown after the counts ("2 critical · 0 warning · 1 ack"); `probingPaused` (all probing paused)
+    /// shows a pause glyph instead of the state icon and "Critical · paused".
+    void setHandling(const Handling& handling, bool probingPaused);
+    bool probingPaused() const { return m_probingPaused; }
     QString stateText() const;
     QString countsText() const;
     /// The short action shown on the tile (the full one is in the tooltip); empty while OK or unknown.
@@ -39,6 +49,7 @@ signals:
     void clicked(sd::FailureSignal signal);
 
 protected:
+    void changeEvent(QEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
 
@@ -51,6 +62,9 @@ private:
     bool m_styled = false;
     bool m_styledChecked = false;
     QColor m_styledBase; ///< the palette's Base when the style sheet was made
+    bool m_dirty = false;
+    bool m_probingPaused = false;
+    Handling m_handling;
     int m_warnings = 0;
     int m_criticals = 0;
     QString m_latestReason;

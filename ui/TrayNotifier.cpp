@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "TrayNotifier.h"
 
+#include "health/IncidentPolicy.h"
 #include "itemmodels/DisplayText.h"
 #include "ui/charts/SignalColors.h"
 
@@ -62,7 +63,17 @@ void TrayNotifier::setWorstState(SignalState state, int warnings, int criticals)
 
 void TrayNotifier::addEvents(const EngineEvents& events)
 {
-    if (m_digest.add(events) == 0)
+    EngineEvents notified;
+    if (m_incidents) {
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        for (const EngineEvent& e : events) {
+            if (e.kind != EngineEvent::Kind::Signal || m_incidents->notifies(e.endpointKey, e.toState, now))
+                notified.append(e);
+            else
+                ++m_silenced;
+        }
+    }
+    if (m_digest.add(m_incidents ? notified : events) == 0)
         return;
     flush();
 }

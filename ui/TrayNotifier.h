@@ -11,6 +11,8 @@ class QTimer;
 
 namespace sd {
 
+class IncidentPolicy;
+
 /// The system tray icon (coloured and shaped by the worst state, with a tooltip in words) and the desktop
 /// notifications for transitions, grouped by a TransitionDigest. Without a system tray (offscreen, some
 /// desktops) it still keeps the notices, so the window's status bar and tests can show them.
@@ -21,6 +23,11 @@ public:
 
     void setWorstState(SignalState state, int warnings, int criticals);
     void addEvents(const EngineEvents& events);
+    /// Transitions of acknowledged endpoints and of endpoints in maintenance are not notified (not owned;
+    /// null = everything is).
+    void setIncidentPolicy(const IncidentPolicy* policy) { m_incidents = policy; }
+    /// Transitions left out by the policy so far.
+    int silencedCount() const { return m_silenced; }
     bool trayAvailable() const;
     SignalState worstState() const { return m_worst; }
     QString toolTip() const { return m_toolTip; }
@@ -39,6 +46,8 @@ private:
     SignalState m_worst = SignalState::Unknown;
     QString m_toolTip;
     QList<TransitionDigest::Notice> m_notices;
+    const IncidentPolicy* m_incidents = nullptr;
+    int m_silenced = 0;
 };
 
 } // namespace sd

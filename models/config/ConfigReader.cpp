@@ -118,7 +118,7 @@ ConfigParseResult ConfigReader::read(const QJsonDocument& document)
     const QJsonObject root = document.object();
     rejectUnknownKeys(root, {},
         { u"version", u"location", u"thresholds", u"limits", u"tls", u"credentials", u"endpoints", u"transport",
-            u"sources" });
+            u"sources", u"maintenance" });
 
     AppConfig config;
     readVersion(root);
@@ -175,6 +175,16 @@ ConfigParseResult ConfigReader::read(const QJsonDocument& document)
                 SourceConfig source;
                 readSource(array->at(i), indexPath(path, i), source);
                 config.sources.append(source);
+            }
+        }
+    }
+    if (root.contains(u"maintenance")) {
+        const QString path = QStringLiteral("maintenance");
+        if (const auto array = readArray(root.value(u"maintenance"), path)) {
+            for (qsizetype i = 0; i < array->size(); ++i) {
+                MaintenanceWindow window;
+                readMaintenance(array->at(i), indexPath(path, i), config, window);
+                config.maintenance.append(window);
             }
         }
     }
@@ -772,6 +782,69 @@ void ConfigReader::readEndpoint(const QJsonValue& value, const QString& path, En
                     endpoint.tags.append(*tag);
             }
         }
+    }
+}
+
+void ConfigReader::readMaintenance(
+    const QJsonValue& value, const QString& path, const AppConfig& config, MaintenanceWindow& window)
+{
+    const auto object = readObject(value, path);
+    if (!object)
+        return;
+    rejectUnknownKeys(*object, path, { u"endpoints", u"tags", u"from", u"to", u"reason", u"excludeFromUptime" });
+    const auto readNames = [&](QStringView key, QStringList& target, auto known, const QString& unknownMessage) {
+        const QString listPath = configKeyPath(path, key);
+        if (!object->contains(key))
+            return;
+        const auto array = readArray(object->value(key), listPath);
+        if (!array)
+            return;
+        for (qsizetype i = 0; i < array->size(); ++i) {
+            const QString itemPath = indexPath(listPath, i);
+            const auto name = readNonEmptyString(array->at(i), itemPath);
+            if (!name)
+                continue;
+            if (!known(*name))
+                fail(itemPath, unknownMessage.arg(quoted(*name)));
+            target.append(*name);
+        }
+    };
+    readNames(
+        u"endpoints", window.endpoints,
+        [&config](const QString& name) {
+            return std::any_of(config.endpoints.cbegin(), config.endpoints.cend(),
+                [&name](const EndpointConfig& e) { return e.name == name; });
+        },
+        QStringLiteral("no endpoint named %1 in endpoints"));
+    readNames(
+        u"tags", window.tags,
+        [&config](const QString& tag) {
+            return std::any_of(config.endpoints.cbegin(), config.endpoints.cend(),
+                [&tag](const EndpointConfig& e) { return e.tags.contains(tag); });
+        },
+        QStringLiteral("no endpoint has the tag %1"));
+    if (window.endpoints.isEmpty() && window.tags.isEmpty())
+        fail(path, QStringLiteral("names no endpoint: give \"endpoints\" (names) or \"tags\""));
+    if (object->contains(u"from")) {
+        if (const auto from = readUtcTime(object->value(u"from"), configKeyPath(path, u"from")))
+            window.from = *from;
+    }
+    if (object->contains(u"to")) {
+        const QString toPath = configKeyPath(path, u"to");
+        if (const auto to = readUtcTime(object->value(u"to"), toPath)) {
+            window.to = *to;
+            if (window.from.isValid() && window.to <= window.from)
+                fail(toPath, QStringLiteral("must be after from (%1)").arg(window.from.toString(Qt::ISODate)));
+        }
+    }
+    if (object->contains(u"reason")) {
+        if (const auto reason = readString(object->value(u"reason"), configKeyPath(path, u"reason")))
+            window.reason = *reason;
+    }
+    if (object->contains(u"excludeFromUptime")) {
+        if (const auto exclude
+            = readBool(object->value(u"excludeFromUptime"), configKeyPath(path, u"excludeFromUptime")))
+            window.excludeFromUptime = *exclude;
     }
 }
 

@@ -62,6 +62,9 @@ private:
     void readErrorCodes(const QJsonValue& value, const QString& path, ErrorCodeMap& errorCodes);
     void readSource(const QJsonValue& value, const QString& path, SourceConfig& source);
     void readErrorCodeRule(const QJsonValue& value, const QString& path, ErrorCodeRule& rule);
+    /// After the endpoints: a window names endpoints and tags that exist.
+    void readMaintenance(
+        const QJsonValue& value, const QString& path, const AppConfig& config, MaintenanceWindow& window);
 
     QList<ConfigError> m_errors;
     QString m_baseDirectory;

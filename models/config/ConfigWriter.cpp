@@ -224,6 +224,26 @@ QJsonObject configToJsonObject(const AppConfig& config)
         }
         root.insert(u"sources", sources);
     }
+    if (!config.maintenance.isEmpty()) {
+        QJsonArray windows;
+        for (const MaintenanceWindow& window : config.maintenance) {
+            QJsonObject object;
+            if (!window.endpoints.isEmpty())
+                object.insert(u"endpoints", QJsonArray::fromStringList(window.endpoints));
+            if (!window.tags.isEmpty())
+                object.insert(u"tags", QJsonArray::fromStringList(window.tags));
+            if (window.from.isValid())
+                object.insert(u"from", window.from.toUTC().toString(Qt::ISODate));
+            if (window.to.isValid())
+                object.insert(u"to", window.to.toUTC().toString(Qt::ISODate));
+            if (!window.reason.isEmpty())
+                object.insert(u"reason", window.reason);
+            if (window.excludeFromUptime)
+                object.insert(u"excludeFromUptime", true);
+            windows.append(object);
+        }
+        root.insert(u"maintenance", windows);
+    }
     return root;
 }
 

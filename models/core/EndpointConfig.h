@@ -11,6 +11,7 @@
 #include <QStringList>
 #include <QUrl>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -157,6 +158,31 @@ struct SourceConfig {
     bool operator==(const SourceConfig&) const = default;
 };
 
+/// A maintenance window or a silence (config key `maintenance`, docs/CONFIG.md): the endpoints it names, and
+/// those with one of its tags, are probed as usual but raise no notification while it is in force, and
+/// the window shows them as "in maintenance". `excludeFromUptime` is read and kept (IncidentPolicy::
+/// uptimeExclusions gives the spans); the uptime figures do not apply it yet.
+struct MaintenanceWindow {
+    QStringList endpoints; ///< endpoint names
+    QStringList tags;
+    QDateTime from; ///< UTC; invalid = in force from the start
+    QDateTime to; ///< UTC; invalid = until it is removed from the config (a silence)
+    QString reason;
+    bool excludeFromUptime = false;
+    bool operator==(const MaintenanceWindow&) const = default;
+
+    bool activeAt(const QDateTime& utc) const
+    {
+        return (!from.isValid() || from <= utc) && (!to.isValid() || utc < to);
+    }
+    bool covers(const EndpointConfig& endpoint) const
+    {
+        return endpoints.contains(endpoint.name)
+            || std::any_of(
+                tags.cbegin(), tags.cend(), [&endpoint](const QString& t) { return endpoint.tags.contains(t); });
+    }
+};
+
 /// The whole config file (docs/CONFIG.md).
 struct AppConfig {
     int version = 1;
@@ -171,6 +197,7 @@ struct AppConfig {
     /// `transport`: "curl" (the default: correct and cheaper, docs/ARCHITECTURE.md "Transports") or "qt"
     TransportKind transport = TransportKind::Curl;
     QList<SourceConfig> sources; ///< `sources`: remote endpoint states shown in the window (not probed here)
+    QList<MaintenanceWindow> maintenance; ///< `maintenance`: silences and maintenance windows
     bool operator==(const AppConfig&) const = default;
 };
 

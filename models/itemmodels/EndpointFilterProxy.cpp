@@ -66,4 +66,18 @@ bool EndpointFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& sou
     return m_filter.accepts(facts);
 }
 
+void EndpointFilterProxy::holdOrder()
+{
+    if (m_holds++ == 0)
+        setDynamicSortFilter(false);
+}
+
+void EndpointFilterProxy::releaseOrder()
+{
+    if (m_holds == 0 || --m_holds > 0)
+        return;
+    setDynamicSortFilter(true);
+    invalidate(); // what changed meanwhile: one re-sort and re-filter now
+}
+
 } // namespace sd

@@ -25,6 +25,12 @@ public:
     void setFilter(const EndpointFilter& filter);
     FailureSignal signalFilter() const { return m_filter.signal; }
     const EndpointFilter& filter() const { return m_filter; }
+    /// While held, the rows keep their order and set as batches change the data (the pointer is over the
+    /// table, a row's menu or editor is open: nothing may move under it); released, the proxy sorts and
+    /// filters once and follows the data again. Holds nest: each hold needs its release.
+    void holdOrder();
+    void releaseOrder();
+    bool orderHeld() const { return m_holds > 0; }
 
 signals:
     void filterChanged();
@@ -34,6 +40,7 @@ protected:
 
 private:
     EndpointFilter m_filter;
+    int m_holds = 0;
 };
 
 } // namespace sd

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "itemmodels/EndpointTableModel.h"
+#include "health/IncidentPolicy.h"
 
 #include "itemmodels/ChangedRows.h"
 #include "itemmodels/RoleNames.h"
@@ -393,6 +394,67 @@ WindowFigures EndpointTableModel::windowFigures(int row) const
     return validRow(row) ? m_rows[static_cast<std::size_t>(row)].figures : WindowFigures {};
 }
 
+EndpointTableModel::RowMark EndpointTableModel::rowMark(int row) const
+{
+    return validRow(row) ? markOf(m_rows[static_cast<std::size_t>(row)]) : RowMark::None;
+}
+
+EndpointTableModel::RowMark EndpointTableModel::markOf(const Row& r) const
+{
+    if (isPaused(r.status))
+        return RowMark::Paused;
+    if (!m_incidents)
+        return RowMark::None;
+    switch (m_incidents->mark(endpointKey(r.config), m_clock())) {
+    case IncidentMark::Maintenance:
+        return RowMark::Maintenance;
+    case IncidentMark::Acknowledged:
+        return RowMark::Acknowledged;
+    case IncidentMark::None:
+        break;
+    }
+    return RowMark::None;
+}
+
+EndpointTableModel::MarkCounts EndpointTableModel::markCounts(FailureSignal signal) const
+{
+    MarkCounts counts;
+    const int i = signalIndex(signal);
+    for (int row = 0; row < rowCount(); ++row) {
+        const EndpointStatus& st = m_rows[static_cast<std::size_t>(row)].status;
+        const SignalState state = i >= 0 && i < kSignalCount ? st.states[static_cast<std::size_t>(i)] : st.overall;
+        if (state != SignalState::Warning && state != SignalState::Critical)
+            continue;
+        switch (rowMark(row)) {
+        case RowMark::Acknowledged:
+            ++counts.acknowledged;
+            break;
+        case RowMark::Maintenance:
+            ++counts.maintenance;
+            break;
+        case RowMark::Paused:
+            ++counts.paused;
+            break;
+        case RowMark::None:
+            break;
+        }
+    }
+    return counts;
+}
+
+void EndpointTableModel::setIncidentPolicy(const IncidentPolicy* policy)
+{
+    m_incidents = policy;
+    refreshMarks();
+}
+
+void EndpointTableModel::refreshMarks()
+{
+    if (m_rows.empty())
+        return;
+    emit dataChanged(index(0, State), index(rowCount() - 1, State), { Qt::DisplayRole, Qt::ToolTipRole, MarkRole });
+}
+
 EndpointTableModel::StateCounts EndpointTableModel::stateCounts() const
 {
     StateCounts counts;
@@ -477,6 +539,16 @@ QVariant EndpointTableModel::display(const Row& row, int column) const
     case Host:
         return row.host;
     case State:
+        switch (markOf(row)) {
+        case RowMark::Paused:
+            return QStringLiteral("Paused");
+        case RowMark::Maintenance:
+            return QStringLiteral("Maintenance");
+        case RowMark::Acknowledged:
+            return QStringLiteral("Acknowledged");
+        case RowMark::None:
+            break;
+        }
         return stateText(st.overall);
     case LastLatency:
         return row.last ? lastLatencyText(*row.last) : QString();
@@ -536,6 +608,21 @@ QVariant EndpointTableModel::toolTip(const Row& row, int column) const
     case Name:
     case Host:
         return row.config.url.toString();
+    case State: {
+        // The cell's word may be the mark: the tooltip keeps the state, and says why it is marked.
+        QStringList lines { stateText(row.status.overall) };
+        if (isPaused(row.status))
+            lines.append(row.status.pausedBecause.isEmpty()
+                    ? QStringLiteral("Paused: not probed until resumed")
+                    : QStringLiteral("Not probed: ") + row.status.pausedBecause);
+        if (m_incidents) {
+            if (const QString incident = m_incidents->describe(endpointKey(row.config), m_clock()); !incident.isEmpty())
+                lines.append(incident);
+        }
+        if (const QString reason = worstReason(row); !reason.isEmpty())
+            lines.append(reason);
+        return lines.join(u'\n');
+    }
     case Certificate: {
         QStringList lines;
         if (row.config.tls.insecureSkipVerify)
@@ -705,6 +792,8 @@ QVariant EndpointTableModel::data(const QModelIndex& index, int role) const
     }
     case PausedRole:
         return isPaused(row.status);
+    case MarkRole:
+        return static_cast<int>(markOf(row));
     default:
         break;
     }

@@ -17,6 +17,8 @@
 
 namespace sd {
 
+class IncidentPolicy;
+
 /// The endpoint table: one row per configured endpoint, in config order. Results, statuses and config changes
 /// find their row by endpointKey() (the config's `id`), so a row keeps its live data when the config changes
 /// around it (updateEndpoints); entries without a key (hand-made ones) fall back to the row at index
@@ -73,6 +75,7 @@ public:
         StatusStripRole, ///< QList<int> of the last kStripProbes probes, oldest first: 0 = OK, 1..4 = the
                          ///< signal S1..S4 it raised, 5 = failed without a signal (5xx, failed check)
         PausedRole, ///< bool: not probed now (paused, or its credential cannot be used)
+        MarkRole, ///< int(RowMark) of the row, any column: what the State cell shows instead of the state word
     };
     Q_ENUM(Role)
 
@@ -92,6 +95,17 @@ public:
         int critical = 0;
         int unknown = 0; ///< no probe finished yet
         int paused = 0; ///< counted in their state, too
+    };
+
+    /// What the State cell says besides the state (its icon and colour keep the state): paused wins over
+    /// maintenance, maintenance over an acknowledgement (IncidentPolicy).
+    enum class RowMark : quint8 { None, Acknowledged, Maintenance, Paused };
+
+    /// Endpoints raising a signal (Warning or Critical) that are marked, for the tiles.
+    struct MarkCounts {
+        int acknowledged = 0;
+        int maintenance = 0;
+        int paused = 0;
     };
 
     static constexpr int kSparklinePoints = 60;
@@ -138,6 +152,15 @@ public:
     /// The live window figures of a row (also while range figures are shown).
     WindowFigures windowFigures(int row) const;
     StateCounts stateCounts() const;
+    /// Marked endpoints whose `signal` is Warning or Critical (FailureSignal::None: their overall state).
+    MarkCounts markCounts(FailureSignal signal) const;
+    RowMark rowMark(int row) const;
+
+    /// Where acknowledgements and maintenance windows come from (not owned; null = none). Call
+    /// refreshMarks() when the policy changed (an acknowledgement, a window started or ended).
+    void setIncidentPolicy(const IncidentPolicy* policy);
+    /// One dataChanged over the State column (text, tooltip, MarkRole) of every row.
+    void refreshMarks();
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -173,6 +196,7 @@ private:
     QVariant toolTip(const Row& row, int column) const;
     QVariant sortValue(const Row& row, int column) const;
     QVariant cellState(const Row& row, int column) const;
+    RowMark markOf(const Row& row) const;
     const RangeFigures* rangeOf(const Row& row) const;
     QString worstReason(const Row& row) const;
     void emitRowsChanged(std::vector<int> rows, const QList<int>& roles);
@@ -184,6 +208,7 @@ private:
     QHash<QString, RangeFigures> m_range;
     QString m_rangeLabel;
     Clock m_clock;
+    const IncidentPolicy* m_incidents = nullptr;
 };
 
 } // namespace sd

@@ -47,8 +47,31 @@ void EventLogModel::dropOldest(int count)
     endRemoveRows();
 }
 
-void EventLogModel::appendEvents(const EngineEvents& events)
+EngineEvents EventLogModel::oneRowPerTransition(const EngineEvents& events)
 {
+    // The engine reports a signal's transition and, with it, the endpoint's overall one ("ok → critical"
+    // twice). The overall row says nothing more when a signal of the same endpoint, at the same time,
+    // reached the same state: the log keeps the signal's row, which names the signal.
+    EngineEvents out;
+    out.reserve(events.size());
+    for (const EngineEvent& e : events) {
+        if (e.kind == EngineEvent::Kind::Signal && e.signal == FailureSignal::None) {
+            const bool told = std::any_of(events.cbegin(), events.cend(), [&e](const EngineEvent& other) {
+                return other.kind == EngineEvent::Kind::Signal && other.signal != FailureSignal::None
+                    && other.endpointId == e.endpointId && other.endpoint == e.endpoint && other.time == e.time
+                    && other.to == e.to;
+            });
+            if (told)
+                continue;
+        }
+        out.append(e);
+    }
+    return out;
+}
+
+void EventLogModel::appendEvents(const EngineEvents& given)
+{
+    const EngineEvents events = oneRowPerTransition(given);
     if (events.isEmpty())
         return;
     // Only the newest `capacity` events of a huge batch can stay; make room before inserting.

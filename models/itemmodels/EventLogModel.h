@@ -38,7 +38,10 @@ public:
     /// At most this many events are kept (at least 1); shrinking drops the oldest at once.
     void setCapacity(int maxEvents);
     int capacity() const { return m_capacity; }
+    /// One row per transition: an endpoint's overall transition that a signal transition of the same
+    /// batch and time already tells (same endpoint, same state reached) gets no row of its own.
     void appendEvents(const EngineEvents& events);
+    static EngineEvents oneRowPerTransition(const EngineEvents& events);
     void applyBatch(const EngineBatch& batch);
     void clear();
     EngineEvent eventAt(int row) const;

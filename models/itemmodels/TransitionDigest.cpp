@@ -25,7 +25,8 @@ int TransitionDigest::add(const EngineEvents& events)
     int counted = 0;
     const QString critical = stateCode(SignalState::Critical);
     for (const EngineEvent& e : events) {
-        if (e.kind != EngineEvent::Kind::Signal)
+        // The endpoint's overall transition comes with the signal's that caused it: count the signal's.
+        if (e.kind != EngineEvent::Kind::Signal || e.signal == FailureSignal::None)
             continue;
         if (e.toState == SignalState::Critical && e.from != critical) {
             m_critical.append({ e.endpoint, e.signal, e.reason });

@@ -20,6 +20,7 @@ private slots:
     void rowsFollowTheBatchThatChangedThem();
     void textTagAndStateFilters();
     void filterChangedOnlyOnChange();
+    void heldOrderStaysUntilReleased();
 
 private:
     QStringList visibleNames() const;
@@ -29,6 +30,39 @@ private:
     std::unique_ptr<QAbstractItemModelTester> m_modelTester;
     std::unique_ptr<QAbstractItemModelTester> m_proxyTester;
 };
+
+void TestEndpointFilterProxy::heldOrderStaysUntilReleased()
+{
+    const auto order = [this] {
+        QStringList names;
+        for (int row = 0; row < m_proxy->rowCount(); ++row)
+            names.append(m_proxy->index(row, EndpointTableModel::Name).data().toString());
+        return names;
+    };
+    m_proxy->sort(EndpointTableModel::State, Qt::DescendingOrder);
+    const QStringList sorted = order();
+    QCOMPARE(sorted.first(), endpointName(0)); // critical first (ties keep the model's order)
+    // The pointer is over the table: a batch that makes endpoint 3 critical and 0 OK moves nothing.
+    m_proxy->holdOrder();
+    m_proxy->holdOrder(); // and a row's menu is open
+    QVERIFY(m_proxy->orderHeld());
+    EngineBatch batch;
+    batch.statuses = { status(0, u"oooo"), status(3, u"cccc") };
+    m_model->applyBatch(batch);
+    QCOMPARE(order(), sorted);
+    m_proxy->releaseOrder();
+    QCOMPARE(order(), sorted); // the menu closed, the pointer is still there
+    m_proxy->releaseOrder();
+    QVERIFY(!m_proxy->orderHeld());
+    QVERIFY(order() != sorted);
+    QVERIFY(order().indexOf(endpointName(3)) < order().indexOf(endpointName(0))); // critical above OK now
+    // Following the data again.
+    batch.statuses = { status(4, u"cccc") };
+    m_model->applyBatch(batch);
+    QVERIFY(order().indexOf(endpointName(4)) < order().indexOf(endpointName(0)));
+    m_proxy->releaseOrder(); // one release too many: harmless
+    QVERIFY(!m_proxy->orderHeld());
+}
 
 QStringList TestEndpointFilterProxy::visibleNames() const
 {

@@ -678,7 +678,9 @@ void TestEndpointTableModel::searchTextAndReason()
     QCOMPARE(search, search.toLower());
     // The worst signal (S4 Critical) gives the row's reason and tooltip.
     QCOMPARE(model.index(0, Model::Name).data(Model::ReasonRole).toString(), QStringLiteral("HTTP 429: rate limited"));
-    QCOMPARE(text(model, 0, Model::State, Qt::ToolTipRole), QStringLiteral("HTTP 429: rate limited"));
+    QCOMPARE(text(model, 0, Model::Circuit, Qt::ToolTipRole), QStringLiteral("HTTP 429: rate limited"));
+    // The State cell's tooltip keeps the state word (the cell may show a mark instead), then the reason.
+    QCOMPARE(text(model, 0, Model::State, Qt::ToolTipRole), QStringLiteral("Critical\nHTTP 429: rate limited"));
     QCOMPARE(
         text(model, 0, Model::SignalS2, Qt::ToolTipRole), QStringLiteral("Auth & credentials: JWT expires in 3 h"));
 }

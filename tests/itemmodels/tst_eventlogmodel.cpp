@@ -21,6 +21,7 @@ private slots:
     void texts();
     void circuitEvents();
     void applyBatchTakesTheEvents();
+    void oneRowPerTransition();
 };
 
 namespace {
@@ -165,6 +166,25 @@ void TestEventLogModel::applyBatchTakesTheEvents()
     QCOMPARE(reasonAt(model, 0), QStringLiteral("event 3"));
     model.clear();
     QCOMPARE(model.rowCount(), 0);
+}
+
+void TestEventLogModel::oneRowPerTransition()
+{
+    EventLogModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // S1 turning critical comes with the overall transition of the same endpoint at the same time.
+    const QDateTime at = QDateTime::fromMSecsSinceEpoch(1'700'000'000'000, Qt::UTC);
+    EngineEvent s1 = fixtures::event(
+        0, FailureSignal::S1, QStringLiteral("ok"), QStringLiteral("critical"), SignalState::Critical, at);
+    EngineEvent overall = s1;
+    overall.signal = FailureSignal::None;
+    // An overall change no signal row of the batch tells (another endpoint) keeps its row.
+    EngineEvent other = fixtures::event(
+        1, FailureSignal::None, QStringLiteral("ok"), QStringLiteral("warning"), SignalState::Warning, at);
+    model.appendEvents({ s1, overall, other });
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.eventAt(1).signal, FailureSignal::S1);
+    QCOMPARE(model.eventAt(0).endpointId, 1);
 }
 
 QTEST_GUILESS_MAIN(TestEventLogModel)

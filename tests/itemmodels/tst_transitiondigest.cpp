@@ -59,6 +59,20 @@ private slots:
         QVERIFY2(notice->title.contains(u"recovered"_qs), qPrintable(notice->title));
     }
 
+    // The endpoint's overall transition rides with its signal's: one endpoint turning critical is one
+    // transition ("api: S1 … is critical"), not "2 turned critical: api (—), api (S1)".
+    void theOverallTransitionIsNotCountedTwice()
+    {
+        TransitionDigest digest;
+        QCOMPARE(digest.add({ transition(u"api"_qs, FailureSignal::S1, SignalState::Ok, SignalState::Critical),
+                     transition(u"api"_qs, FailureSignal::None, SignalState::Ok, SignalState::Critical) }),
+            1);
+        const auto notice = digest.take(0);
+        QVERIFY(notice);
+        QCOMPARE(notice->transitions, 1);
+        QVERIFY2(notice->title.startsWith(u"api: S1"_qs), qPrintable(notice->title));
+    }
+
     void aStormBecomesOneSummaryPerCooldown()
     {
         TransitionDigest digest(10'000, 3);

@@ -165,4 +165,60 @@ QIcon stateIcon(SignalState state, int size)
     return icon;
 }
 
+namespace {
+
+QPixmap paintMarkIcon(MarkGlyph glyph, const QColor& color, int px)
+{
+    QPixmap pixmap(px, px);
+    pixmap.fill(Qt::transparent);
+    QPainter p(&pixmap);
+    p.setRenderHint(QPainter::Antialiasing);
+    const double s = px;
+    switch (glyph) {
+    case MarkGlyph::Paused:
+        p.setPen(Qt::NoPen);
+        p.setBrush(color);
+        p.drawRoundedRect(QRectF(s * 0.2, s * 0.15, s * 0.22, s * 0.7), s * 0.05, s * 0.05);
+        p.drawRoundedRect(QRectF(s * 0.58, s * 0.15, s * 0.22, s * 0.7), s * 0.05, s * 0.05);
+        break;
+    case MarkGlyph::Maintenance: {
+        p.setPen(QPen(color, std::max(1.5, s * 0.12)));
+        p.setBrush(Qt::NoBrush);
+        p.drawEllipse(QRectF(s * 0.12, s * 0.12, s * 0.76, s * 0.76));
+        p.drawLine(QPointF(s * 0.5, s * 0.5), QPointF(s * 0.5, s * 0.26));
+        p.drawLine(QPointF(s * 0.5, s * 0.5), QPointF(s * 0.68, s * 0.6));
+        break;
+    }
+    case MarkGlyph::Acknowledged: {
+        p.setPen(QPen(color, std::max(2.0, s * 0.16), Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        const QPolygonF check { QPointF(s * 0.16, s * 0.52), QPointF(s * 0.4, s * 0.76), QPointF(s * 0.86, s * 0.24) };
+        p.drawPolyline(check);
+        break;
+    }
+    case MarkGlyph::None:
+        break;
+    }
+    return pixmap;
+}
+
+} // namespace
+
+QIcon markIcon(MarkGlyph glyph, const QColor& color, int size)
+{
+    if (glyph == MarkGlyph::None)
+        return {};
+    size = std::max(size, 8);
+    static QHash<QString, QIcon> cache;
+    const QString key = QString::number(size) + u'/' + QString::number(static_cast<int>(glyph)) + u'/' + color.name();
+    if (const auto it = cache.constFind(key); it != cache.constEnd())
+        return it.value();
+    QIcon icon;
+    icon.addPixmap(paintMarkIcon(glyph, color, size));
+    QPixmap hiDpi = paintMarkIcon(glyph, color, size * 2);
+    hiDpi.setDevicePixelRatio(2.0);
+    icon.addPixmap(hiDpi);
+    cache.insert(key, icon);
+    return icon;
+}
+
 } // namespace sd

@@ -27,4 +27,10 @@ QString stateIconText(SignalState state);
 /// A painted icon of `size` × `size` device-independent pixels (also drawn at twice the size for HiDPI).
 QIcon stateIcon(SignalState state, int size = 16);
 
+/// How an endpoint in trouble is handled, drawn in place of its state icon (never a font glyph, which a
+/// font may lack): two bars for paused, a clock for maintenance, a check mark for acknowledged.
+enum class MarkGlyph : quint8 { None, Acknowledged, Maintenance, Paused };
+/// The glyph in `color` (the state's colour); a null icon for None.
+QIcon markIcon(MarkGlyph glyph, const QColor& color, int size = 16);
+
 } // namespace sd

@@ -24,6 +24,7 @@ QString StateCellDelegate::shortWord(const QString& word)
         { QStringLiteral("Unknown"), QStringLiteral("\u2014") },
         { QStringLiteral("half-open"), QStringLiteral("half") },
         { QStringLiteral("Acknowledged"), QStringLiteral("Ack") },
+        { QStringLiteral("Maintenance"), QStringLiteral("Maint") },
     };
     return kShort.value(word, word);
 }
@@ -55,6 +56,19 @@ QString StateCellDelegate::shownText(const QStyleOptionViewItem& option, const Q
     return fitText(opt);
 }
 
+QIcon StateCellDelegate::shownIcon(const QModelIndex& index) const
+{
+    const auto state = static_cast<SignalState>(index.data(m_stateRole).toInt());
+    const auto mark = m_markRole >= 0 ? static_cast<MarkGlyph>(index.data(m_markRole).toInt()) : MarkGlyph::None;
+    if (mark == MarkGlyph::None)
+        return stateIcon(state, 16);
+    const QPalette palette = QApplication::palette();
+    return markIcon(mark,
+        state == SignalState::Ok || state == SignalState::Unknown ? palette.color(QPalette::Text)
+                                                                  : stateColor(state, palette),
+        16);
+}
+
 void StateCellDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
 {
     const QVariant stateValue = index.data(m_stateRole);
@@ -70,7 +84,7 @@ void StateCellDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
         wash.setAlphaF(state == SignalState::Critical ? 0.28 : 0.22);
         painter->fillRect(opt.rect, wash);
     }
-    opt.icon = stateIcon(state, 16);
+    opt.icon = shownIcon(index);
     opt.features |= QStyleOptionViewItem::HasDecoration;
     opt.decorationSize = QSize(14, 14);
     opt.backgroundBrush = Qt::NoBrush;

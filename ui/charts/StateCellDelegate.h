@@ -14,6 +14,11 @@ class StateCellDelegate : public QStyledItemDelegate {
     Q_OBJECT
 public:
     StateCellDelegate(int stateRole, QObject* parent = nullptr);
+    /// A role giving an int MarkGlyph (paused, maintenance, acknowledged) drawn instead of the state icon; the
+    /// wash keeps the state's colour. -1 (the default): none.
+    void setMarkRole(int role) { m_markRole = role; }
+    /// The icon paint() draws for `index`.
+    QIcon shownIcon(const QModelIndex& index) const;
     void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
 
     /// The text paint() draws in `option.rect` for `index` (empty: the icon alone).
@@ -25,6 +30,7 @@ private:
     QString fitText(QStyleOptionViewItem& opt) const;
 
     int m_stateRole;
+    int m_markRole = -1;
 };
 
 } // namespace sd

@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The operator during an incident, offscreen, against nginx on loopback: acknowledging a critical endpoint
+// silences it until it recovers (and the mark clears itself), a maintenance window by name or tag silences
+// and marks its endpoints and is kept in the config file, paused probing shows on the tiles and in the
+// table, each transition is one event-log row, the table holds still under the pointer, F5's refusal shows
+// by the row and names the endpoint once, and a first run offers the demo, a first endpoint or a file.
+#include "DashboardStart.h"
+#include "config/ConfigLoader.h"
+#include "config/ConfigWriter.h"
+#include "credentials/InMemoryCredentialStore.h"
+#include "health/IncidentPolicy.h"
+#include "itemmodels/EndpointFilterProxy.h"
+#include "itemmodels/EndpointTableModel.h"
+#include "itemmodels/EventLogModel.h"
+#include "support/LoopbackServer.h"
+#include "ui/FirstRunPanel.h"
+#include "ui/IncidentActions.h"
+#include "ui/MainWindow.h"
+#include "ui/RowNote.h"
+#include "ui/SignalTile.h"
+#include "ui/TableOrderHold.h"
+#include "ui/TrayNotifier.h"
+
+#include <QAction>
+#include <QDialog>
+#include <QDir>
+#include <QEnterEvent>
+#include <QFile>
+#include <QFileInfo>
+#include <QPushButton>
+#include <QSet>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace sd;
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+class TestIncidents : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    test::LoopbackServer m_nginx;
+    InMemoryCredentialStore m_store;
+    std::unique_ptr<DashboardSession> m_session;
+
+    MainWindow& window() { return m_session->window(); }
+    EndpointTableModel* model() { return window().endpointModel(); }
+    QString downFlag() const { return m_dir.filePath(u"down"_s); }
+    QString configPath() const { return m_dir.filePath(u"config.json"_s); }
+
+    int rowOf(const QString& name)
+    {
+        for (int row = 0; row < model()->rowCount(); ++row)
+            if (model()->endpoint(row).name == name)
+                return row;
+        return -1;
+    }
+    SignalState overall(const QString& name) { return model()->status(rowOf(name)).overall; }
+    QString stateCell(const QString& name)
+    {
+        return model()->index(rowOf(name), EndpointTableModel::State).data().toString();
+    }
+    QString keyOf(const QString& name) { return endpointKey(model()->endpoint(rowOf(name))); }
+
+    void setDown(bool down)
+    {
+        if (down) {
+            QFile flag(downFlag());
+            QVERIFY(flag.open(QIODevice::WriteOnly));
+        } else {
+            QVERIFY(QFile::remove(downFlag()));
+        }
+    }
+
+    /// A transition the engine would send for `name` (the notifier's input).
+    EngineEvent critical(const QString& name)
+    {
+        EngineEvent e;
+        e.endpoint = name;
+        e.endpointKey = keyOf(name);
+        e.signal = FailureSignal::S2;
+        e.from = u"ok"_s;
+        e.to = u"critical"_s;
+        e.toState = SignalState::Critical;
+        e.time = QDateTime::currentDateTimeUtc();
+        e.reason = u"401"_s;
+        return e;
+    }
+
+    void select(const QString& name)
+    {
+        window().selectEndpoint(name);
+        QVERIFY(window().table()->selectionModel()->isRowSelected(
+            window().filterProxy()->mapFromSource(model()->index(rowOf(name), 0)).row()));
+        window().table()->setCurrentIndex(window().filterProxy()->mapFromSource(model()->index(rowOf(name), 0)));
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QLocale::setDefault(QLocale::c());
+        QSettings().clear();
+        QVERIFY(m_dir.isValid());
+        // /flip answers 401 (S2 Critical at once) while the flag file exists, 200 once it is gone.
+        const QString locations = u"location /ok { return 200 \"ok\"; }\n"_s
+            + u"location /flip { if (-f %1) { return 401; } return 200 \"ok\"; }\n"_s.arg(downFlag());
+        QVERIFY2(m_nginx.startNginx(locations), qPrintable(m_nginx.errorString()));
+        setDown(true);
+        const QString ok = m_nginx.url(u"/ok"_s).toString();
+        const QString json = u"{ \"version\": 1, "_s
+            + u"\"credentials\": [ { \"id\": \"absent\", \"label\": \"not in the keychain\" } ], "_s
+            + u"\"endpoints\": [ "_s
+            + u"{ \"name\": \"api-flip\", \"url\": \"%1\", \"interval\": \"1s\", \"timeout\": \"2s\", \"tags\": [\"core\"] }, "_s
+                  .arg(m_nginx.url(u"/flip"_s).toString())
+            + u"{ \"name\": \"db-one\", \"url\": \"%1\", \"interval\": \"1s\", \"timeout\": \"2s\", \"tags\": [\"db\"] }, "_s
+                  .arg(ok)
+            + u"{ \"name\": \"db-two\", \"url\": \"%1\", \"interval\": \"1s\", \"timeout\": \"2s\", \"tags\": [\"db\"] }, "_s
+                  .arg(ok)
+            + u"{ \"name\": \"needs-secret\", \"url\": \"%1\", \"interval\": \"1s\", \"credential\": \"absent\" } ] }"_s
+                  .arg(ok);
+        QFile file(configPath());
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(json.toUtf8());
+        file.close();
+        const ConfigParseResult loaded = loadConfigFile(configPath());
+        QVERIFY2(loaded.ok(), qPrintable(loaded.errorText()));
+        DashboardOptions options;
+        options.config = *loaded.config;
+        options.configPath = configPath();
+        options.sourceLabel = configPath();
+        options.dataDir = m_dir.filePath(u"data"_s);
+        options.credentialStore = &m_store;
+        options.auditPath = m_dir.filePath(u"audit.log"_s);
+        m_session = std::make_unique<DashboardSession>(options);
+        window().resize(1024, 700);
+        window().show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window()));
+        QTRY_COMPARE_WITH_TIMEOUT(overall(u"api-flip"_s), SignalState::Critical, 15'000);
+        QTRY_COMPARE_WITH_TIMEOUT(overall(u"db-one"_s), SignalState::Ok, 15'000);
+        QTRY_COMPARE_WITH_TIMEOUT(overall(u"needs-secret"_s), SignalState::Critical, 15'000);
+    }
+
+    // The first look shows charts: the worst endpoint with data, not the paused one without probes.
+    void startSelectsTheWorstEndpointWithData()
+    {
+        QTRY_VERIFY_WITH_TIMEOUT(window().table()->selectionModel()->hasSelection(), 10'000);
+        const QModelIndexList rows = window().table()->selectionModel()->selectedRows();
+        QCOMPARE(rows.size(), 1);
+        const int row = window().filterProxy()->mapToSource(rows.first()).row();
+        QCOMPARE(model()->endpoint(row).name, u"api-flip"_s);
+        QVERIFY(model()->lastResult(row).has_value());
+    }
+
+    void acknowledgeSilencesUntilRecovery()
+    {
+        select(u"api-flip"_s);
+        window().action(u"acknowledge"_s)->trigger();
+        QCOMPARE(stateCell(u"api-flip"_s), u"Acknowledged"_s);
+        QCOMPARE(model()->index(rowOf(u"api-flip"_s), 0).data(EndpointTableModel::MarkRole).toInt(),
+            int(EndpointTableModel::RowMark::Acknowledged));
+        QVERIFY2(window().tile(FailureSignal::S2)->countsText().contains(u"1 ack"_s),
+            qPrintable(window().tile(FailureSignal::S2)->countsText()));
+        // Said by the row, where the operator looked.
+        QVERIFY(window().rowNote()->isVisible());
+        QVERIFY(window().rowNote()->text().contains(u"api-flip"_s));
+        // It turning critical again (say after a flap) notifies nothing; another endpoint still does.
+        TrayNotifier* tray = window().tray();
+        const int silenced = tray->silencedCount();
+        const qsizetype notices = tray->notices().size();
+        tray->addEvents({ critical(u"api-flip"_s) });
+        QCOMPARE(tray->silencedCount(), silenced + 1);
+        QCOMPARE(tray->notices().size(), notices);
+        // A healthy endpoint cannot be acknowledged.
+        select(u"db-one"_s);
+        window().action(u"acknowledge"_s)->trigger();
+        QCOMPARE(stateCell(u"db-one"_s), u"OK"_s);
+        QVERIFY(window().rowNote()->text().contains(u"not critical"_s));
+        // Recovery: the acknowledgement clears itself, the recovery is notified.
+        setDown(false);
+        QTRY_COMPARE_WITH_TIMEOUT(overall(u"api-flip"_s), SignalState::Ok, 15'000);
+        QTRY_COMPARE(stateCell(u"api-flip"_s), u"OK"_s);
+        QVERIFY(!window().incidents()->policy().isAcknowledged(keyOf(u"api-flip"_s)));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::any_of(tray->notices().cbegin(), tray->notices().cend(),
+                [](const TransitionDigest::Notice& n) { return n.title.contains(u"recovered"_s); }),
+            20'000);
+        // Down again: notified again.
+        tray->addEvents({ critical(u"api-flip"_s) });
+        QCOMPARE(tray->silencedCount(), silenced + 1);
+        setDown(true);
+        QTRY_COMPARE_WITH_TIMEOUT(overall(u"api-flip"_s), SignalState::Critical, 15'000);
+    }
+
+    void maintenanceSilencesMarksAndIsKeptInTheConfig()
+    {
+        select(u"db-one"_s);
+        window().action(u"startMaintenance"_s)->trigger();
+        QCOMPARE(window().config().maintenance.size(), 1);
+        QCOMPARE(window().config().maintenance.first().endpoints, QStringList { u"db-one"_s });
+        QCOMPARE(stateCell(u"db-one"_s), u"Maintenance"_s);
+        QCOMPARE(stateCell(u"db-two"_s), u"OK"_s);
+        const QString tip
+            = model()->index(rowOf(u"db-one"_s), EndpointTableModel::State).data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(u"In maintenance until"_s), qPrintable(tip));
+        TrayNotifier* tray = window().tray();
+        const int silenced = tray->silencedCount();
+        tray->addEvents({ critical(u"db-one"_s) });
+        QCOMPARE(tray->silencedCount(), silenced + 1);
+        // Saved: the file reads back with the window.
+        const ConfigParseResult saved = loadConfigFile(configPath());
+        QVERIFY2(saved.ok(), qPrintable(saved.errorText()));
+        QCOMPARE(saved.config->maintenance, window().config().maintenance);
+        // Probing continues.
+        const qint64 probes = model()->status(rowOf(u"db-one"_s)).probes;
+        QTRY_VERIFY_WITH_TIMEOUT(model()->status(rowOf(u"db-one"_s)).probes > probes, 10'000);
+        window().action(u"endMaintenance"_s)->trigger();
+        QCOMPARE(stateCell(u"db-one"_s), u"OK"_s);
+        QVERIFY(window().config().maintenance.isEmpty());
+
+        // By tag, from the config: both db endpoints; deleting one keeps the file readable.
+        AppConfig next = window().config();
+        MaintenanceWindow byTag;
+        byTag.tags = QStringList { u"db"_s };
+        byTag.reason = u"database upgrade"_s;
+        next.maintenance = { byTag };
+        QVERIFY(window().applyConfig(next));
+        QCOMPARE(stateCell(u"db-one"_s), u"Maintenance"_s);
+        QCOMPARE(stateCell(u"db-two"_s), u"Maintenance"_s);
+        next = window().config();
+        MaintenanceWindow byName;
+        byName.endpoints = QStringList { u"db-two"_s };
+        next.maintenance.append(byName);
+        next.endpoints.removeIf([](const EndpointConfig& e) { return e.name == u"db-two"; });
+        QVERIFY(window().applyConfig(next));
+        const ConfigParseResult reread = loadConfigFile(configPath());
+        QVERIFY2(reread.ok(), qPrintable(reread.errorText()));
+        QCOMPARE(reread.config->maintenance.size(), 1);
+        next = window().config();
+        next.maintenance.clear();
+        QVERIFY(window().applyConfig(next));
+    }
+
+    void pausedShowsOnTilesAndInTheTable()
+    {
+        QAction* pause = window().action(u"pauseProbing"_s);
+        pause->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(stateCell(u"db-one"_s), u"Paused"_s, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(stateCell(u"api-flip"_s), u"Paused"_s, 5000);
+        for (FailureSignal s : kAllSignals) {
+            QVERIFY(window().tile(s)->probingPaused());
+            QVERIFY2(window().tile(s)->stateText().endsWith(u"paused"_s), qPrintable(window().tile(s)->stateText()));
+        }
+        pause->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(stateCell(u"db-one"_s), u"OK"_s, 5000);
+        QVERIFY(!window().tile(FailureSignal::S1)->probingPaused());
+    }
+
+    void oneEventRowPerTransition()
+    {
+        // An overall row ("api-flip ok → critical") beside the signal row that caused it (S2, same time,
+        // same state reached) said the same thing twice.
+        EventLogModel* log = window().eventModel();
+        QSet<QString> signalRows;
+        QList<EngineEvent> overallRows;
+        int flipRows = 0;
+        for (int row = 0; row < log->rowCount(); ++row) {
+            const EngineEvent e = log->eventAt(row);
+            if (e.kind != EngineEvent::Kind::Signal)
+                continue;
+            const QString key = e.endpoint + u'|' + e.time.toString(Qt::ISODateWithMs) + u'|' + e.to;
+            if (e.signal == FailureSignal::None)
+                overallRows.append(e);
+            else
+                signalRows.insert(key);
+            flipRows += e.endpoint == u"api-flip";
+        }
+        for (const EngineEvent& e : std::as_const(overallRows)) {
+            const QString key = e.endpoint + u'|' + e.time.toString(Qt::ISODateWithMs) + u'|' + e.to;
+            QVERIFY2(!signalRows.contains(key), qPrintable(u"two rows for "_s + key));
+        }
+        QVERIFY2(flipRows >= 3, qPrintable(QString::number(flipRows))); // critical, recovered, critical
+    }
+
+    void tableHoldsStillUnderThePointer()
+    {
+        EndpointFilterProxy* proxy = window().filterProxy();
+        QWidget* viewport = window().table()->viewport();
+        QVERIFY(!proxy->orderHeld());
+        QEnterEvent enter(QPointF(5, 5), QPointF(5, 5), viewport->mapToGlobal(QPointF(5, 5)));
+        QCoreApplication::sendEvent(viewport, &enter);
+        QVERIFY(proxy->orderHeld());
+        // While held, a state change does not move the rows.
+        QStringList order;
+        for (int row = 0; row < proxy->rowCount(); ++row)
+            order << proxy->index(row, EndpointTableModel::Name).data().toString();
+        setDown(false);
+        QTRY_COMPARE_WITH_TIMEOUT(overall(u"api-flip"_s), SignalState::Ok, 15'000);
+        QStringList held;
+        for (int row = 0; row < proxy->rowCount(); ++row)
+            held << proxy->index(row, EndpointTableModel::Name).data().toString();
+        QCOMPARE(held, order);
+        QEvent leave(QEvent::Leave);
+        QCoreApplication::sendEvent(viewport, &leave);
+        QVERIFY(!proxy->orderHeld());
+        // Released: sorted by state again (api-flip, OK now, is no longer above the OK rows by chance only).
+        QTRY_VERIFY(proxy->index(0, EndpointTableModel::Name).data().toString() != u"api-flip"_s);
+        // A dialog of the window holds it too, while it is shown.
+        auto* dialog = new QDialog(&window());
+        dialog->show();
+        QVERIFY(proxy->orderHeld());
+        delete dialog;
+        QVERIFY(!proxy->orderHeld());
+        setDown(true);
+    }
+
+    void probeRefusalShowsByTheRowNamingItOnce()
+    {
+        select(u"needs-secret"_s);
+        window().rowNote()->hide(); // a note of an earlier action
+        window().action(u"probeNow"_s)->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(window().rowNote()->isVisible(), 5000);
+        const QString text = window().rowNote()->text();
+        QVERIFY2(text.startsWith(u"needs-secret was not probed: "_s), qPrintable(text));
+        QCOMPARE(text.count(u"needs-secret"_s), 1);
+        QVERIFY2(!text.contains(u"not probed: not probed"_s), qPrintable(text));
+        QCOMPARE(probeRefusalText(u"a"_s, u"a: the server's Retry-After is in force"_s),
+            u"a was not probed: the server's Retry-After is in force"_s);
+    }
+
+    void firstRunOffersTheDemoAFirstEndpointOrAFile()
+    {
+        QTemporaryDir dir;
+        DashboardOptions options;
+        options.sourceLabel = u"no config yet"_s;
+        options.dataDir = dir.filePath(u"data"_s);
+        options.credentialStore = &m_store;
+        options.auditPath = dir.filePath(u"audit.log"_s);
+        DashboardSession first(options);
+        MainWindow& w = first.window();
+        w.resize(1024, 700);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        FirstRunPanel* panel = w.firstRunPanel();
+        QVERIFY(panel->isVisible());
+        QVERIFY2(!w.statusBar()->currentMessage().startsWith(u"Demo"_s), qPrintable(w.statusBar()->currentMessage()));
+        for (QPushButton* b : { panel->demoButton(), panel->addButton(), panel->openButton() })
+            QVERIFY(b->isVisible());
+        // Nothing of it is cut: it fits in the window's centre, at the top of the table.
+        QVERIFY(w.centralWidget()->rect().contains(panel->geometry()));
+        QVERIFY(panel->height() >= panel->heightForWidth(panel->width()));
+        QSignalSpy demo(&w, &MainWindow::demoRequested);
+        panel->demoButton()->click();
+        QCOMPARE(demo.size(), 1);
+        // A notification goes to the status bar; the panel stays.
+        TransitionDigest::Notice notice;
+        notice.title = u"x: S1 is critical"_s;
+        emit w.tray()->noticeShown(notice);
+        QVERIFY(panel->isVisible());
+        // A bad file: the error names the file and the JSON path.
+        const QString bad = dir.filePath(u"bad.json"_s);
+        QFile badFile(bad);
+        QVERIFY(badFile.open(QIODevice::WriteOnly));
+        badFile.write("{ \"version\": 1, \"endpoints\": [ { \"name\": \"a\", \"url\": \"ftp://x\" } ] }");
+        badFile.close();
+        QVERIFY(!panel->openConfig(bad));
+        QVERIFY2(panel->errorText().contains(bad) && panel->errorText().contains(u"endpoints[0].url"_s),
+            qPrintable(panel->errorText()));
+        // A good one: the endpoints arrive, the panel goes, edits are saved to it; the file is not rewritten.
+        QFile good(configPath());
+        QVERIFY(good.open(QIODevice::ReadOnly));
+        const QByteArray before = good.readAll();
+        good.close();
+        QVERIFY(panel->openConfig(configPath()));
+        QTRY_VERIFY(w.endpointModel()->rowCount() >= 3);
+        QVERIFY(!panel->isVisible());
+        QCOMPARE(w.configPath(), QFileInfo(configPath()).absoluteFilePath());
+        QVERIFY(good.open(QIODevice::ReadOnly));
+        QCOMPARE(good.readAll(), before);
+        w.close();
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_session)
+            window().close();
+    }
+};
+
+QTEST_MAIN(TestIncidents)
+#include "tst_incidents.moc"
