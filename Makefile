@@ -10,11 +10,12 @@ CTEST_ARGS  ?=
 # tools/check-packages.sh proves it (`make print-packages` is how it reads these lists).
 # libqt6opengl6-dev: only a Recommends of qt6-charts-dev, but Qt6Charts' CMake config requires Qt6OpenGL.
 # libsqlite3-dev: find_package(SQLite3) in models/history.
+# lld: the linker (SIGNALDECK_LINKER in CMakeLists.txt, docs/BUILDING.md).
 BUILD_PKGS   := build-essential cmake ninja-build pkg-config \
                 qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-httpserver-dev \
                 qt6-websockets-dev qt6-svg-dev qtkeychain-qt6-dev libspdlog-dev libsqlite3-dev \
                 libqt6sql6-sqlite qt6-qpa-plugins libgl-dev librsvg2-bin zlib1g-dev \
-                libcurl4-openssl-dev libssl-dev
+                libcurl4-openssl-dev libssl-dev lld
 RUN_PKGS     := libsecret-1-0 gnome-keyring dbus-daemon dbus-bin
 TEST_PKGS    := $(RUN_PKGS) libsecret-tools python3 python3-jsonschema xvfb xauth strace python3-httpbin nginx-light openssl prometheus prometheus-blackbox-exporter
 # `make package` (CPack DEB: dpkg-shlibdeps, file) and the package's checks (tests/packaging).

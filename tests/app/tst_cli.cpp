@@ -8,6 +8,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <map>
+#include <memory>
+
 class TestCli : public QObject {
     Q_OBJECT
 private:
@@ -16,6 +19,52 @@ private:
         QByteArray out;
         QByteArray err;
     };
+
+    /// The slow runs (the demo's hanging endpoints time out; the headless watch lasts 12 s) wait on timers, not
+    /// the CPU: initTestCase starts them together and the test that asserts on each collects it, so the suite
+    /// waits for the longest of them rather than their sum. Output goes to files, so that a run nobody is
+    /// reading yet never blocks on a full pipe.
+    struct Started {
+        std::unique_ptr<QProcess> process = std::make_unique<QProcess>();
+        QString out;
+        QString err;
+    };
+    QTemporaryDir m_runs;
+    std::map<QString, Started> m_started;
+    QTemporaryDir m_noKeychainHome;
+    QTemporaryDir m_watchData;
+
+    void start(const QString& key, const QStringList& args, const QProcessEnvironment& env = {})
+    {
+        Started& s = m_started[key];
+        s.out = m_runs.filePath(key + u".out"_qs);
+        s.err = m_runs.filePath(key + u".err"_qs);
+        if (!env.isEmpty())
+            s.process->setProcessEnvironment(env);
+        s.process->setStandardOutputFile(s.out);
+        s.process->setStandardErrorFile(s.err);
+        s.process->start(QStringLiteral(SIGNALDECK_BINARY), args);
+    }
+
+    Run finish(const QString& key, int timeoutMs = 60'000)
+    {
+        const auto it = m_started.find(key);
+        if (it == m_started.end())
+            return {};
+        QProcess& p = *it->second.process;
+        if (!p.waitForFinished(timeoutMs)) {
+            p.kill();
+            p.waitForFinished();
+            return {};
+        }
+        const auto read = [](const QString& path) {
+            QFile f(path);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, read(it->second.out),
+            read(it->second.err) };
+    }
+
     static Run run(const QStringList& args, int timeoutMs = 60'000, const QProcessEnvironment& env = {})
     {
         QProcess p;
@@ -32,9 +81,27 @@ private:
     }
 
 private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_runs.isValid() && m_noKeychainHome.isValid() && m_watchData.isValid());
+        start(u"demo-json"_qs, { u"--demo"_qs, u"--check"_qs, u"--json"_qs });
+        // No D-Bus session, so no Secret Service (checkWithoutKeychainSaysSoOnStderr).
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        const QTemporaryDir& home = m_noKeychainHome;
+        env.insert(u"DBUS_SESSION_BUS_ADDRESS"_qs, u"unix:path="_qs + home.filePath(u"no-such-bus"_qs));
+        env.remove(u"DISPLAY"_qs);
+        env.insert(u"HOME"_qs, home.path());
+        env.insert(u"XDG_DATA_HOME"_qs, home.filePath(u"data"_qs));
+        env.insert(u"XDG_CONFIG_HOME"_qs, home.filePath(u"config"_qs));
+        start(u"demo-no-keychain"_qs, { u"--demo"_qs, u"--check"_qs, u"--json"_qs }, env);
+        start(u"demo-table"_qs, { u"--demo"_qs, u"--check"_qs });
+        start(u"demo-watch"_qs,
+            { u"--demo"_qs, u"--headless"_qs, u"--duration"_qs, u"12"_qs, u"--data-dir"_qs, m_watchData.path() });
+    }
+
     void demoCheckJsonRaisesEverySignal()
     {
-        const Run r = run({ u"--demo"_qs, u"--check"_qs, u"--json"_qs });
+        const Run r = finish(u"demo-json"_qs);
         QCOMPARE(r.exitCode, 2); // CRITICAL: the demo has endpoints that raise S2 and S3 on their first probe
         QJsonParseError error;
         const QJsonDocument doc = QJsonDocument::fromJson(r.out, &error);
@@ -67,16 +134,9 @@ private slots:
 
     void checkWithoutKeychainSaysSoOnStderr()
     {
-        // No D-Bus session, so no Secret Service: the credential's endpoints are not sent, S2 says why, and
-        // standard error explains what to do.
-        QTemporaryDir home;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"DBUS_SESSION_BUS_ADDRESS"_qs, u"unix:path="_qs + home.filePath(u"no-such-bus"_qs));
-        env.remove(u"DISPLAY"_qs);
-        env.insert(u"HOME"_qs, home.path());
-        env.insert(u"XDG_DATA_HOME"_qs, home.filePath(u"data"_qs));
-        env.insert(u"XDG_CONFIG_HOME"_qs, home.filePath(u"config"_qs));
-        const Run r = run({ u"--demo"_qs, u"--check"_qs, u"--json"_qs }, 60'000, env);
+        // No D-Bus session, so no Secret Service (started by initTestCase): the credential's endpoints are not
+        // sent, S2 says why, and standard error explains what to do.
+        const Run r = finish(u"demo-no-keychain"_qs);
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("the OS keychain is not usable"), r.err.constData());
         QVERIFY2(r.err.contains("credential unavailable: no OS keychain"), r.err.constData());
@@ -110,7 +170,7 @@ private slots:
 
     void demoCheckTable()
     {
-        const Run r = run({ u"--demo"_qs, u"--check"_qs });
+        const Run r = finish(u"demo-table"_qs);
         QCOMPARE(r.exitCode, 2);
         const QString text = QString::fromUtf8(r.out);
         QVERIFY(text.contains(u"ENDPOINT"_qs));
@@ -200,9 +260,8 @@ private slots:
 
     void headlessWatchShowsPolitenessAndExits()
     {
-        QTemporaryDir data;
-        const Run r = run(
-            { u"--demo"_qs, u"--headless"_qs, u"--duration"_qs, u"12"_qs, u"--data-dir"_qs, data.path() }, 60'000);
+        const QTemporaryDir& data = m_watchData; // started by initTestCase
+        const Run r = finish(u"demo-watch"_qs);
         QCOMPARE(r.exitCode, 2);
         const QString text = QString::fromUtf8(r.out);
         QVERIFY2(text.contains(u"NEXT PROBE"_qs), r.out.constData());

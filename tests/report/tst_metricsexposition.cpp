@@ -107,7 +107,7 @@ MetricsRegistry fixtureRegistry()
 
 QByteArray readFixture(const QString& name)
 {
-    QFile file(QFINDTESTDATA(u"fixtures/"_s + name));
+    QFile file(QStringLiteral(SOURCE_DIR "/fixtures/") + name);
     if (!file.open(QIODevice::ReadOnly))
         return {};
     return file.readAll();
