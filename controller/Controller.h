@@ -72,6 +72,9 @@ public:
     const AppConfig& config() const { return m_config; }
     /// The file changes are saved to; empty for the demo.
     QString configPath() const { return m_options.configPath; }
+    /// From now on changes are saved to `path` (the first-run panel: a first endpoint, an opened file);
+    /// empty: applied, not saved.
+    void setConfigPath(const QString& path) { m_options.configPath = path; }
     /// The file the credential rotation reads and saves: the config file, or the demo's scratch copy.
     QString rotationConfigPath() const;
     Engine& engine() const { return *m_engine; }

@@ -3,10 +3,11 @@
 
 #include "MainWindow.h"
 #include "SignalTile.h"
-#include "StateCellDelegate.h"
 #include "TrayNotifier.h"
+#include "controller/Controller.h"
 #include "itemmodels/EndpointFilterProxy.h"
 #include "itemmodels/EndpointTableModel.h"
+#include "ui/charts/StateCellDelegate.h"
 
 #include <QAction>
 #include <QItemSelectionModel>
@@ -27,7 +28,7 @@ IncidentActions::IncidentActions(MainWindow* window)
     connect(m_edgeTimer, &QTimer::timeout, this, &IncidentActions::refresh);
     window->tray()->setIncidentPolicy(&m_policy);
     window->endpointModel()->setIncidentPolicy(&m_policy);
-    connect(window, &MainWindow::configApplied, this, &IncidentActions::setConfig);
+    connect(window->controller(), &Controller::configApplied, this, &IncidentActions::setConfig);
     // The State cell draws the mark (paused, maintenance, acknowledged) in place of the state icon.
     auto* stateCell = new StateCellDelegate(EndpointTableModel::CellStateRole, window->table());
     stateCell->setMarkRole(EndpointTableModel::MarkRole);

@@ -542,9 +542,14 @@ void MainWindow::noteAtCurrentRow(const QString& text)
     statusBar()->showMessage(text, 8000);
 }
 
+QString MainWindow::configPath() const
+{
+    return m_controller->configPath();
+}
+
 void MainWindow::setConfigPath(const QString& path)
 {
-    m_setup.configPath = path;
+    m_controller->setConfigPath(path);
     setWindowTitle(tr("SignalDeck — %1").arg(path.isEmpty() ? m_setup.sourceLabel : path));
 }
 

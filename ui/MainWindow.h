@@ -74,7 +74,7 @@ public:
     TableOrderHold* orderHold() const { return m_orderHold; }
     RowNote* rowNote() const { return m_rowNote; }
     FirstRunPanel* firstRunPanel() const { return m_firstRun; }
-    QString configPath() const { return m_setup.configPath; }
+    QString configPath() const;
     /// Where edits are saved from now on (the first run: the default config path, or an opened file).
     void setConfigPath(const QString& path);
 

@@ -52,7 +52,8 @@ private:
         if (it == m_started.end())
             return {};
         QProcess& p = *it->second.process;
-        if (!p.waitForFinished(timeoutMs)) {
+        // An event loop run by an earlier test may have seen it finish already (waitForFinished is then false).
+        if (p.state() != QProcess::NotRunning && !p.waitForFinished(timeoutMs)) {
             p.kill();
             p.waitForFinished();
             return {};
