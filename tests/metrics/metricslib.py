@@ -7,6 +7,7 @@ import os
 import re
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -109,6 +110,25 @@ def start_headless(binary, config_path, listen, data_dir):
     with open(os.path.join(data_dir, "stderr.txt"), "wb") as err:
         return subprocess.Popen([binary, "--config", config_path, "--headless", "--listen", listen, "--data-dir",
                                  data_dir], stdout=subprocess.DEVNULL, stderr=err)
+
+
+def start_listening_headless(binary, config_path, data_dir, tries=3):
+    """start_headless on a free loopback port, waiting until it answers /-/healthy. A port picked by free_port()
+    can be taken by another test before the prober binds it (the suite runs in parallel): then the prober exits
+    saying so, and it is started again on another port. Returns (process, port)."""
+    for _ in range(tries):
+        port = free_port()
+        process = start_headless(binary, config_path, "127.0.0.1:%d" % port, data_dir)
+        healthy = wait_for(lambda: process.poll() is not None
+                           or get("http://127.0.0.1:%d/-/healthy" % port, timeout=2)[0] == 200, 30, 0.2)
+        if healthy and process.poll() is None:
+            return process, port
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+    with open(os.path.join(data_dir, "stderr.txt"), "rb") as err:
+        sys.stderr.write("prober in %s never answered /-/healthy:\n%s\n" % (data_dir, err.read().decode(errors="replace")))
+    return process, port
 
 
 def get(url, accept=None, method="GET", timeout=5):

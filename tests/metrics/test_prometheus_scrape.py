@@ -40,6 +40,16 @@ def query(port, expr):
     return reply["data"]["result"]
 
 
+def targets(port):
+    """What Prometheus says of its scrape targets (URL, health, last error), for a failure message."""
+    try:
+        _, _, body = m.get("http://127.0.0.1:%d/api/v1/targets" % port)
+        return [(t["scrapeUrl"], t["health"], t["lastError"])
+                for t in json.loads(body)["data"]["activeTargets"]]
+    except (OSError, ValueError, KeyError) as error:
+        return "unreadable: %s" % error
+
+
 def main():
     binary, prometheus, rules = sys.argv[1], sys.argv[2], sys.argv[3]
     api = m.Api("unused")
@@ -51,9 +61,8 @@ def main():
         for location in ("loc-a", "loc-b"):
             config = os.path.join(scratch, location + ".json")
             m.write_config(config, location, api)
-            ports[location] = m.free_port()
-            probers[location] = m.start_headless(binary, config, "127.0.0.1:%d" % ports[location],
-                                                 os.path.join(scratch, "data-" + location))
+            probers[location], ports[location] = m.start_listening_headless(
+                binary, config, os.path.join(scratch, "data-" + location))
         prom_port = m.free_port()
         shutil.copy(rules, os.path.join(scratch, "rules.yml"))
         with open(os.path.join(scratch, "prometheus.yml"), "w") as f:
@@ -71,8 +80,10 @@ def main():
         if not check(ready, "prometheus not ready within 60 s"):
             return
         s2 = 'signaldeck_signal_state{job="signaldeck",endpoint="unauthorized",signal="S2"}'
-        both = m.wait_for(lambda: len(query(prom_port, s2)) == 2 and query(prom_port, s2), 40, 0.5)
-        if not check(both, "prometheus has no S2 samples from both probers within 40 s"):
+        both = m.wait_for(lambda: len(query(prom_port, s2)) == 2 and query(prom_port, s2), 60, 0.5)
+        if not both:
+            check(False, "prometheus has no S2 samples from both probers within 60 s (targets: %s)"
+                  % targets(prom_port))
             return
         up = {r["metric"]["instance"]: r["value"][1] for r in query(prom_port, 'up{job="signaldeck"}')}
         check(sorted(up.values()) == ["1", "1"], "up: %s" % up)
