@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <type_traits>
 
 namespace sd {
 
@@ -121,6 +122,19 @@ ConfigParseResult ConfigReader::read(const QJsonDocument& document)
             u"sources", u"maintenance" });
 
     AppConfig config;
+    // A top-level array of objects: each element read by `readOne` at its JSON path ("endpoints[2]").
+    const auto readList = [&](QStringView key, auto& list, const auto& readOne) {
+        if (!root.contains(key))
+            return;
+        const QString path = key.toString();
+        if (const auto array = readArray(root.value(key), path)) {
+            for (qsizetype i = 0; i < array->size(); ++i) {
+                typename std::remove_reference_t<decltype(list)>::value_type item;
+                readOne(array->at(i), indexPath(path, i), item);
+                list.append(item);
+            }
+        }
+    };
     readVersion(root);
     if (root.contains(u"location")) {
         if (const auto location = readNonEmptyString(root.value(u"location"), QStringLiteral("location")))
@@ -146,48 +160,17 @@ ConfigParseResult ConfigReader::read(const QJsonDocument& document)
         readTls(root.value(u"tls"), QStringLiteral("tls"), config.tls);
 
     // Credentials before endpoints: endpoints refer to credentials by id.
-    if (root.contains(u"credentials")) {
-        const QString path = QStringLiteral("credentials");
-        if (const auto array = readArray(root.value(u"credentials"), path)) {
-            for (qsizetype i = 0; i < array->size(); ++i) {
-                CredentialConfig credential;
-                readCredential(array->at(i), indexPath(path, i), credential);
-                config.credentials.append(credential);
-            }
-        }
-    }
-    if (root.contains(u"endpoints")) {
-        const QString path = QStringLiteral("endpoints");
-        if (const auto array = readArray(root.value(u"endpoints"), path)) {
-            for (qsizetype i = 0; i < array->size(); ++i) {
-                EndpointConfig endpoint;
-                endpoint.tls = config.tls;
-                readEndpoint(array->at(i), indexPath(path, i), endpoint);
-                config.endpoints.append(endpoint);
-            }
-        }
-    }
+    readList(u"credentials", config.credentials,
+        [&](const QJsonValue& v, const QString& at, CredentialConfig& c) { readCredential(v, at, c); });
+    readList(u"endpoints", config.endpoints, [&](const QJsonValue& v, const QString& at, EndpointConfig& e) {
+        e.tls = config.tls;
+        readEndpoint(v, at, e);
+    });
     ensureEndpointIds(config.endpoints);
-    if (root.contains(u"sources")) {
-        const QString path = QStringLiteral("sources");
-        if (const auto array = readArray(root.value(u"sources"), path)) {
-            for (qsizetype i = 0; i < array->size(); ++i) {
-                SourceConfig source;
-                readSource(array->at(i), indexPath(path, i), source);
-                config.sources.append(source);
-            }
-        }
-    }
-    if (root.contains(u"maintenance")) {
-        const QString path = QStringLiteral("maintenance");
-        if (const auto array = readArray(root.value(u"maintenance"), path)) {
-            for (qsizetype i = 0; i < array->size(); ++i) {
-                MaintenanceWindow window;
-                readMaintenance(array->at(i), indexPath(path, i), config, window);
-                config.maintenance.append(window);
-            }
-        }
-    }
+    readList(u"sources", config.sources,
+        [&](const QJsonValue& v, const QString& at, SourceConfig& c) { readSource(v, at, c); });
+    readList(u"maintenance", config.maintenance,
+        [&](const QJsonValue& v, const QString& at, MaintenanceWindow& w) { readMaintenance(v, at, config, w); });
 
     result.errors = m_errors;
     if (m_errors.isEmpty())
