@@ -5,7 +5,9 @@
 #   tools/run-bench.sh [BUILD_DIR]
 #   BENCH_SECONDS (60) per phase, BENCH_REPS (3), BENCH_ENDPOINTS (100,1000), BENCH_DOC (docs/PERFORMANCE.md),
 #   BENCH_ONLY: a space-separated subset of engine-nginx engine polite gui charts storage storage-1000 history-1
-#   history-1000 bodymemory hostile metrics (the page then says which sections were not measured).
+#   history-1000 bodymemory hostile metrics. A benchmark's output is kept in docs/bench-results/<name>.* (the
+#   store, committed) and replaced only when that benchmark runs again, so a subset run regenerates the whole
+#   page: its own sections from the new figures, the others from the store, each dated by its own run.
 #   BENCH_PEER=0: engine-nginx without the peer (Prometheus + prometheus-blackbox-exporter, run when installed).
 # Every benchmark's command line, start and end (UTC), the load average before and after and nproc go to
 # runs.jsonl, and the page prints them next to the figures.
@@ -17,8 +19,9 @@ endpoints=${BENCH_ENDPOINTS:-100,1000}
 doc=${BENCH_DOC:-docs/PERFORMANCE.md}
 only=" ${BENCH_ONLY:-engine-nginx engine polite gui charts storage storage-1000 history-1 history-1000 bodymemory hostile metrics} "
 results=$build_dir/bench-results
+store=${BENCH_STORE:-docs/bench-results}
 rm -rf "$results"
-mkdir -p "$results"
+mkdir -p "$results" "$store"
 export QT_QPA_PLATFORM=offscreen
 json=$results/results.jsonl
 : >"$json"
@@ -80,6 +83,11 @@ run() {
     "$name" "$start" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(nproc)" \
     "BENCH_SECONDS=$seconds BENCH_REPS=$reps BENCH_ENDPOINTS=$endpoints${BENCH_PEER:+ BENCH_PEER=$BENCH_PEER}" \
     "$@" >>"$runs"
+  # Into the store: this benchmark's records, output and run, replacing the previous run of the same name.
+  tail -n 1 "$runs" >"$store/$name.run.json"
+  mv "$json" "$store/$name.jsonl"
+  : >"$json"
+  cp "$results/$name.txt" "$store/$name.txt"
 }
 
 bench=$build_dir/tests/bench
@@ -112,9 +120,9 @@ run bodymemory "$bench/bench_bodymemory" --runs "$reps" --cap-mib 64
 run hostile "$bench/bench_hostile" --seconds 10 --shards 1,4 --reps "$reps"
 run metrics "$bench/bench_metrics" --seconds 90 --endpoints 1000 --interval 30 --render-every 1 --reps "$reps"
 
-/usr/bin/python3 tools/perf-report.py "$results" >"$doc.new"
+/usr/bin/python3 tools/perf-report.py "$store" >"$doc.new"
 mv "$doc.new" "$doc"
-echo "== $doc regenerated from $results"
+echo "== $doc regenerated from $store"
 if [ -n "${BENCH_ONLY:-}" ]; then
-  echo "== only $BENCH_ONLY measured: every other section of $doc now says 'Not measured' (make bench for all)"
+  echo "== only $BENCH_ONLY measured now: the other sections keep their figures from the store, with their dates"
 fi
