@@ -8,6 +8,7 @@ end, load). A benchmark that was not rerun keeps its last figures, dated by its 
 Usage: tools/perf-report.py STORE_DIR > docs/PERFORMANCE.md
 """
 import json
+import re
 import statistics
 import sys
 from collections import defaultdict
@@ -411,7 +412,8 @@ def reproduce(out, runs, name, fallback):
     if run is None:
         out.append(f"Reproduce: `{fallback}`.\n")
         return
-    command = list(run["command"])
+    # The build directory as run-bench.sh's default names it, wherever the run's build was.
+    command = [re.sub(r"^.*?/?((tests/(bench|history)|bench-results)/)", r"build/\1", arg) for arg in run["command"]]
     for i, arg in enumerate(command[:-1]):
         if arg == "--urls":  # the nginx ports run-bench.sh started: long, and the same every time
             urls = command[i + 1].split(",")
