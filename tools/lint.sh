@@ -14,8 +14,12 @@ tidy_db=$(mktemp -d /tmp/signaldeck-lint.XXXXXX)
 trap 'rm -rf "$tidy_db"' EXIT
 sed -E 's/ -Winvalid-pch -include [^ "]*cmake_pch\.hxx//g' "$build_dir/compile_commands.json" \
   >"$tidy_db/compile_commands.json"
-printf '%s\n' "${tus[@]}" | xargs -P "$(nproc)" -n 4 clang-tidy -p "$tidy_db" --quiet 2>&1 \
-  | grep -v -E '^[0-9]+ warnings? generated|^Suppressed|^Use -header-filter' || true
-# clang-tidy's own exit status is lost through xargs/grep; rerun to get it honestly.
-printf '%s\n' "${tus[@]}" | xargs -P "$(nproc)" -n 4 clang-tidy -p "$tidy_db" --quiet >/dev/null 2>&1
+# One pass: the output is kept and filtered, and xargs's own status (123 when any clang-tidy failed) decides.
+status=0
+printf '%s\n' "${tus[@]}" | xargs -P "$(nproc)" -n 4 clang-tidy -p "$tidy_db" --quiet >"$tidy_db/out" 2>&1 || status=$?
+grep -v -E '^[0-9]+ warnings? generated|^Suppressed|^Use -header-filter' "$tidy_db/out" || true
+if [ "$status" -ne 0 ]; then
+  echo "lint: clang-tidy failed (status $status)" >&2
+  exit 1
+fi
 echo "lint: clean"
