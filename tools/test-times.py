@@ -84,7 +84,7 @@ def run_one(test, timeout):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("build_dir")
-    parser.add_argument("-j", type=int, default=2, help="tests at once (default 2, as tools/run-tests.sh)")
+    parser.add_argument("-j", type=int, default=6, help="tests at once (default 6, as tools/run-tests.sh)")
     parser.add_argument("-R", help="only the tests matching this regex")
     parser.add_argument("-E", help="not the tests matching this regex")
     parser.add_argument("--timeout", type=float, default=300)
