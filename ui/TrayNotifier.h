@@ -32,6 +32,9 @@ public:
     SignalState worstState() const { return m_worst; }
     QString toolTip() const { return m_toolTip; }
     const QList<TransitionDigest::Notice>& notices() const { return m_notices; }
+    /// At most one notice per `cooldownMs` after the first (TransitionDigest: 15 s). Tests shorten it; set it
+    /// before the first events, it starts the digest afresh.
+    void setCooldownMs(qint64 cooldownMs) { m_digest = TransitionDigest(cooldownMs); }
 
 signals:
     void activated();

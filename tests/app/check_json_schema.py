@@ -4,7 +4,7 @@
 
 Usage: check_json_schema.py SIGNALDECK_BINARY SCHEMA
 
-Three runs of the real binary: the built-in demo (every signal), and two configs against a loopback HTTP
+Three runs of the real binary, at once: the built-in demo (every signal), and two configs against a loopback HTTP
 server this script starts (python3's http.server): one healthy endpoint (the `ok` path, exit 0) and a mix
 (404, 500, a failed body check, 429 with Retry-After). Each output must validate, and its exit code must
 be the Nagios code of its `worst`. Then mutations of real output that a careless change would produce
@@ -57,8 +57,14 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-def run_check(binary, args):
-    done = subprocess.run([binary, *args, "--check", "--json"], capture_output=True, timeout=120)
+def start_check(binary, args):
+    """Starts `--check --json`; the runs wait on their endpoints' answers, so they run at once."""
+    return subprocess.Popen([binary, *args, "--check", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def run_check(running, args):
+    stdout, stderr = running.communicate(timeout=120)
+    done = subprocess.CompletedProcess(running.args, running.returncode, stdout, stderr)
     label = " ".join(args)
     try:
         document = json.loads(done.stdout)
@@ -84,15 +90,8 @@ def main():
     validator_class.check_schema(schema)
     validator = validator_class(schema)
 
-    # 1. The demo raises every signal.
-    demo, code = run_check(binary, ["--demo"])
-    if demo is not None:
-        validate(validator, demo, "--demo")
-        check(code == NAGIOS.get(demo.get("worst")), f"--demo: exit {code} for worst {demo.get('worst')!r}")
-        seen = {r.get("signal") for r in demo.get("results", [])}
-        check({"S1", "S2", "S3", "S4"} <= seen, f"--demo: signals seen {seen}")
-
-    # 2. and 3. Configs against a loopback server of our own.
+    # The three runs wait on their endpoints (the demo's hanging ones time out): started together.
+    demo_run = start_check(binary, ["--demo"])
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
@@ -104,14 +103,6 @@ def main():
             return path
 
         healthy = config("healthy.json", [{"name": "ok", "url": base + "/ok", "timeout": "5s"}])
-        doc, code = run_check(binary, ["--config", healthy])
-        if doc is not None:
-            validate(validator, doc, "healthy")
-            check(code == 0 and doc.get("worst") == "ok", f"healthy: exit {code}, worst {doc.get('worst')!r}")
-            result = (doc.get("results") or [{}])[0]
-            check(result.get("outcome") == "ok" and result.get("signal") is None and result.get("httpStatus") == 200,
-                  f"healthy: {result}")
-
         mixed = config("mixed.json", [
             {"name": "ok", "url": base + "/ok", "timeout": "5s"},
             {"name": "missing", "url": base + "/missing", "timeout": "5s"},
@@ -120,7 +111,27 @@ def main():
              "checks": [{"jsonPointer": "/status", "equals": "ok"}]},
             {"name": "limited", "url": base + "/limited", "timeout": "5s"},
         ])
-        doc, code = run_check(binary, ["--config", mixed])
+        healthy_run = start_check(binary, ["--config", healthy])
+        mixed_run = start_check(binary, ["--config", mixed])
+
+        # 1. The demo raises every signal.
+        demo, code = run_check(demo_run, ["--demo"])
+        if demo is not None:
+            validate(validator, demo, "--demo")
+            check(code == NAGIOS.get(demo.get("worst")), f"--demo: exit {code} for worst {demo.get('worst')!r}")
+            seen = {r.get("signal") for r in demo.get("results", [])}
+            check({"S1", "S2", "S3", "S4"} <= seen, f"--demo: signals seen {seen}")
+
+        # 2. and 3. Configs against a loopback server of our own.
+        doc, code = run_check(healthy_run, ["--config", healthy])
+        if doc is not None:
+            validate(validator, doc, "healthy")
+            check(code == 0 and doc.get("worst") == "ok", f"healthy: exit {code}, worst {doc.get('worst')!r}")
+            result = (doc.get("results") or [{}])[0]
+            check(result.get("outcome") == "ok" and result.get("signal") is None and result.get("httpStatus") == 200,
+                  f"healthy: {result}")
+
+        doc, code = run_check(mixed_run, ["--config", mixed])
         if doc is not None:
             validate(validator, doc, "mixed")
             check(code == NAGIOS.get(doc.get("worst")), f"mixed: exit {code} for worst {doc.get('worst')!r}")

@@ -81,7 +81,7 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/rpc-internal":
             self.send(200, json.dumps({"jsonrpc": "2.0", "id": 1, "error": {"code": -32603, "message": "internal"}}))
         elif path == "/slow":
-            time.sleep(30)
+            time.sleep(30)  # wait-ok: the server hangs; the test's --deadline or SIGTERM ends the wait
             self.send(200, "{}")
         elif path == "/escape":
             self.send(500, json.dumps({"error": {"message": "\x1b[2J\x1b[31mred alert\x1b[0m\x07 bell"}}))
@@ -129,7 +129,7 @@ def main():
     print("PORT %d %d" % (http.server_address[1], https_port), flush=True)
     try:
         while True:
-            time.sleep(3600)
+            time.sleep(3600)  # wait-ok: the server's main thread idles until the test kills it
     except KeyboardInterrupt:
         pass
 

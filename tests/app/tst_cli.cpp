@@ -96,8 +96,10 @@ private slots:
         env.insert(u"XDG_CONFIG_HOME"_qs, home.filePath(u"config"_qs));
         start(u"demo-no-keychain"_qs, { u"--demo"_qs, u"--check"_qs, u"--json"_qs }, env);
         start(u"demo-table"_qs, { u"--demo"_qs, u"--check"_qs });
+        // Every demo endpoint probed at start (SIGNALDECK_STAGGER=off, tests/app/CMakeLists.txt), so two seconds
+        // show them all; spread over their 10 s intervals they took twelve.
         start(u"demo-watch"_qs,
-            { u"--demo"_qs, u"--headless"_qs, u"--duration"_qs, u"12"_qs, u"--data-dir"_qs, m_watchData.path() });
+            { u"--demo"_qs, u"--headless"_qs, u"--duration"_qs, u"2"_qs, u"--data-dir"_qs, m_watchData.path() });
     }
 
     void demoCheckJsonRaisesEverySignal()

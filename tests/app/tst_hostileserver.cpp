@@ -277,7 +277,7 @@ private slots:
         const QString cfg = writeConfig(u"slow.json"_s, config({ endpoint(u"fast"_s, "/ok"), slow }));
         QElapsedTimer clock;
         clock.start();
-        const Run r = run({ u"--config"_s, cfg, u"--check"_s, u"--json"_s, u"--deadline"_s, u"3s"_s });
+        const Run r = run({ u"--config"_s, cfg, u"--check"_s, u"--json"_s, u"--deadline"_s, u"1s"_s });
         QVERIFY2(clock.elapsed() < 20'000, qPrintable(QString::number(clock.elapsed())));
         QCOMPARE(r.exitCode, 3); // UNKNOWN: an endpoint never answered
         const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
@@ -341,8 +341,9 @@ private slots:
             endpoints.append(endpoint(u"ok-%1"_s.arg(i), "/ok"));
         const QString cfg = writeConfig(u"count.json"_s, config(endpoints));
         const QString data = path(u"history-count"_s);
+        // Two seconds: two or three rounds of 30, the exit falling into one of them.
         const Run r
-            = run({ u"--config"_s, cfg, u"--headless"_s, u"--json"_s, u"--duration"_s, u"4"_s, u"--data-dir"_s, data });
+            = run({ u"--config"_s, cfg, u"--headless"_s, u"--json"_s, u"--duration"_s, u"2"_s, u"--data-dir"_s, data });
         QCOMPARE(r.exitCode, 0);
         const QList<QByteArray> lines = r.out.trimmed().split('\n');
         const QJsonObject summary = QJsonDocument::fromJson(lines.last()).object();
@@ -400,7 +401,7 @@ private slots:
             redacted += v.toObject().value(u"reason"_s).toString().contains(u"<redacted>"_s) ? 1 : 0;
         QVERIFY2(redacted >= 7, json.out.constData());
         run({ u"--config"_s, cfg, u"--check"_s, u"--log-level"_s, u"debug"_s });
-        const Run headless = run({ u"--config"_s, cfg, u"--headless"_s, u"--duration"_s, u"4"_s, u"--data-dir"_s, data,
+        const Run headless = run({ u"--config"_s, cfg, u"--headless"_s, u"--duration"_s, u"2"_s, u"--data-dir"_s, data,
             u"--log-level"_s, u"debug"_s });
         QVERIFY2(headless.exitCode == 2, headless.err.constData());
         const QString csv = path(u"export.csv"_s);

@@ -2,12 +2,15 @@
 #include "support/LoopbackServer.h"
 
 #include <QDeadlineTimer>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
+
+#include <unistd.h>
 
 namespace sd::test {
 
@@ -39,16 +42,76 @@ QUrl LoopbackServer::url(const QString& path) const
     return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(path));
 }
 
+namespace {
+
+/// The inode of the socket listening on 127.0.0.1:`port` (/proc/net/tcp); empty when none is listed.
+QByteArray listeningInode(quint16 port)
+{
+    QFile tcp(QStringLiteral("/proc/net/tcp"));
+    if (!tcp.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray local = "0100007F:" + QByteArray::number(port, 16).toUpper().rightJustified(4, '0');
+    tcp.readLine(); // the header
+    while (!tcp.atEnd()) {
+        const QList<QByteArray> fields = tcp.readLine().simplified().split(' ');
+        // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+        if (fields.size() > 9 && fields.at(1) == local && fields.at(3) == "0A")
+            return fields.at(9);
+    }
+    return {};
+}
+
+/// True when the process `pid` holds the socket `inode`. Another test running at the same time (ctest -j) may
+/// take a port between freePort() and the server's bind: then the port answers, but not our server.
+bool holdsSocket(qint64 pid, const QByteArray& inode)
+{
+    const QByteArray target = "socket:[" + inode + ']';
+    const QString fds = QStringLiteral("/proc/%1/fd").arg(pid);
+    const QStringList entries = QDir(fds).entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot);
+    for (const QString& fd : entries) {
+        char link[64] = {};
+        const ssize_t n = ::readlink(QFile::encodeName(fds + u'/' + fd).constData(), link, sizeof link - 1);
+        if (n > 0 && QByteArray(link, n) == target)
+            return true;
+    }
+    return false;
+}
+
+constexpr int kPortAttempts = 5;
+
+} // namespace
+
 bool LoopbackServer::start(const QString& program, const QStringList& arguments, std::chrono::milliseconds wait)
 {
     stop();
-    m_port = freePort();
-    return launch(program, arguments, wait);
+    for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
+        m_port = freePort();
+        m_portTaken = false;
+        if (launch(program, arguments, wait))
+            return true;
+        if (!m_portTaken)
+            return false;
+        stop();
+    }
+    return false;
 }
 
 bool LoopbackServer::startNginx(const QString& locations, std::chrono::milliseconds wait)
 {
     stop();
+    for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
+        m_portTaken = false;
+        if (launchNginx(locations, wait))
+            return true;
+        if (!m_portTaken)
+            return false;
+        stop();
+    }
+    return false;
+}
+
+bool LoopbackServer::launchNginx(const QString& locations, std::chrono::milliseconds wait)
+{
     m_port = freePort();
     m_dir = std::make_unique<QTemporaryDir>();
     const QString d = m_dir->path();
@@ -80,6 +143,7 @@ bool LoopbackServer::launch(const QString& program, const QStringList& arguments
         m_error = program + QStringLiteral(" is not installed (see TEST_PKGS in the Makefile)");
         return false;
     }
+    m_error.clear();
     QStringList args;
     for (QString a : arguments)
         args.append(a.replace(QStringLiteral("{port}"), QString::number(m_port)));
@@ -94,16 +158,32 @@ bool LoopbackServer::launch(const QString& program, const QStringList& arguments
     const QDeadlineTimer deadline(wait);
     while (!deadline.hasExpired()) {
         if (m_process->state() != QProcess::Running) {
+            QString stderrText = QString::fromLocal8Bit(m_process->readAllStandardError()).trimmed();
+            if (m_dir) { // nginx writes its start-up errors to its error log
+                QFile log(m_dir->filePath(QStringLiteral("error.log")));
+                if (log.open(QIODevice::ReadOnly))
+                    stderrText += u'\n' + QString::fromLocal8Bit(log.readAll()).trimmed();
+            }
             m_error = QStringLiteral("%1 %2 exited with %3: %4")
                           .arg(program, args.join(u' '))
                           .arg(m_process->exitCode())
-                          .arg(QString::fromLocal8Bit(m_process->readAllStandardError()).trimmed());
+                          .arg(stderrText);
+            // Taken by another process between freePort() and the bind: start() tries another port.
+            m_portTaken = stderrText.contains(QStringLiteral("in use"), Qt::CaseInsensitive);
             return false;
         }
         QTcpSocket socket;
         socket.connectToHost(QHostAddress::LocalHost, m_port);
-        if (socket.waitForConnected(200))
-            return true;
+        if (socket.waitForConnected(200)) {
+            // The port answers: ours, unless another process took the port first (its bind then fails, or
+            // is about to). Where /proc cannot tell (a listener on [::]), the answer is taken as ours.
+            const QByteArray inode = listeningInode(m_port);
+            if (inode.isEmpty() || holdsSocket(m_process->processId(), inode))
+                return true;
+            m_error = QStringLiteral("port %1 was taken by another process").arg(m_port);
+            m_portTaken = true;
+            return false;
+        }
         QThread::msleep(50);
     }
     m_error = QStringLiteral("%1 %2 does not answer on port %3").arg(program, args.join(u' ')).arg(m_port);

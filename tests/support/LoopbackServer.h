@@ -14,8 +14,9 @@ namespace sd::test {
 
 /// A real server process on 127.0.0.1 that a test starts and owns: httpbin, nginx or one of the
 /// python scripts in tests/support/. start() picks a free port, substitutes it for every "{port}" in the
-/// arguments, and returns only when the port accepts connections (or says why not: missing program,
-/// early exit with its stderr, no answer in time). The process is killed when the object goes away.
+/// arguments, and returns only when the server's own socket listens there (or says why not: missing program,
+/// early exit with its stderr, no answer in time). A port that another process took meanwhile (tests run
+/// in parallel) is given up for another one, up to five times. The process is killed when the object goes away.
 /// A test that needs a server fails with that message; it never skips. Not thread-safe; one per server.
 class LoopbackServer {
 public:
@@ -44,10 +45,12 @@ public:
 
 private:
     bool launch(const QString& program, const QStringList& arguments, std::chrono::milliseconds wait);
+    bool launchNginx(const QString& locations, std::chrono::milliseconds wait);
 
     std::unique_ptr<QProcess> m_process;
     std::unique_ptr<QTemporaryDir> m_dir;
     quint16 m_port = 0;
+    bool m_portTaken = false; ///< the last launch lost its port to another process: worth another port
     QString m_error;
 };
 

@@ -139,6 +139,9 @@ private slots:
         options.credentialStore = &m_store;
         options.auditPath = m_dir.filePath(u"audit.log"_s);
         m_session = std::make_unique<DashboardSession>(options);
+        // Notices at most every 500 ms instead of every 15 s (TransitionDigest's cooldown, tested on its own in
+        // tst_transitiondigest): the recovery's notice below comes without a 15 s wait.
+        window().tray()->setCooldownMs(500);
         window().resize(1024, 700);
         window().show();
         QVERIFY(QTest::qWaitForWindowExposed(&window()));

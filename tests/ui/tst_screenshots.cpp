@@ -60,10 +60,13 @@ private slots:
         }();
         window.setRange(TimeRange::presets().first());
         window.selectEndpoint(shown);
-        QTRY_VERIFY_WITH_TIMEOUT(window.detailPane()->latencyChart()->bandPoints().size() >= 12, 60'000);
+        // Probes asked for (Probe now) rather than waited for every 5 s; the chart follows with its 2 s refresh.
+        QVERIFY(demo.probeUntil(
+            shown, [&window] { return window.detailPane()->latencyChart()->bandPoints().size() >= 12; }, 60'000));
         QTRY_VERIFY_WITH_TIMEOUT(window.eventModel()->rowCount() >= 4, 10'000);
         // Let one more chart refresh land so the pictures are current.
         const int updates = window.detailPane()->chartUpdates();
+        window.detailPane()->refresh(); // asked for now, not waited for from the 2 s refresh timer
         QTRY_VERIFY_WITH_TIMEOUT(window.detailPane()->chartUpdates() > updates, 10'000);
 
         save(&window, u"window.png"_qs);
@@ -86,6 +89,7 @@ private slots:
         dark.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9a, 0x9a));
         QApplication::setPalette(dark);
         const int before = window.detailPane()->chartUpdates();
+        window.detailPane()->refresh();
         QTRY_VERIFY_WITH_TIMEOUT(window.detailPane()->chartUpdates() > before, 10'000);
         save(&window, u"window-dark.png"_qs);
 
