@@ -5,7 +5,7 @@
 #   tools/run-bench.sh [BUILD_DIR]
 #   BENCH_SECONDS (60) per phase, BENCH_REPS (3), BENCH_ENDPOINTS (100,1000), BENCH_DOC (docs/PERFORMANCE.md),
 #   BENCH_ONLY: a space-separated subset of engine-nginx engine polite gui charts storage storage-1000 history-1
-#   history-1000 bodymemory hostile metrics (the page then says which sections were not measured).
+#   history-1000 bodymemory hostile metrics fleet (the page then says which sections were not measured).
 #   BENCH_PEER=0: engine-nginx without the peer (Prometheus + prometheus-blackbox-exporter, run when installed).
 # Every benchmark's command line, start and end (UTC), the load average before and after and nproc go to
 # runs.jsonl, and the page prints them next to the figures.
@@ -15,7 +15,7 @@ seconds=${BENCH_SECONDS:-60}
 reps=${BENCH_REPS:-3}
 endpoints=${BENCH_ENDPOINTS:-100,1000}
 doc=${BENCH_DOC:-docs/PERFORMANCE.md}
-only=" ${BENCH_ONLY:-engine-nginx engine polite gui charts storage storage-1000 history-1 history-1000 bodymemory hostile metrics} "
+only=" ${BENCH_ONLY:-engine-nginx engine polite gui charts storage storage-1000 history-1 history-1000 bodymemory hostile metrics fleet} "
 results=$build_dir/bench-results
 rm -rf "$results"
 mkdir -p "$results"
@@ -111,6 +111,12 @@ run history-1000 "$build_dir/tests/history/bench_history" --days 1 --endpoints 1
 run bodymemory "$bench/bench_bodymemory" --runs "$reps" --cap-mib 64
 run hostile "$bench/bench_hostile" --seconds 10 --shards 1,4 --reps "$reps"
 run metrics "$bench/bench_metrics" --seconds 90 --endpoints 1000 --interval 30 --render-every 1 --reps "$reps"
+# The dashboard as the fleet's window (issue 15.3): 1,000 endpoints x 3 locations read back from a real Prometheus.
+if command -v prometheus >/dev/null; then
+  run fleet "$bench/bench_fleet" --endpoints 1000 --locations 3 --polls 7
+elif [[ $only == *" fleet "* ]]; then
+  echo "prometheus missing (make deps-bench): bench_fleet is not measured" >&2
+fi
 
 /usr/bin/python3 tools/perf-report.py "$results" >"$doc.new"
 mv "$doc.new" "$doc"
