@@ -65,6 +65,8 @@ QByteArray proberBody(int endpoints, const QString& location, int brokenEvery)
         out += "signaldeck_last_probe_outcome{" + labels + ",outcome=\"" + (broken ? "connection" : "ok") + "\"} 1\n";
         out += "signaldeck_circuit_state{" + labels + "} 0\n";
         out += "signaldeck_endpoint_paused{" + labels + "} 0\n";
+        // What the range read charts (static here: its rates are 0/0, so the errors come from the error ratio).
+        out += "signaldeck_error_ratio{" + labels + "} " + (broken ? "1" : "0") + "\n";
     }
     return out;
 }
@@ -240,6 +242,7 @@ int main(int argc, char** argv)
 
     std::printf("fleet refresh: %d endpoints x %d locations = %d cells, %d series, answer %.1f MB\n", n, l, n * l,
         n * l * 11, static_cast<double>(body.size()) / 1e6);
+    // (+1 signaldeck_error_ratio per cell in the scrape, read only by the range read)
     std::printf("  poll (query + transfer + parse + build), wall: median %.0f ms, worst %.0f ms over %zu polls\n",
         median(queryMs), *std::max_element(queryMs.begin(), queryMs.end()), queryMs.size());
     std::printf("  the query alone (Prometheus + transfer), wall: median %.0f ms\n", median(bareMs));
