@@ -424,8 +424,8 @@ void TimeSeriesChartView::leaveLineMode()
     setRenderHint(QPainter::Antialiasing, m_bucketAntialiasing);
     // The buckets' own series are named in the legend again (the thresholds and the gap shading stay as they are).
     for (QAbstractSeries* series : m_chart->series()) {
-        const bool threshold = std::any_of(m_thresholds.cbegin(), m_thresholds.cend(),
-            [series](const ThresholdItem& t) { return t.line == series; });
+        const bool threshold = std::any_of(
+            m_thresholds.cbegin(), m_thresholds.cend(), [series](const ThresholdItem& t) { return t.line == series; });
         if (threshold || series == m_gapArea)
             continue;
         for (QLegendMarker* marker : m_chart->legend()->markers(series))
