@@ -35,7 +35,7 @@ def num(value):
 
 # The order the benchmarks run in (tools/run-bench.sh), so that records read back in the same order.
 ORDER = ("engine-nginx", "engine", "polite", "gui", "charts", "storage", "storage-1000", "history-1", "history-1000",
-         "bodymemory", "hostile", "metrics")
+         "bodymemory", "hostile", "metrics", "fleet")
 
 
 def stored(results, suffix):
@@ -487,6 +487,11 @@ def main():
                  "accumulated in a `MetricsRegistry` as `--headless --listen` does, and the whole exposition "
                  "rendered every second, in the same process and run; render and accumulation timed with the "
                  "thread's CPU clock. Target: a scrape every 15 s costs ≤ 5 % of the probing CPU.")
+    text_section(out, results, runs, "The fleet's window (`tests/bench/bench_fleet.cpp`, issue 15.3)", ["fleet"],
+                 "1,000 endpoints × 3 locations of `signaldeck_*` series (as three headless probers export them) "
+                 "served to a real Prometheus on loopback (5 s scrape) and polled by a `prometheus` source as the "
+                 "window does; then the detail pane's `query_range` read of one remote endpoint (its 3 locations). "
+                 "Wall times include Prometheus's own work on the same machine; CPU is the thread's own clock.")
     print("\n".join(out))
 
 

@@ -5,7 +5,7 @@
 #   tools/run-bench.sh [BUILD_DIR]
 #   BENCH_SECONDS (60) per phase, BENCH_REPS (3), BENCH_ENDPOINTS (100,1000), BENCH_DOC (docs/PERFORMANCE.md),
 #   BENCH_ONLY: a space-separated subset of engine-nginx engine polite gui charts storage storage-1000 history-1
-#   history-1000 bodymemory hostile metrics. A benchmark's output is kept in docs/bench-results/<name>.* (the
+#   history-1000 bodymemory hostile metrics fleet. A benchmark's output is kept in docs/bench-results/<name>.* (the
 #   store, committed) and replaced only when that benchmark runs again, so a subset run regenerates the whole
 #   page: its own sections from the new figures, the others from the store, each dated by its own run.
 #   BENCH_PEER=0: engine-nginx without the peer (Prometheus + prometheus-blackbox-exporter, run when installed).
@@ -17,7 +17,7 @@ seconds=${BENCH_SECONDS:-60}
 reps=${BENCH_REPS:-3}
 endpoints=${BENCH_ENDPOINTS:-100,1000}
 doc=${BENCH_DOC:-docs/PERFORMANCE.md}
-only=" ${BENCH_ONLY:-engine-nginx engine polite gui charts storage storage-1000 history-1 history-1000 bodymemory hostile metrics} "
+only=" ${BENCH_ONLY:-engine-nginx engine polite gui charts storage storage-1000 history-1 history-1000 bodymemory hostile metrics fleet} "
 results=$build_dir/bench-results
 store=${BENCH_STORE:-docs/bench-results}
 rm -rf "$results"
@@ -119,6 +119,12 @@ run history-1000 "$build_dir/tests/history/bench_history" --days 1 --endpoints 1
 run bodymemory "$bench/bench_bodymemory" --runs "$reps" --cap-mib 64
 run hostile "$bench/bench_hostile" --seconds 10 --shards 1,4 --reps "$reps"
 run metrics "$bench/bench_metrics" --seconds 90 --endpoints 1000 --interval 30 --render-every 1 --reps "$reps"
+# The dashboard as the fleet's window (issue 15.3): 1,000 endpoints x 3 locations read back from a real Prometheus.
+if command -v prometheus >/dev/null; then
+  run fleet "$bench/bench_fleet" --endpoints 1000 --locations 3 --polls 7
+elif [[ $only == *" fleet "* ]]; then
+  echo "prometheus missing (make deps-bench): bench_fleet is not measured" >&2
+fi
 
 /usr/bin/python3 tools/perf-report.py "$store" >"$doc.new"
 mv "$doc.new" "$doc"

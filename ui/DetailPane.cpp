@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "DetailPane.h"
 
+#include "config/Duration.h"
 #include "itemmodels/DisplayText.h"
+#include "sources/FleetRange.h"
 #include "ui/charts/ErrorRateChartView.h"
 #include "ui/charts/LatencyChartView.h"
 
@@ -14,6 +16,8 @@
 #include <QSplitter>
 #include <QTimer>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace sd {
 
@@ -51,6 +55,7 @@ DetailPane::DetailPane(HistoryReader* reader, QWidget* parent)
     , m_trace(selectableLabel(this))
     , m_tls(selectableLabel(this))
     , m_schedule(selectableLabel(this))
+    , m_rangeReader(new FleetRangeReader(this))
 {
     setObjectName(u"detailPane"_qs);
     m_latency->setObjectName(u"latencyChart"_qs);
@@ -107,11 +112,22 @@ DetailPane::DetailPane(HistoryReader* reader, QWidget* parent)
     m_refresh->setInterval(2000);
     connect(m_refresh, &QTimer::timeout, this, &DetailPane::refresh);
     connect(m_reader, &HistoryReader::chartReady, this, &DetailPane::applyChart);
+    connect(m_rangeReader, &FleetRangeReader::ready, this, &DetailPane::applyRemote);
     setSelection({});
 }
 
 void DetailPane::setSelection(const QList<EndpointConfig>& endpoints)
 {
+    if (m_remote) { // back to the local history
+        m_remote.reset();
+        m_rangeReader->cancel();
+        m_refresh->setInterval(2000);
+        m_endpoint.clear();
+        m_latency->showNothing(tr("Loading history…"));
+        m_errors->showNothing(tr("Loading history…"));
+        m_figures->setWordWrap(false);
+        m_figures->setToolTip({});
+    }
     const QString previous = m_endpoint;
     m_endpoint = endpoints.isEmpty() ? QString() : endpoints.first().name;
     QStringList overlays;
@@ -173,6 +189,8 @@ void DetailPane::setThresholds(const Thresholds& thresholds)
 
 void DetailPane::refresh()
 {
+    if (m_remote)
+        return refreshRemote();
     if (m_endpoint.isEmpty())
         return;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -200,6 +218,8 @@ void DetailPane::requestOverlayAfter(const QString& endpoint)
 
 void DetailPane::applyChart(const HistoryReader::ChartAnswer& answer)
 {
+    if (m_remote)
+        return; // a local answer that arrived after a remote endpoint was chosen
     if (m_overlays.contains(answer.request.endpoint)) {
         if (answer.error.isEmpty())
             m_latency->setOverlay(answer.request.endpoint, answer.series);
@@ -304,6 +324,120 @@ QString DetailPane::lastProbeText() const
 {
     return m_status->text() + u"\n"_qs + m_outcome->text() + u"\n"_qs + m_reason->text() + u"\n"_qs + m_phases->text()
         + u"\n"_qs + m_trace->text() + u"\n"_qs + m_schedule->text();
+}
+
+void DetailPane::setRemoteSelection(const RemoteSelection& selection)
+{
+    const bool same = m_remote && m_remote->source == selection.source && m_remote->endpoint == selection.endpoint
+        && m_remote->locations == selection.locations;
+    m_remote = selection;
+    m_endpoint.clear();
+    m_figures->setWordWrap(true); // one clause per location: several locations would widen the pane
+    if (!m_overlays.isEmpty()) {
+        m_overlays.clear();
+        m_latency->clearOverlays();
+    }
+    QString title = selection.endpoint;
+    if (!selection.url.isEmpty() && selection.url != selection.endpoint)
+        title += u" — "_qs + selection.url;
+    title += tr("   (remote: %1 from %2)").arg(selection.locations.join(u", "_qs), selection.sourceName);
+    m_title->setText(title);
+    m_status->setText(selection.cellLines.isEmpty() ? u"—"_qs : selection.cellLines.join(u'\n'));
+    for (QLabel* l : { m_outcome, m_reason, m_phases, m_trace, m_tls })
+        l->setText(u"—"_qs);
+    m_schedule->setText(tr("probed by the remote probers; their series read from %1 every %2")
+                            .arg(selection.source.url.toString(QUrl::RemoveUserInfo),
+                                formatDuration(std::max(selection.source.interval, Millis(2000)))));
+    if (!same) {
+        const QString reading
+            = tr("Reading %1 of %2 from %3…").arg(m_range.label(), selection.endpoint, selection.sourceName);
+        m_figures->setText(reading);
+        m_latency->showNothing(reading);
+        m_errors->showNothing(reading);
+        refreshRemote();
+    }
+    // Prometheus is asked as often as the source polls it (at most every 2 s). Called with every poll: an active
+    // timer given its interval again restarts, and would never fire.
+    const int interval = static_cast<int>(std::max<qint64>(selection.source.interval.count(), 2000));
+    if (m_refresh->interval() != interval)
+        m_refresh->setInterval(interval);
+    if (!m_refresh->isActive())
+        m_refresh->start();
+}
+
+void DetailPane::refreshRemote()
+{
+    if (!m_remote)
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    FleetRangeRequest request;
+    request.source = m_remote->source;
+    request.endpoint = m_remote->endpoint;
+    request.locations = m_remote->locations;
+    request.fromMs = m_range.resolvedFrom(now);
+    request.toMs = m_range.resolvedTo(now);
+    // A few hundred points at most, and not more than the plot has pixels.
+    request.maxPoints = std::clamp(m_latency->preferredBucketCount(), 60, 250);
+    m_rangeReader->request(request);
+}
+
+void DetailPane::applyRemote(const FleetRangeAnswer& answer)
+{
+    if (!m_remote || answer.request.endpoint != m_remote->endpoint || !(answer.request.source == m_remote->source))
+        return;
+    const QString where = answer.request.source.url.toString(QUrl::RemoveUserInfo);
+    if (!answer.ok()) {
+        // Never empty charts that look healthy: the charts say the source did not answer, and why.
+        const QString text = answer.state == SourceState::Down
+            ? tr("Prometheus at %1 did not answer: %2").arg(where, answer.error)
+            : tr("Prometheus at %1 answered with an error: %2").arg(where, answer.error);
+        m_latency->showNothing(text);
+        m_errors->showNothing(text);
+        m_figures->setText(tr("%1: no range read — %2").arg(m_range.label(), text));
+    } else {
+        // The same locations in both charts, in the same order and colours.
+        QStringList locations;
+        for (const auto* lines : { &answer.latencyMs, &answer.errorPercent })
+            for (const FleetLine& line : *lines)
+                if (!locations.contains(line.location))
+                    locations.append(line.location);
+        locations.sort();
+        const auto chartLines = [&locations](const QList<FleetLine>& lines) {
+            QList<TimeSeriesChartView::Line> out;
+            for (const QString& location : std::as_const(locations)) {
+                TimeSeriesChartView::Line line { location, {} };
+                for (const FleetLine& l : lines)
+                    if (l.location == location)
+                        line.points = l.points;
+                out.append(line);
+            }
+            return out;
+        };
+        const QString empty = tr("Prometheus at %1 has no samples of %2 in this range").arg(where, m_remote->endpoint);
+        // A line breaks where a step has no value (no probe, or no scrape, in its window).
+        const qint64 gap = answer.stepMs * 3 / 2;
+        m_latency->setLines(chartLines(answer.latencyMs), answer.request.fromMs, answer.request.toMs, gap, empty);
+        m_errors->setLines(chartLines(answer.errorPercent), answer.request.fromMs, answer.request.toMs, gap, empty);
+        QStringList latest;
+        for (const QString& location : std::as_const(locations)) {
+            QStringList parts;
+            for (const FleetLine& l : answer.errorPercent)
+                if (l.location == location && !l.points.isEmpty())
+                    parts << tr("errors %1 %").arg(l.points.last().y(), 0, 'f', 1);
+            for (const FleetLine& l : answer.latencyMs)
+                if (l.location == location && !l.points.isEmpty())
+                    parts << tr("latency %1").arg(latencyText(l.points.last().y()));
+            latest << location + u": "_qs + (parts.isEmpty() ? tr("no samples") : parts.join(u", "_qs));
+        }
+        m_figures->setText(tr("%1 from %2, a point every %3 · latest %4 · read in %5 ms")
+                               .arg(m_range.label(), m_remote->sourceName, formatDuration(Millis(answer.stepMs)),
+                                   latest.join(u"; "_qs))
+                               .arg(answer.elapsedMs));
+        m_figures->setToolTip(
+            tr("Latency: %1. Errors: the share of probes that did not end ok.").arg(answer.latencyMeaning));
+    }
+    ++m_chartUpdates;
+    emit chartUpdated();
 }
 
 } // namespace sd

@@ -6,6 +6,7 @@
 #include "history/HistoryReader.h"
 #include "history/TimeRange.h"
 #include "schedule/EngineTypes.h"
+#include "sources/FleetTypes.h"
 
 #include <QWidget>
 
@@ -19,6 +20,8 @@ namespace sd {
 
 class LatencyChartView;
 class ErrorRateChartView;
+class FleetRangeReader;
+struct FleetRangeAnswer;
 
 /// The pane below the table for the selected endpoint: its latency chart (min/max per pixel column so
 /// spikes stay visible, plus the p95 line) and its error rate stacked by signal over the chosen range,
@@ -49,6 +52,13 @@ public:
     /// Number of chart answers applied so far (tests wait on it).
     int chartUpdates() const { return m_chartUpdates; }
 
+    /// A remote endpoint chosen in the fleet panel (issue 15.3): the charts show its series over the range,
+    /// one line per location, read from the source's Prometheus (/api/v1/query_range) every `interval` of
+    /// the source; a source that does not answer says so in the charts. setSelection() goes back to local.
+    void setRemoteSelection(const RemoteSelection& selection);
+    std::optional<RemoteSelection> remoteSelection() const { return m_remote; }
+    FleetRangeReader* rangeReader() const { return m_rangeReader; }
+
 signals:
     void chartUpdated();
 
@@ -56,6 +66,8 @@ private:
     void applyChart(const HistoryReader::ChartAnswer& answer);
     /// Asks for the chart of the overlay after `endpoint` (the reader keeps one request at a time).
     void requestOverlayAfter(const QString& endpoint);
+    void refreshRemote();
+    void applyRemote(const FleetRangeAnswer& answer);
 
     HistoryReader* m_reader;
     QString m_endpoint;
@@ -77,6 +89,8 @@ private:
     QLabel* m_schedule;
     int m_chartUpdates = 0;
     std::optional<Thresholds> m_thresholds;
+    std::optional<RemoteSelection> m_remote;
+    FleetRangeReader* m_rangeReader;
 };
 
 } // namespace sd

@@ -7,18 +7,52 @@
 #include "ui/charts/StateCellDelegate.h"
 
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QMainWindow>
 #include <QMenu>
+#include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace sd {
+
+namespace {
+
+/// The rows a tile's signal leaves (every row for None).
+class FleetSignalProxy : public QSortFilterProxyModel {
+public:
+    using QSortFilterProxyModel::QSortFilterProxyModel;
+    void setSignal(FailureSignal signal)
+    {
+        if (signal == m_signal)
+            return;
+        m_signal = signal;
+        invalidateRowsFilter();
+    }
+
+protected:
+    bool filterAcceptsRow(int row, const QModelIndex& parent) const override
+    {
+        if (m_signal == FailureSignal::None || parent.isValid())
+            return true;
+        const auto* fleet = static_cast<const FleetModel*>(sourceModel());
+        return fleet->rowRaises(row, m_signal);
+    }
+
+private:
+    FailureSignal m_signal = FailureSignal::None;
+};
+
+} // namespace
 
 FleetDock::FleetDock(const QList<SourceConfig>& sources, SignalSummaryModel* tiles, QMainWindow* window)
     : QDockWidget(tr("Fleet (remote probers)"), window)
     , m_model(new FleetModel(this))
+    , m_proxy(new FleetSignalProxy(this))
     , m_tiles(tiles)
 {
     setObjectName(QStringLiteral("fleetDock"));
@@ -32,10 +66,16 @@ FleetDock::FleetDock(const QList<SourceConfig>& sources, SignalSummaryModel* til
     layout->addWidget(m_sourceLabel);
     m_table = new QTableView(body);
     m_table->setObjectName(QStringLiteral("fleetTable"));
-    m_table->setModel(m_model);
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setDynamicSortFilter(true);
+    m_table->setModel(m_proxy);
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    // Cells, not rows: a location's cell charts that location, the endpoint's name every location of the row.
+    m_table->setSelectionBehavior(QAbstractItemView::SelectItems);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->setToolTip(tr("Select an endpoint to chart it from Prometheus: its name for every location, a "
+                           "location's cell (Ctrl+click for more) for those locations"));
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
     m_table->horizontalHeader()->setStretchLastSection(true);
@@ -44,14 +84,9 @@ FleetDock::FleetDock(const QList<SourceConfig>& sources, SignalSummaryModel* til
     setWidget(body);
 
     m_model->setSources(sources);
-    for (int i = 0; i < sources.size(); ++i) {
-        auto* source = new FleetSource(sources[i], this);
-        connect(source, &FleetSource::updated, this, [this, i](const SourceSnapshot& snapshot) {
-            m_model->setSnapshot(i, snapshot);
-            refresh();
-        });
-        m_sources.append(source);
-    }
+    for (const SourceConfig& config : sources)
+        m_sources.append(addSource(config));
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &FleetDock::selectionChanged);
     refresh();
 
     window->addDockWidget(Qt::BottomDockWidgetArea, this, Qt::Vertical);
@@ -69,6 +104,130 @@ FleetDock::FleetDock(const QList<SourceConfig>& sources, SignalSummaryModel* til
         viewMenu->addAction(toggleViewAction());
     for (FleetSource* source : std::as_const(m_sources))
         source->start();
+}
+
+FleetSource* FleetDock::addSource(const SourceConfig& config)
+{
+    auto* source = new FleetSource(config, this);
+    connect(source, &FleetSource::updated, this, [this, source](const SourceSnapshot& snapshot) {
+        const auto i = m_sources.indexOf(source);
+        if (i < 0)
+            return;
+        m_model->setSnapshot(static_cast<int>(i), snapshot);
+        refresh();
+    });
+    return source;
+}
+
+void FleetDock::setSources(const QList<SourceConfig>& sources)
+{
+    const bool hadSources = !m_sources.isEmpty();
+    QList<FleetSource*> old = m_sources;
+    QList<FleetSource*> next;
+    QList<FleetSource*> started;
+    QList<SourceSnapshot> snapshots;
+    for (const SourceConfig& config : sources) {
+        const auto same
+            = std::find_if(old.begin(), old.end(), [&config](const FleetSource* s) { return s->config() == config; });
+        FleetSource* source = nullptr;
+        if (same != old.end()) {
+            source = *same;
+            old.erase(same);
+        } else {
+            source = addSource(config);
+            started.append(source);
+        }
+        next.append(source);
+        snapshots.append(source->snapshot());
+    }
+    // Removed (or changed) sources go first: their polls are aborted quietly, and they leave the model.
+    m_sources = next;
+    qDeleteAll(old);
+    m_model->setSnapshots(snapshots);
+    for (FleetSource* source : std::as_const(started))
+        source->start();
+    refresh();
+    if (sources.isEmpty())
+        hide();
+    else if (!hadSources)
+        show();
+    emit selectionChanged(); // a reset model dropped the selection without a word
+}
+
+void FleetDock::setSignalFilter(FailureSignal signal)
+{
+    m_signalFilter = signal;
+    static_cast<FleetSignalProxy*>(m_proxy)->setSignal(signal);
+}
+
+std::optional<RemoteSelection> FleetDock::selection() const
+{
+    const QModelIndexList selected = m_table->selectionModel()->selectedIndexes();
+    if (selected.isEmpty())
+        return std::nullopt;
+    // The first row selected (in table order), and the locations chosen in it.
+    int proxyRow = selected.first().row();
+    for (const QModelIndex& index : selected)
+        proxyRow = std::min(proxyRow, index.row());
+    const int row = m_proxy->mapToSource(m_proxy->index(proxyRow, 0)).row();
+    const FleetModel::RowInfo info = m_model->rowInfo(row);
+    if (info.source < 0 || info.source >= m_sources.size())
+        return std::nullopt;
+    QStringList locations;
+    bool wholeRow = false;
+    for (const QModelIndex& index : selected) {
+        if (index.row() != proxyRow)
+            continue;
+        const QString location = index.data(FleetModel::LocationRole).toString();
+        if (index.column() < FleetModel::FirstLocationColumn)
+            wholeRow = true;
+        else if (info.locations.contains(location) && !locations.contains(location))
+            locations.append(location);
+    }
+    if (wholeRow || locations.isEmpty())
+        locations = info.locations;
+    locations.sort();
+    RemoteSelection out;
+    out.source = m_sources[info.source]->config();
+    out.sourceName = m_model->snapshots().value(info.source).name;
+    out.endpoint = info.endpoint;
+    out.locations = locations;
+    for (const QString& location : std::as_const(locations)) {
+        if (const RemoteEndpoint* e = m_model->find(out.sourceName, info.endpoint, location)) {
+            if (out.url.isEmpty())
+                out.url = e->url;
+            const QString stale = m_model->snapshots().value(info.source).stale() ? tr("stale: ") : QString();
+            out.cellLines.append(location + u": "_qs + stale + FleetModel::cellText(*e));
+        }
+    }
+    return out;
+}
+
+bool FleetDock::select(const QString& sourceName, const QString& endpoint, const QString& location)
+{
+    for (int r = 0; r < m_proxy->rowCount(); ++r) {
+        const int row = m_proxy->mapToSource(m_proxy->index(r, 0)).row();
+        const FleetModel::RowInfo info = m_model->rowInfo(row);
+        if (info.endpoint != endpoint || m_model->snapshots().value(info.source).name != sourceName)
+            continue;
+        int column = FleetModel::EndpointColumn;
+        if (!location.isEmpty()) {
+            const auto at = m_model->locations().indexOf(location);
+            if (at < 0)
+                return false;
+            column = FleetModel::FirstLocationColumn + static_cast<int>(at);
+        }
+        const QModelIndex index = m_proxy->index(r, column);
+        m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);
+        m_table->scrollTo(index);
+        return true;
+    }
+    return false;
+}
+
+void FleetDock::clearSelection()
+{
+    m_table->selectionModel()->clearSelection();
 }
 
 FleetDock::~FleetDock()
@@ -95,6 +254,9 @@ void FleetDock::refresh()
     if (m_tiles)
         m_tiles->setRemoteEndpoints(m_model->remoteSignals());
     emit tilesChanged();
+    // The chosen endpoint's cells changed with the poll: the detail pane's last-probe lines follow.
+    if (m_table->selectionModel()->hasSelection())
+        emit selectionChanged();
 }
 
 } // namespace sd

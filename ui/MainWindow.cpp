@@ -120,10 +120,8 @@ MainWindow::MainWindow(DashboardSetup setup, QWidget* parent)
     buildCentre();
     buildDocks();
     buildStatusBar();
-    if (!config().sources.isEmpty()) { // issue 15.3: what remote probers report, one column per location
-        m_fleet = new FleetDock(config().sources, m_signals, this);
-        connect(m_fleet, &FleetDock::tilesChanged, this, &MainWindow::updateTiles);
-    }
+    if (!config().sources.isEmpty()) // issue 15.3: what remote probers report, one column per location
+        createFleetDock();
     // Incidents (acknowledge, maintenance), a still table under the pointer, notes by the row, first run.
     m_incidents = new IncidentActions(this);
     m_orderHold = new TableOrderHold(m_table, m_proxy, this);
@@ -239,7 +237,15 @@ void MainWindow::buildActions()
     QAction* exportCsv
         = make(u"exportCsv"_qs, tr("&Export CSV…"), QKeySequence(Qt::CTRL | Qt::Key_E), &MainWindow::openExportDialog);
 
+    // The file edited elsewhere (sources, endpoints): applied like an edit, what did not change keeps its state.
+    QAction* reload = make(u"reloadConfig"_qs, tr("&Reload config file"), QKeySequence(Qt::CTRL | Qt::Key_R), [this] {
+        const Controller::Reload result = m_controller->reloadConfigFile();
+        statusBar()->showMessage(result.ok ? tr("Config reloaded: %1").arg(result.message)
+                                           : tr("Config not reloaded: %1").arg(result.message),
+            10'000);
+    });
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(reload);
     file->addAction(exportCsv);
     file->addSeparator();
     file->addAction(quit);
@@ -508,7 +514,8 @@ void MainWindow::applyBatch(const EngineBatch& batch)
         updateSelection();
     // A first look should show charts: once the first results are in, select the worst endpoint that has
     // data (not a paused one with "no probes stored") unless the user already picked one.
-    if (!m_autoSelected && !batch.results.isEmpty() && !m_table->selectionModel()->hasSelection()) {
+    if (!m_autoSelected && !batch.results.isEmpty() && !m_table->selectionModel()->hasSelection()
+        && !m_detail->remoteSelection()) {
         if (const int row = worstRowWithData(); row >= 0) {
             m_autoSelected = true;
             m_table->selectRow(row);
@@ -577,6 +584,8 @@ void MainWindow::updateTiles()
 void MainWindow::onTileClicked(FailureSignal signal)
 {
     m_proxy->setSignalFilter(m_proxy->signalFilter() == signal ? FailureSignal::None : signal);
+    if (m_fleet)
+        m_fleet->setSignalFilter(m_proxy->signalFilter());
     updateTiles();
     const FailureSignal now = m_proxy->signalFilter();
     statusBar()->showMessage(now == FailureSignal::None
@@ -603,6 +612,13 @@ void MainWindow::updateSelection()
     for (int row : rows)
         selected << m_endpoints->endpoint(row);
     m_detail->setThresholds(config().thresholds);
+    if (rows.isEmpty() && m_detail->remoteSelection()) { // the detail pane charts a remote endpoint (fleet)
+        for (const auto* name : { "probeNow", "editEndpoint", "duplicateEndpoint", "deleteEndpoint" })
+            action(QString::fromLatin1(name))->setEnabled(false);
+        return;
+    }
+    if (m_fleet && !rows.isEmpty())
+        m_fleet->clearSelection(); // one endpoint in the detail pane: the local one chosen last
     m_detail->setSelection(selected);
     for (const auto* name : { "probeNow", "editEndpoint", "duplicateEndpoint", "deleteEndpoint" })
         action(QString::fromLatin1(name))->setEnabled(!rows.isEmpty());
@@ -696,8 +712,36 @@ bool MainWindow::applyConfig(const AppConfig& config, QString* error)
     return false;
 }
 
+void MainWindow::createFleetDock()
+{
+    m_fleet = new FleetDock(config().sources, m_signals, this);
+    m_fleet->setSignalFilter(m_proxy->signalFilter());
+    connect(m_fleet, &FleetDock::tilesChanged, this, &MainWindow::updateTiles);
+    connect(m_fleet, &FleetDock::selectionChanged, this, &MainWindow::showFleetSelection);
+}
+
+void MainWindow::showFleetSelection()
+{
+    const std::optional<RemoteSelection> remote = m_fleet->selection();
+    if (!remote) {
+        if (m_detail->remoteSelection()) {
+            m_detail->setSelection({});
+            updateSelection(); // back to the local selection, or to none
+        }
+        return;
+    }
+    m_table->clearSelection(); // updateSelection() then leaves the detail pane to the fleet
+    m_detail->setThresholds(config().thresholds);
+    m_detail->setRemoteSelection(*remote);
+}
+
 void MainWindow::onConfigApplied(const AppConfig& config)
 {
+    // Sources follow the config too: unchanged ones keep their rows and states.
+    if (m_fleet)
+        m_fleet->setSources(config.sources);
+    else if (!config.sources.isEmpty())
+        createFleetDock();
     // Endpoint by endpoint: whatever did not change keeps its states and table row.
     m_endpoints->updateEndpoints(config.endpoints);
     m_signals->updateEndpoints(config.endpoints);

@@ -122,6 +122,10 @@ private:
     void openEditor(int index, const EndpointConfig& initial);
     void showCustomRangeDialog();
     void onConfigApplied(const AppConfig& config);
+    /// The fleet panel (config `sources`, issue 15.3): made at start or when a config first adds sources.
+    void createFleetDock();
+    /// A remote endpoint chosen in the fleet panel: the detail pane charts it from Prometheus.
+    void showFleetSelection();
     /// Shows `text` by the current row (and in the status bar): where the operator looked.
     void noteAtCurrentRow(const QString& text);
     /// The worst endpoint that has data (a result, not paused), in the table's order; -1 when none.

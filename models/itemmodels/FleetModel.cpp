@@ -56,6 +56,40 @@ void FleetModel::setSnapshot(int index, const SourceSnapshot& snapshot)
     emit sourcesChanged();
 }
 
+void FleetModel::setSnapshots(const QList<SourceSnapshot>& snapshots)
+{
+    m_snapshots = snapshots;
+    rebuild();
+    emit sourcesChanged();
+}
+
+FleetModel::RowInfo FleetModel::rowInfo(int row) const
+{
+    RowInfo info;
+    if (row < 0 || row >= m_rows.size())
+        return info;
+    info.source = m_rows[row].source;
+    info.endpoint = m_rows[row].endpoint;
+    info.locations = m_rows[row].cells.keys();
+    info.locations.sort();
+    return info;
+}
+
+bool FleetModel::rowRaises(int row, FailureSignal signal) const
+{
+    if (row < 0 || row >= m_rows.size() || signal == FailureSignal::None)
+        return false;
+    const SourceSnapshot& source = m_snapshots[m_rows[row].source];
+    if (source.stale())
+        return false;
+    const auto i = static_cast<std::size_t>(signalIndex(signal));
+    for (const int cell : m_rows[row].cells) {
+        if (source.endpoints[cell].states[i] >= SignalState::Warning)
+            return true;
+    }
+    return false;
+}
+
 void FleetModel::rebuild()
 {
     QSet<QString> locationSet;

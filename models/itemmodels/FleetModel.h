@@ -38,7 +38,19 @@ public:
     void setSources(const QList<SourceConfig>& sources);
     /// The latest snapshot of source `index`.
     void setSnapshot(int index, const SourceSnapshot& snapshot);
+    /// A new list of sources with their snapshots (a config applied: sources kept keep their snapshots, new ones
+    /// come as Connecting). Rows of the sources kept stay as they were when the shape does not change.
+    void setSnapshots(const QList<SourceSnapshot>& snapshots);
 
+    /// What a row is: the index of its source (config order), its endpoint, and the locations that report it.
+    struct RowInfo {
+        int source = -1;
+        QString endpoint;
+        QStringList locations; ///< sorted
+    };
+    RowInfo rowInfo(int row) const;
+    /// True when a location of `row` that is not stale raises `signal` (Warning or worse): what a tile filters by.
+    bool rowRaises(int row, FailureSignal signal) const;
     QStringList locations() const { return m_locations; }
     const QList<SourceSnapshot>& snapshots() const { return m_snapshots; }
     /// The cell of `endpoint` from source `source` at `location`; nullptr when there is none.

@@ -4,9 +4,6 @@
 #include "sources/PromQuery.h"
 #include "sources/SignalDeckSeries.h"
 
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
 #include <QPromise>
 #include <QThreadPool>
 #include <QTimer>
@@ -16,18 +13,16 @@ namespace sd {
 FleetSource::FleetSource(SourceConfig config, QObject* parent)
     : QObject(parent)
     , m_config(std::move(config))
-    , m_network(new QNetworkAccessManager(this))
+    , m_batch(new PromBatch(this))
     , m_interval(new QTimer(this))
-    , m_deadline(new QTimer(this))
     , m_parse(new QFutureWatcher<Parsed>(this))
 {
     m_snapshot.name = sourceDisplayName(m_config);
     m_snapshot.kind = m_config.kind;
     m_interval->setInterval(m_config.interval);
     connect(m_interval, &QTimer::timeout, this, &FleetSource::pollNow);
-    m_deadline->setSingleShot(true);
-    m_deadline->setInterval(m_config.timeout);
-    connect(m_deadline, &QTimer::timeout, this, &FleetSource::onDeadline);
+    connect(m_batch, &PromBatch::finished, this, &FleetSource::finishPoll);
+    connect(m_batch, &PromBatch::timedOut, this, &FleetSource::onDeadline);
     if (m_config.kind == SourceConfig::Kind::Blackbox)
         m_blackbox = std::make_shared<BlackboxFleet>(m_config.endpointLabel, m_config.locationLabel, m_snapshot.name);
     connect(m_parse, &QFutureWatcher<Parsed>::finished, this, [this] {
@@ -39,13 +34,9 @@ FleetSource::FleetSource(SourceConfig config, QObject* parent)
 
 FleetSource::~FleetSource()
 {
-    // Quietly: an abort finishes the reply at once, and nobody may hear of it from a source going away.
-    for (const auto& pending : std::as_const(m_replies)) {
-        if (pending->reply) {
-            pending->reply->disconnect(this);
-            pending->reply->abort();
-        }
-    }
+    // Quietly: nobody may hear of a poll aborted by a source going away.
+    m_batch->disconnect(this);
+    m_batch->abort();
 }
 
 void FleetSource::start()
@@ -61,87 +52,25 @@ void FleetSource::stop()
 
 void FleetSource::pollNow()
 {
-    if (!m_replies.isEmpty() || m_parsing)
+    if (m_batch->busy() || m_parsing)
         return; // the previous poll is still within its deadline, or being parsed
     m_pollClock.start();
     m_snapshot.lastAttemptUtc = QDateTime::currentDateTimeUtc();
+    const auto queryUrl = [this](const QString& query) {
+        return promApiUrl(m_config.url, QStringLiteral("api/v1/query"), { { QStringLiteral("query"), query } });
+    };
     if (m_config.kind == SourceConfig::Kind::Prometheus) {
-        send(promSelector(signalDeckSeriesNames(), m_config.match));
+        m_batch->start({ queryUrl(promSelector(signalDeckSeriesNames(), m_config.match)) }, m_config.timeout);
     } else {
-        send(promSelector(blackboxSeriesNames(), m_config.match));
-        send(QStringLiteral("timestamp(") + promSelector({ QStringLiteral("probe_success") }, m_config.match) + u')');
+        m_batch->start({ queryUrl(promSelector(blackboxSeriesNames(), m_config.match)),
+                           queryUrl(QStringLiteral("timestamp(")
+                               + promSelector({ QStringLiteral("probe_success") }, m_config.match) + u')') },
+            m_config.timeout);
     }
-    m_deadline->start();
-}
-
-void FleetSource::send(const QString& query)
-{
-    QUrl url = m_config.url;
-    QString path = url.path();
-    if (!path.endsWith(u'/'))
-        path += u'/';
-    url.setPath(path + QStringLiteral("api/v1/query"));
-    url.setQuery(QStringLiteral("query=") + QString::fromLatin1(QUrl::toPercentEncoding(query)), QUrl::StrictMode);
-    QNetworkRequest request(url);
-    request.setRawHeader("Accept", "application/json");
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
-    auto pending = std::make_shared<Pending>();
-    pending->reply = m_network->get(request);
-    m_replies.append(pending);
-    QNetworkReply* reply = pending->reply;
-    connect(reply, &QNetworkReply::readyRead, this, [this, pending] { onReadyRead(*pending); });
-    connect(reply, &QNetworkReply::finished, this, [this, pending] { onFinished(*pending); });
-}
-
-void FleetSource::onReadyRead(Pending& pending)
-{
-    if (!pending.reply)
-        return;
-    const qint64 available = pending.reply->bytesAvailable();
-    if (pending.body.size() + available > kMaxPromReplyBytes) {
-        pending.networkError = QStringLiteral("the answer is larger than %1 MiB").arg(kMaxPromReplyBytes >> 20);
-        pending.reply->abort();
-        return;
-    }
-    pending.body += pending.reply->readAll();
-}
-
-void FleetSource::onFinished(Pending& pending)
-{
-    if (pending.done || !pending.reply)
-        return;
-    pending.done = true;
-    QNetworkReply* reply = pending.reply;
-    const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    if (pending.networkError.isEmpty()) {
-        if (status.isValid()) {
-            pending.httpStatus = status.toInt();
-            pending.body += reply->readAll();
-        } else {
-            pending.networkError = serverText(reply->errorString(), 200);
-        }
-    }
-    reply->deleteLater();
-    for (const auto& p : std::as_const(m_replies))
-        if (!p->done)
-            return;
-    finishPoll();
 }
 
 void FleetSource::onDeadline()
 {
-    if (m_replies.isEmpty())
-        return;
-    const auto replies = m_replies;
-    m_replies.clear();
-    for (const auto& p : replies) {
-        if (p->reply) {
-            p->done = true;
-            p->reply->disconnect(this);
-            p->reply->abort();
-            p->reply->deleteLater();
-        }
-    }
     fail(SourceState::Down,
         QStringLiteral("%1 did not answer within %2 ms")
             .arg(m_config.url.toString(QUrl::RemoveUserInfo))
@@ -155,16 +84,14 @@ void FleetSource::fail(SourceState state, const QString& error)
     emit updated(m_snapshot);
 }
 
-void FleetSource::finishPoll()
+void FleetSource::finishPoll(const QList<PromBatch::Answer>& answers)
 {
-    m_deadline->stop();
-    const auto replies = std::exchange(m_replies, {});
     const QString where = m_config.url.toString(QUrl::RemoveUserInfo);
     QList<std::pair<QByteArray, int>> bodies;
-    for (const auto& p : replies) {
-        if (!p->networkError.isEmpty())
-            return fail(SourceState::Down, QStringLiteral("%1: %2").arg(where, p->networkError));
-        bodies.append({ std::move(p->body), p->httpStatus });
+    for (const PromBatch::Answer& a : answers) {
+        if (!a.networkError.isEmpty())
+            return fail(SourceState::Down, QStringLiteral("%1: %2").arg(where, a.networkError));
+        bodies.append({ a.body, a.httpStatus });
     }
     // Parsing and building on a pool thread: the job owns its inputs (and shares the blackbox state), so it
     // may outlive this source; the watcher, a child, then never reports.

@@ -3,16 +3,14 @@
 
 #include "sources/BlackboxFleet.h"
 #include "sources/FleetTypes.h"
+#include "sources/PromBatch.h"
 
 #include <QElapsedTimer>
 #include <QFutureWatcher>
 #include <QObject>
-#include <QPointer>
 
 #include <memory>
 
-class QNetworkAccessManager;
-class QNetworkReply;
 class QTimer;
 
 namespace sd {
@@ -39,24 +37,14 @@ public:
 
     const SourceConfig& config() const { return m_config; }
     const SourceSnapshot& snapshot() const { return m_snapshot; }
-    bool polling() const { return !m_replies.isEmpty() || m_parsing; }
+    bool polling() const { return m_batch->busy() || m_parsing; }
 
 signals:
     void updated(const sd::SourceSnapshot& snapshot);
 
 private:
-    struct Pending {
-        QPointer<QNetworkReply> reply;
-        QByteArray body;
-        int httpStatus = 0;
-        QString networkError; ///< set when no HTTP answer came
-        bool done = false;
-    };
-    void send(const QString& query);
-    void onReadyRead(Pending& pending);
-    void onFinished(Pending& pending);
     void onDeadline();
-    void finishPoll();
+    void finishPoll(const QList<PromBatch::Answer>& answers);
     struct Parsed {
         QString error; ///< the first answer's error (then Failed)
         QList<RemoteEndpoint> endpoints;
@@ -65,10 +53,8 @@ private:
     void fail(SourceState state, const QString& error);
 
     SourceConfig m_config;
-    QNetworkAccessManager* m_network;
+    PromBatch* m_batch;
     QTimer* m_interval;
-    QTimer* m_deadline;
-    QList<std::shared_ptr<Pending>> m_replies;
     QElapsedTimer m_pollClock;
     SourceSnapshot m_snapshot;
     std::shared_ptr<BlackboxFleet> m_blackbox; ///< shared with the parsing job, which may outlive this

@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <array>
 
@@ -52,6 +53,17 @@ struct SourceSnapshot {
     /// The endpoints as of lastSuccessUtc (kept while Down / Failed, then stale).
     QList<RemoteEndpoint> endpoints;
     bool stale() const { return state != SourceState::Up; }
+};
+
+/// A remote endpoint the operator chose in the window's fleet panel: what the detail pane charts.
+struct RemoteSelection {
+    SourceConfig source;
+    QString sourceName;
+    QString endpoint;
+    QString url;
+    QStringList locations; ///< the locations chosen, sorted (the row's every location when the row was chosen)
+    QStringList cellLines; ///< "loc-a: OK · 1.2 ms", one per location chosen, as the fleet table shows them
+    bool operator==(const RemoteSelection&) const = default;
 };
 
 /// The source's name: config `name`, else the URL's host:port.

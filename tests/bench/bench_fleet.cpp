@@ -4,10 +4,13 @@
 // scraped by a real `prometheus` every 5 s; a `prometheus` FleetSource polls them as the window does.
 // It reports the wall time of a poll (HTTP + Prometheus evaluation + transfer + parse and build on a pool
 // thread), of the bare query alone, the CPU to parse the answer and build the endpoints (pool thread), and
-// the GUI thread's CPU to update the FleetModel and the tiles' SignalSummaryModel; medians and worst.
+// the GUI thread's CPU to update the FleetModel and the tiles' SignalSummaryModel; medians and worst. Then the
+// range read the detail pane makes for one remote endpoint (FleetRangeReader: /api/v1/query_range, latency and
+// errors, 1 h at a 15 s step, its 3 locations): wall time and the GUI thread's CPU from request to answer.
 // Usage: bench_fleet [--endpoints N] [--locations L] [--polls P]
 #include "itemmodels/FleetModel.h"
 #include "itemmodels/SignalSummaryModel.h"
+#include "sources/FleetRange.h"
 #include "sources/FleetSource.h"
 #include "sources/PromQuery.h"
 #include "sources/SignalDeckSeries.h"
@@ -15,6 +18,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -61,6 +65,8 @@ QByteArray proberBody(int endpoints, const QString& location, int brokenEvery)
         out += "signaldeck_last_probe_outcome{" + labels + ",outcome=\"" + (broken ? "connection" : "ok") + "\"} 1\n";
         out += "signaldeck_circuit_state{" + labels + "} 0\n";
         out += "signaldeck_endpoint_paused{" + labels + "} 0\n";
+        // What the range read charts (static here: its rates are 0/0, so the errors come from the error ratio).
+        out += "signaldeck_error_ratio{" + labels + "} " + (broken ? "1" : "0") + "\n";
     }
     return out;
 }
@@ -166,6 +172,7 @@ int main(int argc, char** argv)
     });
     source.start();
     loop.exec();
+    source.stop(); // no more polls: the loops below wait for their own answers
     if (queryMs.empty())
         return 1;
 
@@ -201,8 +208,41 @@ int main(int argc, char** argv)
         if (built.size() != n * l)
             return 1;
     }
+    // The detail pane's range read for one remote endpoint, its locations as lines (parsed on a pool thread).
+    FleetRangeReader rangeReader;
+    std::vector<double> rangeWallMs;
+    std::vector<double> rangeGuiMs;
+    qsizetype rangePoints = 0;
+    QString rangeError;
+    double rangeCpuStart = 0;
+    QEventLoop rangeLoop;
+    QObject::connect(&rangeReader, &FleetRangeReader::ready, &rangeLoop, [&](const FleetRangeAnswer& answer) {
+        rangeGuiMs.push_back(threadCpuMs() - rangeCpuStart);
+        rangeWallMs.push_back(static_cast<double>(answer.elapsedMs));
+        rangePoints = 0;
+        for (const auto* lines : { &answer.latencyMs, &answer.errorPercent })
+            for (const FleetLine& line : *lines)
+                rangePoints += line.points.size();
+        if (!answer.ok())
+            rangeError = answer.error;
+        rangeLoop.quit();
+    });
+    for (int i = 0; i < 6; ++i) {
+        FleetRangeRequest request;
+        request.source = sourceConfig;
+        request.endpoint = QStringLiteral("api-0000");
+        request.toMs = QDateTime::currentMSecsSinceEpoch();
+        request.fromMs = request.toMs - 3'600'000;
+        rangeCpuStart = threadCpuMs();
+        rangeReader.request(request);
+        rangeLoop.exec();
+    }
+    rangeWallMs.erase(rangeWallMs.begin()); // the first warms up
+    rangeGuiMs.erase(rangeGuiMs.begin());
+
     std::printf("fleet refresh: %d endpoints x %d locations = %d cells, %d series, answer %.1f MB\n", n, l, n * l,
         n * l * 11, static_cast<double>(body.size()) / 1e6);
+    // (+1 signaldeck_error_ratio per cell in the scrape, read only by the range read)
     std::printf("  poll (query + transfer + parse + build), wall: median %.0f ms, worst %.0f ms over %zu polls\n",
         median(queryMs), *std::max_element(queryMs.begin(), queryMs.end()), queryMs.size());
     std::printf("  the query alone (Prometheus + transfer), wall: median %.0f ms\n", median(bareMs));
@@ -210,5 +250,16 @@ int main(int argc, char** argv)
     std::printf("  build endpoints, pool-thread CPU: median %.0f ms\n", median(buildMs));
     std::printf("  FleetModel + tiles update, GUI-thread CPU: median %.1f ms, worst %.1f ms\n", median(modelMs),
         *std::max_element(modelMs.begin(), modelMs.end()));
+    if (!rangeError.isEmpty()) {
+        std::fprintf(stderr, "range read failed: %s\n", qPrintable(rangeError));
+        return 1;
+    }
+    std::printf("range read of one endpoint (query_range, latency + errors, 1 h at a 15 s step, %d locations, %lld "
+                "points):\n",
+        l, static_cast<long long>(rangePoints));
+    std::printf("  wall (2 queries + transfer + parse on a pool thread): median %.0f ms, worst %.0f ms over %zu\n",
+        median(rangeWallMs), *std::max_element(rangeWallMs.begin(), rangeWallMs.end()), rangeWallMs.size());
+    std::printf("  GUI-thread CPU from request to answer (charts not drawn): median %.2f ms, worst %.2f ms\n",
+        median(rangeGuiMs), *std::max_element(rangeGuiMs.begin(), rangeGuiMs.end()));
     return 0;
 }

@@ -3,6 +3,7 @@
 // the signaldeck_* series turned into one state per endpoint and location, and blackbox_exporter's probe_*
 // series classified with the local rules (docs/SCALING.md "blackbox_exporter's series, classified").
 #include "sources/BlackboxFleet.h"
+#include "sources/FleetRange.h"
 #include "sources/PromQuery.h"
 #include "sources/SignalDeckSeries.h"
 
@@ -56,6 +57,9 @@ private slots:
     void blackboxClassifiesLikeTheLocalClassifier();
     void blackboxStatesFollowTheSameStateMachines();
     void blackboxCertificateExpiryIsS2();
+    void rangeStepKeepsAFewHundredPoints();
+    void rangeQueriesNarrowToTheEndpointAndMatch();
+    void rangeAnswerBecomesOneLinePerLocation();
 };
 
 void TestFleetParsing::parsesAVector()
@@ -253,6 +257,90 @@ void TestFleetParsing::blackboxCertificateExpiryIsS2()
     const QList<RemoteEndpoint> out = fleet.update(samples, timesOf(target, 100), now);
     QCOMPARE(out[0].states[1], SignalState::Critical);
     QVERIFY2(out[0].reasons[1].contains(u"renew the certificate"_s), qPrintable(out[0].reasons[1]));
+}
+
+void TestFleetParsing::rangeStepKeepsAFewHundredPoints()
+{
+    constexpr qint64 minute = 60'000;
+    QCOMPARE(fleetRangeStepMs(0, 5 * minute, 250), qint64(2000)); // 150 points
+    QCOMPARE(fleetRangeStepMs(0, 60 * minute, 250), qint64(15'000)); // 240 points
+    QCOMPARE(fleetRangeStepMs(0, 24 * 60 * minute, 250), 10 * minute); // 144 points
+    QCOMPARE(fleetRangeStepMs(0, 90LL * 24 * 60 * minute, 250), 12 * 60 * minute); // 180 points
+    QCOMPARE(fleetRangeStepMs(0, 1000, 250), qint64(1000)); // never below a second
+    for (qint64 span : { 7 * minute, 6 * 60 * minute, 7LL * 24 * 60 * minute, 400LL * 24 * 60 * minute })
+        QVERIFY(span / fleetRangeStepMs(0, span, 250) <= 250);
+}
+
+void TestFleetParsing::rangeQueriesNarrowToTheEndpointAndMatch()
+{
+    FleetRangeRequest request;
+    request.source.match = uR"({job="signaldeck"})"_s;
+    request.endpoint = u"a \"quoted\" \\ name"_s;
+    // (Plain literals: moc misreads raw strings holding backslashes or "//".)
+    const QString endpoint = u"endpoint=\"a \\\"quoted\\\" \\\\ name\""_s;
+    const QStringList prometheus = fleetRangeQueries(request, 15'000);
+    QCOMPARE(prometheus.size(), 2);
+    QCOMPARE(prometheus[0],
+        u"histogram_quantile(0.95, sum by (location, le) (rate(signaldeck_probe_duration_seconds_bucket{"_s + endpoint
+            + u",job=\"signaldeck\"}[60s])))"_s);
+    QCOMPARE(prometheus[1],
+        u"(sum by (location) (rate(signaldeck_probes_total{"_s + endpoint
+            + u",outcome!=\"ok\",job=\"signaldeck\"}[60s])) / (sum by (location) (rate(signaldeck_probes_total{"_s
+            + endpoint + u",job=\"signaldeck\"}[60s])) > 0)) or max by (location) (signaldeck_error_ratio{"_s + endpoint
+            + u",job=\"signaldeck\"})"_s);
+    request.source.kind = SourceConfig::Kind::Blackbox;
+    request.source.match = uR"({job="blackbox"})"_s;
+    request.endpoint = u"http://api/"_s;
+    const QStringList blackbox = fleetRangeQueries(request, 5 * 60'000);
+    QCOMPARE(blackbox[0],
+        u"max by (location) (max_over_time(probe_duration_seconds{instance=\"http://api/\",job=\"blackbox\"}[300s]))"_s);
+    QCOMPARE(blackbox[1],
+        u"1 - avg by (location) (avg_over_time(probe_success{instance=\"http://api/\",job=\"blackbox\"}[300s]))"_s);
+}
+
+void TestFleetParsing::rangeAnswerBecomesOneLinePerLocation()
+{
+    const auto matrix = [](const QJsonArray& result) {
+        return QJsonDocument(
+            QJsonObject { { u"status"_s, u"success"_s },
+                { u"data"_s, QJsonObject { { u"resultType"_s, u"matrix"_s }, { u"result"_s, result } } } })
+            .toJson(QJsonDocument::Compact);
+    };
+    // (A list of pairs: `{ QJsonArray { … } }` alone would copy the one pair instead of holding it.)
+    const auto series = [](const QString& location, const QList<QJsonArray>& pairs) {
+        QJsonArray values;
+        for (const QJsonArray& pair : pairs)
+            values.append(pair);
+        return QJsonObject { { u"metric"_s, QJsonObject { { u"location"_s, location } } }, { u"values"_s, values } };
+    };
+    const QByteArray errors = matrix({ series(u"loc-b"_s,
+                                           { QJsonArray { 1700000000, u"1"_s }, QJsonArray { 1700000015, u"NaN"_s },
+                                               QJsonArray { 1700000030, u"1"_s } }),
+        series(u"loc-a"_s, { QJsonArray { 1700000000, u"0"_s } }) });
+    const QByteArray latency = matrix({ series(u"loc-a"_s, { QJsonArray { 1700000000, u"0.0125"_s } }) });
+    FleetRangeRequest request;
+    request.source.url = QUrl(u"http://prom:9090"_s);
+    request.endpoint = u"checkout"_s;
+    FleetRangeAnswer answer
+        = buildFleetRange(request, 15'000, parsePromMatrixReply(latency, 200), parsePromMatrixReply(errors, 200));
+    QVERIFY2(answer.ok(), qPrintable(answer.error));
+    QCOMPARE(answer.errorPercent.size(), 2);
+    QCOMPARE(answer.errorPercent[0].location, u"loc-a"_s); // sorted
+    QCOMPARE(answer.errorPercent[1].points,
+        QList<QPointF>({ QPointF(1700000000000.0, 100.0), QPointF(1700000030000.0, 100.0) })); // NaN: no point
+    QCOMPARE(answer.latencyMs.size(), 1);
+    QCOMPARE(answer.latencyMs[0].points, QList<QPointF> { QPointF(1700000000000.0, 12.5) });
+    // Only the locations asked for.
+    request.locations = { u"loc-a"_s };
+    answer = buildFleetRange(request, 15'000, parsePromMatrixReply(latency, 200), parsePromMatrixReply(errors, 200));
+    QCOMPARE(answer.errorPercent.size(), 1);
+    // An answer that is not a range is an error, not an empty chart.
+    answer = buildFleetRange(
+        request, 15'000, parsePromMatrixReply(vectorAnswer({}), 200), parsePromMatrixReply(errors, 200));
+    QCOMPARE(answer.state, SourceState::Failed);
+    QCOMPARE(answer.error, u"result type \"vector\" where a range matrix was expected"_s);
+    const PromMatrixReply bad = parsePromMatrixReply(matrix({ series(u"x"_s, { QJsonArray { 1, 2 } }) }), 200);
+    QCOMPARE(bad.error, u"data.result[0]: values[0]: \"value\" is not [time, \"number\"]"_s);
 }
 
 QTEST_GUILESS_MAIN(TestFleetParsing)

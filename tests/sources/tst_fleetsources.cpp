@@ -5,10 +5,30 @@
 // — and a real `prometheus-blackbox-exporter` probing loopback targets on nginx. The FleetModel must show what
 // each prober saw (compared with the prober's own /metrics), the blackbox targets classified into the four
 // signals, and a source that does not answer as "source down" — never as failing endpoints.
+// With the window built (SIGNALDECK_GUI), the same Prometheus feeds a real dashboard: a remote endpoint's charts
+// read from query_range (one line per location), a dead Prometheus in the charts' empty state, and a config
+// applied that adds and removes a source.
 #include "itemmodels/FleetModel.h"
 #include "itemmodels/SignalSummaryModel.h"
+#include "sources/FleetRange.h"
 #include "sources/FleetSource.h"
 #include "support/LoopbackServer.h"
+#ifdef SIGNALDECK_FLEET_WINDOW
+#include "DashboardStart.h"
+#include "config/ConfigLoader.h"
+#include "controller/Controller.h"
+#include "credentials/InMemoryCredentialStore.h"
+#include "ui/DetailPane.h"
+#include "ui/FleetDock.h"
+#include "ui/MainWindow.h"
+#include "ui/SignalTile.h"
+#include "ui/charts/ErrorRateChartView.h"
+#include "ui/charts/LatencyChartView.h"
+
+#include <QDir>
+#include <QStandardPaths>
+#include <QTableView>
+#endif
 
 #include <QEventLoop>
 #include <QFile>
@@ -80,6 +100,25 @@ SourceConfig sourceConfig(SourceConfig::Kind kind, const QUrl& url, const QStrin
     return c;
 }
 
+/// signaldeck_probes_total of `endpoint` in a prober's own /metrics: (probes with outcome ok, all probes).
+std::pair<double, double> proberProbes(quint16 port, const QString& endpoint)
+{
+    static const QRegularExpression line(
+        u"^signaldeck_probes_total\\{([^}]*)\\} ([0-9.e+]+)$"_s, QRegularExpression::MultilineOption);
+    double ok = 0;
+    double all = 0;
+    const QString text = QString::fromUtf8(httpGet(QUrl(u"http://127.0.0.1:%1/metrics"_s.arg(port))));
+    for (auto it = line.globalMatch(text); it.hasNext();) {
+        const auto m = it.next();
+        if (!m.captured(1).contains(u"endpoint=\""_s + endpoint + u'"'))
+            continue;
+        all += m.captured(2).toDouble();
+        if (m.captured(1).contains(u"outcome=\"ok\""_s))
+            ok += m.captured(2).toDouble();
+    }
+    return { ok, all };
+}
+
 /// A FleetSource feeding a FleetModel and a SignalSummaryModel, as the window wires them (ui/FleetDock).
 struct Dashboard {
     explicit Dashboard(const QList<SourceConfig>& configs)
@@ -123,9 +162,23 @@ private slots:
     void deadSourceIsSourceDownNotFailingEndpoints();
     void silentSourceIsDownWithinItsTimeout();
     void answerThatIsNotPrometheusIsASourceError();
+    void rangeReadGivesEachLocationWhatItsProberSaw();
+    void rangeReadOfADeadOrSilentPrometheusSaysSo();
+#ifdef SIGNALDECK_FLEET_WINDOW
+    void remoteEndpointChartsOneLinePerLocation();
+    void deadPrometheusShowsInTheChartsNotAsHealthy();
+    void configApplyAddsAndRemovesASourceWithoutRestart();
+    void tileClickFiltersTheFleetTableToo();
+    void closeWindow();
+#endif
     void prometheusGoingAwayLeavesStaleCellsNotFailures();
 
 private:
+#ifdef SIGNALDECK_FLEET_WINDOW
+    MainWindow& window();
+    std::unique_ptr<InMemoryCredentialStore> m_store;
+    std::unique_ptr<DashboardSession> m_session;
+#endif
     QTemporaryDir m_dir;
     LoopbackServer m_api; // nginx: /ok 200, /unauthorized 401, /throttled 429, /rejected 422
     LoopbackServer m_proberA;
@@ -338,6 +391,306 @@ void TestFleetSources::answerThatIsNotPrometheusIsASourceError()
     QVERIFY2(d.model.sourceStatusText().contains(u"source error"_s), qPrintable(d.model.sourceStatusText()));
 }
 
+void TestFleetSources::rangeReadGivesEachLocationWhatItsProberSaw()
+{
+    FleetRangeReader reader;
+    QSignalSpy ready(&reader, &FleetRangeReader::ready);
+    FleetRangeRequest request;
+    request.source = sourceConfig(SourceConfig::Kind::Prometheus, m_prometheus.url(u"/"_s), uR"({job="signaldeck"})"_s);
+    request.endpoint = u"checkout"_s;
+    // Until both locations have error points (Prometheus needs two scrapes of a prober for a rate).
+    FleetRangeAnswer answer;
+    const auto line = [](const QList<FleetLine>& lines, const QString& location) {
+        for (const FleetLine& l : lines)
+            if (l.location == location)
+                return l.points;
+        return QList<QPointF>();
+    };
+    bool complete = false; // (QTRY evaluates once more after the loop: the answer is not read twice)
+    QTRY_VERIFY_WITH_TIMEOUT(([&] {
+        if (complete)
+            return true;
+        if (ready.isEmpty() && !reader.busy()) {
+            request.toMs = QDateTime::currentMSecsSinceEpoch();
+            request.fromMs = request.toMs - 5 * 60'000;
+            reader.request(request);
+        }
+        if (ready.isEmpty())
+            return false;
+        answer = ready.takeFirst().at(0).value<FleetRangeAnswer>();
+        complete = answer.ok() && !line(answer.errorPercent, u"loc-a"_s).isEmpty()
+            && !line(answer.errorPercent, u"loc-b"_s).isEmpty() && !line(answer.latencyMs, u"loc-a"_s).isEmpty();
+        return complete;
+    }()),
+        kWaitMs);
+    QCOMPARE(answer.stepMs, qint64(2000)); // 5 min in at most 250 points
+    QCOMPARE(answer.errorPercent.size(), 2);
+    // Every probe from loc-b failed (the broken path), none from loc-a: so their own counters say, and so the
+    // error lines read, at every point.
+    const auto [okB, allB] = proberProbes(m_proberB.port(), u"checkout"_s);
+    const auto [okA, allA] = proberProbes(m_proberA.port(), u"checkout"_s);
+    QVERIFY2(okB == 0 && allB > 0, qPrintable(u"loc-b %1 of %2 ok"_s.arg(okB).arg(allB)));
+    QVERIFY2(okA == allA && allA > 0, qPrintable(u"loc-a %1 of %2 ok"_s.arg(okA).arg(allA)));
+    for (const QPointF& p : line(answer.errorPercent, u"loc-b"_s))
+        QCOMPARE(p.y(), 100.0);
+    for (const QPointF& p : line(answer.errorPercent, u"loc-a"_s))
+        QCOMPARE(p.y(), 0.0);
+    // Latency from loc-a's histogram: nginx on loopback, well under the 500 ms the prober would wait.
+    for (const QPointF& p : line(answer.latencyMs, u"loc-a"_s))
+        QVERIFY2(p.y() > 0 && p.y() < 500, qPrintable(QString::number(p.y())));
+    // The points lie in the range asked for, a step apart.
+    const QList<QPointF> a = line(answer.errorPercent, u"loc-a"_s);
+    QVERIFY(a.first().x() >= static_cast<double>(request.fromMs - answer.stepMs));
+    QVERIFY(a.last().x() <= static_cast<double>(request.toMs));
+    QCOMPARE(static_cast<qint64>(a.last().x()) % answer.stepMs, 0);
+
+    // Only the locations asked for.
+    request.locations = { u"loc-b"_s };
+    ready.clear();
+    reader.request(request);
+    QTRY_VERIFY_WITH_TIMEOUT(!ready.isEmpty(), kWaitMs);
+    answer = ready.takeFirst().at(0).value<FleetRangeAnswer>();
+    QVERIFY2(answer.ok(), qPrintable(answer.error));
+    QCOMPARE(answer.errorPercent.size(), 1);
+    QCOMPARE(answer.errorPercent.first().location, u"loc-b"_s);
+}
+
+void TestFleetSources::rangeReadOfADeadOrSilentPrometheusSaysSo()
+{
+    FleetRangeReader reader;
+    QSignalSpy ready(&reader, &FleetRangeReader::ready);
+    FleetRangeRequest request;
+    request.source = sourceConfig(
+        SourceConfig::Kind::Prometheus, QUrl(u"http://127.0.0.1:%1"_s.arg(LoopbackServer::freePort())), {});
+    request.endpoint = u"checkout"_s;
+    request.toMs = QDateTime::currentMSecsSinceEpoch();
+    request.fromMs = request.toMs - 3'600'000;
+    reader.request(request);
+    QTRY_VERIFY_WITH_TIMEOUT(!ready.isEmpty(), 5000);
+    FleetRangeAnswer answer = ready.takeFirst().at(0).value<FleetRangeAnswer>();
+    QCOMPARE(answer.state, SourceState::Down);
+    QVERIFY2(answer.error.contains(u"Connection refused"_s), qPrintable(answer.error));
+    QVERIFY(answer.latencyMs.isEmpty() && answer.errorPercent.isEmpty());
+
+    QTcpServer silent; // accepts and never answers: slow is down too, within the source's timeout
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    request.source.url = QUrl(u"http://127.0.0.1:%1"_s.arg(silent.serverPort()));
+    request.source.timeout = 300ms;
+    reader.request(request);
+    QTRY_VERIFY_WITH_TIMEOUT(!ready.isEmpty(), 5000);
+    answer = ready.takeFirst().at(0).value<FleetRangeAnswer>();
+    QCOMPARE(answer.state, SourceState::Down);
+    QCOMPARE(answer.error, u"no answer within 300 ms"_s);
+    QVERIFY(!reader.busy());
+
+    // Not Prometheus: an error answer, not an empty range.
+    request.source.url = m_api.url(u"/garbage/"_s);
+    reader.request(request);
+    QTRY_VERIFY_WITH_TIMEOUT(!ready.isEmpty(), 5000);
+    answer = ready.takeFirst().at(0).value<FleetRangeAnswer>();
+    QCOMPARE(answer.state, SourceState::Failed);
+    QVERIFY2(answer.error.contains(u"not a Prometheus query answer"_s), qPrintable(answer.error));
+}
+
+#ifdef SIGNALDECK_FLEET_WINDOW
+MainWindow& TestFleetSources::window()
+{
+    if (!m_session) {
+        QStandardPaths::setTestModeEnabled(true);
+        m_store = std::make_unique<InMemoryCredentialStore>();
+        const QJsonObject config { { u"version"_s, 1 }, { u"location"_s, u"desk"_s },
+            { u"endpoints"_s,
+                QJsonArray { QJsonObject { { u"name"_s, u"status page"_s },
+                    { u"url"_s, m_api.url(u"/ok"_s).toString() }, { u"interval"_s, u"2s"_s } } } },
+            { u"sources"_s,
+                QJsonArray { QJsonObject { { u"prometheus"_s, m_prometheus.url(u"/"_s).toString() },
+                    { u"name"_s, u"prom"_s }, { u"match"_s, uR"({job="signaldeck"})"_s }, { u"interval"_s, u"1s"_s },
+                    { u"timeout"_s, u"3s"_s } } } } };
+        const QString path = m_dir.filePath(u"window.json"_s);
+        writeFile(path, QJsonDocument(config).toJson());
+        DashboardOptions options;
+        const ConfigParseResult parsed = loadConfigFile(path);
+        if (!parsed.config)
+            qFatal("window.json: %s", qPrintable(parsed.errorText()));
+        options.config = *parsed.config;
+        options.configPath = path;
+        options.sourceLabel = path;
+        options.dataDir = m_dir.filePath(u"window-data"_s);
+        options.credentialStore = m_store.get();
+        options.auditPath = m_dir.filePath(u"audit.jsonl"_s);
+        m_session = std::make_unique<DashboardSession>(options);
+        m_session->window().resize(1400, 900);
+        m_session->window().show();
+    }
+    return m_session->window();
+}
+
+namespace {
+
+QList<QPointF> linePoints(const TimeSeriesChartView* chart, const QString& name)
+{
+    for (const TimeSeriesChartView::Line& line : chart->lines())
+        if (line.name == name)
+            return line.points;
+    return {};
+}
+
+QStringList lineNames(const TimeSeriesChartView* chart)
+{
+    QStringList names;
+    for (const TimeSeriesChartView::Line& line : chart->lines())
+        names << line.name;
+    return names;
+}
+
+int rowsOf(const FleetModel* model, const QString& source)
+{
+    int rows = 0;
+    for (int r = 0; r < model->rowCount(); ++r)
+        if (model->snapshots().value(model->rowInfo(r).source).name == source)
+            ++rows;
+    return rows;
+}
+
+} // namespace
+
+void TestFleetSources::remoteEndpointChartsOneLinePerLocation()
+{
+    MainWindow& w = window();
+    w.setRange(TimeRange::lastSpan(5 * 60'000));
+    FleetDock* fleet = w.fleetDock();
+    QVERIFY(fleet);
+    // The operator chooses checkout, whose path from loc-b is broken: its name, so every location.
+    QTRY_VERIFY_WITH_TIMEOUT(fleet->model()->rowCount() == 3 && fleet->model()->locations().size() == 2, kWaitMs);
+    QVERIFY(fleet->select(u"prom"_s, u"checkout"_s));
+    DetailPane* pane = w.detailPane();
+    QTRY_VERIFY(pane->remoteSelection().has_value());
+    QCOMPARE(pane->remoteSelection()->locations, QStringList({ u"loc-a"_s, u"loc-b"_s }));
+    QVERIFY(w.table()->selectionModel()->selectedRows().isEmpty()); // one endpoint in the pane at a time
+    ErrorRateChartView* errors = pane->errorChart();
+    LatencyChartView* latency = pane->latencyChart();
+    QTRY_VERIFY2_WITH_TIMEOUT(lineNames(errors) == QStringList({ u"loc-a"_s, u"loc-b"_s })
+            && linePoints(errors, u"loc-a"_s).size() >= 3 && linePoints(errors, u"loc-b"_s).size() >= 3
+            && !linePoints(latency, u"loc-a"_s).isEmpty(),
+        qPrintable(pane->figuresText() + u" | "_s + lineNames(errors).join(u',') + u" | "_s
+            + QString::number(linePoints(errors, u"loc-a"_s).size()) + u" | "_s + errors->emptyStateText()),
+        kWaitMs);
+    QCOMPARE(lineNames(latency), QStringList({ u"loc-a"_s, u"loc-b"_s }));
+    // As the probers saw it: every probe from loc-b failed, none from loc-a.
+    for (const QPointF& p : linePoints(errors, u"loc-b"_s))
+        QCOMPARE(p.y(), 100.0);
+    for (const QPointF& p : linePoints(errors, u"loc-a"_s))
+        QCOMPARE(p.y(), 0.0);
+    QVERIFY(!errors->isEmptyStateShown());
+    QVERIFY(!latency->isEmptyStateShown());
+    // The thresholds as for a local endpoint: 100 % is past the error rate's critical line.
+    QVERIFY(!errors->shownThresholds().isEmpty());
+    QVERIFY2(pane->figuresText().contains(u"loc-b: errors 100.0 %"_s), qPrintable(pane->figuresText()));
+    QVERIFY2(pane->figuresText().contains(u"loc-a: errors 0.0 %"_s), qPrintable(pane->figuresText()));
+    QVERIFY2(
+        pane->lastProbeText().contains(u"loc-b: Critical S1 · no HTTP answer"_s), qPrintable(pane->lastProbeText()));
+    // For a person to look at: the window with the two locations' lines.
+    QTest::qWait(300); // the legend and axes laid out
+    QDir().mkpath(QStringLiteral(SCREENSHOT_DIR));
+    QVERIFY(w.grab().save(QStringLiteral(SCREENSHOT_DIR "/fleet-chart.png")));
+
+    // A location's cell alone: one line.
+    QVERIFY(fleet->select(u"prom"_s, u"checkout"_s, u"loc-b"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(lineNames(errors), QStringList { u"loc-b"_s }, kWaitMs);
+    // A local endpoint chosen: its own history again, the fleet's selection cleared.
+    w.table()->selectRow(0);
+    QTRY_VERIFY(!pane->remoteSelection().has_value());
+    QVERIFY(!errors->showsLines());
+    QVERIFY(!fleet->selection().has_value());
+}
+
+void TestFleetSources::deadPrometheusShowsInTheChartsNotAsHealthy()
+{
+    MainWindow& w = window();
+    DetailPane* pane = w.detailPane();
+    w.table()->clearSelection(); // no local endpoint in the pane
+    RemoteSelection dead;
+    const quint16 port = LoopbackServer::freePort();
+    dead.source = sourceConfig(SourceConfig::Kind::Prometheus, QUrl(u"http://127.0.0.1:%1"_s.arg(port)), {});
+    dead.sourceName = u"gone"_s;
+    dead.endpoint = u"checkout"_s;
+    dead.locations = { u"loc-a"_s };
+    const int before = pane->chartUpdates();
+    pane->setRemoteSelection(dead);
+    QTRY_VERIFY_WITH_TIMEOUT(pane->chartUpdates() > before, 5000);
+    const QString expected = u"Prometheus at http://127.0.0.1:%1 did not answer: "_s.arg(port);
+    for (const TimeSeriesChartView* chart : { static_cast<TimeSeriesChartView*>(pane->latencyChart()),
+             static_cast<TimeSeriesChartView*>(pane->errorChart()) }) {
+        QVERIFY(chart->isEmptyStateShown());
+        QVERIFY2(chart->emptyStateText().startsWith(expected), qPrintable(chart->emptyStateText()));
+        QVERIFY2(chart->emptyStateText().contains(u"Connection refused"_s), qPrintable(chart->emptyStateText()));
+        QVERIFY(chart->lines().isEmpty());
+        QVERIFY(chart->valueTickLabels().isEmpty()); // no axis that reads like a reading
+    }
+    QVERIFY2(pane->figuresText().contains(expected), qPrintable(pane->figuresText()));
+    pane->setSelection({});
+}
+
+void TestFleetSources::configApplyAddsAndRemovesASourceWithoutRestart()
+{
+    MainWindow& w = window();
+    FleetDock* fleet = w.fleetDock();
+    QTRY_VERIFY_WITH_TIMEOUT(rowsOf(fleet->model(), u"prom"_s) == 3, kWaitMs);
+    FleetSource* prom = fleet->sources().first();
+    const QDateTime promSuccess = prom->snapshot().lastSuccessUtc;
+
+    AppConfig next = m_session->controller().config();
+    SourceConfig blackbox
+        = sourceConfig(SourceConfig::Kind::Blackbox, m_prometheus.url(u"/"_s), uR"({job="blackbox"})"_s);
+    blackbox.name = u"blackbox fleet"_s;
+    next.sources.append(blackbox);
+    QString why;
+    QVERIFY2(m_session->controller().applyConfig(next, &why), qPrintable(why));
+    // Its rows come without a restart; the source that did not change kept its poller, rows and state.
+    QTRY_COMPARE_WITH_TIMEOUT(rowsOf(fleet->model(), u"blackbox fleet"_s), 5, kWaitMs);
+    QCOMPARE(fleet->sources().size(), 2);
+    QCOMPARE(fleet->sources().first(), prom);
+    QVERIFY(prom->snapshot().lastSuccessUtc >= promSuccess);
+    QCOMPARE(rowsOf(fleet->model(), u"prom"_s), 3);
+    QVERIFY2(fleet->sourceLabel()->text().contains(u"blackbox fleet (blackbox_exporter): up"_s),
+        qPrintable(fleet->sourceLabel()->text()));
+
+    // The file edited outside and reloaded (File ▸ Reload config file): the source removed, its rows gone.
+    next.sources.removeLast();
+    QVERIFY(saveConfigFile(m_session->controller().configPath(), next));
+    w.action(u"reloadConfig"_s)->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(rowsOf(fleet->model(), u"blackbox fleet"_s), 0, 5000);
+    QCOMPARE(fleet->sources(), QList<FleetSource*> { prom });
+    QCOMPARE(rowsOf(fleet->model(), u"prom"_s), 3);
+    QVERIFY(!fleet->sourceLabel()->text().contains(u"blackbox"_s));
+}
+
+void TestFleetSources::tileClickFiltersTheFleetTableToo()
+{
+    MainWindow& w = window();
+    FleetDock* fleet = w.fleetDock();
+    QTRY_VERIFY_WITH_TIMEOUT(fleet->table()->model()->rowCount() == 3, kWaitMs);
+    // S1: only checkout (broken from loc-b); S2: only login (401 from both); S3: none.
+    const auto shown = [fleet] {
+        QStringList names;
+        for (int r = 0; r < fleet->table()->model()->rowCount(); ++r)
+            names << fleet->table()->model()->index(r, FleetModel::EndpointColumn).data().toString();
+        return names;
+    };
+    QTest::mouseClick(w.tile(FailureSignal::S1), Qt::LeftButton);
+    QTRY_COMPARE(shown(), QStringList { u"checkout"_s });
+    QTest::mouseClick(w.tile(FailureSignal::S2), Qt::LeftButton);
+    QTRY_COMPARE(shown(), QStringList { u"login"_s });
+    QTest::mouseClick(w.tile(FailureSignal::S2), Qt::LeftButton); // again: every row
+    QTRY_COMPARE(shown().size(), 3);
+}
+
+void TestFleetSources::closeWindow()
+{
+    m_session.reset(); // before Prometheus goes away in the next test
+}
+#endif
+
 void TestFleetSources::prometheusGoingAwayLeavesStaleCellsNotFailures()
 {
     Dashboard d(
@@ -357,5 +710,9 @@ void TestFleetSources::prometheusGoingAwayLeavesStaleCellsNotFailures()
         QCOMPARE(d.tileCount(s, SignalSummaryModel::CriticalCountRole), 0);
 }
 
+#ifdef SIGNALDECK_FLEET_WINDOW
+QTEST_MAIN(TestFleetSources)
+#else
 QTEST_GUILESS_MAIN(TestFleetSources)
+#endif
 #include "tst_fleetsources.moc"

@@ -13,6 +13,7 @@
 #include <QLabel>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QTimer>
@@ -170,6 +171,7 @@ void TimeSeriesChartView::setSeries(const ChartSeries& series, qint64 fromMs, qi
         showNothing(tr("No data"));
         return;
     }
+    leaveLineMode();
     m_series = series;
     m_fromMs = fromMs;
     m_toMs = std::max(toMs, fromMs + 1);
@@ -182,6 +184,7 @@ void TimeSeriesChartView::setSeries(const ChartSeries& series, qint64 fromMs, qi
 void TimeSeriesChartView::showNothing(const QString& text)
 {
     // No range at all: an epoch-based axis would read "00:00:00 00:00:00 …".
+    leaveLineMode();
     m_series = {};
     m_hasRange = false;
     m_fromMs = 0;
@@ -289,21 +292,26 @@ int TimeSeriesChartView::preferredBucketCount() const
     return plotWidthPx();
 }
 
+qint64 TimeSeriesChartView::scaledStart(qint64 dataStart) const
+{
+    // Until the data fills the chosen range (a fresh session's 90 s of a 1 h range), the axis starts a
+    // little before the first probe, so the data is not squeezed into the right 2 % of the chart.
+    const qint64 range = m_toMs - m_fromMs;
+    if (dataStart - m_fromMs <= range / 10)
+        return m_fromMs;
+    const qint64 margin = std::max<qint64>((m_toMs - dataStart) / 20, 1000);
+    // A whole number of round steps back from the end, so the ticks are evenly 10 s (1 min, …) apart.
+    const qint64 span = m_toMs - (dataStart - margin);
+    const qint64 step = roundStep(span, std::clamp(m_plotColumns / 90, 2, 12));
+    return std::max(m_fromMs, m_toMs - (span + step - 1) / step * step);
+}
+
 void TimeSeriesChartView::rebuild()
 {
     m_plotColumns = plotWidthPx();
-    // Until the data fills the chosen range (a fresh session's 90 s of a 1 h range), the axis starts a
-    // little before the first probe, so the data is not squeezed into the right 2 % of the chart.
-    const qint64 span = m_toMs - m_fromMs;
-    const qint64 dataStart = dataStartMs();
-    m_shownFromMs = m_fromMs;
-    if (dataStart - m_fromMs > span / 10) {
-        const qint64 margin = std::max<qint64>((m_toMs - dataStart) / 20, 1000);
-        // A whole number of round steps back from the end, so the ticks are evenly 10 s (1 min, …) apart.
-        const qint64 span = m_toMs - (dataStart - margin);
-        const qint64 step = roundStep(span, std::clamp(m_plotColumns / 90, 2, 12));
-        m_shownFromMs = std::max(m_fromMs, m_toMs - (span + step - 1) / step * step);
-    }
+    if (m_lineMode)
+        return rebuildLines();
+    m_shownFromMs = scaledStart(dataStartMs());
     const bool scaled = m_shownFromMs > m_fromMs;
     // Short: a longer title was cut on a 300 px chart. The range box names the chosen range.
     m_timeAxis->setTitleText(scaled ? tr("since the first probe") : QString());
@@ -312,12 +320,35 @@ void TimeSeriesChartView::rebuild()
     updateTimeAxis();
 
     const double largest = fillSeries(m_columns);
+    applyValueAxis(largest, !m_columns.columns.isEmpty());
+
+    QList<QPointF> gap;
+    gap.reserve(m_columns.gaps.size() * 4);
+    for (const ChartGap& g : std::as_const(m_columns.gaps)) {
+        // Before the first probe of a range that is not full yet, nothing was meant to run: no shading.
+        if (scaled && g.startMs <= m_shownFromMs)
+            continue;
+        const auto a = static_cast<qreal>(std::max(g.startMs, m_shownFromMs));
+        const auto b = static_cast<qreal>(std::min(g.endMs, m_toMs));
+        gap << QPointF(a, 0) << QPointF(a, m_top) << QPointF(b, m_top) << QPointF(b, 0);
+    }
+    m_gapUpper->replace(gap);
+    const QList<QLegendMarker*> markers = m_chart->legend()->markers(m_gapArea);
+    for (QLegendMarker* marker : markers)
+        marker->setVisible(!gap.isEmpty());
+
+    m_emptyLabel->setVisible(m_hasRange && m_columns.columns.isEmpty());
+    placeEmptyState();
+}
+
+void TimeSeriesChartView::applyValueAxis(double largest, bool hasData)
+{
     const double floorTop = minimumValueTop();
     double top = std::max(largest * 1.05, floorTop);
     // A threshold within reach of the data (up to twice its largest value) is drawn, the axis grown to it.
     for (ThresholdItem& t : m_thresholds) {
         const double v = t.threshold.value;
-        t.shown = !m_columns.columns.isEmpty() && v <= maximumValueTop() && (v <= top || v <= 2.0 * largest);
+        t.shown = hasData && v <= maximumValueTop() && (v <= top || v <= 2.0 * largest);
         if (t.shown)
             top = std::max(top, v * 1.1);
     }
@@ -335,7 +366,7 @@ void TimeSeriesChartView::rebuild()
     unit.replace(u"%"_s, u"%%"_s); // the format is printf's
     m_valueAxis->setLabelFormat(u"%."_s + QString::number(decimalsOf(step)) + u"f"_s + unit);
     // No data: ticks such as "0.5 ms" would only suggest a reading; the empty-state text says why.
-    m_valueAxis->setLabelsVisible(!m_columns.columns.isEmpty());
+    m_valueAxis->setLabelsVisible(hasData);
     for (ThresholdItem& t : m_thresholds) {
         const auto a = static_cast<qreal>(m_shownFromMs);
         const auto b = static_cast<qreal>(m_toMs);
@@ -347,23 +378,132 @@ void TimeSeriesChartView::rebuild()
             marker->setVisible(false);
     }
     placeThresholds();
+}
 
-    QList<QPointF> gap;
-    gap.reserve(m_columns.gaps.size() * 4);
-    for (const ChartGap& g : std::as_const(m_columns.gaps)) {
-        // Before the first probe of a range that is not full yet, nothing was meant to run: no shading.
-        if (scaled && g.startMs <= m_shownFromMs)
-            continue;
-        const auto a = static_cast<qreal>(std::max(g.startMs, m_shownFromMs));
-        const auto b = static_cast<qreal>(std::min(g.endMs, m_toMs));
-        gap << QPointF(a, 0) << QPointF(a, top) << QPointF(b, top) << QPointF(b, 0);
+void TimeSeriesChartView::setLines(
+    const QList<Line>& lines, qint64 fromMs, qint64 toMs, qint64 gapMs, const QString& emptyText)
+{
+    if (fromMs <= 0 && toMs <= 0) {
+        showNothing(tr("No data"));
+        return;
     }
-    m_gapUpper->replace(gap);
-    const QList<QLegendMarker*> markers = m_chart->legend()->markers(m_gapArea);
-    for (QLegendMarker* marker : markers)
-        marker->setVisible(!gap.isEmpty());
+    m_series = {};
+    m_lines = lines;
+    if (!m_lineMode) {
+        // The buckets' vertical strokes need no antialiasing; sloped lines do.
+        m_bucketAntialiasing = renderHints().testFlag(QPainter::Antialiasing);
+        setRenderHint(QPainter::Antialiasing, true);
+    }
+    m_lineMode = true;
+    m_lineGapMs = std::max<qint64>(gapMs, 1);
+    m_fromMs = fromMs;
+    m_toMs = std::max(toMs, fromMs + 1);
+    m_hasRange = true;
+    m_timeAxis->setLabelsVisible(true);
+    m_emptyLabel->setText(emptyText);
+    rebuild();
+}
 
-    m_emptyLabel->setVisible(m_hasRange && m_columns.columns.isEmpty());
+void TimeSeriesChartView::clearLineSeries()
+{
+    for (QLineSeries* series : std::as_const(m_lineSeries)) {
+        m_chart->removeSeries(series);
+        delete series;
+    }
+    m_lineSeries.clear();
+    m_lineSeriesOwner.clear();
+}
+
+void TimeSeriesChartView::leaveLineMode()
+{
+    if (!m_lineMode)
+        return;
+    m_lineMode = false;
+    m_lines.clear();
+    clearLineSeries();
+    setRenderHint(QPainter::Antialiasing, m_bucketAntialiasing);
+    // The buckets' own series are named in the legend again (the thresholds and the gap shading stay as they are).
+    for (QAbstractSeries* series : m_chart->series()) {
+        const bool threshold = std::any_of(
+            m_thresholds.cbegin(), m_thresholds.cend(), [series](const ThresholdItem& t) { return t.line == series; });
+        if (threshold || series == m_gapArea)
+            continue;
+        for (QLegendMarker* marker : m_chart->legend()->markers(series))
+            marker->setVisible(true);
+    }
+}
+
+QColor TimeSeriesChartView::lineColor(int index) const
+{
+    // Okabe–Ito: told apart with the common colour-vision deficiencies; lighter hues on a dark base.
+    static const QColor kLight[] = { QColor(0x00, 0x72, 0xb2), QColor(0xd5, 0x5e, 0x00), QColor(0x00, 0x9e, 0x73),
+        QColor(0xcc, 0x79, 0xa7), QColor(0xe6, 0x9f, 0x00), QColor(0x56, 0xb4, 0xe9) };
+    static const QColor kDark[] = { QColor(0x56, 0xb4, 0xe9), QColor(0xff, 0x8c, 0x42), QColor(0x3d, 0xd6, 0xa8),
+        QColor(0xe6, 0xa3, 0xc8), QColor(0xf0, 0xe4, 0x42), QColor(0x9e, 0xcf, 0xf0) };
+    const bool dark = palette().color(QPalette::Base).lightness() < 128;
+    const auto i = static_cast<std::size_t>(std::max(index, 0)) % std::size(kLight);
+    return dark ? kDark[i] : kLight[i];
+}
+
+void TimeSeriesChartView::rebuildLines()
+{
+    qint64 dataStart = std::numeric_limits<qint64>::max();
+    double largest = 0;
+    bool hasData = false;
+    for (const Line& line : std::as_const(m_lines)) {
+        for (const QPointF& p : line.points) {
+            if (p.x() < static_cast<double>(m_fromMs) || p.x() >= static_cast<double>(m_toMs))
+                continue;
+            dataStart = std::min(dataStart, static_cast<qint64>(p.x()));
+            largest = std::max(largest, p.y());
+            hasData = true;
+        }
+    }
+    m_shownFromMs = scaledStart(hasData ? dataStart : m_fromMs);
+    const bool scaled = m_shownFromMs > m_fromMs;
+    m_timeAxis->setTitleText(scaled ? tr("since the first sample") : QString());
+    m_timeAxis->setTitleVisible(scaled);
+    m_columns = {};
+    fillSeries(m_columns); // the buckets' own series stay empty
+    updateTimeAxis();
+    applyValueAxis(largest, hasData);
+    m_gapUpper->clear();
+    for (QLegendMarker* marker : m_chart->legend()->markers(m_gapArea))
+        marker->setVisible(false);
+
+    clearLineSeries();
+    // Only the lines are named in the legend: the buckets' own series are empty here.
+    for (QAbstractSeries* series : m_chart->series())
+        for (QLegendMarker* marker : m_chart->legend()->markers(series))
+            marker->setVisible(false);
+    for (int i = 0; i < m_lines.size(); ++i) {
+        QPen pen(lineColor(i), 2.0);
+        pen.setCosmetic(true);
+        // A segment per run of points no more than the gap apart: a missing stretch is not drawn across.
+        QList<QList<QPointF>> segments(1);
+        for (const QPointF& p : m_lines[i].points) {
+            if (!segments.last().isEmpty() && p.x() - segments.last().last().x() > static_cast<double>(m_lineGapMs))
+                segments.append(QList<QPointF>());
+            segments.last().append(p);
+        }
+        for (qsizetype s = 0; s < segments.size(); ++s) {
+            auto* series = new QLineSeries;
+            series->setName(m_lines[i].name);
+            series->setPen(pen);
+            // A lone point still shows as a dot.
+            series->setPointsVisible(segments[s].size() == 1);
+            series->replace(segments[s]);
+            addSeriesOnAxes(series);
+            for (QLegendMarker* marker : m_chart->legend()->markers(series))
+                marker->setVisible(s == 0);
+            m_lineSeries.append(series);
+            m_lineSeriesOwner.append(i);
+        }
+    }
+    // Adding a series re-added the gap shading, and with it its legend marker: nothing is shaded here.
+    for (QLegendMarker* marker : m_chart->legend()->markers(m_gapArea))
+        marker->setVisible(false);
+    m_emptyLabel->setVisible(!hasData);
     placeEmptyState();
 }
 
@@ -440,6 +580,24 @@ QString TimeSeriesChartView::hoverTextAt(qint64 ms) const
 {
     if (!m_hasRange || ms < m_shownFromMs || ms >= m_toMs)
         return {};
+    if (m_lineMode) {
+        // Each line's value nearest to the pointer, within half the gap that breaks a line.
+        QStringList rows;
+        for (const Line& line : m_lines) {
+            const QPointF* nearest = nullptr;
+            for (const QPointF& p : line.points) {
+                const double distance = std::abs(p.x() - static_cast<double>(ms));
+                if (distance <= static_cast<double>(m_lineGapMs) / 2
+                    && (!nearest || distance < std::abs(nearest->x() - static_cast<double>(ms))))
+                    nearest = &p;
+            }
+            if (nearest)
+                rows << line.name + u": "_s + QLocale().toString(nearest->y(), 'f', 1) + valueUnit();
+        }
+        if (rows.isEmpty())
+            return {};
+        return QDateTime::fromMSecsSinceEpoch(ms).toString(u"HH:mm:ss"_s) + u"\n"_s + rows.join(u'\n');
+    }
     if (const ChartGap* gap = m_columns.gapAt(ms))
         return tr("No probes") + u"\n"_s + spanText(gap->startMs, gap->endMs);
     if (const ChartColumn* column = m_columns.columnNear(ms))
@@ -511,6 +669,8 @@ void TimeSeriesChartView::changeEvent(QEvent* event)
     if (event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange) {
         applyPalette();
         applySeriesColors(palette());
+        if (m_lineMode)
+            redraw(); // the lines' colours follow the palette
     }
 }
 

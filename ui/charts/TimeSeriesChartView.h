@@ -46,6 +46,23 @@ public:
     const ChartSeries& series() const { return m_series; }
     /// Shows no data, no time labels and `text` in the middle (e.g. "Select an endpoint …").
     void showNothing(const QString& text);
+
+    /// One line of a chart that shows lines instead of buckets (a remote endpoint, one line per location):
+    /// x in UTC ms since the epoch, y in the value axis' unit.
+    struct Line {
+        QString name;
+        QList<QPointF> points;
+    };
+    /// Replaces what the chart shows with `lines` over [fromMs, toMs) (one colour each, in order, named in the
+    /// legend); a line is broken where two points are more than `gapMs` apart. Thresholds, the value axis and
+    /// the time axis as with setSeries(); `emptyText` is shown when no line has a point. setSeries() or
+    /// showNothing() go back to the buckets.
+    void setLines(const QList<Line>& lines, qint64 fromMs, qint64 toMs, qint64 gapMs, const QString& emptyText);
+    bool showsLines() const { return m_lineMode; }
+    /// The lines as given to setLines() (empty when the chart shows buckets).
+    const QList<Line>& lines() const { return m_lines; }
+    /// The colour a line at `index` is drawn in.
+    QColor lineColor(int index) const;
     /// The threshold lines, any order; kept across setSeries().
     void setThresholds(const QList<Threshold>& thresholds);
     /// The thresholds drawn with the current data (those within reach of it).
@@ -100,6 +117,14 @@ protected:
 
 private:
     void rebuild();
+    void rebuildLines();
+    void clearLineSeries();
+    void leaveLineMode();
+    /// The start of the time axis for data starting at `dataStart`: shortly before it while the data does not
+    /// fill the range.
+    qint64 scaledStart(qint64 dataStart) const;
+    /// Value axis, ticks and threshold lines for data whose largest value is `largest`.
+    void applyValueAxis(double largest, bool hasData);
     void applyPalette();
     void updateTimeAxis();
     void placeEmptyState();
@@ -130,6 +155,12 @@ private:
     double m_step = 1;
     int m_plotColumns = 0;
     bool m_hasRange = false;
+    bool m_lineMode = false;
+    bool m_bucketAntialiasing = true; ///< the render hint the buckets were drawn with (lines are antialiased)
+    qint64 m_lineGapMs = 0;
+    QList<Line> m_lines;
+    QList<QLineSeries*> m_lineSeries; ///< one or more per line (broken at gaps); the first carries the legend
+    QList<int> m_lineSeriesOwner; ///< index into m_lines of each m_lineSeries entry
 };
 
 } // namespace sd
