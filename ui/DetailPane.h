@@ -36,6 +36,8 @@ public:
     void setRange(const TimeRange& range);
     /// The thresholds the charts draw (latency warning/critical, error-rate warning/critical).
     void setThresholds(const Thresholds& thresholds);
+    /// Per endpoint name, the spans its uptime leaves out (maintenance windows with `excludeFromUptime`).
+    void setUptimeExclusions(const QHash<QString, TimeSpans>& byEndpointName);
     /// The selected endpoint's most recent probe and status (updated with every engine batch).
     void setLastProbe(const std::optional<ProbeResult>& result, const std::optional<EndpointStatus>& status);
     /// Asks for fresh chart data now (also done by the refresh timer).
@@ -77,6 +79,7 @@ private:
     QLabel* m_schedule;
     int m_chartUpdates = 0;
     std::optional<Thresholds> m_thresholds;
+    QHash<QString, TimeSpans> m_uptimeExcluded;
 };
 
 } // namespace sd
