@@ -439,7 +439,9 @@ void MainWindow::buildDocks()
         [this](const QModelIndex& index) { selectEndpoint(m_events->eventAt(index.row()).endpoint); });
     dock->setWidget(view);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
-    resizeDocks({ dock }, { 170 }, Qt::Vertical);
+    // Short by default (it folds with Ctrl+L, and keeps what the operator drags it to): at 1024×700 the table
+    // keeps 5 rows beside the detail pane.
+    resizeDocks({ dock }, { 110 }, Qt::Vertical);
     if (auto* viewMenu = findChild<QMenu*>(u"viewMenu"_qs)) {
         QAction* toggle = dock->toggleViewAction();
         toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));

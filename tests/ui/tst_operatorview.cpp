@@ -24,12 +24,14 @@
 #include <QDateTimeAxis>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QDockWidget>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
+#include <QSplitter>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTcpServer>
@@ -419,13 +421,28 @@ private slots:
         QVERIFY(window()->endpointModel()->rowCount() >= 10);
         const auto visibleRows = [this] { return table()->viewport()->height() / std::max(1, table()->rowHeight(0)); };
         const int before = visibleRows();
+        // Where the height goes (for the report when a row count fails).
+        const auto layoutText = [this] {
+            auto* splitter = window()->findChild<QSplitter*>(u"mainSplitter"_s);
+            auto* dock = window()->findChild<QDockWidget*>(u"eventLogDock"_s);
+            return u"window %1, central %2, tiles %3, splitter %4/%5, pane min %6, dock %7, row %8"_s
+                .arg(window()->height())
+                .arg(window()->centralWidget()->height())
+                .arg(window()->tileBar()->height())
+                .arg(splitter->sizes().value(0))
+                .arg(splitter->sizes().value(1))
+                .arg(window()->detailPane()->minimumSizeHint().height())
+                .arg(dock ? dock->height() : -1)
+                .arg(table()->rowHeight(0));
+        };
+        qInfo("%s", qPrintable(layoutText()));
         details->trigger();
         QTRY_VERIFY(window()->detailPane()->isHidden());
         QTRY_VERIFY2(visibleRows() >= 10,
             qPrintable(u"%1 rows visible with the details folded (%2 before)"_s.arg(visibleRows()).arg(before)));
         qInfo("%d rows visible with the detail pane, %d with it folded", before, visibleRows());
         // With the pane shown the table still shows a screenful to scan (it showed about 2 rows).
-        QVERIFY2(before >= 5, qPrintable(u"%1 rows visible with the detail pane"_s.arg(before)));
+        QVERIFY2(before >= 5, qPrintable(u"%1 rows visible with the detail pane: %2"_s.arg(before).arg(layoutText())));
         details->trigger(); // the screenshots below show the pane
         QTRY_VERIFY(window()->detailPane()->isVisible());
     }

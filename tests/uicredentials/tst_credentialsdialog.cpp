@@ -651,7 +651,7 @@ void TestCredentialsDialog::noKeychainSaysSoAndWritesNothing()
         qPrintable(banner->text()));
     auto* label = window.findChild<QLabel*>(u"keychainLabel"_s);
     QCOMPARE(label->text(), u"Keychain: unavailable"_s);
-    QVERIFY(label->styleSheet().contains(u"c62828"_s));
+    QVERIFY2(label->styleSheet().contains(u"color: #b01e1e"_s), qPrintable(label->styleSheet())); // problem red
     QTRY_COMPARE_WITH_TIMEOUT(s2(u"chat"_s), SignalState::Critical, 10'000);
     QCOMPARE(status(u"chat"_s).pausedBecause, u"credential unavailable: no OS keychain"_s);
     QCOMPARE(status(u"chat"_s).probes, 0);

@@ -3,6 +3,7 @@
 
 #include "ui/charts/SignalColors.h"
 
+#include <QCoreApplication>
 #include <QEvent>
 #include <QWidget>
 
@@ -21,7 +22,9 @@ public:
         : QObject(widget)
         , m_restyle(std::move(restyle))
     {
-        widget->installEventFilter(this);
+        // The application object itself is told of a new application palette (a widget with a style sheet
+        // of its own is not); a cheap check per event, for the few widgets styled this way.
+        QCoreApplication::instance()->installEventFilter(this);
     }
 
 protected:
@@ -29,7 +32,7 @@ protected:
     {
         // Only the application's palette change: a style sheet sets the widget's own palette, and reacting
         // to that would restyle in a loop.
-        if (event->type() == QEvent::ApplicationPaletteChange)
+        if (watched == QCoreApplication::instance() && event->type() == QEvent::ApplicationPaletteChange)
             m_restyle();
         return QObject::eventFilter(watched, event);
     }
