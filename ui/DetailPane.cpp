@@ -68,7 +68,7 @@ DetailPane::DetailPane(HistoryReader* reader, QWidget* parent)
     charts->setChildrenCollapsible(false);
     // Shorter charts rather than a table of two rows at 1024×700: the table is what an operator scans.
     for (QWidget* chart : { static_cast<QWidget*>(m_latency), static_cast<QWidget*>(m_errors) })
-        chart->setMinimumHeight(100);
+        chart->setMinimumHeight(124);
 
     auto* probeBox = new QGroupBox(tr("Last probe"), this);
     m_probeForm = new QFormLayout(probeBox);

@@ -441,7 +441,7 @@ void MainWindow::buildDocks()
     addDockWidget(Qt::BottomDockWidgetArea, dock);
     // Short by default (it folds with Ctrl+L, and keeps what the operator drags it to): at 1024×700 the table
     // keeps 5 rows beside the detail pane.
-    resizeDocks({ dock }, { 110 }, Qt::Vertical);
+    resizeDocks({ dock }, { 90 }, Qt::Vertical);
     if (auto* viewMenu = findChild<QMenu*>(u"viewMenu"_qs)) {
         QAction* toggle = dock->toggleViewAction();
         toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));

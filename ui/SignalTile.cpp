@@ -79,6 +79,7 @@ SignalTile::SignalTile(FailureSignal signal, QWidget* parent)
     , m_reason(new ElidedLabel(this))
 {
     setObjectName(u"signalTile"_qs + signalCode(signal));
+    followPalette(this, [this] { followApplicationPalette(); });
     setFocusPolicy(Qt::StrongFocus);
     setCursor(Qt::PointingHandCursor);
     setFrameShape(QFrame::StyledPanel);
@@ -250,13 +251,18 @@ void SignalTile::restyle()
 
 void SignalTile::changeEvent(QEvent* event)
 {
+    if (event->type() == QEvent::ApplicationPaletteChange)
+        followApplicationPalette();
+    QFrame::changeEvent(event);
+}
+
+void SignalTile::followApplicationPalette()
+{
     // Dark mode switched on or off: the wash and the state colour follow at once, not with the next batch.
-    if (event->type() == QEvent::ApplicationPaletteChange && m_styled
-        && QPalette().color(QPalette::Base) != m_styledBase) {
+    if (m_styled && QPalette().color(QPalette::Base) != m_styledBase) {
         m_dirty = true;
         setSummary(m_state, m_warnings, m_criticals, m_latestReason, m_latestEndpoint);
     }
-    QFrame::changeEvent(event);
 }
 
 void SignalTile::mouseReleaseEvent(QMouseEvent* event)
