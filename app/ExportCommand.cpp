@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ExportCommand.h"
 
+#include "config/ConfigLoader.h"
+#include "health/IncidentPolicy.h"
 #include "history/HistoryOptions.h"
 #include "history/HistoryQuery.h"
 #include "history/HistoryStore.h"
@@ -94,12 +96,14 @@ int runExportCommand(const QStringList& args, QTextStream& out, QTextStream& err
         u"Directory of the history database (default: %1)."_s.arg(HistoryStore::defaultDirectory()), u"dir"_s);
     const QCommandLineOption outputOpt(
         QStringList { u"o"_s, u"output"_s }, u"Output file, or - for stdout."_s, u"file"_s);
+    const QCommandLineOption configOpt(u"config"_s,
+        u"Summary: leave this config's maintenance windows with excludeFromUptime out of uptime_percent."_s, u"path"_s);
     const QCommandLineOption helpOpt(QStringList { u"h"_s, u"help"_s }, u"Show this help."_s);
-    parser.addOptions({ fromOpt, toOpt, endpointOpt, summaryOpt, dataDirOpt, outputOpt, helpOpt });
+    parser.addOptions({ fromOpt, toOpt, endpointOpt, summaryOpt, dataDirOpt, outputOpt, configOpt, helpOpt });
 
     auto usageError = [&err](const QString& message) {
         err << "signaldeck export: " << message << "\n"
-            << "usage: signaldeck export --from TIME [--to TIME] [--endpoint NAME]... [--summary] "
+            << "usage: signaldeck export --from TIME [--to TIME] [--endpoint NAME]... [--summary [--config PATH]] "
                "[--data-dir DIR] -o FILE|-"
             << Qt::endl;
         return kExitUsage;
@@ -127,6 +131,15 @@ int runExportCommand(const QStringList& args, QTextStream& out, QTextStream& err
         return usageError(u"--to: cannot read '%1' as a time"_s.arg(parser.value(toOpt)));
     if (*to <= *from)
         return usageError(u"--from must be before --to"_s);
+
+    // The maintenance windows an uptime leaves out are the config's (the history does not keep them).
+    QHash<QString, TimeSpans> uptimeExcluded;
+    if (parser.isSet(configOpt)) {
+        const ConfigParseResult config = loadConfigFile(parser.value(configOpt));
+        if (!config.ok())
+            return usageError(u"--config %1: %2"_s.arg(parser.value(configOpt), config.errorText()));
+        uptimeExcluded = uptimeExclusionsByName(*config.config);
+    }
 
     const QString dataDir = parser.isSet(dataDirOpt) ? parser.value(dataDirOpt) : HistoryStore::defaultDirectory();
     const QString databasePath = QDir(dataDir).absoluteFilePath(HistoryOptions().fileName);
@@ -163,6 +176,7 @@ int runExportCommand(const QStringList& args, QTextStream& out, QTextStream& err
     request.fromMs = *from;
     request.toMs = *to;
     request.endpoints = parser.values(endpointOpt);
+    request.uptimeExcluded = uptimeExcluded;
     CsvExport exporter(request);
 
     const QString output = parser.value(outputOpt);

@@ -8,10 +8,14 @@
 #include "credentials/CredentialSecret.h"
 #include "credentials/KeychainCredentialStore.h"
 #include "credentials/OAuth2TokenSource.h"
+#include "health/AcknowledgementFile.h"
+#include "health/IncidentPolicy.h"
 #include "history/HistoryReader.h"
 #include "history/HistoryStore.h"
 #include "schedule/Engine.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QTemporaryDir>
 
@@ -110,6 +114,11 @@ Controller::~Controller()
 QString Controller::historyPath() const
 {
     return m_history->databasePath();
+}
+
+QString Controller::acknowledgementsPath() const
+{
+    return QFileInfo(historyPath()).absoluteDir().filePath(AcknowledgementFile::fileName());
 }
 
 HistoryReader* Controller::historyReader()
@@ -283,7 +292,11 @@ bool Controller::commitConfig(AppConfig config, bool save, QString* error)
 
 bool Controller::applyConfig(const AppConfig& config, QString* error)
 {
-    return commitConfig(config, true, error);
+    // An edit that renames an endpoint keeps its maintenance windows (by its id), one that deletes it
+    // drops its name from them: the saved file stays readable and says what the operator meant.
+    AppConfig next = config;
+    followEndpointChangesInMaintenance(m_config, next);
+    return commitConfig(std::move(next), true, error);
 }
 
 bool Controller::addEndpoint(const EndpointConfig& endpoint, QString* error)

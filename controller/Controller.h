@@ -80,6 +80,9 @@ public:
     Engine& engine() const { return *m_engine; }
     HistoryStore& history() const { return *m_history; }
     QString historyPath() const;
+    /// Where the window keeps acknowledgements across restarts: next to the history database
+    /// (AcknowledgementFile, health/AcknowledgementFile.h).
+    QString acknowledgementsPath() const;
     /// The reader for charts and range figures (its own thread), made on first use.
     HistoryReader* historyReader();
     CredentialStore& credentialStore() const { return *m_store; }
@@ -104,7 +107,9 @@ public:
 public slots:
     // Intents.
     /// Validates `config`, gives new endpoints their ids, saves it atomically (unless the demo) and applies it
-    /// endpoint by endpoint. Nothing changes when it does not validate or save; `error` says why.
+    /// endpoint by endpoint. Nothing changes when it does not validate or save; `error` says why. Maintenance
+    /// windows follow the edit: a renamed endpoint keeps them under its new name, a deleted one leaves them
+    /// (followEndpointChangesInMaintenance).
     bool applyConfig(const sd::AppConfig& config, QString* error = nullptr);
     /// Adds `endpoint` (a new id unless it has one); replaces the endpoint with the same id; removes by id.
     bool addEndpoint(const sd::EndpointConfig& endpoint, QString* error = nullptr);

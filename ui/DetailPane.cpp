@@ -71,6 +71,9 @@ DetailPane::DetailPane(HistoryReader* reader, QWidget* parent)
     charts->addWidget(m_latency);
     charts->addWidget(m_errors);
     charts->setChildrenCollapsible(false);
+    // Shorter charts rather than a table of two rows at 1024×700: the table is what an operator scans.
+    for (QWidget* chart : { static_cast<QWidget*>(m_latency), static_cast<QWidget*>(m_errors) })
+        chart->setMinimumHeight(124);
 
     auto* probeBox = new QGroupBox(tr("Last probe"), this);
     m_probeForm = new QFormLayout(probeBox);
@@ -187,6 +190,14 @@ void DetailPane::setThresholds(const Thresholds& thresholds)
         { critRate, tr("critical %1").arg(rate(critRate)), true } });
 }
 
+void DetailPane::setUptimeExclusions(const QHash<QString, TimeSpans>& byEndpointName)
+{
+    if (m_uptimeExcluded == byEndpointName)
+        return;
+    m_uptimeExcluded = byEndpointName;
+    refresh();
+}
+
 void DetailPane::refresh()
 {
     if (m_remote)
@@ -200,6 +211,7 @@ void DetailPane::refresh()
     request.toMs = m_range.resolvedTo(now);
     // About two points per horizontal pixel: one bucket per pixel column gives its min and its max.
     request.maxBuckets = std::max(60, m_latency->preferredBucketCount());
+    request.uptimeExcluded = m_uptimeExcluded.value(m_endpoint);
     m_lastRequest = request;
     m_reader->requestChart(request);
 }
@@ -213,6 +225,7 @@ void DetailPane::requestOverlayAfter(const QString& endpoint)
         return;
     HistoryReader::ChartRequest request = m_lastRequest;
     request.endpoint = m_overlays.at(at);
+    request.uptimeExcluded.clear(); // an overlay shows no figures
     m_reader->requestChart(request);
 }
 
@@ -244,10 +257,17 @@ void DetailPane::applyChart(const HistoryReader::ChartAnswer& answer)
                   .arg(latencyText(s.latencyPercentileMs(50)), latencyText(s.latencyPercentileMs(95)),
                       latencyText(s.latencyPercentileMs(99)))
                   .arg(s.latencyCount());
-        m_figures->setText(tr("%1: %2 probes · uptime %3 % · %4 · errors S1 %5, S2 %6, S3 %7, S4 %8")
+        // Probes made in maintenance windows with `excludeFromUptime` are counted everywhere but in the uptime.
+        const ProbeAggregate& up = answer.uptimeStats;
+        const QString uptime = up.probes() == 0 ? tr("uptime \u2014 (all in maintenance)")
+            : up.probes() == s.probes()         ? tr("uptime %1 %").arg(up.uptimePercent(), 0, 'f', 2)
+                                                : tr("uptime %1 % (%2 in maintenance left out)")
+                                              .arg(up.uptimePercent(), 0, 'f', 2)
+                                              .arg(s.probes() - up.probes());
+        m_figures->setText(tr("%1: %2 probes · %3 · %4 · errors S1 %5, S2 %6, S3 %7, S4 %8")
                                .arg(m_range.label())
                                .arg(s.probes())
-                               .arg(s.uptimePercent(), 0, 'f', 2)
+                               .arg(uptime)
                                .arg(latencies)
                                .arg(s.signalCount(FailureSignal::S1))
                                .arg(s.signalCount(FailureSignal::S2))

@@ -39,6 +39,8 @@ public:
     void setRange(const TimeRange& range);
     /// The thresholds the charts draw (latency warning/critical, error-rate warning/critical).
     void setThresholds(const Thresholds& thresholds);
+    /// Per endpoint name, the spans its uptime leaves out (maintenance windows with `excludeFromUptime`).
+    void setUptimeExclusions(const QHash<QString, TimeSpans>& byEndpointName);
     /// The selected endpoint's most recent probe and status (updated with every engine batch).
     void setLastProbe(const std::optional<ProbeResult>& result, const std::optional<EndpointStatus>& status);
     /// Asks for fresh chart data now (also done by the refresh timer).
@@ -91,6 +93,7 @@ private:
     std::optional<Thresholds> m_thresholds;
     std::optional<RemoteSelection> m_remote;
     FleetRangeReader* m_rangeReader;
+    QHash<QString, TimeSpans> m_uptimeExcluded;
 };
 
 } // namespace sd

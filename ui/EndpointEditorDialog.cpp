@@ -6,12 +6,14 @@
 #include "config/Duration.h"
 #include "controller/Controller.h"
 #include "itemmodels/DisplayText.h"
+#include "ui/charts/PaletteStyle.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFontDatabase>
 #include <QFormLayout>
+#include <QGuiApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
@@ -43,7 +45,7 @@ QString joinedStatuses(const QList<int>& statuses)
 void markInvalid(QWidget* field, bool invalid)
 {
     field->setProperty("invalid", invalid);
-    field->setStyleSheet(invalid ? u"border: 2px solid #c62828;"_qs : QString());
+    field->setStyleSheet(invalid ? invalidFieldStyleSheet(QGuiApplication::palette()) : QString());
 }
 
 } // namespace
@@ -117,7 +119,8 @@ EndpointEditorDialog::EndpointEditorDialog(
     m_errors->setObjectName(u"validationErrors"_qs);
     m_errors->setWordWrap(true);
     m_errors->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_errors->setStyleSheet(u"color: #c62828;"_qs);
+    followPalette(
+        m_errors, [this] { m_errors->setStyleSheet(toneStyleSheet(TextTone::Problem, QGuiApplication::palette())); });
     m_errors->hide();
     m_probeResult->setObjectName(u"probeResult"_qs);
     m_probeResult->setWordWrap(true);

@@ -4,10 +4,12 @@
 #include "MainWindow.h"
 #include "config/ConfigLoader.h"
 #include "itemmodels/EndpointTableModel.h"
+#include "ui/charts/PaletteStyle.h"
 
 #include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -42,7 +44,8 @@ FirstRunPanel::FirstRunPanel(MainWindow* window)
     m_open->setToolTip(tr("A SignalDeck config (JSON, docs/CONFIG.md); edits are saved to it"));
     m_error->setObjectName(u"firstRunError"_qs);
     m_error->setWordWrap(true);
-    m_error->setStyleSheet(u"color: #c62828;"_qs);
+    followPalette(
+        m_error, [this] { m_error->setStyleSheet(toneStyleSheet(TextTone::Problem, QGuiApplication::palette())); });
     m_error->hide();
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_demo);

@@ -4,8 +4,10 @@
 #include "itemmodels/FleetModel.h"
 #include "itemmodels/SignalSummaryModel.h"
 #include "sources/FleetSource.h"
+#include "ui/charts/PaletteStyle.h"
 #include "ui/charts/StateCellDelegate.h"
 
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -240,9 +242,8 @@ void FleetDock::refresh()
 {
     const QString text = m_model->sourceStatusText();
     m_sourceLabel->setText(text);
-    m_sourceLabel->setStyleSheet(m_model->anySourceUnhealthy()
-            ? QStringLiteral("QLabel { background: #fff3cd; color: #5c4400; padding: 3px; }")
-            : QString());
+    m_sourceLabel->setStyleSheet(
+        m_model->anySourceUnhealthy() ? noticeStyleSheet(QGuiApplication::palette()) : QString());
     // Widths once per new set of columns: the endpoint name wide, each location wide enough for its cell.
     if (m_model->columnCount() != m_sizedColumns) {
         m_sizedColumns = m_model->columnCount();

@@ -5,11 +5,13 @@
 #include "SignalTile.h"
 #include "TrayNotifier.h"
 #include "controller/Controller.h"
+#include "health/AcknowledgementFile.h"
 #include "itemmodels/EndpointFilterProxy.h"
 #include "itemmodels/EndpointTableModel.h"
 #include "ui/charts/StateCellDelegate.h"
 
 #include <QAction>
+#include <QDebug>
 #include <QItemSelectionModel>
 #include <QMenu>
 #include <QMenuBar>
@@ -23,6 +25,7 @@ IncidentActions::IncidentActions(MainWindow* window)
     : QObject(window)
     , m_window(window)
     , m_edgeTimer(new QTimer(this))
+    , m_acknowledgementsPath(window->controller()->acknowledgementsPath())
 {
     m_edgeTimer->setSingleShot(true);
     connect(m_edgeTimer, &QTimer::timeout, this, &IncidentActions::refresh);
@@ -59,13 +62,33 @@ IncidentActions::IncidentActions(MainWindow* window)
         menu->addSeparator();
         menu->addActions({ ack, start, end });
     }
+    m_policy.setConfig(window->config());
+    // An operator who restarts during an incident is not paged again about what they acknowledged.
+    QString error;
+    m_kept = AcknowledgementFile::read(m_acknowledgementsPath, &error);
+    if (!error.isEmpty())
+        qWarning().noquote() << "acknowledgements not restored:" << error;
+    m_policy.restoreAcknowledgements(m_kept);
     setConfig(window->config());
 }
 
 void IncidentActions::setConfig(const AppConfig& config)
 {
     m_policy.setConfig(config);
+    keepAcknowledgements();
     refresh();
+}
+
+void IncidentActions::keepAcknowledgements()
+{
+    const QHash<QString, QDateTime> now = m_policy.acknowledgements();
+    if (now == m_kept)
+        return;
+    QString error;
+    if (AcknowledgementFile::write(m_acknowledgementsPath, now, &error))
+        m_kept = now;
+    else
+        qWarning().noquote() << "acknowledgements not kept:" << error;
 }
 
 QStringList IncidentActions::selectedNames() const
@@ -82,8 +105,10 @@ void IncidentActions::applyBatch(const EngineBatch& batch)
     bool changed = false;
     for (const EndpointStatus& status : batch.statuses)
         changed |= m_policy.observe(status.key, status.overall);
-    if (changed)
+    if (changed) {
         m_window->endpointModel()->refreshMarks();
+        keepAcknowledgements();
+    }
     refresh();
 }
 
@@ -121,6 +146,7 @@ void IncidentActions::acknowledgeSelected()
                 notCritical << name;
         }
     }
+    keepAcknowledgements();
     refresh();
     if (!acknowledged.isEmpty())
         emit message(

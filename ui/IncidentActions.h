@@ -19,7 +19,9 @@ class MainWindow;
 /// actions on the selected endpoints (table context menu, Endpoints menu, shortcuts): Acknowledge
 /// (Ctrl+Shift+A), Maintenance for 1 hour (Ctrl+Shift+M: a window written to the config, so it is saved and
 /// survives a restart) and End maintenance (Ctrl+Shift+E). Keeps the tiles' "1 ack · 2 maint" and the
-/// table's marks current as batches arrive and as windows start and end.
+/// table's marks current as batches arrive and as windows start and end. Acknowledgements survive a restart
+/// while the endpoint is still critical: they are kept in the controller's acknowledgementsPath() (next to
+/// the history, by endpoint id) and read back at start.
 class IncidentActions : public QObject {
     Q_OBJECT
 public:
@@ -44,10 +46,14 @@ signals:
 private:
     QStringList selectedNames() const;
     void setConfig(const AppConfig& config);
+    /// Writes the acknowledgements to the controller's acknowledgementsPath() when they changed.
+    void keepAcknowledgements();
 
     MainWindow* m_window;
     IncidentPolicy m_policy;
     QTimer* m_edgeTimer;
+    QString m_acknowledgementsPath;
+    QHash<QString, QDateTime> m_kept; ///< what the file holds
 };
 
 } // namespace sd

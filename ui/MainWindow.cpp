@@ -19,6 +19,7 @@
 #include "itemmodels/EndpointTableModel.h"
 #include "itemmodels/EventLogModel.h"
 #include "itemmodels/SignalSummaryModel.h"
+#include "ui/charts/PaletteStyle.h"
 #include "ui/charts/SignalColors.h"
 #include "ui/charts/SparklineDelegate.h"
 #include "ui/charts/StateCellDelegate.h"
@@ -61,11 +62,13 @@ namespace {
 
 constexpr std::array kSignals { FailureSignal::S1, FailureSignal::S2, FailureSignal::S3, FailureSignal::S4 };
 
-EndpointTableModel::RangeFigures figuresOf(const ProbeAggregate& a)
+/// `up`: the probes the uptime counts (those outside maintenance windows with `excludeFromUptime`).
+EndpointTableModel::RangeFigures figuresOf(const ProbeAggregate& a, const ProbeAggregate& up)
 {
     EndpointTableModel::RangeFigures f;
     f.probes = a.probes();
-    f.uptimePercent = a.uptimePercent();
+    f.uptimePercent = up.uptimePercent();
+    f.uptimeProbes = up.probes();
     f.p50Ms = a.latencyPercentileMs(50);
     f.p95Ms = a.latencyPercentileMs(95);
     f.p99Ms = a.latencyPercentileMs(99);
@@ -163,7 +166,7 @@ MainWindow::MainWindow(DashboardSetup setup, QWidget* parent)
         QHash<QString, EndpointTableModel::RangeFigures> figures;
         for (auto it = answer.byEndpoint.cbegin(); it != answer.byEndpoint.cend(); ++it)
             if (it.value().probes() > 0)
-                figures.insert(it.key(), figuresOf(it.value()));
+                figures.insert(it.key(), figuresOf(it.value(), answer.uptimeByEndpoint.value(it.key(), it.value())));
         m_endpoints->setRangeFigures(figures, m_range.label());
     });
     m_figuresTimer = new QTimer(this);
@@ -328,8 +331,9 @@ void MainWindow::buildCentre()
     m_banner->setObjectName(u"banner"_qs);
     m_banner->setWordWrap(true);
     m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_banner->setStyleSheet(u"QLabel { background: #fff3cd; color: #5c4400; border: 1px solid #e0b000; "
-                            "border-radius: 4px; padding: 6px; }"_qs);
+    // From the palette's roles (a wash of the warning colour over Base, the palette's Text): a fixed light
+    // yellow was unreadable in dark mode.
+    followPalette(m_banner, [this] { m_banner->setStyleSheet(noticeStyleSheet(QGuiApplication::palette())); });
     m_banner->hide();
     layout->addWidget(m_banner);
 
@@ -413,7 +417,8 @@ void MainWindow::buildCentre()
     m_splitter->addWidget(m_detail);
     m_splitter->setStretchFactor(0, 3); // the table takes most of what the window gains
     m_splitter->setStretchFactor(1, 2);
-    m_splitter->setSizes({ 400, 420 });
+    // The table first: at 1024×700 with the pane shown it keeps at least 5 rows (the pane's charts shorten).
+    m_splitter->setSizes({ 560, 340 });
     m_splitter->setChildrenCollapsible(false);
     layout->addWidget(m_splitter, 1);
     setCentralWidget(central);
@@ -440,7 +445,9 @@ void MainWindow::buildDocks()
         [this](const QModelIndex& index) { selectEndpoint(m_events->eventAt(index.row()).endpoint); });
     dock->setWidget(view);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
-    resizeDocks({ dock }, { 170 }, Qt::Vertical);
+    // Short by default (it folds with Ctrl+L, and keeps what the operator drags it to): at 1024×700 the table
+    // keeps 5 rows beside the detail pane.
+    resizeDocks({ dock }, { 90 }, Qt::Vertical);
     if (auto* viewMenu = findChild<QMenu*>(u"viewMenu"_qs)) {
         QAction* toggle = dock->toggleViewAction();
         toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
@@ -457,6 +464,11 @@ void MainWindow::buildStatusBar()
     m_inFlightLabel->setObjectName(u"inFlightLabel"_qs);
     m_keychainLabel = new QLabel(tr("Keychain: not needed"), this);
     m_keychainLabel->setObjectName(u"keychainLabel"_qs);
+    followPalette(m_keychainLabel, [this] {
+        m_keychainLabel->setStyleSheet(m_keychainLabel->property("problem").toBool()
+                ? toneStyleSheet(TextTone::Problem, QGuiApplication::palette(), u"font-weight: bold;"_qs)
+                : QString());
+    });
     m_historyLabel = new QLabel(tr("History: recording"), this);
     m_historyLabel->setObjectName(u"historyLabel"_qs);
     m_historyLabel->setToolTip(m_controller->historyPath());
@@ -481,7 +493,10 @@ void MainWindow::setBanner(const QString& key, const QString& text)
 void MainWindow::setKeychainStatus(const QString& text, bool available)
 {
     m_keychainLabel->setText(text);
-    m_keychainLabel->setStyleSheet(available ? QString() : u"color: #c62828; font-weight: bold;"_qs);
+    m_keychainLabel->setProperty("problem", !available);
+    m_keychainLabel->setStyleSheet(available
+            ? QString()
+            : toneStyleSheet(TextTone::Problem, QGuiApplication::palette(), u"font-weight: bold;"_qs));
 }
 
 void MainWindow::applyBatch(const EngineBatch& batch)
@@ -619,6 +634,7 @@ void MainWindow::updateSelection()
     }
     if (m_fleet && !rows.isEmpty())
         m_fleet->clearSelection(); // one endpoint in the detail pane: the local one chosen last
+    m_detail->setUptimeExclusions(uptimeExclusionsByName(config()));
     m_detail->setSelection(selected);
     for (const auto* name : { "probeNow", "editEndpoint", "duplicateEndpoint", "deleteEndpoint" })
         action(QString::fromLatin1(name))->setEnabled(!rows.isEmpty());
@@ -668,7 +684,7 @@ void MainWindow::showCustomRangeDialog()
         e->setDisplayFormat(u"yyyy-MM-dd HH:mm"_qs);
     }
     auto* error = new QLabel(&dialog);
-    error->setStyleSheet(u"color: #c62828;"_qs);
+    error->setStyleSheet(toneStyleSheet(TextTone::Problem, QGuiApplication::palette()));
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
     auto* form = new QFormLayout(&dialog);
     form->addRow(tr("From:"), from);
@@ -695,15 +711,15 @@ void MainWindow::requestFigures()
     for (const EndpointConfig& e : config().endpoints)
         names << e.name;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    m_reader->requestFigures(names, m_range.resolvedFrom(now), m_range.resolvedTo(now));
+    m_reader->requestFigures(
+        names, m_range.resolvedFrom(now), m_range.resolvedTo(now), uptimeExclusionsByName(config()));
 }
 
 bool MainWindow::applyConfig(const AppConfig& config, QString* error)
 {
-    AppConfig changed = config;
-    dropMissingFromMaintenance(changed); // a deleted or renamed endpoint must not make the file unreadable
+    // The controller keeps the maintenance windows readable: renames followed, deleted names dropped.
     QString why;
-    if (m_controller->applyConfig(changed, &why))
+    if (m_controller->applyConfig(config, &why))
         return true;
     qCWarning(lcUi).noquote() << why;
     QMessageBox::warning(this, tr("Config not saved"), tr("The change was not saved and not applied:\n%1").arg(why));
@@ -866,6 +882,7 @@ void MainWindow::openExportDialog()
             certExpires.insert(m_endpoints->endpoint(row).name, expiry);
     }
     dialog->setCertificateExpiries(certExpires);
+    dialog->setUptimeExclusions(uptimeExclusionsByName(config()));
     if (m_range.isCustom()) {
         dialog->setCustomRange(
             QDateTime::fromMSecsSinceEpoch(m_range.fromMs), QDateTime::fromMSecsSinceEpoch(m_range.toMs));

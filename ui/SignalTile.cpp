@@ -2,6 +2,7 @@
 #include "SignalTile.h"
 
 #include "itemmodels/DisplayText.h"
+#include "ui/charts/PaletteStyle.h"
 #include "ui/charts/SignalColors.h"
 
 #include <QEvent>
@@ -78,6 +79,7 @@ SignalTile::SignalTile(FailureSignal signal, QWidget* parent)
     , m_reason(new ElidedLabel(this))
 {
     setObjectName(u"signalTile"_qs + signalCode(signal));
+    followPalette(this, [this] { followApplicationPalette(); });
     setFocusPolicy(Qt::StrongFocus);
     setCursor(Qt::PointingHandCursor);
     setFrameShape(QFrame::StyledPanel);
@@ -238,13 +240,9 @@ void SignalTile::restyle()
     const QColor accent = stateColor(m_state, palette());
     m_icon->setPixmap(
         (m_probingPaused ? markIcon(MarkGlyph::Paused, accent, 32) : stateIcon(m_state, 32)).pixmap(32, 32));
-    const QColor base = QPalette().color(QPalette::Base);
-    QColor tint = accent;
     // A light wash of the state colour over the base keeps text readable in light and dark palettes.
-    tint.setAlphaF(m_state == SignalState::Ok || m_state == SignalState::Unknown ? 0.10 : 0.22);
-    const QColor bg = QColor::fromRgbF(base.redF() * (1 - tint.alphaF()) + tint.redF() * tint.alphaF(),
-        base.greenF() * (1 - tint.alphaF()) + tint.greenF() * tint.alphaF(),
-        base.blueF() * (1 - tint.alphaF()) + tint.blueF() * tint.alphaF());
+    const QColor bg = washOver(QPalette().color(QPalette::Base), accent,
+        m_state == SignalState::Ok || m_state == SignalState::Unknown ? 0.10 : 0.22);
     m_stateLabel->setStyleSheet(u"color: "_qs + accent.name() + u";"_qs);
     // The checked tile (the table filter) gets a thick border so it reads without colour, too.
     setStyleSheet(u"sd--SignalTile { background-color: "_qs + bg.name() + u"; border: "_qs
@@ -253,13 +251,18 @@ void SignalTile::restyle()
 
 void SignalTile::changeEvent(QEvent* event)
 {
+    if (event->type() == QEvent::ApplicationPaletteChange)
+        followApplicationPalette();
+    QFrame::changeEvent(event);
+}
+
+void SignalTile::followApplicationPalette()
+{
     // Dark mode switched on or off: the wash and the state colour follow at once, not with the next batch.
-    if (event->type() == QEvent::ApplicationPaletteChange && m_styled
-        && QPalette().color(QPalette::Base) != m_styledBase) {
+    if (m_styled && QPalette().color(QPalette::Base) != m_styledBase) {
         m_dirty = true;
         setSummary(m_state, m_warnings, m_criticals, m_latestReason, m_latestEndpoint);
     }
-    QFrame::changeEvent(event);
 }
 
 void SignalTile::mouseReleaseEvent(QMouseEvent* event)

@@ -50,6 +50,9 @@ signals:
 
 protected:
     void changeEvent(QEvent* event) override;
+    /// Restyles when the application palette changed (a tile with its own style sheet is not always told:
+    /// followPalette() watches the application too).
+    void followApplicationPalette();
     void mouseReleaseEvent(QMouseEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
 

@@ -160,8 +160,8 @@ struct SourceConfig {
 
 /// A maintenance window or a silence (config key `maintenance`, docs/CONFIG.md): the endpoints it names, and
 /// those with one of its tags, are probed as usual but raise no notification while it is in force, and
-/// the window shows them as "in maintenance". `excludeFromUptime` is read and kept (IncidentPolicy::
-/// uptimeExclusions gives the spans); the uptime figures do not apply it yet.
+/// the window shows them as "in maintenance". With `excludeFromUptime` the probes made while it is in force
+/// leave the endpoint's uptime figures (uptimeExclusionsByName() gives the spans, health/IncidentPolicy.h).
 struct MaintenanceWindow {
     QStringList endpoints; ///< endpoint names
     QStringList tags;

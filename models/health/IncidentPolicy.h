@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QHash>
 #include <QList>
+#include <QSet>
 #include <QString>
 
 namespace sd {
@@ -36,9 +37,14 @@ public:
     bool isAcknowledged(const QString& key) const { return m_acknowledged.contains(key); }
     /// When it was acknowledged (invalid when it is not).
     QDateTime acknowledgedAt(const QString& key) const { return m_acknowledged.value(key); }
-    /// The endpoint's overall state now: an acknowledgement ends when it is OK (or unknown: reconfigured).
-    /// True when this ended one.
+    /// The endpoint's overall state now: an acknowledgement ends when it is OK (or unknown: reconfigured;
+    /// but not one restored at start while the endpoint has no state yet). True when this ended one.
     bool observe(const QString& key, SignalState overall);
+    /// Every acknowledgement: endpointKey() → when (for AcknowledgementFile).
+    QHash<QString, QDateTime> acknowledgements() const { return m_acknowledged; }
+    /// After a restart: the acknowledgements kept from the last session, for the endpoints configured now
+    /// (call setConfig() first). They hold while the endpoint has no state yet, and end as any other does.
+    void restoreAcknowledgements(const QHash<QString, QDateTime>& acknowledged);
 
     /// The first window (in config order) in force for the endpoint at `nowUtc`; null when none.
     const MaintenanceWindow* activeWindow(const QString& key, const QDateTime& nowUtc) const;
@@ -61,10 +67,23 @@ private:
     QList<MaintenanceWindow> m_windows;
     QHash<QString, QList<int>> m_windowsOf; ///< endpointKey() → indexes into m_windows
     QHash<QString, QDateTime> m_acknowledged; ///< endpointKey() → when
+    QSet<QString> m_configured; ///< endpointKey() of every configured endpoint
+    QSet<QString> m_restored; ///< restored acknowledgements whose endpoint has had no state since
 };
 
 /// Drops the names of endpoints that are no longer configured from the windows of `config`, and the windows
 /// left naming nothing (an endpoint deleted or renamed in the window must not make the config unreadable).
 void dropMissingFromMaintenance(AppConfig& config);
+
+/// What a config change does to the maintenance windows naming endpoints: an endpoint renamed (the same
+/// endpointKey() in `before` and `after`, another name) keeps its windows under its new name; then the names
+/// of endpoints no longer configured are dropped (dropMissingFromMaintenance). For edits made in the
+/// window or through the Controller, not for a file the operator wrote (that is validated as written).
+void followEndpointChangesInMaintenance(const AppConfig& before, AppConfig& after);
+
+/// Per endpoint name, the spans its uptime leaves out: the windows covering it with `excludeFromUptime`,
+/// as [from, to) in UTC ms since the epoch (an open end is the smallest or largest qint64). Endpoints
+/// without such a window are not listed.
+QHash<QString, QList<std::pair<qint64, qint64>>> uptimeExclusionsByName(const AppConfig& config);
 
 } // namespace sd

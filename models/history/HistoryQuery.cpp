@@ -410,6 +410,15 @@ ProbeAggregate HistoryQuery::stats(const QString& endpoint, qint64 fromMs, qint6
     return agg;
 }
 
+ProbeAggregate HistoryQuery::statsOutside(
+    const QString& endpoint, qint64 fromMs, qint64 toMs, const TimeSpans& excluded)
+{
+    ProbeAggregate agg;
+    for (const auto& [from, to] : spansOutside(fromMs, toMs, excluded))
+        agg.merge(stats(endpoint, from, to));
+    return agg;
+}
+
 std::optional<Outage> HistoryQuery::longestOutage(const QString& endpoint, qint64 fromMs, qint64 toMs)
 {
     if (toMs <= fromMs || !ensureOpen())

@@ -4,6 +4,7 @@
 #include "core/ProbeResult.h"
 #include "history/HistoryTypes.h"
 #include "history/ProbeAggregate.h"
+#include "history/TimeRange.h"
 
 #include <QHash>
 #include <QString>
@@ -65,6 +66,9 @@ public:
     ChartSeries chart(const QString& endpoint, qint64 fromMs, qint64 toMs, int maxBuckets);
     /// Counts, uptime, latency min/max/mean and percentiles over a range.
     ProbeAggregate stats(const QString& endpoint, qint64 fromMs, qint64 toMs);
+    /// stats() over the parts of the range outside `excluded` (the uptime of an endpoint whose maintenance
+    /// windows are left out of it): the sum of stats() over spansOutside(), so exactly as stats() counts.
+    ProbeAggregate statsOutside(const QString& endpoint, qint64 fromMs, qint64 toMs, const TimeSpans& excluded);
     /// The longest outage in the range, nullopt when every probe succeeded. From raw samples within the
     /// raw horizon; before it from rollups, to the minute (a minute without an Ok probe counts as down).
     std::optional<Outage> longestOutage(const QString& endpoint, qint64 fromMs, qint64 toMs);

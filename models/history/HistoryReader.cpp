@@ -42,12 +42,13 @@ public:
             this, [this] { runChart(); }, Qt::QueuedConnection);
     }
 
-    void postFigures(const QStringList& endpoints, qint64 fromMs, qint64 toMs)
+    void postFigures(
+        const QStringList& endpoints, qint64 fromMs, qint64 toMs, const QHash<QString, TimeSpans>& excluded)
     {
         {
             const QMutexLocker lock(&m_mutex);
             const bool scheduled = m_figures.has_value();
-            m_figures = FiguresRequest { endpoints, fromMs, toMs };
+            m_figures = FiguresRequest { endpoints, fromMs, toMs, excluded };
             if (scheduled)
                 return;
         }
@@ -68,6 +69,7 @@ private:
         QStringList endpoints;
         qint64 fromMs = 0;
         qint64 toMs = 0;
+        QHash<QString, TimeSpans> uptimeExcluded;
     };
 
     HistoryQuery& query()
@@ -111,6 +113,9 @@ private:
         HistoryQuery& q = query();
         answer.series = q.chart(request.endpoint, request.fromMs, request.toMs, request.maxBuckets);
         answer.stats = q.stats(request.endpoint, request.fromMs, request.toMs);
+        answer.uptimeStats = request.uptimeExcluded.isEmpty()
+            ? answer.stats
+            : q.statsOutside(request.endpoint, request.fromMs, request.toMs, request.uptimeExcluded);
         answer.error = q.lastError();
         emit m_front->chartReady(answer);
     }
@@ -133,6 +138,9 @@ private:
         HistoryQuery& q = query();
         for (const QString& name : std::as_const(request.endpoints)) {
             answer.byEndpoint.insert(name, q.stats(name, request.fromMs, request.toMs));
+            if (const auto excluded = request.uptimeExcluded.constFind(name);
+                excluded != request.uptimeExcluded.cend() && !excluded->isEmpty())
+                answer.uptimeByEndpoint.insert(name, q.statsOutside(name, request.fromMs, request.toMs, *excluded));
             // A newer request makes the rest of this one pointless.
             const QMutexLocker lock(&m_mutex);
             if (m_figures)
@@ -185,9 +193,10 @@ void HistoryReader::requestChart(const ChartRequest& request)
     workerOf(m_worker)->postChart(request);
 }
 
-void HistoryReader::requestFigures(const QStringList& endpoints, qint64 fromMs, qint64 toMs)
+void HistoryReader::requestFigures(
+    const QStringList& endpoints, qint64 fromMs, qint64 toMs, const QHash<QString, TimeSpans>& uptimeExcluded)
 {
-    workerOf(m_worker)->postFigures(endpoints, fromMs, toMs);
+    workerOf(m_worker)->postFigures(endpoints, fromMs, toMs, uptimeExcluded);
 }
 
 void HistoryReader::reopen()

@@ -3,6 +3,7 @@
 
 #include "history/HistoryTypes.h"
 #include "history/ProbeAggregate.h"
+#include "history/TimeRange.h"
 
 #include <QHash>
 #include <QObject>
@@ -25,17 +26,23 @@ public:
         qint64 fromMs = 0;
         qint64 toMs = 0;
         int maxBuckets = 800;
+        /// Spans left out of the uptime (maintenance windows with `excludeFromUptime`); see uptimeStats.
+        TimeSpans uptimeExcluded;
     };
     struct ChartAnswer {
         ChartRequest request;
         ChartSeries series;
         ProbeAggregate stats;
+        /// The probes the uptime is computed over: `stats` without the request's uptimeExcluded spans.
+        ProbeAggregate uptimeStats;
         QString error;
     };
     struct FiguresAnswer {
         qint64 fromMs = 0;
         qint64 toMs = 0;
         QHash<QString, ProbeAggregate> byEndpoint;
+        /// For the endpoints that had spans left out of their uptime: the probes outside them.
+        QHash<QString, ProbeAggregate> uptimeByEndpoint;
         QString error;
     };
 
@@ -44,8 +51,10 @@ public:
 
     QString databasePath() const { return m_path; }
     void requestChart(const ChartRequest& request);
-    /// Per-endpoint counts, uptime and percentiles over the range for the table.
-    void requestFigures(const QStringList& endpoints, qint64 fromMs, qint64 toMs);
+    /// Per-endpoint counts, uptime and percentiles over the range for the table; the uptime of an endpoint
+    /// named in `uptimeExcluded` leaves those spans out (FiguresAnswer::uptimeByEndpoint).
+    void requestFigures(
+        const QStringList& endpoints, qint64 fromMs, qint64 toMs, const QHash<QString, TimeSpans>& uptimeExcluded = {});
     /// After the store set a damaged file aside: reopen on the next query.
     void reopen();
 

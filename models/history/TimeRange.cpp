@@ -3,6 +3,8 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 namespace sd {
 
 namespace {
@@ -60,6 +62,27 @@ TimeRange TimeRange::fromKey(const QString& key)
         if (preset.key() == key)
             return preset;
     return lastSpan(kHour);
+}
+
+TimeSpans spansOutside(qint64 fromMs, qint64 toMs, TimeSpans excluded)
+{
+    TimeSpans out;
+    std::sort(excluded.begin(), excluded.end());
+    qint64 at = fromMs;
+    for (const auto& [from, to] : std::as_const(excluded)) {
+        if (to <= at || from >= to)
+            continue;
+        if (from >= toMs)
+            break;
+        if (from > at)
+            out.append({ at, from });
+        at = std::max(at, to);
+        if (at >= toMs)
+            break;
+    }
+    if (at < toMs)
+        out.append({ at, toMs });
+    return out;
 }
 
 } // namespace sd

@@ -4,6 +4,8 @@
 #include <QList>
 #include <QString>
 
+#include <utility>
+
 namespace sd {
 
 /// The time range the charts, the detail pane and the table's figures cover: a span ending now
@@ -29,5 +31,13 @@ struct TimeRange {
     static TimeRange fromKey(const QString& key);
     bool operator==(const TimeRange&) const = default;
 };
+
+/// Half-open spans [first, second) of UTC ms since the epoch, e.g. the maintenance windows an endpoint's
+/// uptime leaves out (config `excludeFromUptime`); an open end is the smallest or largest qint64.
+using TimeSpans = QList<std::pair<qint64, qint64>>;
+
+/// The parts of [fromMs, toMs) outside every span of `excluded` (spans may overlap or lie outside the
+/// range), in time order; empty spans are dropped. Without exclusions: the range itself (when not empty).
+TimeSpans spansOutside(qint64 fromMs, qint64 toMs, TimeSpans excluded);
 
 } // namespace sd

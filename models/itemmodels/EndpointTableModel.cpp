@@ -243,9 +243,7 @@ void EndpointTableModel::applyBatch(const EngineBatch& batch)
         row->strip.push_back(stripCode(result));
         if (row->strip.size() > static_cast<std::size_t>(kStripProbes))
             row->strip.pop_front();
-        ++row->probes;
-        if (ok)
-            ++row->okProbes;
+        countForUptime(*row, result);
         if (!row->earliestSample.isValid())
             row->earliestSample = result.startUtc;
         row->last = result;
@@ -283,6 +281,18 @@ void EndpointTableModel::applyBatch(const EngineBatch& batch)
     emitRowsChanged(std::move(changed), roles);
 }
 
+void EndpointTableModel::countForUptime(Row& row, const ProbeResult& result) const
+{
+    // Probes made in a maintenance window with `excludeFromUptime` are kept everywhere but here.
+    if (m_incidents && m_incidents->excludedFromUptime(endpointKey(row.config), result.startUtc)) {
+        ++row.uptimeLeftOut;
+        return;
+    }
+    ++row.uptimeProbes;
+    if (result.outcome == Outcome::Ok)
+        ++row.uptimeOk;
+}
+
 void EndpointTableModel::emitRowsChanged(std::vector<int> rows, const QList<int>& roles)
 {
     emitChangedRows(this, std::move(rows), 0, ColumnCount - 1, roles);
@@ -314,9 +324,7 @@ void EndpointTableModel::seedHistory(const QHash<QString, ProbeResults>& lastSam
                 row.sparkline.push_front(ok ? sample.latencyMs() : kNaN);
             if (row.strip.size() < static_cast<std::size_t>(kStripProbes))
                 row.strip.push_front(stripCode(sample));
-            ++row.probes;
-            if (ok)
-                ++row.okProbes;
+            countForUptime(row, sample);
         }
         row.earliestSample = older.constFirst().startUtc;
         if (!row.last)
@@ -526,7 +534,8 @@ QVariant EndpointTableModel::display(const Row& row, int column) const
         case ErrorRate:
             return percentText(100.0 * range->errorRate);
         case Uptime:
-            return percentText(range->uptimePercent);
+            // Every probe of the range made in a maintenance window left out of the uptime: none to count.
+            return range->uptimeProbes == 0 ? QStringLiteral("\u2014") : percentText(range->uptimePercent);
         default:
             break;
         }
@@ -561,8 +570,9 @@ QVariant EndpointTableModel::display(const Row& row, int column) const
     case ErrorRate:
         return row.figures.errorRate ? percentText(100.0 * *row.figures.errorRate) : QString();
     case Uptime:
-        return row.probes > 0 ? percentText(100.0 * static_cast<double>(row.okProbes) / static_cast<double>(row.probes))
-                              : QString();
+        return row.uptimeProbes > 0
+            ? percentText(100.0 * static_cast<double>(row.uptimeOk) / static_cast<double>(row.uptimeProbes))
+            : QString();
     case Circuit:
         return circuitText(st.circuit);
     case LastChecked:
@@ -644,6 +654,12 @@ QVariant EndpointTableModel::toolTip(const Row& row, int column) const
     case Recent:
         return QStringLiteral("The last %1 probes, oldest left: green OK, coloured by the signal a failure raised")
             .arg(row.strip.size());
+    case Uptime:
+        if (!m_rangeActive && row.uptimeLeftOut > 0)
+            return QStringLiteral("Over %1 probes since start; %2 made in maintenance windows are left out")
+                .arg(row.uptimeProbes)
+                .arg(row.uptimeLeftOut);
+        break;
     case P50:
     case P95:
     case P99:
@@ -665,6 +681,11 @@ QVariant EndpointTableModel::toolTip(const Row& row, int column) const
                       .arg(range->answered)
                       .arg(range->probes)
                       .arg(m_rangeLabel);
+        if (range && column == Uptime && range->uptimeProbes >= 0 && range->uptimeProbes != range->probes)
+            return QStringLiteral("Over %1 of %2 probes in %3: those made in maintenance windows are left out")
+                .arg(range->uptimeProbes)
+                .arg(range->probes)
+                .arg(m_rangeLabel);
         return QStringLiteral("%1 probes in %2").arg(range ? range->probes : 0).arg(m_rangeLabel);
     }
     const QString reason = worstReason(row);
@@ -688,7 +709,7 @@ QVariant EndpointTableModel::sortValue(const Row& row, int column) const
         case ErrorRate:
             return range->errorRate;
         case Uptime:
-            return range->uptimePercent;
+            return range->uptimeProbes == 0 ? QVariant() : QVariant(range->uptimePercent);
         default:
             break;
         }
@@ -714,8 +735,9 @@ QVariant EndpointTableModel::sortValue(const Row& row, int column) const
     case ErrorRate:
         return optionalNumber(row.figures.errorRate);
     case Uptime:
-        return row.probes > 0 ? QVariant(100.0 * static_cast<double>(row.okProbes) / static_cast<double>(row.probes))
-                              : QVariant();
+        return row.uptimeProbes > 0
+            ? QVariant(100.0 * static_cast<double>(row.uptimeOk) / static_cast<double>(row.uptimeProbes))
+            : QVariant();
     case Circuit:
         return static_cast<int>(circuitHealth(st.circuit));
     case LastChecked:
@@ -834,8 +856,9 @@ QVariant EndpointTableModel::headerData(int section, Qt::Orientation orientation
             return m_rangeActive ? QStringLiteral("Share of failed probes over %1").arg(m_rangeLabel)
                                  : QStringLiteral("Share of failed probes over the last %1 probes").arg(m_windowSize);
         case Uptime:
-            return m_rangeActive ? QStringLiteral("Share of OK probes over %1").arg(m_rangeLabel)
-                                 : QStringLiteral("Share of OK probes since start");
+            return QString((m_rangeActive ? QStringLiteral("Share of OK probes over %1").arg(m_rangeLabel)
+                                          : QStringLiteral("Share of OK probes since start"))
+                + QStringLiteral(", leaving out maintenance windows with excludeFromUptime"));
         case Circuit:
             return QStringLiteral("Circuit breaker: closed, open (probing suspended) or half-open");
         case Trend:

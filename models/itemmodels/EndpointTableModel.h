@@ -27,7 +27,8 @@ class IncidentPolicy;
 /// rows with an explicit role list, or a single full-range dataChanged when most rows changed, never one
 /// signal per probe. Latency percentiles and the error rate cover the last windowSize() probes of the live
 /// session (probes that received an HTTP status for the latencies, as the history store counts them);
-/// uptime covers every probe since start or since the seeded history. setRangeFigures() shows figures of
+/// uptime covers every probe since start or since the seeded history, except those made in a maintenance
+/// window with `excludeFromUptime` (IncidentPolicy, when set). setRangeFigures() shows figures of
 /// a chosen time range from the history store instead. DisplayRole holds the text a user reads; SortRole
 /// holds numbers (strings for name and host) so that "9 ms" sorts before "100 ms"; a cell with no value
 /// has an invalid SortRole and sorts last in ascending order. Times relative to now come from a settable
@@ -82,7 +83,8 @@ public:
     /// Range figures (from the history store) shown instead of the live window when set.
     struct RangeFigures {
         qint64 probes = 0;
-        double uptimePercent = 0; ///< 0..100
+        double uptimePercent = 0; ///< 0..100, over uptimeProbes
+        qint64 uptimeProbes = -1; ///< probes the uptime counts (maintenance windows left out); -1 = all
         double p50Ms = 0, p95Ms = 0, p99Ms = 0;
         double errorRate = 0; ///< 0..1
         qint64 answered = -1; ///< probes with an HTTP status (the percentiles' base); -1 = not known
@@ -179,8 +181,9 @@ private:
         WindowFigures figures;
         std::deque<double> sparkline; ///< oldest first
         std::deque<quint8> strip; ///< oldest first, StatusStripRole codes
-        qint64 probes = 0;
-        qint64 okProbes = 0;
+        qint64 uptimeProbes = 0; ///< probes the live uptime counts (not made in an excluded window)
+        qint64 uptimeOk = 0;
+        qint64 uptimeLeftOut = 0; ///< made in a maintenance window with `excludeFromUptime`
         QDateTime earliestSample; ///< start of the oldest probe counted; seeded history must be older
         TlsFacts tls; ///< of the latest probe that saw a certificate
     };
@@ -200,6 +203,7 @@ private:
     const RangeFigures* rangeOf(const Row& row) const;
     QString worstReason(const Row& row) const;
     void emitRowsChanged(std::vector<int> rows, const QList<int>& roles);
+    void countForUptime(Row& row, const ProbeResult& result) const;
 
     std::vector<Row> m_rows;
     QHash<QString, int> m_rowOfKey; ///< endpointKey() → row

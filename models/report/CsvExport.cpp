@@ -82,6 +82,9 @@ bool CsvExport::writeTo(QIODevice* device)
             row.fromMs = m_request.fromMs;
             row.toMs = m_request.toMs;
             row.stats = query.stats(name, m_request.fromMs, m_request.toMs);
+            if (const auto excluded = m_request.uptimeExcluded.constFind(name);
+                excluded != m_request.uptimeExcluded.cend() && !excluded->isEmpty())
+                row.uptimeStats = query.statsOutside(name, m_request.fromMs, m_request.toMs, *excluded);
             row.longestOutage = query.longestOutage(name, m_request.fromMs, m_request.toMs);
             if (const auto it = m_request.currentStates.constFind(name); it != m_request.currentStates.constEnd())
                 row.currentStates = *it;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/FailureSignal.h"
+#include "history/TimeRange.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -31,6 +32,9 @@ struct ExportRequest {
     QHash<QString, std::array<SignalState, kSignalCount>> currentStates;
     /// Summary only: https endpoints' earliest certificate expiry as last seen live, when the caller has it.
     QHash<QString, QDateTime> certExpires;
+    /// Summary only: spans left out of an endpoint's uptime_percent (its maintenance windows with
+    /// `excludeFromUptime`); the other columns count every probe.
+    QHash<QString, TimeSpans> uptimeExcluded;
 };
 
 /// Streams an export from the history database into CSV: row by row from a database cursor through a

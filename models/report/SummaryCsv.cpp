@@ -43,8 +43,8 @@ void SummaryCsv::writeRow(const EndpointSummary& s)
     w.addUtcTimestamp(s.fromMs);
     w.addUtcTimestamp(s.toMs);
     w.addInteger(a.probes());
-    if (a.probes() > 0)
-        w.addDecimal(a.uptimePercent(), 3);
+    if (const ProbeAggregate& up = s.uptimeStats ? *s.uptimeStats : a; up.probes() > 0)
+        w.addDecimal(up.uptimePercent(), 3);
     else
         w.addEmpty();
     if (a.latencyCount() > 0) {

@@ -22,6 +22,9 @@ struct EndpointSummary {
     qint64 fromMs = 0;
     qint64 toMs = 0;
     ProbeAggregate stats;
+    /// The probes uptime_percent is computed over when some were left out (maintenance windows with
+    /// `excludeFromUptime`); unset: all of `stats`.
+    std::optional<ProbeAggregate> uptimeStats;
     std::optional<Outage> longestOutage;
     std::optional<std::array<SignalState, kSignalCount>> currentStates; ///< S1..S4, when the caller knows them
     QDateTime certExpires; ///< https: earliest certificate expiry seen live; invalid when not known

@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // IncidentPolicy: who is notified about what during an incident, and the `maintenance` config key that
-// feeds it (read with errors naming the JSON path, written back unchanged).
+// feeds it (read with errors naming the JSON path, written back unchanged); windows follow a renamed
+// endpoint; the spans an uptime leaves out; acknowledgements kept across a restart (AcknowledgementFile).
 #include "config/ConfigLoader.h"
+#include "health/AcknowledgementFile.h"
 #include "health/IncidentPolicy.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include <limits>
 
 using namespace sd;
 using namespace Qt::StringLiterals;
@@ -117,6 +123,120 @@ private slots:
         QCOMPARE(c.maintenance.size(), 1);
         QCOMPARE(c.maintenance.first().endpoints, QStringList { u"pay"_s });
         QVERIFY(parseConfig(configToJson(c)).ok());
+    }
+
+    void renamedEndpointsKeepTheirWindows()
+    {
+        AppConfig before = fleet();
+        MaintenanceWindow w;
+        w.endpoints = QStringList { u"db-a"_s, u"pay"_s };
+        before.maintenance = { w };
+        AppConfig after = before;
+        after.endpoints[1].name = u"db-primary"_s; // the same id ("db-a"), another name
+        followEndpointChangesInMaintenance(before, after);
+        QCOMPARE(after.maintenance.size(), 1);
+        QCOMPARE(after.maintenance.first().endpoints, (QStringList { u"db-primary"_s, u"pay"_s }));
+        QVERIFY(parseConfig(configToJson(after)).ok());
+        IncidentPolicy p;
+        p.setConfig(after);
+        QCOMPARE(p.mark(u"db-a"_s, kNow), IncidentMark::Maintenance);
+        // Two endpoints swap names: each keeps its own windows.
+        AppConfig swapped = before;
+        swapped.maintenance.first().endpoints = QStringList { u"db-a"_s };
+        AppConfig next = swapped;
+        next.endpoints[1].name = u"pay"_s;
+        next.endpoints[0].name = u"db-a"_s;
+        followEndpointChangesInMaintenance(swapped, next);
+        QCOMPARE(next.maintenance.first().endpoints, QStringList { u"pay"_s });
+        // Deleted, as before: the name leaves, a window naming nothing else goes.
+        AppConfig deleted = before;
+        deleted.endpoints.removeIf([](const EndpointConfig& e) { return e.name == u"pay"; });
+        followEndpointChangesInMaintenance(before, deleted);
+        QCOMPARE(deleted.maintenance.first().endpoints, QStringList { u"db-a"_s });
+    }
+
+    void uptimeExclusionsAreTheWindowsWithTheKey()
+    {
+        AppConfig c = fleet();
+        MaintenanceWindow byTag;
+        byTag.tags = QStringList { u"db"_s };
+        byTag.from = kNow;
+        byTag.to = kNow.addSecs(600);
+        byTag.excludeFromUptime = true;
+        MaintenanceWindow silence; // no key: its time counts
+        silence.endpoints = QStringList { u"pay"_s };
+        MaintenanceWindow open;
+        open.endpoints = QStringList { u"db-b"_s };
+        open.from = kNow.addSecs(3600);
+        open.excludeFromUptime = true;
+        c.maintenance = { byTag, silence, open };
+        const auto spans = uptimeExclusionsByName(c);
+        QCOMPARE(spans.size(), 2);
+        QVERIFY(!spans.contains(u"pay"_s));
+        const qint64 now = kNow.toMSecsSinceEpoch();
+        QCOMPARE(spans.value(u"db-a"_s), (QList<std::pair<qint64, qint64>> { { now, now + 600'000 } }));
+        QCOMPARE(spans.value(u"db-b"_s),
+            (QList<std::pair<qint64, qint64>> {
+                { now, now + 600'000 }, { now + 3'600'000, std::numeric_limits<qint64>::max() } }));
+    }
+
+    void acknowledgementsSurviveARestartUntilRecovery()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(AcknowledgementFile::fileName());
+        IncidentPolicy first;
+        first.setConfig(fleet());
+        QVERIFY(first.acknowledge(u"pay"_s, SignalState::Critical, kNow));
+        QVERIFY(AcknowledgementFile::write(path, first.acknowledgements()));
+        // The file is keyed by the endpoint id and holds nothing else.
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray text = file.readAll();
+        QVERIFY2(text.contains("\"endpoint\": \"pay\"") && text.contains("2026-03-01T12:00:00.000Z"), text.constData());
+
+        // A restart: a new policy reads the file back, for the endpoints configured now.
+        QString error;
+        QHash<QString, QDateTime> read = AcknowledgementFile::read(path, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        read.insert(u"removed-since"_s, kNow);
+        IncidentPolicy second;
+        second.setConfig(fleet());
+        second.restoreAcknowledgements(read);
+        QVERIFY(second.isAcknowledged(u"pay"_s));
+        QVERIFY(!second.isAcknowledged(u"removed-since"_s));
+        QCOMPARE(second.acknowledgedAt(u"pay"_s), kNow);
+        // Its first statuses say Unknown (nothing probed yet): still acknowledged, still silent.
+        QVERIFY(!second.observe(u"pay"_s, SignalState::Unknown));
+        QVERIFY(!second.notifies(u"pay"_s, SignalState::Critical, kNow));
+        QVERIFY(!second.observe(u"pay"_s, SignalState::Critical));
+        QVERIFY(second.isAcknowledged(u"pay"_s));
+        // Recovered: gone, and the file goes with it.
+        QVERIFY(second.observe(u"pay"_s, SignalState::Ok));
+        QVERIFY(second.acknowledgements().isEmpty());
+        QVERIFY(AcknowledgementFile::write(path, second.acknowledgements()));
+        QVERIFY(!QFile::exists(path));
+        QVERIFY(AcknowledgementFile::read(path, &error).isEmpty());
+        QVERIFY(error.isEmpty());
+    }
+
+    void damagedAcknowledgementFileSaysWhere()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(AcknowledgementFile::fileName());
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"version": 1, "acknowledged": [{"endpoint": "pay", "at": "yesterday"},)"
+                   R"( {"endpoint": "db-a", "at": "2026-03-01T12:00:00Z"}]})");
+        file.close();
+        QString error;
+        const QHash<QString, QDateTime> read = AcknowledgementFile::read(path, &error);
+        QCOMPARE(read.keys(), QStringList { u"db-a"_s }); // what could be read
+        QVERIFY2(error.startsWith(path + u": acknowledged[0]"_s), qPrintable(error));
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write("{ not json");
+        file.close();
+        QVERIFY(AcknowledgementFile::read(path, &error).isEmpty());
+        QVERIFY2(error.startsWith(path + u": not JSON"_s), qPrintable(error));
     }
 
     void configReadsAndWritesWindows()

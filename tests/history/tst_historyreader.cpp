@@ -46,7 +46,7 @@ private slots:
         HistoryReader reader(path);
         QSignalSpy answers(&reader, &HistoryReader::chartReady);
         const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
-        reader.requestChart({ QStringLiteral("e"), nowMs - 60'000, nowMs, 100 });
+        reader.requestChart({ QStringLiteral("e"), nowMs - 60'000, nowMs, 100, {} });
         // The reader asks first; the writer comes a little later, as in a slow start.
         std::unique_ptr<HistoryStore> store;
         QTimer::singleShot(400, this, [&] { store = std::make_unique<HistoryStore>(options); });

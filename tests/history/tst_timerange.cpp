@@ -3,6 +3,8 @@
 
 #include <QTest>
 
+#include <limits>
+
 using namespace sd;
 
 class TestTimeRange : public QObject {
@@ -35,6 +37,22 @@ private slots:
         QCOMPARE(custom.resolvedFrom(1'000'000), 5);
         QCOMPARE(custom.resolvedTo(1'000'000), 10);
         QVERIFY(custom.isCustom());
+    }
+
+    // The parts of a range an uptime counts when maintenance windows (which may overlap, reach past the
+    // range or be open-ended) are left out of it.
+    void spansOutsideLeaveTheWindowsOut()
+    {
+        constexpr qint64 kMax = std::numeric_limits<qint64>::max();
+        constexpr qint64 kMin = std::numeric_limits<qint64>::min();
+        QCOMPARE(spansOutside(0, 100, {}), (TimeSpans { { 0, 100 } }));
+        QCOMPARE(spansOutside(0, 100, { { 20, 30 } }), (TimeSpans { { 0, 20 }, { 30, 100 } }));
+        QCOMPARE(spansOutside(0, 100, { { 50, 70 }, { 20, 30 }, { 25, 40 } }),
+            (TimeSpans { { 0, 20 }, { 40, 50 }, { 70, 100 } }));
+        QCOMPARE(spansOutside(0, 100, { { kMin, 10 }, { 90, kMax } }), (TimeSpans { { 10, 90 } }));
+        QCOMPARE(spansOutside(0, 100, { { -50, 200 } }), TimeSpans {});
+        QCOMPARE(spansOutside(0, 100, { { 200, 300 }, { -20, -10 }, { 60, 60 } }), (TimeSpans { { 0, 100 } }));
+        QCOMPARE(spansOutside(100, 100, {}), TimeSpans {});
     }
 };
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "health/IncidentPolicy.h"
 #include "itemmodels/EndpointFilterProxy.h"
 #include "itemmodels/EndpointTableModel.h"
 #include "itemmodels/ModelFixtures.h"
@@ -31,6 +32,7 @@ private slots:
     void latencyTexts();
     void windowPercentilesAndErrorRate();
     void windowSizeLimitsTheFigures();
+    void liveUptimeLeavesOutMaintenanceWindows();
     void sparklineKeepsTheLatest60WithGapsForFailures();
     void sortingByLatencyIsNumeric();
     void rowsWithoutDataSortLast();
@@ -316,6 +318,39 @@ void TestEndpointTableModel::windowPercentilesAndErrorRate()
     // Uptime counts every probe since start: 100 of 120.
     QCOMPARE(text(model, 0, Model::Uptime), QStringLiteral("83.3 %"));
     QCOMPARE(model.windowFigures(0).answered, 80);
+}
+
+// Probes made in a maintenance window with `excludeFromUptime` are stored and shown everywhere but in
+// the uptime (10 OK, then 10 timeouts inside the window, then 5 timeouts after it: 10 of 15, not 10 of 25).
+void TestEndpointTableModel::liveUptimeLeavesOutMaintenanceWindows()
+{
+    AppConfig config;
+    config.endpoints = endpoints(1);
+    MaintenanceWindow window;
+    window.endpoints = QStringList { endpointName(0) };
+    window.from = kT0.addSecs(10);
+    window.to = kT0.addSecs(20);
+    window.excludeFromUptime = true;
+    config.maintenance = { window };
+    IncidentPolicy policy;
+    policy.setConfig(config);
+    Model model;
+    model.setIncidentPolicy(&policy);
+    model.setEndpoints(config.endpoints);
+    Model plain;
+    plain.setEndpoints(config.endpoints);
+    EngineBatch batch;
+    for (int s = 0; s < 25; ++s)
+        batch.results.append(s < 10 ? result(0, 5, Outcome::Ok, 200, kT0.addSecs(s))
+                                    : result(0, 2000, Outcome::Timeout, 0, kT0.addSecs(s)));
+    model.applyBatch(batch);
+    plain.applyBatch(batch);
+    QCOMPARE(text(model, 0, Model::Uptime), QStringLiteral("66.7 %"));
+    QCOMPARE(text(plain, 0, Model::Uptime), QStringLiteral("40.0 %"));
+    QVERIFY2(model.index(0, Model::Uptime).data(Qt::ToolTipRole).toString().contains(u"10 made in maintenance"_s),
+        qPrintable(model.index(0, Model::Uptime).data(Qt::ToolTipRole).toString()));
+    // The other figures count every probe.
+    QCOMPARE(text(model, 0, Model::ErrorRate), QStringLiteral("60.0 %"));
 }
 
 void TestEndpointTableModel::windowSizeLimitsTheFigures()

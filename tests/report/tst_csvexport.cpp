@@ -49,6 +49,7 @@ private slots:
     void initTestCase();
     void rawExportReadsBackWithTrickyCells();
     void summaryMatchesHandComputedValues();
+    void summaryUptimeLeavesOutMaintenanceWindows();
     void exportsOnlyChosenEndpointsInTimeOrder();
     void cancelLeavesNoFile();
     void unwritablePathFailsWithPathAndReason_data();
@@ -199,6 +200,57 @@ void TestCsvExport::summaryMatchesHandComputedValues()
     QCOMPARE(column(*rows, u"cert_expires_utc"_s), (QStringList { u"2026-03-20T08:00:00.000Z"_s, QString() }));
     // "down" answered once (10 ms): the latency columns describe that probe only.
     QCOMPARE(column(*rows, u"latency_mean_ms"_s).last(), u"10.000"_s);
+}
+
+// A maintenance window with `excludeFromUptime` (the dialog passes the config's windows): uptime_percent
+// counts the probes outside it only; probes and the other columns still count all of them.
+void TestCsvExport::summaryUptimeLeavesOutMaintenanceWindows()
+{
+    QTemporaryDir dir;
+    ProbeResults results;
+    // Twelve probes 10 s apart; #3-#5 time out, #8 is throttled: 8 OK of 12.
+    for (int i = 0; i < 12; ++i) {
+        if (i >= 3 && i <= 5)
+            results.append(probe(u"api"_s, baseMs(i * 10'000), 2'000'000, Outcome::Timeout, 0, FailureSignal::S1));
+        else if (i == 8)
+            results.append(probe(u"api"_s, baseMs(i * 10'000), 50'000, Outcome::Throttled, 429, FailureSignal::S4));
+        else
+            results.append(probe(u"api"_s, baseMs(i * 10'000), 100'000));
+    }
+    {
+        HistoryStore store(optionsFor(dir.path()));
+        store.append(results);
+        QVERIFY(store.flushNow());
+    }
+    ExportRequest request;
+    request.kind = ExportRequest::Kind::Summary;
+    request.databasePath = dir.filePath(u"history.sqlite"_s);
+    request.fromMs = baseMs(0);
+    request.toMs = baseMs(2 * kMinute);
+    // The window covers #3-#5 (30 s, 40 s, 50 s): 8 OK of the 9 outside it.
+    request.uptimeExcluded.insert(u"api"_s, TimeSpans { { baseMs(25'000), baseMs(55'000) } });
+    const QString out = dir.filePath(u"summary.csv"_s);
+    {
+        CsvExport exporter(request);
+        QVERIFY2(exporter.writeToFile(out), qPrintable(exporter.errorString()));
+    }
+    QString why;
+    auto rows = testcsv::readWithPython(out, &why);
+    if (!rows && why.contains(u"not found"_s))
+        QSKIP("python3 is not installed");
+    QVERIFY2(rows, qPrintable(why));
+    QCOMPARE(column(*rows, u"probes"_s), QStringList { u"12"_s });
+    QCOMPARE(column(*rows, u"uptime_percent"_s), QStringList { u"88.889"_s });
+    QCOMPARE(column(*rows, u"timeout"_s), QStringList { u"3"_s });
+    // Without the window: every probe counts.
+    request.uptimeExcluded.clear();
+    {
+        CsvExport exporter(request);
+        QVERIFY2(exporter.writeToFile(out), qPrintable(exporter.errorString()));
+    }
+    rows = testcsv::readWithPython(out, &why);
+    QVERIFY2(rows, qPrintable(why));
+    QCOMPARE(column(*rows, u"uptime_percent"_s), QStringList { u"66.667"_s });
 }
 
 void TestCsvExport::exportsOnlyChosenEndpointsInTimeOrder()

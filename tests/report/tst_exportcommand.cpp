@@ -55,6 +55,7 @@ private slots:
     void exportsRawSamplesToAFile();
     void exportsToStdout();
     void exportsASummary();
+    void summaryLeavesTheConfigsMaintenanceOutOfUptime();
     void missingHistoryExitsWith1();
     void exportsAHistoryOfTheOlderSchema();
     void unwritableOutputExitsWith1WithPathAndReason();
@@ -185,6 +186,39 @@ void TestExportCommand::exportsASummary()
     QVERIFY(lines.at(1).startsWith("alpha,"));
     QVERIFY(lines.at(1).contains(",2,50.000,12.000,"));
     QVERIFY(lines.at(2).startsWith("beta,"));
+}
+
+// --config: the config's maintenance windows with `excludeFromUptime` leave uptime_percent (alpha's timeout
+// 10 min ago falls in one: 1 OK of 1, not of 2); a config that does not read is a usage error naming it.
+void TestExportCommand::summaryLeavesTheConfigsMaintenanceOutOfUptime()
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QString config = m_dir.filePath(u"watch.json"_s);
+    QFile f(config);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(u"{ \"version\": 1, \"endpoints\": [ { \"name\": \"alpha\", \"url\": \"http://127.0.0.1:9/\" } ], "
+            "\"maintenance\": [ { \"endpoints\": [\"alpha\"], \"from\": \"%1\", \"to\": \"%2\", "
+            "\"excludeFromUptime\": true } ] }"_s
+                .arg(now.addSecs(-15 * 60).toString(Qt::ISODate), now.addSecs(-5 * 60).toString(Qt::ISODate))
+                .toUtf8());
+    f.close();
+    const QString file = m_dir.filePath(u"summary-maintenance.csv"_s);
+    Run r = runExport(
+        { u"--from"_s, u"-1h"_s, u"--summary"_s, u"--config"_s, config, u"--data-dir"_s, m_dir.path(), u"-o"_s, file });
+    QCOMPARE(r.exitCode, 0);
+    QFile csv(file);
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = csv.readAll().split('\n');
+    QVERIFY2(lines.at(1).startsWith("alpha,") && lines.at(1).contains(",2,100.000,"), lines.at(1).constData());
+    QVERIFY(lines.at(2).startsWith("beta,"));
+
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write("{ \"version\": 1, \"maintenance\": [ { \"endpoints\": [\"nobody\"] } ] }");
+    f.close();
+    r = runExport(
+        { u"--from"_s, u"-1h"_s, u"--summary"_s, u"--config"_s, config, u"--data-dir"_s, m_dir.path(), u"-o"_s, file });
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(config) && r.err.contains(u"maintenance[0].endpoints"_s), qPrintable(r.err));
 }
 
 void TestExportCommand::exportsAHistoryOfTheOlderSchema()

@@ -4,15 +4,22 @@
 // and marks its endpoints and is kept in the config file, paused probing shows on the tiles and in the
 // table, each transition is one event-log row, the table holds still under the pointer, F5's refusal shows
 // by the row and names the endpoint once, and a first run offers the demo, a first endpoint or a file.
+// A renamed endpoint keeps its maintenance windows; probes made in a window with `excludeFromUptime` leave
+// the uptime (table, detail pane, CSV export) over a real history; an acknowledgement survives a restart.
 #include "DashboardStart.h"
 #include "config/ConfigLoader.h"
 #include "config/ConfigWriter.h"
+#include "controller/Controller.h"
 #include "credentials/InMemoryCredentialStore.h"
+#include "health/AcknowledgementFile.h"
 #include "health/IncidentPolicy.h"
+#include "history/HistoryOptions.h"
+#include "history/HistoryStore.h"
 #include "itemmodels/EndpointFilterProxy.h"
 #include "itemmodels/EndpointTableModel.h"
 #include "itemmodels/EventLogModel.h"
 #include "support/LoopbackServer.h"
+#include "ui/DetailPane.h"
 #include "ui/FirstRunPanel.h"
 #include "ui/IncidentActions.h"
 #include "ui/MainWindow.h"
@@ -20,6 +27,7 @@
 #include "ui/SignalTile.h"
 #include "ui/TableOrderHold.h"
 #include "ui/TrayNotifier.h"
+#include "ui/export/ExportDialog.h"
 
 #include <QAction>
 #include <QDialog>
@@ -36,6 +44,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimeZone>
 
 using namespace sd;
 using namespace Qt::StringLiterals;
@@ -250,6 +259,45 @@ private slots:
         QVERIFY(window().applyConfig(next));
     }
 
+    // Renaming an endpoint (the editor, the controller) keeps it in the windows that list it by name: in the
+    // running config, in the marks, and in the saved file.
+    void renamedEndpointKeepsItsMaintenance()
+    {
+        AppConfig next = window().config();
+        MaintenanceWindow w;
+        w.endpoints = QStringList { u"db-one"_s };
+        w.reason = u"disk swap"_s;
+        next.maintenance = { w };
+        QVERIFY(window().applyConfig(next));
+        QCOMPARE(stateCell(u"db-one"_s), u"Maintenance"_s);
+
+        EndpointConfig renamed = model()->endpoint(rowOf(u"db-one"_s));
+        renamed.name = u"db-primary"_s;
+        QString error;
+        QVERIFY2(m_session->controller().updateEndpoint(renamed, &error), qPrintable(error));
+        QCOMPARE(window().config().maintenance.size(), 1);
+        QCOMPARE(window().config().maintenance.first().endpoints, QStringList { u"db-primary"_s });
+        QCOMPARE(stateCell(u"db-primary"_s), u"Maintenance"_s);
+        ConfigParseResult saved = loadConfigFile(configPath());
+        QVERIFY2(saved.ok(), qPrintable(saved.errorText()));
+        QCOMPARE(saved.config->maintenance.first().endpoints, QStringList { u"db-primary"_s });
+
+        // Back, as the endpoint editor hands it to the window.
+        next = window().config();
+        for (EndpointConfig& e : next.endpoints)
+            if (e.name == u"db-primary")
+                e.name = u"db-one"_s;
+        QVERIFY(window().applyConfig(next));
+        QCOMPARE(window().config().maintenance.first().endpoints, QStringList { u"db-one"_s });
+        QCOMPARE(stateCell(u"db-one"_s), u"Maintenance"_s);
+        saved = loadConfigFile(configPath());
+        QVERIFY2(saved.ok(), qPrintable(saved.errorText()));
+        QCOMPARE(saved.config->maintenance, window().config().maintenance);
+        next = window().config();
+        next.maintenance.clear();
+        QVERIFY(window().applyConfig(next));
+    }
+
     void pausedShowsOnTilesAndInTheTable()
     {
         QAction* pause = window().action(u"pauseProbing"_s);
@@ -387,6 +435,145 @@ private slots:
         QVERIFY(good.open(QIODevice::ReadOnly));
         QCOMPARE(good.readAll(), before);
         w.close();
+    }
+
+    // A stored hour with 60 probes a minute apart, 10 failing (minutes 10-19), and a window over minutes
+    // 5-14 with `excludeFromUptime`: the uptime over the probes outside it is 45 of 50 = 90.0 %; without the
+    // key it is 50 of 60 = 83.3 %. Table, detail pane and the CSV export's request agree.
+    void uptimeLeavesOutMaintenanceWindows()
+    {
+        QTemporaryDir dir;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const QDateTime t0(now.date(), QTime(now.time().hour(), now.time().minute()), QTimeZone::utc());
+        const QDateTime start = t0.addSecs(-3 * 3600); // well before anything this session probes
+        const QString name = u"legacy"_s;
+        {
+            ProbeResults stored;
+            for (int minute = 0; minute < 60; ++minute) {
+                ProbeResult r;
+                r.endpoint = name;
+                r.url = m_nginx.url(u"/ok"_s).toString();
+                r.startUtc = start.addSecs(minute * 60 + 5);
+                r.attempts = 1;
+                const bool failed = minute >= 10 && minute < 20;
+                r.outcome = failed ? Outcome::Timeout : Outcome::Ok;
+                r.signal = failed ? FailureSignal::S1 : FailureSignal::None;
+                r.httpStatus = failed ? 0 : 200;
+                r.latencyUs = failed ? 2'000'000 : 20'000;
+                stored.append(r);
+            }
+            HistoryOptions options;
+            options.directory = dir.filePath(u"data"_s);
+            HistoryStore store(options);
+            store.append(stored);
+            QVERIFY(store.flushNow());
+        }
+        AppConfig config;
+        EndpointConfig e;
+        e.name = name;
+        e.url = m_nginx.url(u"/ok"_s);
+        e.interval = std::chrono::minutes(1);
+        config.endpoints = { e };
+        MaintenanceWindow w;
+        w.endpoints = QStringList { name };
+        w.from = start.addSecs(5 * 60);
+        w.to = start.addSecs(15 * 60);
+        w.reason = u"planned"_s;
+        w.excludeFromUptime = true;
+        config.maintenance = { w };
+        const QString path = dir.filePath(u"config.json"_s);
+        QVERIFY(saveConfigFile(path, config));
+        DashboardOptions options;
+        options.config = *loadConfigFile(path).config;
+        options.configPath = path;
+        options.sourceLabel = path;
+        options.dataDir = dir.filePath(u"data"_s);
+        options.credentialStore = &m_store;
+        options.auditPath = dir.filePath(u"audit.log"_s);
+        DashboardSession session(options);
+        MainWindow& win = session.window();
+        win.resize(1024, 700);
+        win.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&win));
+        win.setRange(TimeRange::custom(start.toMSecsSinceEpoch(), start.addSecs(3600).toMSecsSinceEpoch()));
+        const QModelIndex uptime = win.endpointModel()->index(0, EndpointTableModel::Uptime);
+        QTRY_COMPARE_WITH_TIMEOUT(uptime.data().toString(), u"90.0 %"_s, 10'000);
+        QVERIFY2(uptime.data(Qt::ToolTipRole).toString().contains(u"Over 50 of 60 probes"_s),
+            qPrintable(uptime.data(Qt::ToolTipRole).toString()));
+        // The other figures count every probe.
+        QCOMPARE(win.endpointModel()->index(0, EndpointTableModel::ErrorRate).data().toString(), u"16.7 %"_s);
+        win.selectEndpoint(name);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            win.detailPane()->figuresText().contains(u"uptime 90.00 % (10 in maintenance left out)"_s),
+            qPrintable(win.detailPane()->figuresText()), 10'000);
+        QVERIFY2(win.detailPane()->figuresText().contains(u"60 probes"_s), qPrintable(win.detailPane()->figuresText()));
+        win.openExportDialog();
+        auto* dialog = win.findChild<ExportDialog*>();
+        QVERIFY(dialog);
+        QCOMPARE(dialog->request().uptimeExcluded.value(name),
+            (TimeSpans { { w.from.toMSecsSinceEpoch(), w.to.toMSecsSinceEpoch() } }));
+        dialog->close();
+
+        // Without the key, the same probes, the same window: every probe counts.
+        AppConfig next = win.config();
+        next.maintenance.first().excludeFromUptime = false;
+        QVERIFY(win.applyConfig(next));
+        QTRY_COMPARE_WITH_TIMEOUT(uptime.data().toString(), u"83.3 %"_s, 10'000);
+        QTRY_VERIFY2_WITH_TIMEOUT(win.detailPane()->figuresText().contains(u"uptime 83.33 % ·"_s),
+            qPrintable(win.detailPane()->figuresText()), 10'000);
+        win.close();
+    }
+
+    // An operator who restarts during an incident is not paged again: the acknowledgement is kept next to
+    // the history (not in the config), read back by the next session, and ends when the endpoint recovers.
+    void acknowledgementSurvivesARestart()
+    {
+        QTRY_COMPARE_WITH_TIMEOUT(overall(u"api-flip"_s), SignalState::Critical, 15'000);
+        select(u"api-flip"_s);
+        window().action(u"acknowledge"_s)->trigger();
+        QCOMPARE(stateCell(u"api-flip"_s), u"Acknowledged"_s);
+        const QString key = keyOf(u"api-flip"_s);
+        const QString kept = m_session->controller().acknowledgementsPath();
+        QCOMPARE(QFileInfo(kept).absolutePath(), QFileInfo(m_session->controller().historyPath()).absolutePath());
+        QCOMPARE(AcknowledgementFile::read(kept).keys(), QStringList { key });
+        QFile config(configPath());
+        QVERIFY(config.open(QIODevice::ReadOnly));
+        QVERIFY(!config.readAll().contains("acknowledg"));
+        config.close();
+
+        // Restart: a new controller and window on the same files.
+        window().close();
+        m_session.reset();
+        const ConfigParseResult loaded = loadConfigFile(configPath());
+        QVERIFY2(loaded.ok(), qPrintable(loaded.errorText()));
+        DashboardOptions options;
+        options.config = *loaded.config;
+        options.configPath = configPath();
+        options.sourceLabel = configPath();
+        options.dataDir = m_dir.filePath(u"data"_s);
+        options.credentialStore = &m_store;
+        options.auditPath = m_dir.filePath(u"audit.log"_s);
+        m_session = std::make_unique<DashboardSession>(options);
+        window().resize(1024, 700);
+        window().show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window()));
+        QVERIFY(window().incidents()->policy().isAcknowledged(key));
+        QCOMPARE(stateCell(u"api-flip"_s), u"Acknowledged"_s);
+        // Still critical after the restart, and silent about it.
+        TrayNotifier* tray = window().tray();
+        QTRY_COMPARE_WITH_TIMEOUT(overall(u"api-flip"_s), SignalState::Critical, 15'000);
+        QTRY_VERIFY_WITH_TIMEOUT(tray->silencedCount() >= 1, 10'000);
+        QVERIFY(window().incidents()->policy().isAcknowledged(key));
+        QCOMPARE(stateCell(u"api-flip"_s), u"Acknowledged"_s);
+        for (const TransitionDigest::Notice& n : tray->notices())
+            QVERIFY2(!n.title.contains(u"api-flip"_s) || n.title.contains(u"recovered"_s), qPrintable(n.title));
+
+        // Recovered: the acknowledgement ends, on disk too.
+        setDown(false);
+        QTRY_COMPARE_WITH_TIMEOUT(overall(u"api-flip"_s), SignalState::Ok, 15'000);
+        QTRY_VERIFY(!window().incidents()->policy().isAcknowledged(key));
+        QVERIFY(!QFile::exists(kept));
+        setDown(true);
     }
 
     void cleanupTestCase()

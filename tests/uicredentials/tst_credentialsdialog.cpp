@@ -599,6 +599,8 @@ void TestCredentialsDialog::showToggleRevealsAndMasks()
     QVERIFY(!dialog->button(u"useDemoToken"_s)->isVisibleTo(dialog));
 }
 
+// A credential without a secret in the keychain: paused with S2, named in the banner; storing one through a
+// rotation says only what is true (nothing was kept, nothing to roll back to) and lifts the pause.
 void TestCredentialsDialog::missingSecretPausesUntilStored()
 {
     m_store->setEntries({});
@@ -619,6 +621,16 @@ void TestCredentialsDialog::missingSecretPausesUntilStored()
     QVERIFY(verifyIn(dialog, m_valid).passed);
     const CredentialChange change = click(dialog, u"commitCandidate"_s);
     QVERIFY2(change.ok(), qPrintable(change.message));
+    // The messages match the keychain: it had no secret before, so nothing was kept and Roll back is off.
+    QVERIFY2(change.message.contains(u"had no secret before"_s) && !change.message.contains(u"kept as"_s),
+        qPrintable(change.message));
+    QVERIFY(!m_store->entries().contains(u"llm.previous"_s));
+    QVERIFY2(!visibleTexts(dialog).contains(u"kept as"_s), qPrintable(dialog->statusText()));
+    dialog->selectCredential(u"llm"_s);
+    QPushButton* rollback = dialog->button(u"rollbackCredential"_s);
+    QTest::qWait(200); // the keychain's answer about llm.previous
+    QVERIFY(!rollback->isEnabled());
+    QVERIFY2(rollback->toolTip().contains(u"Nothing to roll back to"_s), qPrintable(rollback->toolTip()));
     QTRY_COMPARE_WITH_TIMEOUT(s2(u"chat"_s), SignalState::Ok, 10'000);
     QVERIFY(status(u"chat"_s).pausedBecause.isEmpty());
     // Only the credential still without a secret is named now.
@@ -639,7 +651,7 @@ void TestCredentialsDialog::noKeychainSaysSoAndWritesNothing()
         qPrintable(banner->text()));
     auto* label = window.findChild<QLabel*>(u"keychainLabel"_s);
     QCOMPARE(label->text(), u"Keychain: unavailable"_s);
-    QVERIFY(label->styleSheet().contains(u"c62828"_s));
+    QVERIFY2(label->styleSheet().contains(u"color: #b01e1e"_s), qPrintable(label->styleSheet())); // problem red
     QTRY_COMPARE_WITH_TIMEOUT(s2(u"chat"_s), SignalState::Critical, 10'000);
     QCOMPARE(status(u"chat"_s).pausedBecause, u"credential unavailable: no OS keychain"_s);
     QCOMPARE(status(u"chat"_s).probes, 0);

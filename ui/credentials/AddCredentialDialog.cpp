@@ -3,10 +3,12 @@
 
 #include "SecretField.h"
 #include "credentials/CredentialSecret.h"
+#include "ui/charts/PaletteStyle.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -47,7 +49,8 @@ AddCredentialDialog::AddCredentialDialog(QStringList takenIds, QWidget* parent)
     m_secret->setPlaceholderText(tr("Paste the secret"));
     m_problem->setObjectName(QStringLiteral("problemLabel"));
     m_problem->setWordWrap(true);
-    m_problem->setStyleSheet(QStringLiteral("color: #c62828;"));
+    followPalette(
+        m_problem, [this] { m_problem->setStyleSheet(toneStyleSheet(TextTone::Problem, QGuiApplication::palette())); });
 
     auto* form = new QFormLayout(this);
     form->addRow(tr("ID:"), m_id);

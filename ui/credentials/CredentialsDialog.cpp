@@ -6,10 +6,12 @@
 #include "controller/Controller.h"
 #include "credentials/CredentialStore.h"
 #include "itemmodels/CredentialTableModel.h"
+#include "ui/charts/PaletteStyle.h"
 #include "ui/charts/StateCellDelegate.h"
 
 #include <QDialogButtonBox>
 #include <QGroupBox>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -26,9 +28,6 @@
 namespace sd {
 
 namespace {
-
-constexpr auto kProblemStyle = "color: #c62828;";
-constexpr auto kGoodStyle = "color: #2e7d32;";
 
 QString fingerprintText(const QString& fingerprint)
 {
@@ -309,7 +308,7 @@ void CredentialsDialog::setStatus(const QString& text, bool problem)
 {
     m_statusIsVerdict = false;
     m_status->setText(text);
-    m_status->setStyleSheet(problem ? QString::fromLatin1(kProblemStyle) : QString());
+    m_status->setStyleSheet(problem ? toneStyleSheet(TextTone::Problem, QGuiApplication::palette()) : QString());
 }
 
 void CredentialsDialog::setBusy(bool busy, const QString& text)
@@ -432,14 +431,15 @@ void CredentialsDialog::showVerification(const CredentialVerification& verificat
             QTableWidgetItem* item = cell(texts.at(column));
             item->setToolTip(e.url + QStringLiteral(": ") + e.reason);
             if (refused)
-                item->setForeground(QColor(0xc6, 0x28, 0x28));
+                item->setForeground(toneColor(TextTone::Problem, QGuiApplication::palette()));
             else if (e.outcome == Outcome::Ok)
-                item->setForeground(QColor(0x2e, 0x7d, 0x32));
+                item->setForeground(toneColor(TextTone::Good, QGuiApplication::palette()));
             m_verificationTable->setItem(row, column, item);
         }
     }
     m_verdict->setText((verification.passed ? QStringLiteral("✔ ") : QStringLiteral("✘ ")) + verification.summary);
-    m_verdict->setStyleSheet(QString::fromLatin1(verification.passed ? kGoodStyle : kProblemStyle));
+    m_verdict->setStyleSheet(
+        toneStyleSheet(verification.passed ? TextTone::Good : TextTone::Problem, QGuiApplication::palette()));
     setStatus(verification.passed ? tr("Verified: Commit stores the new secret.")
                                   : tr("Not verified: nothing was changed. Check the secret and verify again."),
         !verification.passed);

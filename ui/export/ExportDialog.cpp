@@ -310,6 +310,7 @@ ExportRequest ExportDialog::request() const
         r.endpoints = checked;
     r.currentStates = m_currentStates;
     r.certExpires = m_certExpires;
+    r.uptimeExcluded = m_uptimeExcluded;
     return r;
 }
 

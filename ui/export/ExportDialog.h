@@ -59,6 +59,8 @@ public:
     void setCurrentStates(const QHash<QString, std::array<SignalState, kSignalCount>>& states);
     /// The live certificate expiry per https endpoint, written into summaries (cert_expires_utc).
     void setCertificateExpiries(const QHash<QString, QDateTime>& expiries) { m_certExpires = expiries; }
+    /// Summary only: per endpoint, the spans its uptime_percent leaves out (maintenance `excludeFromUptime`).
+    void setUptimeExclusions(const QHash<QString, TimeSpans>& byEndpointName) { m_uptimeExcluded = byEndpointName; }
 
     /// "signaldeck-raw-YYYYMMDD-HHMM.csv" or "signaldeck-summary-…" for the given local time.
     static QString defaultFileName(ExportRequest::Kind kind, const QDateTime& localTime);
@@ -95,6 +97,7 @@ private:
     QDateTime m_referenceTime;
     QHash<QString, std::array<SignalState, kSignalCount>> m_currentStates;
     QHash<QString, QDateTime> m_certExpires;
+    QHash<QString, TimeSpans> m_uptimeExcluded;
     bool m_outputEdited = false;
 
     QComboBox* m_range = nullptr;
