@@ -8,6 +8,7 @@
 #include "credentials/CredentialSecret.h"
 #include "credentials/KeychainCredentialStore.h"
 #include "credentials/OAuth2TokenSource.h"
+#include "health/IncidentPolicy.h"
 #include "history/HistoryReader.h"
 #include "history/HistoryStore.h"
 #include "schedule/Engine.h"
@@ -300,6 +301,7 @@ bool Controller::updateEndpoint(const EndpointConfig& endpoint, QString* error)
         return false;
     }
     *it = endpoint;
+    dropMissingFromMaintenance(next); // a renamed endpoint must not leave the file unreadable
     return applyConfig(next, error);
 }
 
@@ -313,6 +315,7 @@ bool Controller::removeEndpoints(const QStringList& keys, QString* error)
             *error = tr("no endpoint with the id \"%1\"").arg(keys.join(u"\", \""));
         return false;
     }
+    dropMissingFromMaintenance(next); // nor a deleted one
     return applyConfig(next, error);
 }
 

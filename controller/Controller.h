@@ -106,7 +106,9 @@ public slots:
     /// Validates `config`, gives new endpoints their ids, saves it atomically (unless the demo) and applies it
     /// endpoint by endpoint. Nothing changes when it does not validate or save; `error` says why.
     bool applyConfig(const sd::AppConfig& config, QString* error = nullptr);
-    /// Adds `endpoint` (a new id unless it has one); replaces the endpoint with the same id; removes by id.
+    /// The window's single-endpoint intents: adds `endpoint` (a new id unless it has one); replaces the
+    /// endpoint with the same id (an edit or a rename); removes by id. Saved and applied like applyConfig();
+    /// maintenance windows lose the names that no longer exist.
     bool addEndpoint(const sd::EndpointConfig& endpoint, QString* error = nullptr);
     bool updateEndpoint(const sd::EndpointConfig& endpoint, QString* error = nullptr);
     bool removeEndpoints(const QStringList& keys, QString* error = nullptr);

@@ -12,7 +12,6 @@
 #include "TrayNotifier.h"
 #include "controller/Controller.h"
 #include "health/IncidentPolicy.h"
-#include "history/HistoryQuery.h"
 #include "history/HistoryReader.h"
 #include "history/HistoryStore.h"
 #include "itemmodels/EndpointFilterProxy.h"
@@ -161,6 +160,15 @@ MainWindow::MainWindow(DashboardSetup setup, QWidget* parent)
                 tr("The history file was damaged; it was set aside as %1 and a fresh one started.").arg(setAside));
         });
     }
+    // After a restart the sparklines and the live window start from what was stored: read in the reader's
+    // thread (the GUI thread never opens the database), merged under whatever live probes came first.
+    // (Connected before asking: the reader's thread may answer before the next line runs.)
+    connect(m_reader, &HistoryReader::lastSamplesReady, this, [this](const HistoryReader::LastSamplesAnswer& answer) {
+        if (answer.requestId == m_seedRequest)
+            m_endpoints->seedHistory(answer.byEndpoint);
+    });
+    m_seedRequest = m_reader->requestLastSamples(EndpointTableModel::kSparklinePoints);
+    connect(m_reader, &HistoryReader::endpointsReady, this, &MainWindow::showExportDialog);
     connect(m_reader, &HistoryReader::figuresReady, this, [this](const HistoryReader::FiguresAnswer& answer) {
         QHash<QString, EndpointTableModel::RangeFigures> figures;
         for (auto it = answer.byEndpoint.cbegin(); it != answer.byEndpoint.cend(); ++it)
@@ -689,11 +697,16 @@ bool MainWindow::applyConfig(const AppConfig& config, QString* error)
     QString why;
     if (m_controller->applyConfig(changed, &why))
         return true;
-    qCWarning(lcUi).noquote() << why;
-    QMessageBox::warning(this, tr("Config not saved"), tr("The change was not saved and not applied:\n%1").arg(why));
+    showNotSaved(why);
     if (error)
         *error = why;
     return false;
+}
+
+void MainWindow::showNotSaved(const QString& why)
+{
+    qCWarning(lcUi).noquote() << why;
+    QMessageBox::warning(this, tr("Config not saved"), tr("The change was not saved and not applied:\n%1").arg(why));
 }
 
 void MainWindow::onConfigApplied(const AppConfig& config)
@@ -711,12 +724,17 @@ void MainWindow::openEditor(int index, const EndpointConfig& initial)
     auto* dialog = new EndpointEditorDialog(config(), index, initial, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setController(m_controller); // "Probe now" asks the session's engine, which holds the secrets
-    connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        if (dialog->result()) {
-            const QString name = dialog->nameEdit()->text().trimmed();
-            if (applyConfig(*dialog->result()))
-                selectEndpoint(name);
-        }
+    connect(dialog, &QDialog::accepted, this, [this, dialog, index] {
+        if (!dialog->result())
+            return;
+        // One endpoint's intent, not a whole config: the controller replaces (or adds) just that one.
+        const QList<EndpointConfig>& all = dialog->result()->endpoints;
+        const EndpointConfig endpoint = all.at(index >= 0 ? index : all.size() - 1);
+        QString why;
+        if (index >= 0 ? m_controller->updateEndpoint(endpoint, &why) : m_controller->addEndpoint(endpoint, &why))
+            selectEndpoint(endpoint.name);
+        else
+            showNotSaved(why);
     });
     dialog->open();
 }
@@ -769,10 +787,11 @@ void MainWindow::deleteSelected()
     connect(box, &QMessageBox::finished, this, [this, names, keys](int result) {
         if (result != QMessageBox::Yes)
             return;
-        AppConfig next = config();
-        next.endpoints.removeIf([&keys](const EndpointConfig& e) { return keys.contains(endpointKey(e)); });
-        if (applyConfig(next))
+        QString why;
+        if (m_controller->removeEndpoints(keys, &why))
             statusBar()->showMessage(tr("Deleted %1").arg(names.join(u", "_qs)), 5000);
+        else
+            showNotSaved(why);
     });
     box->open();
 }
@@ -800,12 +819,18 @@ void MainWindow::setPaused(bool paused)
 
 void MainWindow::openExportDialog()
 {
-    // Everything with stored history, configured now or not: a report may cover a removed endpoint.
-    QStringList names;
-    {
-        HistoryQuery query(m_controller->historyPath());
-        names = query.endpoints();
-    }
+    // Everything with stored history, configured now or not: a report may cover a removed endpoint. The
+    // reader's thread lists them; the dialog opens with its answer (showExportDialog).
+    if (m_exportRequest == 0)
+        m_exportRequest = m_reader->requestEndpoints();
+}
+
+void MainWindow::showExportDialog(const HistoryReader::EndpointsAnswer& answer)
+{
+    if (answer.requestId != m_exportRequest)
+        return;
+    m_exportRequest = 0;
+    QStringList names = answer.endpoints;
     for (const EndpointConfig& e : config().endpoints)
         if (!names.contains(e.name))
             names << e.name;
