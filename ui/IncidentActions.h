@@ -42,6 +42,8 @@ signals:
     void message(const QString& text);
 
 private:
+    /// The tiles' acknowledged / maintenance / paused counts and the next edge of a window.
+    void updateHandling();
     QStringList selectedNames() const;
     void setConfig(const AppConfig& config);
 

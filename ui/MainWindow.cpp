@@ -495,23 +495,16 @@ void MainWindow::applyBatch(const EngineBatch& batch)
     m_tray->addEvents(batch.events);
     updateTiles();
     m_incidents->applyBatch(batch);
-    // The engine's own rate covers one flush (200 ms) and jumps; the status bar averages the last 5 s.
+    // The engine's own rate covers one flush (200 ms) and jumps; the status bar averages the last 5 s and
+    // is rewritten once a second: each new text relaid out the status bar and the window (5 times a second).
     const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
     m_rateSamples.append({ nowMs, batch.stats.probesFinished });
     while (m_rateSamples.size() > 2 && m_rateSamples.at(1).first <= nowMs - 5000)
         m_rateSamples.removeFirst();
-    const auto& oldest = m_rateSamples.constFirst();
-    const double rate = nowMs > oldest.first ? static_cast<double>(batch.stats.probesFinished - oldest.second) * 1000.0
-            / static_cast<double>(nowMs - oldest.first)
-                                             : 0.0;
-    // Over the global cap every interval is stretched: the operator must see it, not guess it.
-    const QString probesText = tr("%1 probes/s").arg(std::max(0.0, rate), 0, 'f', 1);
-    m_rateLabel->setText(
-        batch.stats.intervalFactor > 1.0 ? probesText + QStringLiteral(" — ") + batch.stats.rateNote : probesText);
-    m_rateLabel->setToolTip(batch.stats.rateNote);
-    m_inFlightLabel->setText(batch.stats.waiting > 0
-            ? tr("%1 in flight, %2 waiting").arg(batch.stats.inFlight).arg(batch.stats.waiting)
-            : tr("%1 in flight").arg(batch.stats.inFlight));
+    if (nowMs - m_statusTextMs >= 1000) {
+        m_statusTextMs = nowMs;
+        updateRateLabels(batch.stats, nowMs);
+    }
     if (!batch.results.isEmpty() || !batch.statuses.isEmpty())
         updateSelection();
     // A first look should show charts: once the first results are in, select the worst endpoint that has
@@ -522,6 +515,20 @@ void MainWindow::applyBatch(const EngineBatch& batch)
             m_table->selectRow(row);
         }
     }
+}
+
+void MainWindow::updateRateLabels(const EngineStats& stats, qint64 nowMs)
+{
+    const auto& oldest = m_rateSamples.constFirst();
+    const double rate = nowMs > oldest.first
+        ? static_cast<double>(stats.probesFinished - oldest.second) * 1000.0 / static_cast<double>(nowMs - oldest.first)
+        : 0.0;
+    // Over the global cap every interval is stretched: the operator must see it, not guess it.
+    const QString probesText = tr("%1 probes/s").arg(std::max(0.0, rate), 0, 'f', 1);
+    m_rateLabel->setText(stats.intervalFactor > 1.0 ? probesText + QStringLiteral(" — ") + stats.rateNote : probesText);
+    m_rateLabel->setToolTip(stats.rateNote);
+    m_inFlightLabel->setText(stats.waiting > 0 ? tr("%1 in flight, %2 waiting").arg(stats.inFlight).arg(stats.waiting)
+                                               : tr("%1 in flight").arg(stats.inFlight));
 }
 
 int MainWindow::worstRowWithData() const

@@ -116,6 +116,7 @@ private:
     void buildStatusBar();
     void onTileClicked(FailureSignal signal);
     void updateTiles();
+    void updateRateLabels(const EngineStats& stats, qint64 nowMs);
     void updateSelection();
     void requestFigures();
     QList<int> selectedRows() const;
@@ -169,6 +170,7 @@ private:
     quint64 m_seedRequest = 0; ///< the reader's answer with the stored samples the table starts from
     quint64 m_exportRequest = 0; ///< the endpoint list the export dialog waits for; 0 = none
     QList<std::pair<qint64, qint64>> m_rateSamples; ///< (wall ms, probes finished) over the last 5 s
+    qint64 m_statusTextMs = 0; ///< when the rate and in-flight labels were last rewritten
 };
 
 } // namespace sd
