@@ -4,8 +4,6 @@
 #include "Logging.h"
 #include "UnixSignalWatcher.h"
 #include "controller/Controller.h"
-#include "history/HistoryQuery.h"
-#include "itemmodels/EndpointTableModel.h"
 #include "ui/MainWindow.h"
 #include "ui/credentials/CredentialsDialog.h"
 
@@ -35,11 +33,8 @@ DashboardSession::DashboardSession(const DashboardOptions& options)
     DashboardSetup setup;
     setup.controller = controller;
     setup.sourceLabel = options.sourceLabel;
+    // It seeds its table from the stored history (in the reader's thread, as every read the window makes).
     m_window = std::make_unique<MainWindow>(setup);
-    // After a restart the sparklines and the live window start from what was stored.
-    // (HistoryQuery opens lazily; on a first start with no file the answer is simply empty.)
-    HistoryQuery query(controller->historyPath());
-    m_window->endpointModel()->seedHistory(query.lastSamplesPerEndpoint(60));
     qCInfo(lcStart).noquote() << "dashboard on" << options.sourceLabel << "- history in" << controller->historyPath();
 
     QObject::connect(controller, &Controller::configApplied, m_window.get(),

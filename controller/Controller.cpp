@@ -318,6 +318,7 @@ bool Controller::updateEndpoint(const EndpointConfig& endpoint, QString* error)
         return false;
     }
     *it = endpoint;
+    // applyConfig() follows the rename in the maintenance windows (by id): dropping the old name first would lose it.
     return applyConfig(next, error);
 }
 

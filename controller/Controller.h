@@ -111,7 +111,9 @@ public slots:
     /// windows follow the edit: a renamed endpoint keeps them under its new name, a deleted one leaves them
     /// (followEndpointChangesInMaintenance).
     bool applyConfig(const sd::AppConfig& config, QString* error = nullptr);
-    /// Adds `endpoint` (a new id unless it has one); replaces the endpoint with the same id; removes by id.
+    /// The window's single-endpoint intents: adds `endpoint` (a new id unless it has one); replaces the
+    /// endpoint with the same id (an edit or a rename); removes by id. Saved and applied like applyConfig();
+    /// maintenance windows lose the names that no longer exist.
     bool addEndpoint(const sd::EndpointConfig& endpoint, QString* error = nullptr);
     bool updateEndpoint(const sd::EndpointConfig& endpoint, QString* error = nullptr);
     bool removeEndpoints(const QStringList& keys, QString* error = nullptr);

@@ -105,17 +105,24 @@ void IncidentActions::applyBatch(const EngineBatch& batch)
     bool changed = false;
     for (const EndpointStatus& status : batch.statuses)
         changed |= m_policy.observe(status.key, status.overall);
+    // The State column of all rows only when a mark changed (a paused status comes with the batch's own
+    // rows): with a thousand endpoints a full-column refresh per batch cost the GUI thread for nothing.
     if (changed) {
         m_window->endpointModel()->refreshMarks();
         keepAcknowledgements();
     }
-    refresh();
+    updateHandling();
 }
 
 void IncidentActions::refresh()
 {
+    m_window->endpointModel()->refreshMarks();
+    updateHandling();
+}
+
+void IncidentActions::updateHandling()
+{
     EndpointTableModel* model = m_window->endpointModel();
-    model->refreshMarks();
     const QAction* pause = m_window->action(u"pauseProbing"_qs);
     const bool paused = pause && pause->isChecked();
     for (FailureSignal s : kAllSignals) {

@@ -44,6 +44,8 @@ signals:
     void message(const QString& text);
 
 private:
+    /// The tiles' acknowledged / maintenance / paused counts and the next edge of a window.
+    void updateHandling();
     QStringList selectedNames() const;
     void setConfig(const AppConfig& config);
     /// Writes the acknowledgements to the controller's acknowledgementsPath() when they changed.

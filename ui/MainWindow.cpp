@@ -12,7 +12,6 @@
 #include "TrayNotifier.h"
 #include "controller/Controller.h"
 #include "health/IncidentPolicy.h"
-#include "history/HistoryQuery.h"
 #include "history/HistoryReader.h"
 #include "history/HistoryStore.h"
 #include "itemmodels/EndpointFilterProxy.h"
@@ -162,6 +161,15 @@ MainWindow::MainWindow(DashboardSetup setup, QWidget* parent)
                 tr("The history file was damaged; it was set aside as %1 and a fresh one started.").arg(setAside));
         });
     }
+    // After a restart the sparklines and the live window start from what was stored: read in the reader's
+    // thread (the GUI thread never opens the database), merged under whatever live probes came first.
+    // (Connected before asking: the reader's thread may answer before the next line runs.)
+    connect(m_reader, &HistoryReader::lastSamplesReady, this, [this](const HistoryReader::LastSamplesAnswer& answer) {
+        if (answer.requestId == m_seedRequest)
+            m_endpoints->seedHistory(answer.byEndpoint);
+    });
+    m_seedRequest = m_reader->requestLastSamples(EndpointTableModel::kSparklinePoints);
+    connect(m_reader, &HistoryReader::endpointsReady, this, &MainWindow::showExportDialog);
     connect(m_reader, &HistoryReader::figuresReady, this, [this](const HistoryReader::FiguresAnswer& answer) {
         QHash<QString, EndpointTableModel::RangeFigures> figures;
         for (auto it = answer.byEndpoint.cbegin(); it != answer.byEndpoint.cend(); ++it)
@@ -508,23 +516,16 @@ void MainWindow::applyBatch(const EngineBatch& batch)
     m_tray->addEvents(batch.events);
     updateTiles();
     m_incidents->applyBatch(batch);
-    // The engine's own rate covers one flush (200 ms) and jumps; the status bar averages the last 5 s.
+    // The engine's own rate covers one flush (200 ms) and jumps; the status bar averages the last 5 s and
+    // is rewritten once a second: each new text relaid out the status bar and the window (5 times a second).
     const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
     m_rateSamples.append({ nowMs, batch.stats.probesFinished });
     while (m_rateSamples.size() > 2 && m_rateSamples.at(1).first <= nowMs - 5000)
         m_rateSamples.removeFirst();
-    const auto& oldest = m_rateSamples.constFirst();
-    const double rate = nowMs > oldest.first ? static_cast<double>(batch.stats.probesFinished - oldest.second) * 1000.0
-            / static_cast<double>(nowMs - oldest.first)
-                                             : 0.0;
-    // Over the global cap every interval is stretched: the operator must see it, not guess it.
-    const QString probesText = tr("%1 probes/s").arg(std::max(0.0, rate), 0, 'f', 1);
-    m_rateLabel->setText(
-        batch.stats.intervalFactor > 1.0 ? probesText + QStringLiteral(" — ") + batch.stats.rateNote : probesText);
-    m_rateLabel->setToolTip(batch.stats.rateNote);
-    m_inFlightLabel->setText(batch.stats.waiting > 0
-            ? tr("%1 in flight, %2 waiting").arg(batch.stats.inFlight).arg(batch.stats.waiting)
-            : tr("%1 in flight").arg(batch.stats.inFlight));
+    if (nowMs - m_statusTextMs >= 1000) {
+        m_statusTextMs = nowMs;
+        updateRateLabels(batch.stats, nowMs);
+    }
     if (!batch.results.isEmpty() || !batch.statuses.isEmpty())
         updateSelection();
     // A first look should show charts: once the first results are in, select the worst endpoint that has
@@ -536,6 +537,20 @@ void MainWindow::applyBatch(const EngineBatch& batch)
             m_table->selectRow(row);
         }
     }
+}
+
+void MainWindow::updateRateLabels(const EngineStats& stats, qint64 nowMs)
+{
+    const auto& oldest = m_rateSamples.constFirst();
+    const double rate = nowMs > oldest.first
+        ? static_cast<double>(stats.probesFinished - oldest.second) * 1000.0 / static_cast<double>(nowMs - oldest.first)
+        : 0.0;
+    // Over the global cap every interval is stretched: the operator must see it, not guess it.
+    const QString probesText = tr("%1 probes/s").arg(std::max(0.0, rate), 0, 'f', 1);
+    m_rateLabel->setText(stats.intervalFactor > 1.0 ? probesText + QStringLiteral(" — ") + stats.rateNote : probesText);
+    m_rateLabel->setToolTip(stats.rateNote);
+    m_inFlightLabel->setText(stats.waiting > 0 ? tr("%1 in flight, %2 waiting").arg(stats.inFlight).arg(stats.waiting)
+                                               : tr("%1 in flight").arg(stats.inFlight));
 }
 
 int MainWindow::worstRowWithData() const
@@ -721,8 +736,7 @@ bool MainWindow::applyConfig(const AppConfig& config, QString* error)
     QString why;
     if (m_controller->applyConfig(config, &why))
         return true;
-    qCWarning(lcUi).noquote() << why;
-    QMessageBox::warning(this, tr("Config not saved"), tr("The change was not saved and not applied:\n%1").arg(why));
+    showNotSaved(why);
     if (error)
         *error = why;
     return false;
@@ -751,6 +765,12 @@ void MainWindow::showFleetSelection()
     m_detail->setRemoteSelection(*remote);
 }
 
+void MainWindow::showNotSaved(const QString& why)
+{
+    qCWarning(lcUi).noquote() << why;
+    QMessageBox::warning(this, tr("Config not saved"), tr("The change was not saved and not applied:\n%1").arg(why));
+}
+
 void MainWindow::onConfigApplied(const AppConfig& config)
 {
     // Sources follow the config too: unchanged ones keep their rows and states.
@@ -771,12 +791,17 @@ void MainWindow::openEditor(int index, const EndpointConfig& initial)
     auto* dialog = new EndpointEditorDialog(config(), index, initial, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setController(m_controller); // "Probe now" asks the session's engine, which holds the secrets
-    connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        if (dialog->result()) {
-            const QString name = dialog->nameEdit()->text().trimmed();
-            if (applyConfig(*dialog->result()))
-                selectEndpoint(name);
-        }
+    connect(dialog, &QDialog::accepted, this, [this, dialog, index] {
+        if (!dialog->result())
+            return;
+        // One endpoint's intent, not a whole config: the controller replaces (or adds) just that one.
+        const QList<EndpointConfig>& all = dialog->result()->endpoints;
+        const EndpointConfig endpoint = all.at(index >= 0 ? index : all.size() - 1);
+        QString why;
+        if (index >= 0 ? m_controller->updateEndpoint(endpoint, &why) : m_controller->addEndpoint(endpoint, &why))
+            selectEndpoint(endpoint.name);
+        else
+            showNotSaved(why);
     });
     dialog->open();
 }
@@ -829,10 +854,11 @@ void MainWindow::deleteSelected()
     connect(box, &QMessageBox::finished, this, [this, names, keys](int result) {
         if (result != QMessageBox::Yes)
             return;
-        AppConfig next = config();
-        next.endpoints.removeIf([&keys](const EndpointConfig& e) { return keys.contains(endpointKey(e)); });
-        if (applyConfig(next))
+        QString why;
+        if (m_controller->removeEndpoints(keys, &why))
             statusBar()->showMessage(tr("Deleted %1").arg(names.join(u", "_qs)), 5000);
+        else
+            showNotSaved(why);
     });
     box->open();
 }
@@ -860,12 +886,18 @@ void MainWindow::setPaused(bool paused)
 
 void MainWindow::openExportDialog()
 {
-    // Everything with stored history, configured now or not: a report may cover a removed endpoint.
-    QStringList names;
-    {
-        HistoryQuery query(m_controller->historyPath());
-        names = query.endpoints();
-    }
+    // Everything with stored history, configured now or not: a report may cover a removed endpoint. The
+    // reader's thread lists them; the dialog opens with its answer (showExportDialog).
+    if (m_exportRequest == 0)
+        m_exportRequest = m_reader->requestEndpoints();
+}
+
+void MainWindow::showExportDialog(const HistoryReader::EndpointsAnswer& answer)
+{
+    if (answer.requestId != m_exportRequest)
+        return;
+    m_exportRequest = 0;
+    QStringList names = answer.endpoints;
     for (const EndpointConfig& e : config().endpoints)
         if (!names.contains(e.name))
             names << e.name;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/EndpointConfig.h"
+#include "history/HistoryReader.h"
 #include "history/TimeRange.h"
 #include "schedule/EngineTypes.h"
 
@@ -95,7 +96,8 @@ public slots:
     void deleteSelected();
     void probeSelectedNow();
     void setPaused(bool paused);
-    /// The CSV export dialog over the stored history (range and selection preset from the window).
+    /// The CSV export dialog over the stored history (range and selection preset from the window); it opens
+    /// when the history reader has listed the endpoints with stored history.
     void openExportDialog();
 
 signals:
@@ -114,6 +116,7 @@ private:
     void buildStatusBar();
     void onTileClicked(FailureSignal signal);
     void updateTiles();
+    void updateRateLabels(const EngineStats& stats, qint64 nowMs);
     void updateSelection();
     void requestFigures();
     QList<int> selectedRows() const;
@@ -121,6 +124,9 @@ private:
     void saveState() const;
     void openEditor(int index, const EndpointConfig& initial);
     void showCustomRangeDialog();
+    void showExportDialog(const HistoryReader::EndpointsAnswer& answer);
+    /// The controller refused a change (it did not validate or save): says why.
+    void showNotSaved(const QString& why);
     void onConfigApplied(const AppConfig& config);
     /// The fleet panel (config `sources`, issue 15.3): made at start or when a config first adds sources.
     void createFleetDock();
@@ -165,7 +171,10 @@ private:
     bool m_paused = false;
     bool m_autoSelected = false;
     int m_batches = 0;
+    quint64 m_seedRequest = 0; ///< the reader's answer with the stored samples the table starts from
+    quint64 m_exportRequest = 0; ///< the endpoint list the export dialog waits for; 0 = none
     QList<std::pair<qint64, qint64>> m_rateSamples; ///< (wall ms, probes finished) over the last 5 s
+    qint64 m_statusTextMs = 0; ///< when the rate and in-flight labels were last rewritten
 };
 
 } // namespace sd

@@ -7,6 +7,8 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLoggingCategory>
+#include <QMutex>
+#include <QMutexLocker>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
@@ -20,7 +22,16 @@ namespace sd {
 namespace {
 QAtomicInteger<quint64> g_connectionCounter;
 constexpr qint64 kPageSize = 4096;
+
+QMutex g_observerMutex;
+HistoryConnection::OpenObserver g_openObserver; ///< guarded by g_observerMutex
 } // namespace
+
+void HistoryConnection::setOpenObserver(OpenObserver observer)
+{
+    const QMutexLocker lock(&g_observerMutex);
+    g_openObserver = std::move(observer);
+}
 
 HistoryConnection::HistoryConnection(QString path, Settings settings)
     : m_path(std::move(path))
@@ -60,6 +71,11 @@ bool HistoryConnection::exec(const QString& sql, QString* firstValue)
 
 bool HistoryConnection::open()
 {
+    {
+        const QMutexLocker lock(&g_observerMutex);
+        if (g_openObserver)
+            g_openObserver(m_path, m_settings.mode);
+    }
     m_errorKind = HistoryError::None;
     m_errorText.clear();
     QString why;

@@ -7,6 +7,8 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include <functional>
+
 namespace sd {
 
 /// One Qt Sql connection to a history file, with a unique connection name, removed from Qt's registry
@@ -40,6 +42,12 @@ public:
     /// Moves the file and its -wal/-shm companions to `<path>.corrupt-<UTC timestamp>` (with a counter
     /// if taken). Returns the new path of the main file, or an empty string and the reason in `error`.
     static QString setAside(const QString& path, const QDateTime& nowUtc, QString* error);
+
+    /// Called in the opening thread each time a connection is about to open a file (before any SQLite work):
+    /// the tests that assert which thread reads the history (never the GUI thread) install one. Empty = none.
+    /// Thread-safe; costs a mutex per open, nothing per query.
+    using OpenObserver = std::function<void(const QString& path, Mode mode)>;
+    static void setOpenObserver(OpenObserver observer);
 
 private:
     bool fail(HistoryError kind, const QString& text);

@@ -56,6 +56,18 @@ public:
             this, [this] { runFigures(); }, Qt::QueuedConnection);
     }
 
+    void postEndpoints(quint64 id)
+    {
+        QMetaObject::invokeMethod(
+            this, [this, id] { runEndpoints(id); }, Qt::QueuedConnection);
+    }
+
+    void postLastSamples(quint64 id, int count)
+    {
+        QMetaObject::invokeMethod(
+            this, [this, id, count] { runLastSamples(id, count); }, Qt::QueuedConnection);
+    }
+
     void reopen()
     {
         QMetaObject::invokeMethod(
@@ -150,6 +162,38 @@ private:
         emit m_front->figuresReady(answer);
     }
 
+    void runEndpoints(quint64 id)
+    {
+        HistoryReader::EndpointsAnswer answer;
+        answer.requestId = id;
+        HistoryQuery& q = query();
+        // No waiting for the writer here: an operator asked, and no history yet is an answer.
+        if (q.isOpen() || q.open())
+            answer.endpoints = q.endpoints();
+        answer.error = q.lastError();
+        emit m_front->endpointsReady(answer);
+    }
+
+    void runLastSamples(quint64 id, int count)
+    {
+        // Queued again while the writer creates (or migrates) the schema, like the charts.
+        HistoryQuery& q = query();
+        if (!q.isOpen() && !q.open() && q.awaitingSchema()) {
+            if (!m_schemaWait.isValid())
+                m_schemaWait.start();
+            if (m_schemaWait.elapsed() < kSchemaWaitMs) {
+                QTimer::singleShot(kSchemaRetryMs, this, [this, id, count] { runLastSamples(id, count); });
+                return;
+            }
+        }
+        m_schemaWait.invalidate();
+        HistoryReader::LastSamplesAnswer answer;
+        answer.requestId = id;
+        answer.byEndpoint = q.lastSamplesPerEndpoint(count);
+        answer.error = q.lastError();
+        emit m_front->lastSamplesReady(answer);
+    }
+
     QString m_path;
     HistoryReader* m_front;
     std::unique_ptr<HistoryQuery> m_query;
@@ -172,6 +216,8 @@ HistoryReader::HistoryReader(const QString& databasePath, QObject* parent)
 {
     qRegisterMetaType<ChartAnswer>();
     qRegisterMetaType<FiguresAnswer>();
+    qRegisterMetaType<EndpointsAnswer>();
+    qRegisterMetaType<LastSamplesAnswer>();
     m_thread.setObjectName(QStringLiteral("history-reader"));
     auto* worker = new HistoryReaderWorker(databasePath, this);
     worker->moveToThread(&m_thread);
@@ -197,6 +243,20 @@ void HistoryReader::requestFigures(
     const QStringList& endpoints, qint64 fromMs, qint64 toMs, const QHash<QString, TimeSpans>& uptimeExcluded)
 {
     workerOf(m_worker)->postFigures(endpoints, fromMs, toMs, uptimeExcluded);
+}
+
+quint64 HistoryReader::requestEndpoints()
+{
+    const quint64 id = ++m_serial;
+    workerOf(m_worker)->postEndpoints(id);
+    return id;
+}
+
+quint64 HistoryReader::requestLastSamples(int count)
+{
+    const quint64 id = ++m_serial;
+    workerOf(m_worker)->postLastSamples(id, count);
+    return id;
 }
 
 void HistoryReader::reopen()

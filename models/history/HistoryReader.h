@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/ProbeResult.h"
 #include "history/HistoryTypes.h"
 #include "history/ProbeAggregate.h"
 #include "history/TimeRange.h"
@@ -14,10 +15,12 @@ namespace sd {
 
 class HistoryQuery;
 
-/// Chart and figure queries against the history database, answered by a thread of its own so that a slow
-/// disk or a 90-day range never stalls the window. Requests are coalesced: while one query runs, only the
-/// newest request of each kind waits, older ones are dropped (a user clicking through endpoints only
-/// needs the last one). Results come back as value types with the request's serial number.
+/// Every read of the history database the window makes, answered by a thread of its own so that a slow
+/// disk or a 90-day range never stalls the window: the GUI thread never opens a connection. Chart and figure
+/// requests are coalesced: while one query runs, only the newest request of each kind waits, older ones are
+/// dropped (a user clicking through endpoints only needs the last one). The one-off requests (the endpoints
+/// with history, the last samples per endpoint) are each answered, with the id requestX() returned.
+/// Results come back as value types.
 class HistoryReader : public QObject {
     Q_OBJECT
 public:
@@ -45,6 +48,16 @@ public:
         QHash<QString, ProbeAggregate> uptimeByEndpoint;
         QString error;
     };
+    struct EndpointsAnswer {
+        quint64 requestId = 0;
+        QStringList endpoints; ///< every endpoint with stored history, sorted
+        QString error;
+    };
+    struct LastSamplesAnswer {
+        quint64 requestId = 0;
+        QHash<QString, ProbeResults> byEndpoint; ///< endpoint name → its last samples, oldest first
+        QString error;
+    };
 
     explicit HistoryReader(const QString& databasePath, QObject* parent = nullptr);
     ~HistoryReader() override;
@@ -55,20 +68,31 @@ public:
     /// named in `uptimeExcluded` leaves those spans out (FiguresAnswer::uptimeByEndpoint).
     void requestFigures(
         const QStringList& endpoints, qint64 fromMs, qint64 toMs, const QHash<QString, TimeSpans>& uptimeExcluded = {});
+    /// The names of every endpoint with stored history (the export dialog's list); answered at once (empty,
+    /// with the reason) when there is no readable history yet. Returns the id endpointsReady() carries.
+    quint64 requestEndpoints();
+    /// The last `count` samples of every endpoint (the table's sparklines after a restart); waits for the
+    /// writer's schema like the charts do. Returns the id lastSamplesReady() carries.
+    quint64 requestLastSamples(int count);
     /// After the store set a damaged file aside: reopen on the next query.
     void reopen();
 
 signals:
     void chartReady(const sd::HistoryReader::ChartAnswer& answer);
     void figuresReady(const sd::HistoryReader::FiguresAnswer& answer);
+    void endpointsReady(const sd::HistoryReader::EndpointsAnswer& answer);
+    void lastSamplesReady(const sd::HistoryReader::LastSamplesAnswer& answer);
 
 private:
     QString m_path;
     QThread m_thread;
     QObject* m_worker = nullptr;
+    quint64 m_serial = 0;
 };
 
 } // namespace sd
 
 Q_DECLARE_METATYPE(sd::HistoryReader::ChartAnswer)
 Q_DECLARE_METATYPE(sd::HistoryReader::FiguresAnswer)
+Q_DECLARE_METATYPE(sd::HistoryReader::EndpointsAnswer)
+Q_DECLARE_METATYPE(sd::HistoryReader::LastSamplesAnswer)

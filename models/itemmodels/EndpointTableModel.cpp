@@ -276,8 +276,8 @@ void EndpointTableModel::applyBatch(const EngineBatch& batch)
     if (!figuresStale.empty())
         roles += QList<int> { SparklineRole, StatusStripRole };
     if (statusesChanged)
-        roles
-            += QList<int> { CellStateRole, OverallStateRole, SignalStatesRole, ReasonRole, SearchTextRole, PausedRole };
+        roles += QList<int> { CellStateRole, OverallStateRole, SignalStatesRole, ReasonRole, SearchTextRole, PausedRole,
+            MarkRole }; // paused is a mark: no full-column refreshMarks() needed for it
     emitRowsChanged(std::move(changed), roles);
 }
 

@@ -5,10 +5,15 @@
 // A timer probe in the GUI thread fires every 5 ms; a stall is how late it fires. Latency error is the
 // probe latency minus the simulator's injected delay, as in bench_engine.
 // The two phases run --reps times, interleaved, the order rotated; CPU per probe is the process's user +
-// system time over the measured span (engine, history and, in the window phase, the GUI) per probe.
-// Usage: bench_gui [--seconds S] [--endpoints N] [--delay MS] [--reps R] [--json FILE]
+// system time over the measured span (engine, history and, in the window phase, the GUI) per probe. The
+// figures that count are the window's over the engine's of the same repetition (a loaded machine stalls
+// both): the run ends with those ratios, pair by pair. The config goes through the config loader, so both
+// phases run on the shipped defaults (transport, thresholds, limits) as a config file with these endpoints.
+// --trace: after each window phase, the GUI thread's longest event deliveries (receiver, event, ms).
+// Usage: bench_gui [--seconds S] [--endpoints N] [--delay MS] [--reps R] [--json FILE] [--trace]
 //        bench_gui --serve PORTS   (the simulator process; started by the benchmark itself)
 #include "BenchSimulator.h"
+#include "config/ConfigLoader.h"
 #include "controller/Controller.h"
 #include "schedule/Engine.h"
 #include "ui/MainWindow.h"
@@ -17,16 +22,21 @@
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMetaEnum>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTimer>
 
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <optional>
 #include <vector>
 
 using namespace sd;
@@ -59,22 +69,86 @@ double cpuSeconds()
         + static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-AppConfig configFor(const QList<QUrl>& bases, int n, int delayMs)
+/// The config as a file with these endpoints would give it: only name, url, interval and tags are set, the
+/// rest are the loader's defaults (what the app ships).
+std::optional<AppConfig> configFor(const QList<QUrl>& bases, int n, int delayMs)
 {
-    AppConfig config;
+    QJsonArray endpoints;
     for (int i = 0; i < n; ++i) {
-        EndpointConfig e;
-        e.name = QStringLiteral("endpoint-%1").arg(i, 4, 10, QLatin1Char('0'));
         QUrl u = bases.at(i % bases.size());
         u.setPath(QStringLiteral("/healthy"));
         u.setQuery(QStringLiteral("delay=%1&e=%2").arg(delayMs).arg(i));
-        e.url = u;
-        e.interval = std::chrono::seconds(1);
-        e.tags = { QStringLiteral("bench") };
-        config.endpoints.append(e);
+        endpoints.append(
+            QJsonObject { { QStringLiteral("name"), QStringLiteral("endpoint-%1").arg(i, 4, 10, QLatin1Char('0')) },
+                { QStringLiteral("url"), u.toString() }, { QStringLiteral("interval"), QStringLiteral("1s") },
+                { QStringLiteral("tags"), QJsonArray { QStringLiteral("bench") } } });
     }
-    return config;
+    const ConfigParseResult parsed = parseConfig(
+        QJsonDocument(QJsonObject { { QStringLiteral("version"), 1 }, { QStringLiteral("endpoints"), endpoints } })
+            .toJson(QJsonDocument::Compact));
+    if (!parsed.ok()) {
+        for (const ConfigError& e : parsed.errors)
+            std::fprintf(stderr, "bench_gui: config: %s\n", qPrintable(e.toString()));
+        return std::nullopt;
+    }
+    return *parsed.config;
 }
+
+/// --trace: times every top-level event delivery in the GUI thread (nested ones are part of their parent's
+/// time) and keeps the longest per receiver class and event type.
+class TracingApplication : public QApplication {
+public:
+    using QApplication::QApplication;
+    bool tracing = false;
+    struct Longest {
+        double maxMs = 0;
+        double totalMs = 0;
+        int count = 0;
+    };
+    std::map<QString, Longest> longest;
+
+    bool notify(QObject* receiver, QEvent* event) override
+    {
+        if (!tracing || QThread::currentThread() != thread() || m_depth > 0)
+            return QApplication::notify(receiver, event);
+        // Before the delivery: the receiver may be gone after it (a single-shot timer deletes itself).
+        const char* className = receiver->metaObject()->className();
+        const QString name = receiver->objectName();
+        const QEvent::Type eventType = event->type();
+        ++m_depth;
+        QElapsedTimer timer;
+        timer.start();
+        const bool result = QApplication::notify(receiver, event);
+        const double ms = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+        --m_depth;
+        const char* type = QMetaEnum::fromType<QEvent::Type>().valueToKey(eventType);
+        const QString key = QString::fromLatin1(className) + u' '
+            + (name.isEmpty() ? QString() : u'"' + name + u"\" "_qs) + QString::fromLatin1(type ? type : "?");
+        Longest& l = longest[key];
+        l.maxMs = std::max(l.maxMs, ms);
+        l.totalMs += ms;
+        ++l.count;
+        return result;
+    }
+
+    void printAndReset(int seconds)
+    {
+        std::vector<std::pair<QString, Longest>> rows(longest.begin(), longest.end());
+        std::sort(
+            rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.maxMs > b.second.maxMs; });
+        std::printf("  GUI thread, longest event deliveries (max ms, total ms/s, count/s):\n");
+        for (std::size_t i = 0; i < rows.size() && i < 12; ++i)
+            std::printf("    %7.1f  %7.2f  %7.1f  %s\n", rows[i].second.maxMs, rows[i].second.totalMs / seconds,
+                static_cast<double>(rows[i].second.count) / seconds, qPrintable(rows[i].first));
+        std::fflush(stdout);
+        longest.clear();
+    }
+
+private:
+    int m_depth = 0;
+};
+
+TracingApplication* g_app = nullptr;
 
 /// Runs the event loop for `seconds` with a 5 ms timer probe; returns how late each tick came (ms).
 std::vector<double> measureStalls(int seconds)
@@ -132,9 +206,13 @@ Figures run(const AppConfig& config, int seconds, int delayMs, bool withWindow)
     errs.clear();
     const qint64 probes0 = engine.stats().probesFinished;
     const double cpu0 = cpuSeconds();
+    if (g_app)
+        g_app->longest.clear();
     const std::vector<double> stalls = measureStalls(seconds);
     const double cpu = cpuSeconds() - cpu0;
     const qint64 probes = engine.stats().probesFinished - probes0;
+    if (g_app && g_app->tracing && withWindow)
+        g_app->printAndReset(seconds);
     controller.stop();
     window.reset();
     return { probes, pct(stalls, 1.0), pct(stalls, 0.99), pct(errs, 0.5), pct(errs, 0.99), batches,
@@ -166,7 +244,7 @@ void print(const char* name, int rep, int seconds, const Figures& f)
 
 int main(int argc, char* argv[])
 {
-    QApplication app(argc, argv);
+    TracingApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("SignalDeckBench"));
     QCommandLineParser p;
     const QCommandLineOption serveOpt(
@@ -181,8 +259,12 @@ int main(int argc, char* argv[])
         QStringLiteral("reps"), QStringLiteral("interleaved repetitions"), QStringLiteral("r"), QStringLiteral("3"));
     const QCommandLineOption jsonOpt(
         QStringLiteral("json"), QStringLiteral("append JSON lines to this file"), QStringLiteral("file"));
-    p.addOptions({ serveOpt, secondsOpt, nOpt, delayOpt, repsOpt, jsonOpt });
+    const QCommandLineOption traceOpt(
+        QStringLiteral("trace"), QStringLiteral("print the GUI thread's longest event deliveries per window phase"));
+    p.addOptions({ serveOpt, secondsOpt, nOpt, delayOpt, repsOpt, jsonOpt, traceOpt });
     p.process(app);
+    app.tracing = p.isSet(traceOpt);
+    g_app = &app;
 
     if (p.isSet(serveOpt))
         return bench::serveSimulator(p.value(serveOpt).toInt());
@@ -196,19 +278,40 @@ int main(int argc, char* argv[])
     const int seconds = p.value(secondsOpt).toInt();
     const int n = p.value(nOpt).toInt();
     const int delay = p.value(delayOpt).toInt();
-    const AppConfig config = configFor(bases, n, delay);
+    const std::optional<AppConfig> parsed = configFor(bases, n, delay);
+    if (!parsed)
+        return 1;
+    const AppConfig& config = *parsed;
     std::printf("simulator: separate process, %lld ports; %d endpoints at 1 s; %d s per phase; delay %d ms\n",
         static_cast<long long>(bases.size()), n, seconds, delay);
     QFile json(p.value(jsonOpt));
     if (p.isSet(jsonOpt) && json.open(QIODevice::Append | QIODevice::Text))
         g_json = &json;
     const int reps = std::max(1, p.value(repsOpt).toInt());
+    std::vector<std::pair<Figures, Figures>> pairs; // (engine, window) of each repetition
     for (int rep = 0; rep < reps; ++rep) {
+        Figures engine;
+        Figures window;
         for (int k = 0; k < 2; ++k) {
             const bool withWindow = (k + rep) % 2 == 1;
-            print(withWindow ? "window" : "engine", rep, seconds, run(config, seconds, delay, withWindow));
+            const Figures f = run(config, seconds, delay, withWindow);
+            print(withWindow ? "window" : "engine", rep, seconds, f);
+            (withWindow ? window : engine) = f;
         }
+        pairs.emplace_back(engine, window);
     }
+    // What the window adds, measured against the engine alone in the same repetition (same machine load).
+    auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
+    std::printf("window / engine, pair by pair:\n");
+    for (std::size_t rep = 0; rep < pairs.size(); ++rep) {
+        const auto& [e, w] = pairs[rep];
+        std::printf("  rep=%zu  GUI stall max %6.1f / %6.1f ms = %5.2f   p99 %5.2f / %5.2f ms = %5.2f   "
+                    "CPU/probe %7.1f / %7.1f us = %5.2f\n",
+            rep, w.stallMaxMs, e.stallMaxMs, ratio(w.stallMaxMs, e.stallMaxMs), w.stallP99Ms, e.stallP99Ms,
+            ratio(w.stallP99Ms, e.stallP99Ms), w.cpuUsPerProbe, e.cpuUsPerProbe,
+            ratio(w.cpuUsPerProbe, e.cpuUsPerProbe));
+    }
+    std::fflush(stdout);
     server.terminate();
     server.waitForFinished(3000);
     return 0;

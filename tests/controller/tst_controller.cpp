@@ -281,6 +281,38 @@ private slots:
         QCOMPARE(paused.size(), 2);
     }
 
+    void singleEndpointIntentsKeepMaintenanceWindowsValid()
+    {
+        // The window sends one endpoint's edit or removal, not a whole config: a maintenance window that
+        // names the endpoint must not make the change unsavable (the file would not load again).
+        AppConfig next = m_controller->config();
+        MaintenanceWindow window;
+        window.endpoints = { next.endpoints.at(0).name, next.endpoints.at(1).name };
+        window.reason = u"planned"_s;
+        next.maintenance = { window };
+        QString error;
+        QVERIFY2(m_controller->applyConfig(next, &error), qPrintable(error));
+
+        EndpointConfig renamed = m_controller->config().endpoints.at(0);
+        const QString oldName = renamed.name;
+        renamed.name = oldName + u"-renamed"_s;
+        QVERIFY2(m_controller->updateEndpoint(renamed, &error), qPrintable(error));
+        // A rename keeps the endpoint in its window under the new name (by its id), in memory and on disk.
+        QCOMPARE(m_controller->config().maintenance.size(), 1);
+        QCOMPARE(m_controller->config().maintenance.at(0).endpoints,
+            (QStringList { renamed.name, next.endpoints.at(1).name }));
+        QCOMPARE(*loadConfigFile(configPath()).config, m_controller->config());
+
+        // A removal drops the name; a window that names no endpoint any more goes.
+        QVERIFY2(m_controller->removeEndpoints({ endpointKey(next.endpoints.at(1)) }, &error), qPrintable(error));
+        QCOMPARE(m_controller->config().maintenance.size(), 1);
+        QCOMPARE(m_controller->config().maintenance.at(0).endpoints, QStringList { renamed.name });
+        QCOMPARE(*loadConfigFile(configPath()).config, m_controller->config());
+        QVERIFY2(m_controller->removeEndpoints({ endpointKey(renamed) }, &error), qPrintable(error));
+        QVERIFY(m_controller->config().maintenance.isEmpty()); // it named no endpoint any more
+        QCOMPARE(*loadConfigFile(configPath()).config, m_controller->config());
+    }
+
     void cleanupTestCase()
     {
         if (m_controller)

@@ -4,6 +4,7 @@
 // and event log as they were. Before, every edit restarted the engine and every endpoint went back to unknown.
 #include "DashboardStart.h"
 #include "config/ConfigLoader.h"
+#include "controller/Controller.h"
 #include "credentials/CredentialSecret.h"
 #include "credentials/InMemoryCredentialStore.h"
 #include "itemmodels/EndpointFilterProxy.h"
@@ -209,6 +210,28 @@ private slots:
         QVERIFY(seen(u"down"_s).probes < before.value(u"down"_s).probes);
         verifyOthersUntouched(before, events, { u"down"_s });
         QCOMPARE(configEventsOf(u"down-endpoint"_s), QStringList { u"URL changed: states start over"_s });
+    }
+
+    void theEditorSavesOnlyItsEndpoint()
+    {
+        // The editor sends its one endpoint, not the whole config it was opened with: a change that landed
+        // while it was open (another operator's reload, a credential rotation) stays.
+        const int row = table()->rowOfKey(u"ok"_s);
+        window().table()->selectRow(window().filterProxy()->mapFromSource(table()->index(row, 0)).row());
+        window().action(u"editEndpoint"_s)->trigger();
+        auto* editor = window().findChild<EndpointEditorDialog*>();
+        QVERIFY(editor);
+        EndpointConfig meanwhile = window().config().endpoints.at(table()->rowOfKey(u"auth"_s));
+        meanwhile.name = u"auth-meanwhile"_s;
+        QString error;
+        QVERIFY2(window().controller()->updateEndpoint(meanwhile, &error), qPrintable(error));
+        editor->intervalEdit()->setText(u"3s"_s);
+        QTest::mouseClick(editor->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Save), Qt::LeftButton);
+        QTRY_COMPARE(window().config().endpoints.at(table()->rowOfKey(u"ok"_s)).interval, Millis(3s));
+        QCOMPARE(window().config().endpoints.at(table()->rowOfKey(u"auth"_s)).name, u"auth-meanwhile"_s);
+        QCOMPARE(
+            loadConfigFile(m_dir->filePath(u"config.json"_s)).config->endpoints.at(table()->rowOfKey(u"auth"_s)).name,
+            u"auth-meanwhile"_s);
     }
 
     void editorProbeUsesTheSessionsSecret()

@@ -67,10 +67,15 @@ private slots:
             if (model->endpoint(r).name == name)
                 row = r;
         QVERIFY(row >= 0);
-        const QList<double> sparkline = model->index(row, EndpointTableModel::Trend)
-                                            .data(EndpointTableModel::SparklineRole)
-                                            .value<QList<double>>();
-        QVERIFY2(sparkline.size() >= firstProbes, "the sparkline starts from the stored samples");
+        // The stored samples arrive from the history reader's thread, a moment after the window opens.
+        const auto sparklineSize = [&] {
+            return model->index(row, EndpointTableModel::Trend)
+                .data(EndpointTableModel::SparklineRole)
+                .value<QList<double>>()
+                .size();
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            sparklineSize() >= firstProbes, "the sparkline starts from the stored samples", 10'000);
         second.window().selectEndpoint(name);
         QTRY_VERIFY_WITH_TIMEOUT(!second.window().detailPane()->latencyChart()->bandPoints().isEmpty(), 10'000);
         QVERIFY2(second.window().detailPane()->figuresText().contains(u"24 h: "_qs),
