@@ -8,6 +8,7 @@
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QEvent>
+#include <QGraphicsLayout>
 #include <QGraphicsLineItem>
 #include <QGraphicsSimpleTextItem>
 #include <QLabel>
@@ -28,6 +29,8 @@ using namespace Qt::StringLiterals;
 namespace sd {
 
 namespace {
+// Below this height the time axis keeps its labels and drops its title ("since the first probe").
+constexpr int kTimeTitleMinHeight = 160;
 
 constexpr qint64 kHourMs = 3'600'000;
 constexpr qint64 kDayMs = 24 * kHourMs;
@@ -94,6 +97,9 @@ TimeSeriesChartView::TimeSeriesChartView(QWidget* parent)
     m_chart->setAnimationOptions(QChart::NoAnimation);
     m_chart->setBackgroundRoundness(0);
     m_chart->setMargins(QMargins(2, 2, 6, 2));
+    // QChart's own layout adds about 9 px on every side: on a 124 px chart (1024×700 with the detail pane)
+    // that space is what the time labels need, which Qt otherwise elides to "…".
+    m_chart->layout()->setContentsMargins(0, 0, 0, 0);
     m_chart->legend()->setAlignment(Qt::AlignTop);
     QFont legendFont = font();
     legendFont.setPointSizeF(legendFont.pointSizeF() * 0.9);
@@ -315,7 +321,7 @@ void TimeSeriesChartView::rebuild()
     const bool scaled = m_shownFromMs > m_fromMs;
     // Short: a longer title was cut on a 300 px chart. The range box names the chosen range.
     m_timeAxis->setTitleText(scaled ? tr("since the first probe") : QString());
-    m_timeAxis->setTitleVisible(scaled);
+    m_timeAxis->setTitleVisible(scaled && height() >= kTimeTitleMinHeight);
     m_columns = groupIntoColumns(m_series, m_shownFromMs, m_toMs, m_plotColumns);
     updateTimeAxis();
 
@@ -462,7 +468,7 @@ void TimeSeriesChartView::rebuildLines()
     m_shownFromMs = scaledStart(hasData ? dataStart : m_fromMs);
     const bool scaled = m_shownFromMs > m_fromMs;
     m_timeAxis->setTitleText(scaled ? tr("since the first sample") : QString());
-    m_timeAxis->setTitleVisible(scaled);
+    m_timeAxis->setTitleVisible(scaled && height() >= kTimeTitleMinHeight);
     m_columns = {};
     fillSeries(m_columns); // the buckets' own series stay empty
     updateTimeAxis();
