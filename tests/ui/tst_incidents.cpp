@@ -507,9 +507,9 @@ private slots:
             win.detailPane()->figuresText().contains(u"uptime 90.00 % (10 in maintenance left out)"_s),
             qPrintable(win.detailPane()->figuresText()), 10'000);
         QVERIFY2(win.detailPane()->figuresText().contains(u"60 probes"_s), qPrintable(win.detailPane()->figuresText()));
-        win.openExportDialog();
+        win.openExportDialog(); // opens when the history reader has listed the endpoints (off the GUI thread)
+        QTRY_VERIFY_WITH_TIMEOUT(win.findChild<ExportDialog*>(), 10'000);
         auto* dialog = win.findChild<ExportDialog*>();
-        QVERIFY(dialog);
         QCOMPARE(dialog->request().uptimeExcluded.value(name),
             (TimeSpans { { w.from.toMSecsSinceEpoch(), w.to.toMSecsSinceEpoch() } }));
         dialog->close();
