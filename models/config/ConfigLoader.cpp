@@ -21,7 +21,7 @@ Q_LOGGING_CATEGORY(lcConfig, "signaldeck.config", QtInfoMsg)
 namespace {
 
 // A config is a few kilobytes; anything this large is the wrong file, and must not be read into memory.
-constexpr qint64 kMaxConfigFileBytes = 16 * 1024 * 1024;
+constexpr qint64 kMaxConfigFileBytes = qint64 { 16 } * 1024 * 1024;
 
 ConfigParseResult singleError(const QString& path, const QString& message)
 {

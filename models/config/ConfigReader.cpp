@@ -51,7 +51,7 @@ namespace {
 
 // JSON numbers are doubles: integers beyond 2^53 would silently lose precision.
 constexpr qint64 kMaxExactInteger = 9'007'199'254'740'991;
-constexpr qint64 kMaxBodyBytes = 64 * 1024 * 1024;
+constexpr qint64 kMaxBodyBytes = qint64 { 64 } * 1024 * 1024;
 constexpr qint64 kMaxRotationDays = 36'500;
 constexpr qint64 kMaxCertificateFileBytes = qint64 { 4 } * 1024 * 1024;
 constexpr qint64 kMaxCertDays = 3650;
@@ -431,7 +431,7 @@ std::optional<QUrl> ConfigReader::readHttpUrl(const QJsonValue& value, const QSt
 
 std::optional<QString> ConfigReader::readJsonPointer(const QJsonValue& value, const QString& path, bool allowEmpty)
 {
-    const auto pointer = readString(value, path);
+    auto pointer = readString(value, path);
     if (!pointer)
         return std::nullopt;
     if (pointer->isEmpty() && allowEmpty)

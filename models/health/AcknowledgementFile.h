@@ -5,14 +5,12 @@
 #include <QHash>
 #include <QString>
 
-namespace sd {
-
 /// The acknowledgements an operator gave, kept across restarts so that one who restarts during an incident
 /// is not paged again: a small JSON file next to the history database (not in the config the operator edits,
 /// not in QSettings), keyed by the stable endpoint id (endpointKey()):
 /// `{"version": 1, "acknowledged": [{"endpoint": "<id>", "at": "2026-03-01T22:04:00.000Z"}]}`.
 /// Written atomically (QSaveFile); an empty set removes the file. No secret is ever in it.
-namespace AcknowledgementFile {
+namespace sd::AcknowledgementFile {
 
 /// "acknowledgements.json"
 QString fileName();
@@ -22,6 +20,4 @@ QHash<QString, QDateTime> read(const QString& path, QString* error = nullptr);
 /// False with an `error` naming the path when it cannot be written.
 bool write(const QString& path, const QHash<QString, QDateTime>& acknowledged, QString* error = nullptr);
 
-} // namespace AcknowledgementFile
-
-} // namespace sd
+} // namespace sd::AcknowledgementFile

@@ -165,7 +165,7 @@ QString bodyMessage(LazyJson& json)
         return {};
     for (QStringView pointer : { u"/error/message", u"/error_description", u"/message", u"/detail", u"/title",
              u"/error", u"/errors/0/message" }) {
-        const QString message = stringAt(*document, pointer);
+        QString message = stringAt(*document, pointer);
         if (!message.isEmpty())
             return message;
     }
@@ -175,9 +175,11 @@ QString bodyMessage(LazyJson& json)
 /// Auth-params of `WWW-Authenticate` (RFC 9110 §11.2), from every challenge: `error`, `scope`, ...
 QByteArray authParam(const ProbeFacts& facts, QByteArrayView wanted)
 {
-    for (const auto& [name, value] : facts.headers) {
-        if (name.compare("WWW-Authenticate", Qt::CaseInsensitive) != 0)
+    for (const auto& header : facts.headers) {
+        if (header.first.compare("WWW-Authenticate", Qt::CaseInsensitive) != 0)
             continue;
+        // Not a structured binding: skipSpace captures `value`, and clang (unlike GCC 12) rejects capturing one.
+        const QByteArray& value = header.second;
         qsizetype i = 0;
         const qsizetype n = value.size();
         const auto skipSpace = [&] {
@@ -354,7 +356,7 @@ std::optional<Verdict> jsonRpcVerdict(const EndpointConfig& endpoint, const Prob
     if (document && document->isArray()) {
         // A batch: the first failed call speaks for it.
         const QJsonArray batch = document->toArray();
-        for (const QJsonValue& response : batch) {
+        for (const auto& response : batch) {
             error = jsonRpcError(response);
             if (!error || !error->isEmpty())
                 break;

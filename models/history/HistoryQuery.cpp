@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <queue>
+#include <utility>
 
 using namespace Qt::StringLiterals;
 
@@ -117,8 +118,8 @@ private:
     QString m_error;
 };
 
-HistoryQuery::HistoryQuery(const QString& databasePath, ReadPath readPath)
-    : m_path(databasePath)
+HistoryQuery::HistoryQuery(QString databasePath, ReadPath readPath)
+    : m_path(std::move(databasePath))
     , m_readPath(readPath)
 {
 }

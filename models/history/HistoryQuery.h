@@ -41,7 +41,7 @@ class HistoryQuery {
 public:
     enum class ReadPath { Fastest, QtSqlOnly };
 
-    explicit HistoryQuery(const QString& databasePath, ReadPath readPath = ReadPath::Fastest);
+    explicit HistoryQuery(QString databasePath, ReadPath readPath = ReadPath::Fastest);
     ~HistoryQuery();
     HistoryQuery(const HistoryQuery&) = delete;
     HistoryQuery& operator=(const HistoryQuery&) = delete;

@@ -27,7 +27,7 @@ void SignalSummaryModel::updateEndpoints(const QList<EndpointConfig>& endpoints)
 {
     QHash<QString, EndpointSignals> old;
     for (EndpointSignals& e : m_endpoints)
-        old.insert(e.key, std::move(e));
+        old.emplace(e.key, std::move(e));
     m_endpoints.clear();
     m_endpoints.reserve(static_cast<std::size_t>(endpoints.size()));
     for (const EndpointConfig& config : endpoints) {

@@ -120,7 +120,7 @@ CircuitTransitions CircuitBreaker::takeTransitions()
     return std::exchange(m_transitions, {});
 }
 
-void CircuitBreaker::open(MonotonicTime now, QString cause)
+void CircuitBreaker::open(MonotonicTime now, const QString& cause)
 {
     m_openedAt = now;
     const QString verb = m_state == CircuitState::HalfOpen ? QStringLiteral("reopening") : QStringLiteral("opening");

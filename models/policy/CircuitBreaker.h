@@ -83,7 +83,7 @@ public:
 
 private:
     void transition(CircuitState to, MonotonicTime now, QString reason);
-    void open(MonotonicTime now, QString cause);
+    void open(MonotonicTime now, const QString& cause);
 
     CircuitBreakerConfig m_config;
     CircuitState m_state = CircuitState::Closed;

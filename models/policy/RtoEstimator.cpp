@@ -42,7 +42,7 @@ bool RtoEstimator::addSample(microseconds rtt, bool fromRetriedAttempt)
     const double rtoUs = m_srttUs + std::max(kGranularityUs, kK * m_rttvarUs);
     // Round up: a timeout a fraction of a millisecond too short would cut off the answers we expect.
     const double rtoMs = std::ceil(rtoUs / 1'000.0);
-    const double maxMs = static_cast<double>(m_max.count());
+    const auto maxMs = static_cast<double>(m_max.count());
     m_rto = clamp(milliseconds(static_cast<milliseconds::rep>(std::min(rtoMs, maxMs))));
     return true;
 }

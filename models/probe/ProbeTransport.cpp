@@ -64,7 +64,7 @@ TransportKind ProbeTransport::effectiveKind(TransportKind configured)
     if (env == "qt")
         return TransportKind::Qt;
     if (!env.isEmpty())
-        qCWarning(lcProbe) << "SIGNALDECK_TRANSPORT must be \"qt\" or \"curl\", not" << env << "- ignored";
+        qCWarning(lcProbe) << R"(SIGNALDECK_TRANSPORT must be "qt" or "curl", not)" << env << "- ignored";
     return configured;
 }
 

@@ -559,12 +559,10 @@ void TransportShard::onFinished(QNetworkReply* reply)
             || (reply->url().scheme() == u"https"_qs && a.encryptedAt < 0 && f.httpStatus == 0
                 && (f.transportError == TransportError::ConnectionClosed
                     || f.transportError == TransportError::ConnectionReset || f.transportError == TransportError::Other)
-                && qtText.contains(QLatin1StringView("alert"), Qt::CaseInsensitive))) {
-            f.transportError = TransportError::TlsFailed;
-            f.tls.failure = tlsFailureOfHandshakeText(qtText, reply->property(kClientCertificateProperty).toBool());
-        } else if (reply->url().scheme() == u"https"_qs && f.httpStatus == 0
-            && qtText.contains(QLatin1StringView("alert certificate required"), Qt::CaseInsensitive)) {
+                && qtText.contains(QLatin1StringView("alert"), Qt::CaseInsensitive))
             // TLS 1.3: the server's alert arrives after the client finished its side of the handshake.
+            || (reply->url().scheme() == u"https"_qs && f.httpStatus == 0
+                && qtText.contains(QLatin1StringView("alert certificate required"), Qt::CaseInsensitive))) {
             f.transportError = TransportError::TlsFailed;
             f.tls.failure = tlsFailureOfHandshakeText(qtText, reply->property(kClientCertificateProperty).toBool());
         }

@@ -17,7 +17,7 @@ namespace sd {
 /// grouping, whatever QLocale or the C locale say. Write errors are sticky: check ok() at the end.
 class CsvWriter {
 public:
-    explicit CsvWriter(QIODevice* device, qsizetype bufferBytes = 64 * 1024);
+    explicit CsvWriter(QIODevice* device, qsizetype bufferBytes = qsizetype { 64 } * 1024);
     ~CsvWriter();
     CsvWriter(const CsvWriter&) = delete;
     CsvWriter& operator=(const CsvWriter&) = delete;

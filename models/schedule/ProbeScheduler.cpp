@@ -731,10 +731,10 @@ ProbeResult attemptResult(const EndpointConfig& endpoint, const ProbeFacts& fact
 void ProbeScheduler::finishOneShot(
     quint64 ticket, const ProbeFacts& facts, const QDateTime& startUtc, const QByteArray& traceId)
 {
-    const auto found = m_oneShots.constFind(ticket);
-    if (found == m_oneShots.cend())
+    const auto found = m_oneShots.find(ticket);
+    if (found == m_oneShots.end())
         return;
-    const OneShot shot = *found;
+    const OneShot shot = std::move(*found);
     m_oneShots.erase(found);
     const Classification verdict = classify(shot.endpoint, facts, m_clock->utcNow(), m_knownSecrets);
     emit oneShotFinished(shot.requestId, attemptResult(shot.endpoint, facts, verdict, startUtc, traceId, 1));

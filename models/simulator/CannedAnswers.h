@@ -51,7 +51,7 @@ SimulatedAnswer gateway(int status);
 SimulatedAnswer status(int code);
 /// 200 with a JSON body of exactly kBigBodyBytes.
 SimulatedAnswer big();
-inline constexpr qsizetype kBigBodyBytes = 1024 * 1024;
+inline constexpr qsizetype kBigBodyBytes = qsizetype { 1024 } * 1024;
 /// 200 carrying the business error `{"error":{"code":500102,"message":"upstream model busy"}}`.
 SimulatedAnswer business();
 /// 404 for an unknown path; `hint` (may be empty) says where the route lives instead.

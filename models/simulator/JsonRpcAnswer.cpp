@@ -94,7 +94,7 @@ QByteArray answer(QByteArrayView requestBody)
         return compact(
             errorObject(kInvalidRequest, QStringLiteral("Invalid Request: empty batch"), QJsonValue(QJsonValue::Null)));
     QJsonArray responses;
-    for (const QJsonValue& element : batch) {
+    for (const auto& element : batch) {
         if (const auto response = answerOne(element))
             responses.append(*response);
     }

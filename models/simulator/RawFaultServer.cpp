@@ -22,7 +22,7 @@ Q_LOGGING_CATEGORY(lcRawFault, "signaldeck.simulator.raw", QtInfoMsg)
 namespace {
 
 /// A request head larger than this is not a probe; the connection is dropped.
-constexpr qsizetype kMaxHeadBytes = 64 * 1024;
+constexpr qsizetype kMaxHeadBytes = qsizetype { 64 } * 1024;
 const char* const kBufferProperty = "sdRequestHead";
 const char* const kHangingProperty = "sdHanging";
 

@@ -306,7 +306,9 @@ void Simulator::send(SimulatedAnswer answer, const QHttpServerRequest& request, 
     }
     QTcpSocket* socket = responder.socket();
     auto pending = std::make_shared<QHttpServerResponder>(std::move(responder));
-    QTimer::singleShot(answer.delay, Qt::PreciseTimer, socket,
+    // Read before the call: the arguments' order of evaluation is unspecified, and the lambda moves `answer`.
+    const auto delay = answer.delay;
+    QTimer::singleShot(delay, Qt::PreciseTimer, socket,
         [pending, answer = std::move(answer), headersOnly] { writeAnswer(answer, std::move(*pending), headersOnly); });
 }
 

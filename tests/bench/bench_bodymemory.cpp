@@ -39,6 +39,7 @@ Run measure(const QString& program, const QStringList& args)
     for (const QString& a : args)
         storage.push_back(a.toLocal8Bit());
     std::vector<char*> argv;
+    argv.reserve(storage.size() + 1);
     for (QByteArray& s : storage)
         argv.push_back(s.data());
     argv.push_back(nullptr);
@@ -65,7 +66,7 @@ QString writeConfig(const QTemporaryDir& dir, const QString& name, const QUrl& u
     const QJsonObject endpoint { { u"name"_s, name }, { u"url"_s, url.toString() }, { u"timeout"_s, u"10s"_s },
         { u"maxBodyBytes"_s, cap } };
     const QJsonObject config { { u"version"_s, 1 }, { u"endpoints"_s, QJsonArray { endpoint } } };
-    const QString path = dir.filePath(name + u".json"_s);
+    QString path = dir.filePath(name + u".json"_s);
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return {};
@@ -105,7 +106,7 @@ int main(int argc, char** argv)
         { "endless chunked body", writeConfig(dir, u"endless"_s, server.url(u"/endless"_s), cap) },
     };
     std::printf("signaldeck --check, maxBodyBytes %lld MiB, %d runs per case, peak RSS (max over runs)\n\n",
-        cap / (1024 * 1024), runs);
+        cap / (qint64 { 1024 } * 1024), runs);
     std::printf("| case | peak RSS | exit codes |\n|---|---|---|\n");
     std::vector<long> peaks;
     for (const Case& c : cases) {

@@ -47,7 +47,7 @@ double threadCpuMs()
 QByteArray proberBody(int endpoints, const QString& location, int brokenEvery)
 {
     QByteArray out;
-    out.reserve(endpoints * 1400);
+    out.reserve(qsizetype { endpoints } * 1400);
     for (int i = 0; i < endpoints; ++i) {
         const QByteArray labels
             = QStringLiteral("endpoint=\"api-%1\",location=\"%2\",url=\"http://api-%1.example/\",tags=\"prod\"")
@@ -156,7 +156,7 @@ int main(int argc, char** argv)
         model.setSnapshot(0, snapshot);
         tiles.setRemoteEndpoints(model.remoteSignals());
         const double update = threadCpuMs() - before;
-        if (snapshot.endpoints.size() < n * l)
+        if (snapshot.endpoints.size() < qsizetype { n } * l)
             return; // Prometheus has not scraped every location yet
         ++complete;
         if (complete == 1)
@@ -205,7 +205,7 @@ int main(int argc, char** argv)
         const double t2 = threadCpuMs();
         parseMs.push_back(t1 - t0);
         buildMs.push_back(t2 - t1);
-        if (built.size() != n * l)
+        if (built.size() != qsizetype { n } * l)
             return 1;
     }
     // The detail pane's range read for one remote endpoint, its locations as lines (parsed on a pool thread).

@@ -130,7 +130,7 @@ AppConfig richConfig()
     chat.errorCodes.rules = { { 500100, 500199, FailureSignal::S1 }, { 401001, 401001, FailureSignal::S2 },
         { -32602, -32602, FailureSignal::S3 }, { 429000, 429999, FailureSignal::S4 } };
     chat.credential = u"llm-prod"_s;
-    chat.maxBodyBytes = 1024 * 1024;
+    chat.maxBodyBytes = qint64 { 1024 } * 1024;
     chat.freshConnection = true;
     chat.tags = { u"prod"_s, u"llm"_s };
     config.endpoints.append(chat);

@@ -197,7 +197,8 @@ private slots:
         store.setEntries({ { u"llm"_s, old } });
         CredentialRotation rotation(&store, configPath(), CredentialAuditLog(auditPath()));
         const QDateTime now(QDate(2030, 2, 1), QTime(9, 30), Qt::UTC);
-        rotation.setClock([now] { return now; });
+        // The clock is called again and again: its captured time must stay, so returning a copy is right.
+        rotation.setClock([now] { return now; }); // NOLINT(performance-no-automatic-move)
 
         const CredentialVerification v = verify(rotation, u"llm"_s, fresh);
         QVERIFY2(v.passed, qPrintable(v.summary));

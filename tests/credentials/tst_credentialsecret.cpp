@@ -170,7 +170,7 @@ private slots:
         QTest::newRow("2 days, critical 1") << 2 * day + 3600 << 14 << 1 << SignalState::Warning
                                             << u"server certificate CN=api expires in 2 days (2030-06-03T13:00:00Z): "
                                                u"renew the certificate"_s;
-        QTest::newRow("5 hours") << qint64 { 5 * 3600 } << 14 << 0 << SignalState::Warning
+        QTest::newRow("5 hours") << qint64 { 5 } * 3600 << 14 << 0 << SignalState::Warning
                                  << u"server certificate CN=api expires in 5 h 0 min (2030-06-01T17:00:00Z): renew "
                                     u"the certificate"_s;
         QTest::newRow("expired") << -day << 14 << 3 << SignalState::Critical

@@ -163,8 +163,8 @@ void TestHistoryStore::storesStringsOnceAndIntegersInRows()
         HistoryStore store(optionsFor(dir.path()));
         ProbeResults batch;
         for (int i = 0; i < 100; ++i)
-            batch.append(probe(u"payments"_s, baseMs(i * 1000), 50'000, Outcome::Throttled, 429, FailureSignal::S4,
-                u"HTTP 429, Retry-After 30 s"_s));
+            batch.append(probe(u"payments"_s, baseMs(qint64 { i } * 1000), 50'000, Outcome::Throttled, 429,
+                FailureSignal::S4, u"HTTP 429, Retry-After 30 s"_s));
         store.append(batch);
         QVERIFY(store.flushNow());
     }
@@ -254,8 +254,8 @@ void TestHistoryStore::statsAddRollupsAndRawEdges()
     ProbeResults all;
     for (int i = 0; i < 60; ++i) {
         const bool fail = i % 6 == 5;
-        all.append(probe(u"e"_s, baseMs(i * 10'000), (i + 1) * 1000, fail ? Outcome::Throttled : Outcome::Ok,
-            fail ? 503 : 200, fail ? FailureSignal::S4 : FailureSignal::None));
+        all.append(probe(u"e"_s, baseMs(qint64 { i } * 10'000), qint64 { i + 1 } * 1000,
+            fail ? Outcome::Throttled : Outcome::Ok, fail ? 503 : 200, fail ? FailureSignal::S4 : FailureSignal::None));
     }
     {
         HistoryStore store(optionsFor(dir.path()));
@@ -350,8 +350,9 @@ void TestHistoryStore::chartUsesRawForShortRangesAndRollupsForLong()
     ProbeResults all;
     for (int i = 0; i < 7200; ++i) {
         const bool fail = i % 100 == 99;
-        all.append(probe(u"e"_s, baseMs(i * 1000), (1 + i / 60) * 1000, fail ? Outcome::Connection : Outcome::Ok,
-            fail ? 502 : 200, fail ? FailureSignal::S1 : FailureSignal::None));
+        all.append(probe(u"e"_s, baseMs(qint64 { i } * 1000), qint64 { 1 + i / 60 } * 1000,
+            fail ? Outcome::Connection : Outcome::Ok, fail ? 502 : 200,
+            fail ? FailureSignal::S1 : FailureSignal::None));
     }
     HistoryStore store(optionsFor(dir.path()));
     store.append(all);
@@ -403,7 +404,7 @@ void TestHistoryStore::chartP95FromRawAndFromRollupHistograms()
     // Minute A: 20 probes of 1..20 ms; minute B: 20 probes of 21..40 ms (every 3 s).
     ProbeResults all;
     for (int i = 0; i < 40; ++i)
-        all.append(probe(u"e"_s, baseMs(i * 3000), (i + 1) * 1000));
+        all.append(probe(u"e"_s, baseMs(qint64 { i } * 3000), qint64 { i + 1 } * 1000));
     {
         HistoryStore store(optionsFor(dir.path()));
         store.append(all);
@@ -555,7 +556,7 @@ void TestHistoryStore::damagedPagesAreNotANewerSchema()
         HistoryStore store(optionsFor(dir.path()));
         QList<ProbeResult> many;
         for (int i = 0; i < 400; ++i)
-            many.append(probe(u"endpoint-%1"_s.arg(i % 7), baseMs(i * 1000), 1000 + i));
+            many.append(probe(u"endpoint-%1"_s.arg(i % 7), baseMs(qint64 { i } * 1000), 1000 + i));
         store.append(many);
         QVERIFY(store.flushNow());
     }
@@ -679,7 +680,7 @@ void TestHistoryStore::fullDiskKeepsStoredHistoryAndBoundsMemory()
 {
     QTemporaryDir dir;
     HistoryOptions o = optionsFor(dir.path());
-    o.maxDatabaseBytes = 160 * 1024; // SQLite's max_page_count fails writes exactly like a full disk
+    o.maxDatabaseBytes = qint64 { 160 } * 1024; // SQLite's max_page_count fails writes exactly like a full disk
     o.maxPendingSamples = 500;
     o.retryInterval = std::chrono::milliseconds(60'000);
     HistoryStore store(o);
@@ -709,7 +710,7 @@ void TestHistoryStore::fullDiskKeepsStoredHistoryAndBoundsMemory()
     for (int i = 0; i < 10; ++i) {
         ProbeResults more;
         for (int j = 0; j < 100; ++j)
-            more.append(probe(u"e"_s, baseMs(kDay + (i * 100 + j) * 1000), 1000));
+            more.append(probe(u"e"_s, baseMs(kDay + qint64 { i * 100 + j } * 1000), 1000));
         store.append(more);
     }
     QCOMPARE(store.pendingSamples(), 500);
@@ -737,7 +738,7 @@ void TestHistoryStore::unwritableDirectoryReportsAndKeepsProbing()
     QVERIFY(!store.isOpen());
     ProbeResults results;
     for (int i = 0; i < 25; ++i)
-        results.append(probe(u"e"_s, baseMs(i * 1000), 1000));
+        results.append(probe(u"e"_s, baseMs(qint64 { i } * 1000), 1000));
     store.append(results);
     QVERIFY(!store.flushNow());
     QCOMPARE(store.pendingSamples(), 10);
@@ -769,7 +770,7 @@ void TestHistoryStore::appendFromManyThreads()
             for (int i = 0; i < 50; ++i) {
                 ProbeResults batch;
                 for (int j = 0; j < 20; ++j)
-                    batch.append(probe(u"t%1"_s.arg(t), baseMs((i * 20 + j) * 1000), 1000));
+                    batch.append(probe(u"t%1"_s.arg(t), baseMs(qint64 { i * 20 + j } * 1000), 1000));
                 store.append(batch);
             }
         }));
@@ -792,7 +793,7 @@ void TestHistoryStore::lastSamplesPerEndpointForRestart()
         HistoryStore store(optionsFor(dir.path()));
         ProbeResults batch;
         for (int i = 0; i < 30; ++i) {
-            batch.append(probe(u"a"_s, baseMs(i * 1000), i));
+            batch.append(probe(u"a"_s, baseMs(qint64 { i } * 1000), i));
             batch.append(probe(u"b"_s, baseMs(i * 1000 + 500), 100 + i));
         }
         store.append(batch);
@@ -814,7 +815,7 @@ void TestHistoryStore::directAndQtSqlReadsAgree()
         ProbeResults batch;
         for (int i = 0; i < 3000; ++i) {
             const bool fail = i % 13 == 0;
-            auto r = probe(i % 3 ? u"a"_s : u"b"_s, baseMs(i * 700), 1000 + (i * 7919) % 90'000,
+            auto r = probe(i % 3 ? u"a"_s : u"b"_s, baseMs(qint64 { i } * 700), 1000 + (i * 7919) % 90'000,
                 fail ? Outcome::Timeout : Outcome::Ok, fail ? 0 : 200, fail ? FailureSignal::S1 : FailureSignal::None,
                 fail ? u"deadline"_s : QString());
             if (i % 2)
@@ -993,7 +994,7 @@ void TestHistoryStore::outOfOrderSamplesKeepTimeOrderAcrossBlocks()
     QCOMPARE(back.at(2).latencyUs, 78);
     for (int i = 1; i < 1200; ++i) {
         const StoredSample& s = back.at(i + 2);
-        QCOMPARE(s.startMs, baseMs(i * 1000));
+        QCOMPARE(s.startMs, baseMs(qint64 { i } * 1000));
         QCOMPARE(s.latencyUs, 1000 + i);
         QCOMPARE(s.traceId, QByteArray::number(i * 7919LL + 1, 16).rightJustified(32, '0'));
     }
@@ -1010,7 +1011,7 @@ void TestHistoryStore::retentionTrimsInsideABlock()
     HistoryStore store(o);
     ProbeResults batch;
     for (int i = 0; i < 7200; ++i) {
-        ProbeResult r = probe(u"e"_s, now - 2 * kHour + i * 1000 + 250, 2000 + i);
+        ProbeResult r = probe(u"e"_s, now - 2 * kHour + qint64 { i } * 1000 + 250, 2000 + i);
         r.traceId = QByteArray::number(i + 1, 16).rightJustified(32, 'c');
         batch.append(r);
     }

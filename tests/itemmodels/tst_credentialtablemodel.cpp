@@ -226,7 +226,7 @@ void TestCredentialTableModel::clockMovesTheCountdown()
 {
     AppConfig config;
     CredentialConfig c = credential(QStringLiteral("jwt"));
-    c.expires = kT0.addSecs(2 * 3600);
+    c.expires = kT0.addSecs(qint64 { 2 } * 3600);
     config.credentials = { c };
     QDateTime now = kT0;
     Model model;
@@ -237,7 +237,7 @@ void TestCredentialTableModel::clockMovesTheCountdown()
     QCOMPARE(state(model, 0), SignalState::Warning);
 
     QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
-    now = kT0.addSecs(3 * 3600);
+    now = kT0.addSecs(qint64 { 3 } * 3600);
     model.refreshRelativeTimes();
     QCOMPARE(text(model, 0, Model::Expires), QStringLiteral("expired 1 h 0 min ago"));
     QCOMPARE(state(model, 0), SignalState::Critical);

@@ -70,7 +70,7 @@ private slots:
 
     void outputIsBoundedAndCounted()
     {
-        const QByteArray text(10 * 1024 * 1024, 'a'); // a small "bomb": 10 MiB from ~10 KiB
+        const QByteArray text(qsizetype { 10 } * 1024 * 1024, 'a'); // a small "bomb": 10 MiB from ~10 KiB
         BodyDecoder decoder("gzip");
         const QByteArray out = decoder.decode(compress(text, 31), 4096);
         QCOMPARE(out.size(), 4096);

@@ -15,7 +15,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-constexpr qint64 kMiB = 1024 * 1024;
+constexpr qint64 kMiB = qint64 { 1024 } * 1024;
 // AddressSanitizer keeps freed blocks in a quarantine (256 MiB by default) before reusing them, so under the
 // asan preset the peak includes it; an unbounded body still overshoots by far (gigabytes in 10 s).
 #if defined(__SANITIZE_ADDRESS__)

@@ -141,11 +141,13 @@ void TestCsvExport::summaryMatchesHandComputedValues()
     // "api": twelve probes 10 s apart; #3-#5 time out (S1), #8 is throttled (S4, 50 ms), the rest 100 ms.
     for (int i = 0; i < 12; ++i) {
         if (i >= 3 && i <= 5)
-            results.append(probe(u"api"_s, baseMs(i * 10'000), 2'000'000, Outcome::Timeout, 0, FailureSignal::S1));
+            results.append(
+                probe(u"api"_s, baseMs(qint64 { i } * 10'000), 2'000'000, Outcome::Timeout, 0, FailureSignal::S1));
         else if (i == 8)
-            results.append(probe(u"api"_s, baseMs(i * 10'000), 50'000, Outcome::Throttled, 429, FailureSignal::S4));
+            results.append(
+                probe(u"api"_s, baseMs(qint64 { i } * 10'000), 50'000, Outcome::Throttled, 429, FailureSignal::S4));
         else
-            results.append(probe(u"api"_s, baseMs(i * 10'000), 100'000));
+            results.append(probe(u"api"_s, baseMs(qint64 { i } * 10'000), 100'000));
     }
     // "down": fine once, then failing until the end of the range (2 s timeouts at 10 s and 20 s).
     results.append(probe(u"down"_s, baseMs(0), 10'000));
@@ -211,11 +213,13 @@ void TestCsvExport::summaryUptimeLeavesOutMaintenanceWindows()
     // Twelve probes 10 s apart; #3-#5 time out, #8 is throttled: 8 OK of 12.
     for (int i = 0; i < 12; ++i) {
         if (i >= 3 && i <= 5)
-            results.append(probe(u"api"_s, baseMs(i * 10'000), 2'000'000, Outcome::Timeout, 0, FailureSignal::S1));
+            results.append(
+                probe(u"api"_s, baseMs(qint64 { i } * 10'000), 2'000'000, Outcome::Timeout, 0, FailureSignal::S1));
         else if (i == 8)
-            results.append(probe(u"api"_s, baseMs(i * 10'000), 50'000, Outcome::Throttled, 429, FailureSignal::S4));
+            results.append(
+                probe(u"api"_s, baseMs(qint64 { i } * 10'000), 50'000, Outcome::Throttled, 429, FailureSignal::S4));
         else
-            results.append(probe(u"api"_s, baseMs(i * 10'000), 100'000));
+            results.append(probe(u"api"_s, baseMs(qint64 { i } * 10'000), 100'000));
     }
     {
         HistoryStore store(optionsFor(dir.path()));
@@ -260,7 +264,7 @@ void TestCsvExport::exportsOnlyChosenEndpointsInTimeOrder()
         HistoryStore store(optionsFor(dir.path()));
         ProbeResults results;
         for (int i = 0; i < 50; ++i) {
-            results.append(probe(u"a"_s, baseMs(i * 1000), 1000));
+            results.append(probe(u"a"_s, baseMs(qint64 { i } * 1000), 1000));
             results.append(probe(u"b"_s, baseMs(i * 1000 + 500), 1000));
             results.append(probe(u"c"_s, baseMs(i * 1000 + 250), 1000));
         }
@@ -295,7 +299,7 @@ void TestCsvExport::cancelLeavesNoFile()
         HistoryStore store(optionsFor(dir.path()));
         ProbeResults results;
         for (int i = 0; i < 40'000; ++i)
-            results.append(probe(u"e%1"_s.arg(i % 4), baseMs(i * 250), 1000 + i));
+            results.append(probe(u"e%1"_s.arg(i % 4), baseMs(qint64 { i } * 250), 1000 + i));
         store.append(results);
         QVERIFY(store.flushNow());
     }

@@ -73,8 +73,9 @@ void TestExportCommand::initTestCase()
     HistoryStore store(o);
     // Recent samples, so that relative ranges like -1h find them.
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    store.append({ probe(u"alpha"_s, now - 30 * 60'000, 12'000), probe(u"beta"_s, now - 20 * 60'000, 15'000),
-        probe(u"alpha"_s, now - 10 * 60'000, 2'000'000, Outcome::Timeout, 0, FailureSignal::S1),
+    store.append({ probe(u"alpha"_s, now - qint64 { 30 } * 60'000, 12'000),
+        probe(u"beta"_s, now - qint64 { 20 } * 60'000, 15'000),
+        probe(u"alpha"_s, now - qint64 { 10 } * 60'000, 2'000'000, Outcome::Timeout, 0, FailureSignal::S1),
         probe(u"alpha"_s, baseMs(0), 1000) });
     QVERIFY(store.flushNow());
 }
@@ -86,9 +87,9 @@ void TestExportCommand::parsesTimes_data()
     const qint64 now = baseMs(0);
     QTest::newRow("now") << u"now"_s << now;
     QTest::newRow("-24h") << u"-24h"_s << now - 24 * kHour;
-    QTest::newRow("-7d") << u"-7d"_s << now - 7 * 24 * kHour;
-    QTest::newRow("-2w") << u"-2w"_s << now - 14 * 24 * kHour;
-    QTest::newRow("-30m") << u"-30m"_s << now - 30 * 60'000;
+    QTest::newRow("-7d") << u"-7d"_s << now - qint64 { 7 } * 24 * kHour;
+    QTest::newRow("-2w") << u"-2w"_s << now - qint64 { 14 } * 24 * kHour;
+    QTest::newRow("-30m") << u"-30m"_s << now - qint64 { 30 } * 60'000;
     QTest::newRow("-90s") << u"-90s"_s << now - 90'000;
     QTest::newRow("ISO with Z") << u"2026-03-02T10:00:00Z"_s << now;
     QTest::newRow("ISO with ms") << u"2026-03-02T10:00:00.250Z"_s << now + 250;
@@ -199,7 +200,8 @@ void TestExportCommand::summaryLeavesTheConfigsMaintenanceOutOfUptime()
     f.write(u"{ \"version\": 1, \"endpoints\": [ { \"name\": \"alpha\", \"url\": \"http://127.0.0.1:9/\" } ], "
             "\"maintenance\": [ { \"endpoints\": [\"alpha\"], \"from\": \"%1\", \"to\": \"%2\", "
             "\"excludeFromUptime\": true } ] }"_s
-                .arg(now.addSecs(-15 * 60).toString(Qt::ISODate), now.addSecs(-5 * 60).toString(Qt::ISODate))
+                .arg(now.addSecs(qint64 { -15 } * 60).toString(Qt::ISODate),
+                    now.addSecs(qint64 { -5 } * 60).toString(Qt::ISODate))
                 .toUtf8());
     f.close();
     const QString file = m_dir.filePath(u"summary-maintenance.csv"_s);

@@ -56,7 +56,7 @@ private slots:
             e.name = u"hostile"_s;
             e.url = m_faults.url(hostile);
             e.interval = kInterval;
-            e.maxBodyBytes = 64 * 1024 * 1024;
+            e.maxBodyBytes = qint64 { 64 } * 1024 * 1024;
             config.endpoints.append(e);
         }
         Engine engine;
