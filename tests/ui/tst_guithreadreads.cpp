@@ -59,7 +59,7 @@ private slots:
                     ProbeResult r;
                     r.endpoint = name;
                     r.url = sim.url(u"/healthy"_s).toString();
-                    r.startUtc = QDateTime::fromMSecsSinceEpoch(startMs + i * 1000, QTimeZone::utc());
+                    r.startUtc = QDateTime::fromMSecsSinceEpoch(startMs + qint64 { i } * 1000, QTimeZone::utc());
                     r.latencyUs = 4000 + i;
                     r.httpStatus = 200;
                     r.outcome = Outcome::Ok;
