@@ -16,7 +16,10 @@ sed -E 's/ -Winvalid-pch -include [^ "]*cmake_pch\.hxx//g' "$build_dir/compile_c
   >"$tidy_db/compile_commands.json"
 # One pass: the output is kept and filtered, and xargs's own status (123 when any clang-tidy failed) decides.
 status=0
-printf '%s\n' "${tus[@]}" | xargs -P "$(nproc)" -n 4 clang-tidy -p "$tidy_db" --quiet >"$tidy_db/out" 2>&1 || status=$?
+# A clang-tidy that crashes (it has, on a file GCC accepts) must not stop xargs, which gives up on a command killed by
+# a signal or exiting 255: every failure becomes status 1, and the other files are still checked.
+printf '%s\n' "${tus[@]}" | xargs -P "$(nproc)" -n 4 sh -c 'clang-tidy -p "$0" --quiet "$@" || exit 1' "$tidy_db" \
+  >"$tidy_db/out" 2>&1 || status=$?
 grep -v -E '^[0-9]+ warnings? generated|^Suppressed|^Use -header-filter' "$tidy_db/out" || true
 if [ "$status" -ne 0 ]; then
   echo "lint: clang-tidy failed (status $status)" >&2
