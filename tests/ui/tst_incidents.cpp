@@ -445,7 +445,7 @@ private slots:
         QTemporaryDir dir;
         const QDateTime now = QDateTime::currentDateTimeUtc();
         const QDateTime t0(now.date(), QTime(now.time().hour(), now.time().minute()), QTimeZone::utc());
-        const QDateTime start = t0.addSecs(-3 * 3600); // well before anything this session probes
+        const QDateTime start = t0.addSecs(qint64 { -3 } * 3600); // well before anything this session probes
         const QString name = u"legacy"_s;
         {
             ProbeResults stored;
@@ -476,8 +476,8 @@ private slots:
         config.endpoints = { e };
         MaintenanceWindow w;
         w.endpoints = QStringList { name };
-        w.from = start.addSecs(5 * 60);
-        w.to = start.addSecs(15 * 60);
+        w.from = start.addSecs(qint64 { 5 } * 60);
+        w.to = start.addSecs(qint64 { 15 } * 60);
         w.reason = u"planned"_s;
         w.excludeFromUptime = true;
         config.maintenance = { w };

@@ -192,7 +192,7 @@ void TestDemoCredentials::rotationInTheDemoTurnsTheAuthTileOk()
     window.close(); // writes the window state to the settings
     QSettings settings(QSettings::NativeFormat, QSettings::UserScope, u"SignalDeck"_s, u"SignalDeck"_s); // the window's
     settings.sync();
-    const QByteArray needle = token;
+    const QByteArray& needle = token;
     QVERIFY(!fileBytes(session.credentialsConfigPath()).contains(needle));
     QVERIFY(!fileBytes(CredentialAuditLog::defaultPath()).isEmpty());
     QVERIFY(!fileBytes(CredentialAuditLog::defaultPath()).contains(needle));
