@@ -5,6 +5,7 @@
 // with nothing selected say so instead of "00:00:00", and `--demo --port P` takes no random port. The table
 // shows at least 5 rows with the detail pane, 10 with it folded; the banner and warnings follow the palette
 // (readable in dark mode); screenshots at both sizes, light and dark.
+#include "DarkPalette.h"
 #include "DemoSession.h"
 #include "itemmodels/EndpointFilterProxy.h"
 #include "itemmodels/EndpointTableModel.h"
@@ -60,25 +61,6 @@ quint16 freePortPair()
             return port;
     }
     return 0;
-}
-
-/// A dark system palette (Fusion's colours inverted), as a desktop in dark mode gives it.
-QPalette darkPalette()
-{
-    QPalette dark;
-    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-    dark.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
-    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-    dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
-    dark.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
-    dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-    dark.setColor(QPalette::ButtonText, QColor(0xe0, 0xe0, 0xe0));
-    dark.setColor(QPalette::Highlight, QColor(0x2a, 0x82, 0xda));
-    dark.setColor(QPalette::HighlightedText, Qt::white);
-    dark.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9a, 0x9a));
-    dark.setColor(QPalette::ToolTipBase, QColor(0x35, 0x35, 0x35));
-    dark.setColor(QPalette::ToolTipText, QColor(0xe0, 0xe0, 0xe0));
-    return dark;
 }
 
 /// WCAG 2 contrast ratio of two colours (1 … 21).
@@ -469,7 +451,7 @@ private slots:
         QVERIFY(banner && keychain && banner->isVisible());
         const QPalette light = QApplication::palette();
         for (const bool isDark : { false, true }) {
-            QApplication::setPalette(isDark ? darkPalette() : light);
+            QApplication::setPalette(isDark ? test::darkPalette() : light);
             QCoreApplication::processEvents();
             const QImage image = banner->grab().toImage();
             const QColor background = image.pixelColor(3, image.height() / 2); // inside the border
@@ -528,7 +510,7 @@ private slots:
         const QDir out(QStringLiteral(SCREENSHOT_DIR));
         QVERIFY(out.mkpath(u"."_s));
         QVERIFY(window()->grab().save(out.filePath(u"operator-1024x700.png"_s)));
-        const QPalette dark = darkPalette();
+        const QPalette dark = test::darkPalette();
         const QPalette light = QApplication::palette();
         QApplication::setPalette(dark);
         const int before = window()->detailPane()->chartUpdates();

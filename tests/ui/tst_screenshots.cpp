@@ -3,6 +3,7 @@
 // saves PNGs of the whole window, the tiles, the charts and the event log into the build tree
 // (tests/ui/screenshots/) for a person to look at. It asserts what those pictures must show: every tile
 // in a non-OK state, charts holding points, an event log with transitions.
+#include "DarkPalette.h"
 #include "DemoSession.h"
 #include "itemmodels/EventLogModel.h"
 #include "ui/DetailPane.h"
@@ -76,17 +77,7 @@ private slots:
         QVERIFY(!window.detailPane()->errorChart()->grab().isNull());
 
         // Dark mode: the same window under a dark system palette (Fusion's colours inverted).
-        QPalette dark;
-        dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-        dark.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
-        dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-        dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
-        dark.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
-        dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-        dark.setColor(QPalette::ButtonText, QColor(0xe0, 0xe0, 0xe0));
-        dark.setColor(QPalette::Highlight, QColor(0x2a, 0x82, 0xda));
-        dark.setColor(QPalette::HighlightedText, Qt::white);
-        dark.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9a, 0x9a));
+        const QPalette dark = test::darkPalette();
         QApplication::setPalette(dark);
         const int before = window.detailPane()->chartUpdates();
         window.detailPane()->refresh();
