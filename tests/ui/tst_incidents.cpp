@@ -102,6 +102,22 @@ private:
         return e;
     }
 
+    /// A dashboard session (controller and window) on the config file and the data directory of this test,
+    /// as a start or a restart makes it.
+    void openSession()
+    {
+        const ConfigParseResult loaded = loadConfigFile(configPath());
+        QVERIFY2(loaded.ok(), qPrintable(loaded.errorText()));
+        DashboardOptions options;
+        options.config = *loaded.config;
+        options.configPath = configPath();
+        options.sourceLabel = configPath();
+        options.dataDir = m_dir.filePath(u"data"_s);
+        options.credentialStore = &m_store;
+        options.auditPath = m_dir.filePath(u"audit.log"_s);
+        m_session = std::make_unique<DashboardSession>(options);
+    }
+
     void select(const QString& name)
     {
         window().selectEndpoint(name);
@@ -138,16 +154,8 @@ private slots:
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write(json.toUtf8());
         file.close();
-        const ConfigParseResult loaded = loadConfigFile(configPath());
-        QVERIFY2(loaded.ok(), qPrintable(loaded.errorText()));
-        DashboardOptions options;
-        options.config = *loaded.config;
-        options.configPath = configPath();
-        options.sourceLabel = configPath();
-        options.dataDir = m_dir.filePath(u"data"_s);
-        options.credentialStore = &m_store;
-        options.auditPath = m_dir.filePath(u"audit.log"_s);
-        m_session = std::make_unique<DashboardSession>(options);
+        openSession();
+        QVERIFY(m_session);
         // Notices at most every 500 ms instead of every 15 s (TransitionDigest's cooldown, tested on its own in
         // tst_transitiondigest): the recovery's notice below comes without a 15 s wait.
         window().tray()->setCooldownMs(500);
@@ -544,16 +552,8 @@ private slots:
         // Restart: a new controller and window on the same files.
         window().close();
         m_session.reset();
-        const ConfigParseResult loaded = loadConfigFile(configPath());
-        QVERIFY2(loaded.ok(), qPrintable(loaded.errorText()));
-        DashboardOptions options;
-        options.config = *loaded.config;
-        options.configPath = configPath();
-        options.sourceLabel = configPath();
-        options.dataDir = m_dir.filePath(u"data"_s);
-        options.credentialStore = &m_store;
-        options.auditPath = m_dir.filePath(u"audit.log"_s);
-        m_session = std::make_unique<DashboardSession>(options);
+        openSession();
+        QVERIFY(m_session);
         window().resize(1024, 700);
         window().show();
         QVERIFY(QTest::qWaitForWindowExposed(&window()));
