@@ -134,11 +134,11 @@ void TestCsvExport::rawExportReadsBackWithTrickyCells()
     QVERIFY(!bytes.startsWith("\xef\xbb\xbf")); // UTF-8 without a BOM
 }
 
-void TestCsvExport::summaryMatchesHandComputedValues()
+namespace {
+/// "api": twelve probes 10 s apart; #3-#5 time out (S1, 2 s), #8 is throttled (S4, 50 ms), the rest 100 ms: 8 OK.
+ProbeResults apiProbes()
 {
-    QTemporaryDir dir;
     ProbeResults results;
-    // "api": twelve probes 10 s apart; #3-#5 time out (S1), #8 is throttled (S4, 50 ms), the rest 100 ms.
     for (int i = 0; i < 12; ++i) {
         if (i >= 3 && i <= 5)
             results.append(
@@ -149,6 +149,16 @@ void TestCsvExport::summaryMatchesHandComputedValues()
         else
             results.append(probe(u"api"_s, baseMs(qint64 { i } * 10'000), 100'000));
     }
+    return results;
+}
+} // namespace
+
+void TestCsvExport::summaryMatchesHandComputedValues()
+{
+    QTemporaryDir dir;
+    ProbeResults results;
+    // "api": twelve probes 10 s apart; #3-#5 time out (S1), #8 is throttled (S4, 50 ms), the rest 100 ms.
+    results.append(apiProbes());
     // "down": fine once, then failing until the end of the range (2 s timeouts at 10 s and 20 s).
     results.append(probe(u"down"_s, baseMs(0), 10'000));
     results.append(probe(u"down"_s, baseMs(10'000), 2'000'000, Outcome::Timeout, 0, FailureSignal::S1));
@@ -211,16 +221,7 @@ void TestCsvExport::summaryUptimeLeavesOutMaintenanceWindows()
     QTemporaryDir dir;
     ProbeResults results;
     // Twelve probes 10 s apart; #3-#5 time out, #8 is throttled: 8 OK of 12.
-    for (int i = 0; i < 12; ++i) {
-        if (i >= 3 && i <= 5)
-            results.append(
-                probe(u"api"_s, baseMs(qint64 { i } * 10'000), 2'000'000, Outcome::Timeout, 0, FailureSignal::S1));
-        else if (i == 8)
-            results.append(
-                probe(u"api"_s, baseMs(qint64 { i } * 10'000), 50'000, Outcome::Throttled, 429, FailureSignal::S4));
-        else
-            results.append(probe(u"api"_s, baseMs(qint64 { i } * 10'000), 100'000));
-    }
+    results.append(apiProbes());
     {
         HistoryStore store(optionsFor(dir.path()));
         store.append(results);
