@@ -473,29 +473,26 @@ void tst_Simulator::resetSendsRstAndCloseSendsFin()
 void tst_Simulator::delayIsAccurate()
 {
     QCOMPARE(fetch(m_nam, m_sim.url(u"/healthy"_s)).status, 200); // connect once, outside the measurement
-    const auto measure = [this](const QString& route) {
-        QList<double> latencies;
-        for (int i = 0; i < 50; ++i) {
-            const Fetched answer = fetch(m_nam, m_sim.url(route));
-            if (answer.status != 200)
-                return QList<double>();
-            latencies.append(answer.elapsedMs);
-        }
-        std::sort(latencies.begin(), latencies.end());
-        return latencies;
-    };
-    const QList<double> immediate = measure(u"/healthy"_s);
-    const QList<double> delayed = measure(u"/healthy?delay=20"_s);
-    QCOMPARE(immediate.size(), 50);
-    QCOMPARE(delayed.size(), 50);
-    const double median = (delayed[24] + delayed[25]) / 2.0;
-    const double immediateMedian = (immediate[24] + immediate[25]) / 2.0;
-    qInfo("round trip without delay: median %.3f ms; with ?delay=20: median %.3f ms, min %.3f, max %.3f",
-        immediateMedian, median, delayed.first(), delayed.last());
-    // The delay is added to whatever a round trip costs on this machine at the moment (under load even the
-    // undelayed round trip can take 15 ms), so the upper bound carries that cost; the lower bound does not.
-    QVERIFY2(median >= 20.0 && median <= 25.0 + immediateMedian, qPrintable(QString::number(median)));
+    // Interleaved (plain, delayed, plain, delayed …), so a burst of load on the machine hits both series alike.
+    QList<double> immediate;
+    QList<double> delayed;
+    for (int i = 0; i < 40; ++i) {
+        const Fetched plain = fetch(m_nam, m_sim.url(u"/healthy"_s));
+        const Fetched held = fetch(m_nam, m_sim.url(u"/healthy?delay=20"_s));
+        QCOMPARE(plain.status, 200);
+        QCOMPARE(held.status, 200);
+        immediate.append(plain.elapsedMs);
+        delayed.append(held.elapsedMs);
+    }
+    std::sort(immediate.begin(), immediate.end());
+    std::sort(delayed.begin(), delayed.end());
+    qInfo("round trip without delay: min %.3f ms, median %.3f; with ?delay=20: min %.3f, median %.3f, max %.3f",
+        immediate.first(), immediate[20], delayed.first(), delayed[20], delayed.last());
     QVERIFY(delayed.first() >= 19.9); // never early
+    // Load on a shared machine only ever adds time, so the fastest round trips are the ones that show what the
+    // simulator itself adds: the 20 ms asked for, not a multiple of it nor a second timer tick.
+    const double added = delayed.first() - immediate.first();
+    QVERIFY2(added >= 19.0 && added <= 30.0, qPrintable(QString::number(added)));
 }
 
 void tst_Simulator::delaysRunConcurrently()
