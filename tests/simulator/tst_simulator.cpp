@@ -280,10 +280,14 @@ void tst_Simulator::flakyFailsAtTheRequestedRate()
     QFETCH(int, requests);
     QFETCH(int, minFailures);
     QFETCH(int, maxFailures);
-    const QList<Fetched> answers = fetchAll(QList<FetchRequest>(requests, getRequest(m_nam, m_sim.url(route))));
+    // 200 requests queue behind QNetworkAccessManager's 6 connections; under a loaded CI machine the last ones
+    // wait several seconds, so the inactivity timeout is far above anything the simulator itself takes.
+    const QList<Fetched> answers
+        = fetchAll(QList<FetchRequest>(requests, getRequest(m_nam, m_sim.url(route), 60'000)), 60'000);
     int failures = 0;
     for (const Fetched& answer : answers) {
-        QVERIFY(answer.status == 200 || answer.status == 500);
+        QVERIFY2(answer.status == 200 || answer.status == 500,
+            qPrintable(u"status %1, network error %2"_s.arg(answer.status).arg(answer.error)));
         failures += answer.status == 500 ? 1 : 0;
     }
     QVERIFY2(failures >= minFailures && failures <= maxFailures, qPrintable(QString::number(failures)));
@@ -514,7 +518,9 @@ void tst_Simulator::delaysRunConcurrently()
         QCOMPARE(answer.status, 200);
         QVERIFY2(answer.elapsedMs >= 299.9, qPrintable(QString::number(answer.elapsedMs)));
     }
-    QVERIFY2(total < 1500, qPrintable(QString::number(total)));
+    // Held one after another they would take 9 s; together, 300 ms plus however slow the machine is at the moment.
+    // Half the serial time leaves room for a loaded CI machine and still fails for a simulator that serialises.
+    QVERIFY2(total < 4500, qPrintable(QString::number(total)));
     QCOMPARE(m_sim.requestCount(u"/healthy"_s), 30);
 }
 
