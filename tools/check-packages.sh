@@ -5,13 +5,13 @@
 # (Depends/Pre-Depends, recursively) of one of them, or is Essential (always on a Debian system). Packages
 # are installed with --no-install-recommends, so a Recommends does not count.
 #
-#   tools/check-packages.sh [--build BUILD_DIR] [STRACE_FILE …]
+#   tools/check-packages.sh [--build BUILD_DIR] [TRACE_FILE …]
 #
 # Always: configures the project into a scratch directory under strace (openat, execve).
 # --build: also every header the compiler read (ninja's dependency log) and every tool and library path on
 #          the build's command lines, in an existing build directory.
-# STRACE_FILE: traces of other steps, written with $(TRACE) in the Makefile (`strace -f -z -e
-#          trace=openat,execve -o FILE …`): the test suite's run, the package build.
+# TRACE_FILE: traces of other steps, written with $(TRACE) in the Makefile (tools/trace-opens.py, or `strace -f -z
+#          -e trace=openat,execve -o FILE …`; both write strace's line format): the test suite's run, the package build.
 # Directory opens are left out, and so are directories read whole (pkg-config's .pc directories, D-Bus
 # service files), and a few packages read only when present (see 'optional' below).
 set -euo pipefail
@@ -85,6 +85,7 @@ optional = {
     'tzdata': 'glibc reads zone files when they are there',
     'liblocale-gettext-perl': "Dpkg::Gettext uses it when it is there (a Recommends of libdpkg-perl)",
     'python3-setuptools': "python3's site.py reads every .pth file in dist-packages (setuptools ships one)",
+    'libnss-systemd': "glibc loads it for user and group lookups when nsswitch.conf names it (its postinst adds it)",
 }
 allowed |= set(optional)
 # Directories read whole (dbus-daemon reads every service and policy file), and the other ABIs' library
@@ -134,6 +135,8 @@ for trace in trace_files:
             if not m:
                 continue
             pid, call, path, rest = m.groups()
+            if path.startswith(('/lib/', '/lib64/', '/bin/', '/sbin/')):
+                path = '/usr' + path  # merged /usr: the loader opens /lib/…, which is /usr/lib/…
             if call == 'execve':
                 programs[pid] = os.path.basename(path)
             elif 'O_DIRECTORY' in rest or path.startswith(scanned_dirs):
