@@ -16,8 +16,8 @@ The filesystem mark sees every process on the machine. An event counts when its 
 when the process has already exited and its ancestry cannot be read any more (counted, to be safe: a file read by
 an unrelated short-lived process can only make the check stricter). This process is the command's child subreaper,
 so a daemon that forks away from its parent (gnome-keyring-daemon, nginx) stays a descendant; like `strace -f`, it
-returns once every descendant has exited. Only successful opens are reported, as with
-`strace -z`; directories are not reported at all.
+returns once every descendant has exited (or, naming them, when some outlive the command by a minute). Only
+successful opens are reported, as with `strace -z`; directories are not reported at all.
 
 Without fanotify (no CAP_SYS_ADMIN, e.g. in an unprivileged container) it runs the command under strace instead.
 """
@@ -28,6 +28,7 @@ import signal
 import struct
 import subprocess
 import sys
+import time
 
 FAN_CLOEXEC = 0x1
 FAN_NONBLOCK = 0x2
@@ -41,6 +42,7 @@ FAN_Q_OVERFLOW = 0x4000
 FAN_NOFD = -1
 AT_FDCWD = -100
 PR_SET_CHILD_SUBREAPER = 36
+LINGER_SECONDS = 60  # how long descendants may outlive the command before the trace ends without them
 O_LARGEFILE = 0o100000
 METADATA = struct.Struct('=IBBHQii')  # event_len, vers, reserved, metadata_len, mask, fd, pid
 
@@ -75,6 +77,22 @@ def parent_of(pid):
         return None
     # "pid (comm) state ppid …": comm may hold spaces and parentheses; the last ')' ends it.
     return int(stat[stat.rindex(b')') + 2:].split()[1])
+
+
+def children_of(pid):
+    try:
+        with open(f'/proc/{pid}/task/{pid}/children') as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
+
+
+def describe(pid):
+    try:
+        with open(f'/proc/{pid}/comm') as f:
+            return f'{pid} ({f.read().strip()})'
+    except OSError:
+        return str(pid)
 
 
 class Tracer:
@@ -165,9 +183,15 @@ def main():
         poller.register(fd, select.POLLIN)
         status = None
         alive = True
+        ended = None
         while alive:  # until the command and every descendant left behind have exited, as strace -f does
             if poller.poll(200):
                 tracer.drain()
+            if ended is not None and time.monotonic() - ended > LINGER_SECONDS:
+                left = ', '.join(describe(pid) for pid in children_of(os.getpid()))
+                print(f'trace-opens: still running {LINGER_SECONDS} s after the command ended, no longer traced: {left}',
+                      file=sys.stderr)
+                break
             # Reaps the command and the orphans that were reparented here.
             while True:
                 try:
@@ -180,6 +204,7 @@ def main():
                 if pid == child.pid:
                     status = os.waitstatus_to_exitcode(wstatus)
                     child.returncode = status
+                    ended = time.monotonic()
         tracer.drain()  # what the last processes opened before the command returned
         os.close(fd)
     code = status if status >= 0 else 128 - status
