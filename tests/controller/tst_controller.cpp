@@ -261,8 +261,13 @@ private slots:
         QCOMPARE(m_controller->config().credentials.at(0).fingerprint, credentialFingerprint(rotated));
         QCOMPARE(loadConfigFile(configPath()).config->credentials.at(0).fingerprint, credentialFingerprint(rotated));
         QCOMPARE(readAndWait(m_keychain, m_credential).secret, rotated);
+        // Probed at once, not at its next 1 s interval: the first batch (every 200 ms) carries the new probe.
         const qint64 tokProbes = seen(u"tok"_s).probes;
+        const auto rotatedAt = m_clock->elapsed();
         QVERIFY(advanceUntil([&] { return seen(u"tok"_s).probes > tokProbes; }, 5s));
+        QVERIFY2(m_clock->elapsed() - rotatedAt <= 200ms,
+            qPrintable(
+                QStringLiteral("probed %1 ms after the rotation").arg((m_clock->elapsed() - rotatedAt).count())));
         QCOMPARE(seen(u"tok"_s).overall, SignalState::Ok);
         verifyOthersUntouched(before, { u"tok"_s });
         QCOMPARE(seen(u"tok"_s).overall, SignalState::Ok);
