@@ -26,6 +26,7 @@ DashboardSession::DashboardSession(const DashboardOptions& options)
     controllerOptions.dataDir = options.dataDir;
     controllerOptions.credentialStore = options.credentialStore;
     controllerOptions.auditPath = options.auditPath;
+    controllerOptions.clock = options.clock;
     m_controller = std::make_unique<Controller>(controllerOptions);
     Controller* controller = m_controller.get();
     setSecretHeaderNames(secretHeaderNames(controller->config()));

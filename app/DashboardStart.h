@@ -17,6 +17,7 @@ class CredentialsDialog;
 class Engine;
 class HistoryStore;
 class MainWindow;
+class ProbeClock;
 
 /// How the window is started: the config, where edits are saved (empty for the demo), where the history
 /// lives, and, for screenshots and smoke tests, a PNG to save and a time after which to quit.
@@ -32,6 +33,8 @@ struct DashboardOptions {
     QString auditPath; ///< the credentials audit trail; empty = CredentialAuditLog::defaultPath()
     /// The demo simulator's accepted token, offered by the credentials dialog; empty outside the demo.
     QByteArray demoToken;
+    /// The session's time (ControllerOptions::clock); empty = the system clock. Widget tests pass a simulated one.
+    std::shared_ptr<ProbeClock> clock;
 };
 
 /// The running dashboard: a Controller (config, engine, history, credentials, OAuth2 tokens; see

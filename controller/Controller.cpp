@@ -88,6 +88,7 @@ Controller::Controller(ControllerOptions options, QObject* parent)
     // each interval (up to 10 s): docs/CLI.md, "Environment".
     if (qEnvironmentVariable("SIGNALDECK_STAGGER") == u"off")
         engineOptions.stagger = false;
+    engineOptions.clock = m_options.clock;
     m_engine = std::make_unique<Engine>(engineOptions);
     // In the engine thread, never through this (the GUI's) thread: a busy window does not delay the append.
     recordHistory(*m_engine, *m_history);

@@ -4,6 +4,9 @@
 // session; the test skips, saying why, without one): editing, adding, renaming and removing one endpoint,
 // reloading the file and rotating a credential through the controller leave every other endpoint's states,
 // circuit, probe count and event log as they were; the editor's one-shot probe carries the real secret.
+// The network is real; the session's time is simulated (ControllerOptions::clock, tests/support/SimulatedClock):
+// the circuit that opens after several failures at 1 s intervals, and the seconds of probing after each change,
+// pass in a fraction of a second of real time.
 #include "config/ConfigLoader.h"
 #include "controller/Controller.h"
 #include "credentials/CredentialRotation.h"
@@ -12,6 +15,7 @@
 #include "credentials/KeychainCredentialStore.h"
 #include "credentials/TestSecrets.h"
 #include "simulator/Simulator.h"
+#include "support/SimulatedClock.h"
 #include "support/UntouchedEndpoints.h"
 
 #include <QSignalSpy>
@@ -32,6 +36,7 @@ private:
     QString m_credential; ///< unique per run: the Qt and curl runs share the keyring
     QByteArray m_secret;
     std::unique_ptr<QTemporaryDir> m_dir;
+    std::shared_ptr<SimulatedClock> m_clock; ///< the controller's time: moves only when the test says so
     std::unique_ptr<Controller> m_controller;
     QHash<QString, EndpointStatus> m_status; ///< by endpoint key, from the batches
     QList<EngineEvent> m_events; ///< every event the controller's batches carried
@@ -64,12 +69,23 @@ private:
         return out;
     }
 
-    /// A few batches after a change, every endpoint but `changed` kept its states, circuit and count (a
-    /// restart would put them back to unknown, closed and 0), and got no config event.
+    /// Moves the session's time on until `done` holds, each probe's reply in before the next timer fires.
+    bool advanceUntil(const std::function<bool()>& done, Millis limit = 30s)
+    {
+        if (m_clock->advanceUntil(done, limit))
+            return true;
+        qWarning("%s", qPrintable(m_clock->errorString()));
+        return false;
+    }
+
+    /// Two seconds of probing after a change (every endpoint probed again, a few batches), then every
+    /// endpoint but `changed` kept its states, circuit and count (a restart would put them back to unknown,
+    /// closed and 0), and got no config event.
     void verifyOthersUntouched(const QHash<QString, Seen>& before, const QStringList& changed)
     {
         const int batches = m_batches;
-        QTRY_VERIFY_WITH_TIMEOUT(m_batches >= batches + 4, 5000);
+        QVERIFY2(m_clock->advance(2s), qPrintable(m_clock->errorString()));
+        QVERIFY(m_batches >= batches + 4);
         for (auto it = before.cbegin(); it != before.cend(); ++it) {
             if (changed.contains(it.key()))
                 continue;
@@ -106,6 +122,8 @@ private slots:
         options.configPath = configPath();
         options.dataDir = m_dir->filePath(u"data"_s);
         options.auditPath = m_dir->filePath(u"audit.jsonl"_s);
+        m_clock = std::make_shared<SimulatedClock>();
+        options.clock = m_clock;
         // No store given: the controller opens the OS keychain itself, as the app does.
         m_controller = std::make_unique<Controller>(options);
         connect(m_controller.get(), &Controller::batchReady, this, [this](const EngineBatch& batch) {
@@ -120,7 +138,8 @@ private slots:
         QVERIFY(m_controller->credentialsLoaded());
         QVERIFY(m_controller->credentialState().secrets.contains(m_credential));
         QVERIFY(m_controller->credentialState().secrets.value(m_credential).isEmpty()); // the value is not kept
-        QTRY_VERIFY_WITH_TIMEOUT(watchedSettled([this](const QString& key) { return seen(key); }), 15'000);
+        // "down" fails at every 1 s probe, retried, until its circuit opens: a minute of simulated time at most.
+        QVERIFY(advanceUntil([this] { return watchedSettled([this](const QString& key) { return seen(key); }); }, 60s));
     }
 
     void editingOneEndpointLeavesTheOthers()
@@ -142,7 +161,7 @@ private slots:
         // A new interval invalidates neither the edited endpoint's states nor its count.
         QCOMPARE(seen(u"ok"_s).overall, SignalState::Ok);
         QVERIFY(seen(u"ok"_s).probes >= before.value(u"ok"_s).probes);
-        QTRY_COMPARE(configEventsOf(u"ok-endpoint"_s), QStringList { u"interval 1s \u2192 2s"_s });
+        QCOMPARE(configEventsOf(u"ok-endpoint"_s), QStringList { u"interval 1s \u2192 2s"_s });
     }
 
     void anInvalidEditChangesNothing()
@@ -171,7 +190,7 @@ private slots:
         const QString key = endpointKey(m_controller->config().endpoints.constLast());
         QVERIFY(!key.isEmpty());
         QCOMPARE(loadConfigFile(configPath()).config->endpoints.constLast().id, key);
-        QTRY_COMPARE_WITH_TIMEOUT(seen(key).overall, SignalState::Ok, 5000);
+        QVERIFY(advanceUntil([&] { return seen(key).overall == SignalState::Ok; }, 5s));
         verifyOthersUntouched(before, {});
         QCOMPARE(configEventsOf(u"added-endpoint"_s), QStringList { u"added"_s });
     }
@@ -199,7 +218,7 @@ private slots:
         for (const EndpointStatus& s : m_controller->statuses())
             QVERIFY(s.key != key);
         verifyOthersUntouched(before, { key });
-        QTRY_COMPARE(configEventsOf(u"added-endpoint"_s), (QStringList { u"added"_s, u"removed"_s }));
+        QCOMPARE(configEventsOf(u"added-endpoint"_s), (QStringList { u"added"_s, u"removed"_s }));
     }
 
     void reloadingTheFileAppliesOnlyWhatChanged()
@@ -242,9 +261,14 @@ private slots:
         QCOMPARE(m_controller->config().credentials.at(0).fingerprint, credentialFingerprint(rotated));
         QCOMPARE(loadConfigFile(configPath()).config->credentials.at(0).fingerprint, credentialFingerprint(rotated));
         QCOMPARE(readAndWait(m_keychain, m_credential).secret, rotated);
+        // Probed at once, not at its next 1 s interval: the first batch (every 200 ms) carries the new probe.
         const qint64 tokProbes = seen(u"tok"_s).probes;
-        QTRY_VERIFY_WITH_TIMEOUT(seen(u"tok"_s).probes > tokProbes, 5000);
-        QTRY_COMPARE_WITH_TIMEOUT(seen(u"tok"_s).overall, SignalState::Ok, 5000);
+        const auto rotatedAt = m_clock->elapsed();
+        QVERIFY(advanceUntil([&] { return seen(u"tok"_s).probes > tokProbes; }, 5s));
+        QVERIFY2(m_clock->elapsed() - rotatedAt <= 200ms,
+            qPrintable(
+                QStringLiteral("probed %1 ms after the rotation").arg((m_clock->elapsed() - rotatedAt).count())));
+        QCOMPARE(seen(u"tok"_s).overall, SignalState::Ok);
         verifyOthersUntouched(before, { u"tok"_s });
         QCOMPARE(seen(u"tok"_s).overall, SignalState::Ok);
         m_secret = rotated;
@@ -258,7 +282,7 @@ private slots:
         const int requests = m_sim.requestCount(u"/auth/bearer"_s);
         QSignalSpy done(m_controller.get(), &Controller::oneShotFinished);
         const quint64 id = m_controller->probeOnce(fresh);
-        QVERIFY(done.wait(5000));
+        QVERIFY(advanceUntil([&done] { return !done.isEmpty(); }, 5s));
         QCOMPARE(done.at(0).at(0).toULongLong(), id);
         const auto result = done.at(0).at(1).value<ProbeResult>();
         QCOMPARE(result.httpStatus, 200);

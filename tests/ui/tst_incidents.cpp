@@ -6,6 +6,8 @@
 // by the row and names the endpoint once, and a first run offers the demo, a first endpoint or a file.
 // A renamed endpoint keeps its maintenance windows; probes made in a window with `excludeFromUptime` leave
 // the uptime (table, detail pane, CSV export) over a real history; an acknowledgement survives a restart.
+// The network is real; the incident session's probing runs on simulated time (DashboardOptions::clock,
+// tests/support/SimulatedClock): recoveries, pauses and new probes at 1 s intervals take no real time.
 #include "DashboardStart.h"
 #include "config/ConfigLoader.h"
 #include "config/ConfigWriter.h"
@@ -19,6 +21,7 @@
 #include "itemmodels/EndpointTableModel.h"
 #include "itemmodels/EventLogModel.h"
 #include "support/LoopbackServer.h"
+#include "support/SimulatedClock.h"
 #include "ui/DetailPane.h"
 #include "ui/FirstRunPanel.h"
 #include "ui/IncidentActions.h"
@@ -56,6 +59,8 @@ private:
     QTemporaryDir m_dir;
     test::LoopbackServer m_nginx;
     InMemoryCredentialStore m_store;
+    /// The incident session's time (a restart keeps it): moves only when the test says so.
+    std::shared_ptr<test::SimulatedClock> m_clock = std::make_shared<test::SimulatedClock>();
     std::unique_ptr<DashboardSession> m_session;
 
     MainWindow& window() { return m_session->window(); }
@@ -71,6 +76,18 @@ private:
         return -1;
     }
     SignalState overall(const QString& name) { return model()->status(rowOf(name)).overall; }
+    /// Probes on (simulated time) until `name`'s overall state is `state`, each reply in before the next timer.
+    bool probeUntil(const QString& name, SignalState state, Millis limit = 30s)
+    {
+        return advanceUntil([&] { return overall(name) == state; }, limit);
+    }
+    bool advanceUntil(const std::function<bool()>& done, Millis limit = 30s)
+    {
+        if (m_clock->advanceUntil(done, limit))
+            return true;
+        qWarning("%s", qPrintable(m_clock->errorString()));
+        return false;
+    }
     QString stateCell(const QString& name)
     {
         return model()->index(rowOf(name), EndpointTableModel::State).data().toString();
@@ -115,6 +132,7 @@ private:
         options.dataDir = m_dir.filePath(u"data"_s);
         options.credentialStore = &m_store;
         options.auditPath = m_dir.filePath(u"audit.log"_s);
+        options.clock = m_clock;
         m_session = std::make_unique<DashboardSession>(options);
     }
 
@@ -162,9 +180,9 @@ private slots:
         window().resize(1024, 700);
         window().show();
         QVERIFY(QTest::qWaitForWindowExposed(&window()));
-        QTRY_COMPARE_WITH_TIMEOUT(overall(u"api-flip"_s), SignalState::Critical, 15'000);
-        QTRY_COMPARE_WITH_TIMEOUT(overall(u"db-one"_s), SignalState::Ok, 15'000);
-        QTRY_COMPARE_WITH_TIMEOUT(overall(u"needs-secret"_s), SignalState::Critical, 15'000);
+        QVERIFY(probeUntil(u"api-flip"_s, SignalState::Critical));
+        QVERIFY(probeUntil(u"db-one"_s, SignalState::Ok));
+        QVERIFY(probeUntil(u"needs-secret"_s, SignalState::Critical));
     }
 
     // The first look shows charts: the worst endpoint with data, not the paused one without probes.
@@ -204,7 +222,7 @@ private slots:
         QVERIFY(window().rowNote()->text().contains(u"not critical"_s));
         // Recovery: the acknowledgement clears itself, the recovery is notified.
         setDown(false);
-        QTRY_COMPARE_WITH_TIMEOUT(overall(u"api-flip"_s), SignalState::Ok, 15'000);
+        QVERIFY(probeUntil(u"api-flip"_s, SignalState::Ok));
         QTRY_COMPARE(stateCell(u"api-flip"_s), u"OK"_s);
         QVERIFY(!window().incidents()->policy().isAcknowledged(keyOf(u"api-flip"_s)));
         QTRY_VERIFY_WITH_TIMEOUT(
@@ -215,7 +233,7 @@ private slots:
         tray->addEvents({ critical(u"api-flip"_s) });
         QCOMPARE(tray->silencedCount(), silenced + 1);
         setDown(true);
-        QTRY_COMPARE_WITH_TIMEOUT(overall(u"api-flip"_s), SignalState::Critical, 15'000);
+        QVERIFY(probeUntil(u"api-flip"_s, SignalState::Critical));
     }
 
     void maintenanceSilencesMarksAndIsKeptInTheConfig()
@@ -239,7 +257,7 @@ private slots:
         QCOMPARE(saved.config->maintenance, window().config().maintenance);
         // Probing continues.
         const qint64 probes = model()->status(rowOf(u"db-one"_s)).probes;
-        QTRY_VERIFY_WITH_TIMEOUT(model()->status(rowOf(u"db-one"_s)).probes > probes, 10'000);
+        QVERIFY(advanceUntil([&] { return model()->status(rowOf(u"db-one"_s)).probes > probes; }, 5s));
         window().action(u"endMaintenance"_s)->trigger();
         QCOMPARE(stateCell(u"db-one"_s), u"OK"_s);
         QVERIFY(window().config().maintenance.isEmpty());
@@ -310,14 +328,14 @@ private slots:
     {
         QAction* pause = window().action(u"pauseProbing"_s);
         pause->trigger();
-        QTRY_COMPARE_WITH_TIMEOUT(stateCell(u"db-one"_s), u"Paused"_s, 5000);
-        QTRY_COMPARE_WITH_TIMEOUT(stateCell(u"api-flip"_s), u"Paused"_s, 5000);
+        QVERIFY(advanceUntil(
+            [&] { return stateCell(u"db-one"_s) == u"Paused"_s && stateCell(u"api-flip"_s) == u"Paused"_s; }, 5s));
         for (FailureSignal s : kAllSignals) {
             QVERIFY(window().tile(s)->probingPaused());
             QVERIFY2(window().tile(s)->stateText().endsWith(u"paused"_s), qPrintable(window().tile(s)->stateText()));
         }
         pause->trigger();
-        QTRY_COMPARE_WITH_TIMEOUT(stateCell(u"db-one"_s), u"OK"_s, 5000);
+        QVERIFY(advanceUntil([&] { return stateCell(u"db-one"_s) == u"OK"_s; }, 5s));
         QVERIFY(!window().tile(FailureSignal::S1)->probingPaused());
     }
 
@@ -360,7 +378,7 @@ private slots:
         for (int row = 0; row < proxy->rowCount(); ++row)
             order << proxy->index(row, EndpointTableModel::Name).data().toString();
         setDown(false);
-        QTRY_COMPARE_WITH_TIMEOUT(overall(u"api-flip"_s), SignalState::Ok, 15'000);
+        QVERIFY(probeUntil(u"api-flip"_s, SignalState::Ok));
         QStringList held;
         for (int row = 0; row < proxy->rowCount(); ++row)
             held << proxy->index(row, EndpointTableModel::Name).data().toString();
@@ -384,7 +402,7 @@ private slots:
         select(u"needs-secret"_s);
         window().rowNote()->hide(); // a note of an earlier action
         window().action(u"probeNow"_s)->trigger();
-        QTRY_VERIFY_WITH_TIMEOUT(window().rowNote()->isVisible(), 5000);
+        QVERIFY(advanceUntil([&] { return window().rowNote()->isVisible(); }, 5s));
         const QString text = window().rowNote()->text();
         QVERIFY2(text.startsWith(u"needs-secret was not probed: "_s), qPrintable(text));
         QCOMPARE(text.count(u"needs-secret"_s), 1);
@@ -536,7 +554,7 @@ private slots:
     // the history (not in the config), read back by the next session, and ends when the endpoint recovers.
     void acknowledgementSurvivesARestart()
     {
-        QTRY_COMPARE_WITH_TIMEOUT(overall(u"api-flip"_s), SignalState::Critical, 15'000);
+        QVERIFY(probeUntil(u"api-flip"_s, SignalState::Critical));
         select(u"api-flip"_s);
         window().action(u"acknowledge"_s)->trigger();
         QCOMPARE(stateCell(u"api-flip"_s), u"Acknowledged"_s);
@@ -561,8 +579,8 @@ private slots:
         QCOMPARE(stateCell(u"api-flip"_s), u"Acknowledged"_s);
         // Still critical after the restart, and silent about it.
         TrayNotifier* tray = window().tray();
-        QTRY_COMPARE_WITH_TIMEOUT(overall(u"api-flip"_s), SignalState::Critical, 15'000);
-        QTRY_VERIFY_WITH_TIMEOUT(tray->silencedCount() >= 1, 10'000);
+        QVERIFY(advanceUntil(
+            [&] { return overall(u"api-flip"_s) == SignalState::Critical && tray->silencedCount() >= 1; }, 30s));
         QVERIFY(window().incidents()->policy().isAcknowledged(key));
         QCOMPARE(stateCell(u"api-flip"_s), u"Acknowledged"_s);
         for (const TransitionDigest::Notice& n : tray->notices())
@@ -570,7 +588,7 @@ private slots:
 
         // Recovered: the acknowledgement ends, on disk too.
         setDown(false);
-        QTRY_COMPARE_WITH_TIMEOUT(overall(u"api-flip"_s), SignalState::Ok, 15'000);
+        QVERIFY(probeUntil(u"api-flip"_s, SignalState::Ok));
         QTRY_VERIFY(!window().incidents()->policy().isAcknowledged(key));
         QVERIFY(!QFile::exists(kept));
         setDown(true);

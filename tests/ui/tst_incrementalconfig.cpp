@@ -2,6 +2,8 @@
 // Issue 13's "done means", offscreen: in a running dashboard, editing one endpoint (through the editor), adding,
 // deleting, renaming one, and rotating a credential leave every other endpoint's states, circuit, probe counts
 // and event log as they were. Before, every edit restarted the engine and every endpoint went back to unknown.
+// The network is real; the session's time is simulated (DashboardOptions::clock, tests/support/SimulatedClock):
+// the circuit that opens after failures at 1 s intervals and the probing after each change take no real time.
 #include "DashboardStart.h"
 #include "config/ConfigLoader.h"
 #include "controller/Controller.h"
@@ -12,6 +14,7 @@
 #include "itemmodels/EventLogModel.h"
 #include "schedule/Engine.h"
 #include "simulator/Simulator.h"
+#include "support/SimulatedClock.h"
 #include "support/UntouchedEndpoints.h"
 #include "ui/EndpointEditorDialog.h"
 #include "ui/MainWindow.h"
@@ -39,6 +42,7 @@ private:
     QByteArray m_secret { "tok-" + QByteArray::number(QDateTime::currentMSecsSinceEpoch()) };
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<InMemoryCredentialStore> m_store;
+    std::shared_ptr<SimulatedClock> m_clock; ///< the session's time: moves only when the test says so
     std::unique_ptr<DashboardSession> m_session;
 
     MainWindow& window() { return m_session->window(); }
@@ -73,12 +77,23 @@ private:
         return out;
     }
 
-    /// After a change: a few batches later, every endpoint but `changed` kept its states, circuit and count
-    /// (a restart would put them back to unknown, closed and 0), and the event log lost nothing.
+    /// Moves the session's time on until `done` holds, each probe's reply in before the next timer fires.
+    bool advanceUntil(const std::function<bool()>& done, Millis limit = 30s)
+    {
+        if (m_clock->advanceUntil(done, limit))
+            return true;
+        qWarning("%s", qPrintable(m_clock->errorString()));
+        return false;
+    }
+
+    /// After a change: two seconds of probing later (every endpoint probed again, a few batches shown), every
+    /// endpoint but `changed` kept its states, circuit and count (a restart would put them back to unknown,
+    /// closed and 0), and the event log lost nothing.
     void verifyOthersUntouched(const QHash<QString, Seen>& before, int eventsBefore, const QStringList& changed)
     {
         const int batches = window().batchesApplied();
-        QTRY_VERIFY_WITH_TIMEOUT(window().batchesApplied() >= batches + 4, 5000);
+        QVERIFY2(m_clock->advance(2s), qPrintable(m_clock->errorString()));
+        QVERIFY(window().batchesApplied() >= batches + 4);
         for (auto it = before.cbegin(); it != before.cend(); ++it) {
             if (changed.contains(it.key()) || table()->rowOfKey(it.key()) < 0)
                 continue;
@@ -115,9 +130,12 @@ private slots:
         options.dataDir = m_dir->filePath(u"data"_s);
         options.credentialStore = m_store.get();
         options.auditPath = m_dir->filePath(u"audit.jsonl"_s);
+        m_clock = std::make_shared<SimulatedClock>();
+        options.clock = m_clock;
         m_session = std::make_unique<DashboardSession>(options);
         window().show();
-        QTRY_VERIFY_WITH_TIMEOUT(watchedSettled([this](const QString& key) { return seen(key); }), 15'000);
+        // "down" fails at every 1 s probe, retried, until its circuit opens: a minute of simulated time at most.
+        QVERIFY(advanceUntil([this] { return watchedSettled([this](const QString& key) { return seen(key); }); }, 60s));
     }
 
     void editingOneEndpointInTheEditorLeavesTheOthers()
@@ -136,7 +154,7 @@ private slots:
         QVERIFY(seen(u"ok"_s).probes >= before.value(u"ok"_s).probes);
         QCOMPARE(seen(u"ok"_s).overall, SignalState::Ok);
         verifyOthersUntouched(before, events, { u"ok"_s });
-        QTRY_COMPARE(configEventsOf(u"ok-endpoint"_s), QStringList { u"interval 1s \u2192 2s"_s });
+        QCOMPARE(configEventsOf(u"ok-endpoint"_s), QStringList { u"interval 1s \u2192 2s"_s });
         // The id stayed in the saved file.
         QCOMPARE(loadConfigFile(m_dir->filePath(u"config.json"_s)).config->endpoints[row].id, u"ok"_s);
     }
@@ -148,7 +166,7 @@ private slots:
         AppConfig next = window().config();
         next.endpoints.append(quickEndpoint(u"added"_s, m_sim.url(u"/healthy?added"_s)));
         QVERIFY(window().applyConfig(next));
-        QTRY_COMPARE_WITH_TIMEOUT(seen(u"added"_s).overall, SignalState::Ok, 3000);
+        QVERIFY(advanceUntil([this] { return seen(u"added"_s).overall == SignalState::Ok; }, 5s));
         verifyOthersUntouched(before, events, {});
         QCOMPARE(configEventsOf(u"added-endpoint"_s), QStringList { u"added"_s });
     }
@@ -179,7 +197,7 @@ private slots:
         QCOMPARE(table()->rowCount(), rows - 1);
         QCOMPARE(table()->rowOfKey(u"added"_s), -1);
         verifyOthersUntouched(before, events, { u"added"_s });
-        QTRY_COMPARE(configEventsOf(u"added-endpoint"_s), (QStringList { u"removed"_s, u"added"_s }));
+        QCOMPARE(configEventsOf(u"added-endpoint"_s), (QStringList { u"removed"_s, u"added"_s }));
     }
 
     void rotatingACredentialLeavesTheOthers()
@@ -205,7 +223,7 @@ private slots:
         AppConfig next = window().config();
         next.endpoints[table()->rowOfKey(u"down"_s)].url = m_sim.url(u"/healthy?fixed"_s);
         QVERIFY(window().applyConfig(next));
-        QTRY_COMPARE_WITH_TIMEOUT(seen(u"down"_s).overall, SignalState::Ok, 3000);
+        QVERIFY(advanceUntil([this] { return seen(u"down"_s).overall == SignalState::Ok; }, 5s));
         QCOMPARE(seen(u"down"_s).circuit, CircuitState::Closed);
         QVERIFY(seen(u"down"_s).probes < before.value(u"down"_s).probes);
         verifyOthersUntouched(before, events, { u"down"_s });
@@ -253,7 +271,7 @@ private slots:
         credential->setCurrentIndex(credential->findData(u"llm"_s));
         QSignalSpy done(editor, &EndpointEditorDialog::probeFinished);
         QTest::mouseClick(editor->probeButton(), Qt::LeftButton);
-        QVERIFY(done.wait(5000));
+        QVERIFY(advanceUntil([&done] { return !done.isEmpty(); }, 5s));
         QVERIFY2(editor->probeText().startsWith(u"OK"_s), qPrintable(editor->probeText()));
         QVERIFY(m_sim.requestCount(u"/auth/bearer"_s) > before);
         QVERIFY(!editor->probeText().contains(QString::fromLatin1(m_secret)));
