@@ -187,6 +187,7 @@ int runCheck(const AppConfig& config, bool json, QTextStream& out, const Credent
     std::optional<milliseconds> deadline)
 {
     const milliseconds limit = deadline.value_or(defaultCheckDeadline(config));
+    // runOnce() does not retry a timed-out attempt (docs/CLI.md "--check"); the faster S1 failures keep their retries.
     Engine engine;
     CheckRows rows;
     QHash<int, ProbeResult> finishedSoFar; // endpoint id → result of a finished cycle

@@ -931,7 +931,10 @@ void ProbeScheduler::onAttemptFinished(
 
     // A TLS failure (a certificate that does not verify, a protocol mismatch) does not heal in a second:
     // S1 like any connection failure, but not retried within the cycle (issue 11).
-    const bool retryable = facts.transportError != TransportError::TlsFailed;
+    // Nor is a timeout in a one-shot run (runOnce, `--check`): the verdict is already S1, and its retry would hold
+    // the check for another whole timeout (docs/CLI.md "--check"). The watch retries it: nobody waits there.
+    const bool retryable = facts.transportError != TransportError::TlsFailed
+        && !(m_once && facts.transportError == TransportError::DeadlineExpired);
     if (m_options.retries && retryable && verdict.outcome != Outcome::Ok && m_running) {
         if (const auto delay = m_retry.retryDelay(verdict.signal, rt.attempt)) {
             reschedule(rt, now + *delay, NextProbeReason::Retry);

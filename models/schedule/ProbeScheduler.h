@@ -62,7 +62,8 @@ public:
     void applyConfig(const AppConfig& config);
     /// Starts periodic probing (staggered).
     void start();
-    /// Probes every endpoint once, with retries; emits onceFinished() when all are done.
+    /// Probes every endpoint once (`--check`), with the S1 retries but none after a timeout, whose retry would hold
+    /// the check for another whole timeout; emits onceFinished() when all are done.
     void runOnce();
     void setPaused(bool paused);
     bool isPaused() const { return m_paused; }

@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 BINARY = sys.argv[1]
@@ -311,12 +312,23 @@ def main():
         expect("mtls", "ok", None, "", "warning")
         check("client certificate" in results["mtls"]["reason"] or results["mtls"]["signals"]["S2"] == "warning",
               f"mtls: the client certificate expiring in 10 days raises S2 warning ({results['mtls']})")
-        # The same endpoint under --headless records history; export writes the CSV.
+        # The same endpoint under --headless records history; export writes the CSV. The watch runs until it has
+        # printed the S2 transition, then stops on SIGTERM (a clean exit stores every probe).
         data = os.path.join(work, "data")
-        h = subprocess.run([BINARY, "--headless", "--duration", "2", "--config", mconfig_path, "--data-dir", data],
-                           capture_output=True, timeout=60, env=env)
-        outputs += [h.stdout, h.stderr]
-        headless = (h.stdout + h.stderr).decode(errors="replace")
+        h = subprocess.Popen([BINARY, "--headless", "--config", mconfig_path, "--data-dir", data],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        stopper = threading.Timer(60, h.terminate)  # bounds the wait if the line never comes
+        stopper.start()
+        seen = b""
+        for line in h.stdout:
+            seen += line
+            if b"renew the certificate" in line:
+                break
+        h.terminate()
+        rest, err = h.communicate(timeout=60)
+        stopper.cancel()
+        outputs += [seen + rest, err]
+        headless = (seen + rest + err).decode(errors="replace")
         check("client certificate CN=signaldeck-client (credential mtls-client) expires in 10 days" in headless
               and "renew the certificate" in headless,
               f"mtls: S2 names the client certificate and the action ({headless.strip()[:600]})")

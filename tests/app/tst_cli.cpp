@@ -20,10 +20,10 @@ private:
         QByteArray err;
     };
 
-    /// The slow runs (the demo's hanging endpoints time out; the headless watch lasts 12 s) wait on timers, not
-    /// the CPU: initTestCase starts them together and the test that asserts on each collects it, so the suite
-    /// waits for the longest of them rather than their sum. Output goes to files, so that a run nobody is
-    /// reading yet never blocks on a full pipe.
+    /// The runs that wait on timers (the demo's hanging endpoint times out after 1 s; the headless watch runs
+    /// until it has shown what the test asserts) start together in initTestCase and the test that asserts on
+    /// each collects it, so the suite waits for the longest of them rather than their sum. Output goes to
+    /// files, so that a run nobody is reading yet never blocks on a full pipe.
     struct Started {
         std::unique_ptr<QProcess> process = std::make_unique<QProcess>();
         QString out;
@@ -46,6 +46,14 @@ private:
         s.process->start(QStringLiteral(SIGNALDECK_BINARY), args);
     }
 
+    /// What a started run has written to standard output so far.
+    QByteArray outputSoFar(const QString& key) const
+    {
+        const auto it = m_started.find(key);
+        QFile f(it == m_started.end() ? QString() : it->second.out);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }
+
     Run finish(const QString& key, int timeoutMs = 60'000)
     {
         const auto it = m_started.find(key);
@@ -64,6 +72,20 @@ private:
         };
         return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, read(it->second.out),
             read(it->second.err) };
+    }
+
+    /// Starts `signaldeck --simulate` and returns its base URL ("http://127.0.0.1:PORT"), empty if it did not
+    /// say one.
+    static QByteArray startSimulator(QProcess& sim)
+    {
+        sim.start(QStringLiteral(SIGNALDECK_BINARY), { u"--simulate"_qs });
+        if (!sim.waitForStarted())
+            return {};
+        if (!QTest::qWaitFor([&] { return sim.canReadLine() || sim.state() == QProcess::NotRunning; }, 10'000))
+            return {};
+        const QByteArray first = sim.readLine();
+        const qsizetype at = first.indexOf("http://");
+        return at >= 0 ? first.mid(at).trimmed() : QByteArray();
     }
 
     static Run run(const QStringList& args, int timeoutMs = 60'000, const QProcessEnvironment& env = {})
@@ -96,10 +118,9 @@ private slots:
         env.insert(u"XDG_CONFIG_HOME"_qs, home.filePath(u"config"_qs));
         start(u"demo-no-keychain"_qs, { u"--demo"_qs, u"--check"_qs, u"--json"_qs }, env);
         start(u"demo-table"_qs, { u"--demo"_qs, u"--check"_qs });
-        // Every demo endpoint probed at start (SIGNALDECK_STAGGER=off, tests/app/CMakeLists.txt), so two seconds
-        // show them all; spread over their 10 s intervals they took twelve.
-        start(u"demo-watch"_qs,
-            { u"--demo"_qs, u"--headless"_qs, u"--duration"_qs, u"2"_qs, u"--data-dir"_qs, m_watchData.path() });
+        // Every demo endpoint probed at start (SIGNALDECK_STAGGER=off, tests/app/CMakeLists.txt): the watch runs
+        // until it has shown its first transitions, then gets SIGTERM (headlessWatchShowsPolitenessAndExits).
+        start(u"demo-watch"_qs, { u"--demo"_qs, u"--headless"_qs, u"--data-dir"_qs, m_watchData.path() });
     }
 
     void demoCheckJsonRaisesEverySignal()
@@ -133,6 +154,24 @@ private slots:
         }
         QCOMPARE(signalsSeen, (QSet<QString> { u"S1"_qs, u"S2"_qs, u"S3"_qs, u"S4"_qs }));
         QVERIFY(sawOk);
+
+        // --check does not retry a timeout (docs/CLI.md "--check"): the hanging endpoint is S1 after one attempt,
+        // so the check waits one timeout, not three. A connection reset is still retried.
+        QJsonObject hang;
+        QJsonObject reset;
+        for (const auto& v : results) {
+            const QJsonObject o = v.toObject();
+            if (o.value(u"endpoint"_qs).toString() == u"inference-gateway-hang"_qs)
+                hang = o;
+            else if (o.value(u"endpoint"_qs).toString() == u"settlement-reset"_qs)
+                reset = o;
+        }
+        QCOMPARE(hang.value(u"outcome"_qs).toString(), u"timeout"_qs);
+        QCOMPARE(hang.value(u"signal"_qs).toString(), u"S1"_qs);
+        QCOMPARE(hang.value(u"state"_qs).toString(), u"warning"_qs);
+        QCOMPARE(hang.value(u"attempts"_qs).toInt(), 1);
+        QCOMPARE(reset.value(u"signal"_qs).toString(), u"S1"_qs);
+        QCOMPARE(reset.value(u"attempts"_qs).toInt(), 3);
     }
 
     void checkWithoutKeychainSaysSoOnStderr()
@@ -217,13 +256,8 @@ private slots:
     {
         // A config whose only endpoint is the demo's healthy route is OK (exit 0): start the simulator alone.
         QProcess sim;
-        sim.start(QStringLiteral(SIGNALDECK_BINARY), { u"--simulate"_qs });
-        QVERIFY(sim.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(sim.canReadLine() || sim.bytesAvailable() > 0, 10'000);
-        const QByteArray first = sim.readLine();
-        const qsizetype at = first.indexOf("http://");
-        QVERIFY2(at >= 0, first.constData());
-        const QByteArray base = first.mid(at).trimmed();
+        const QByteArray base = startSimulator(sim);
+        QVERIFY2(!base.isEmpty(), sim.readAllStandardError().constData());
         QTemporaryDir dir;
         const QString path = dir.filePath(u"ok.json"_qs);
         QFile f(path);
@@ -243,16 +277,26 @@ private slots:
     // Issue 12: over the operator's cap every interval is stretched, and --check --json says so.
     void checkJsonSaysWhenTheDemandIsOverTheCap()
     {
+        // Two endpoints the simulator answers at once (a refused connection would be retried after a backoff):
+        // the limits are what is asserted.
+        QProcess sim;
+        const QByteArray base = startSimulator(sim);
+        QVERIFY2(!base.isEmpty(), sim.readAllStandardError().constData());
         QTemporaryDir dir;
         const QString path = dir.filePath(u"capped.json"_qs);
         QFile f(path);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        // Nothing listens on port 9 of loopback: the probes fail fast, the limits are what is asserted.
         f.write("{\"version\": 1, \"limits\": {\"maxProbesPerSecond\": 1}, \"endpoints\": ["
-                "{\"name\": \"a\", \"url\": \"http://127.0.0.1:9/\", \"interval\": \"1s\"},"
-                "{\"name\": \"b\", \"url\": \"http://127.0.0.1:9/\", \"interval\": \"1s\"}]}");
+                "{\"name\": \"a\", \"url\": \""
+            + base
+            + "/healthy\", \"interval\": \"1s\"},"
+              "{\"name\": \"b\", \"url\": \""
+            + base + "/healthy\", \"interval\": \"1s\"}]}");
         f.close();
         const Run r = run({ u"--config"_qs, path, u"--check"_qs, u"--json"_qs });
+        sim.terminate();
+        QVERIFY(sim.waitForFinished(5000));
+        QCOMPARE(r.exitCode, 0);
         const QJsonObject limits = QJsonDocument::fromJson(r.out).object().value(u"limits"_qs).toObject();
         QVERIFY2(!limits.isEmpty(), r.out.constData());
         QCOMPARE(limits.value(u"demandPerSecond"_qs).toDouble(), 2.0);
@@ -264,21 +308,49 @@ private slots:
     void headlessWatchShowsPolitenessAndExits()
     {
         const QTemporaryDir& data = m_watchData; // started by initTestCase
+        // Transitions are printed as they happen: the watch runs until the first probes of the S2, S3 and S4
+        // endpoints have shown theirs, then stops on SIGTERM as a service manager stops it.
+        const auto shown = [&] {
+            const QByteArray out = outputSoFar(u"demo-watch"_qs);
+            return out.contains("  llm-chat-token  ") && out.contains("  orders-validation  ")
+                && out.contains("  quota-exhausted  ");
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(shown(), outputSoFar(u"demo-watch"_qs).constData(), 30'000);
+        m_started[u"demo-watch"_qs].process->terminate();
         const Run r = finish(u"demo-watch"_qs);
         QCOMPARE(r.exitCode, 2);
         const QString text = QString::fromUtf8(r.out);
+        QVERIFY2(text.contains(u"Stopped by signal 15."_qs), r.out.constData());
         QVERIFY2(text.contains(u"NEXT PROBE"_qs), r.out.constData());
         QVERIFY2(text.contains(u"Retry-After"_qs), r.out.constData()); // the throttled route is left alone
-        QVERIFY2(text.contains(u"llm-chat-token"_qs), r.out.constData());
         QVERIFY2(text.contains(u"→ critical"_qs), r.out.constData()); // transitions printed as they happen
         QVERIFY2(text.contains(u"limits: demand "_qs), r.out.constData()); // the global cap, said at start
 
-        // What the headless watch probed is in the history: a server's record can be exported.
+        // What the headless watch probed is in the history: a server's record can be exported. Every endpoint
+        // the summary counts a probe for is there (those whose transitions were seen at least).
         const Run exported = run({ u"export"_qs, u"--data-dir"_qs, data.path(), u"--from"_qs, u"-1h"_qs,
             u"--summary"_qs, u"-o"_qs, u"-"_qs });
         QVERIFY2(exported.exitCode == 0, exported.err.constData());
-        QVERIFY2(exported.out.contains("chat-completions"), exported.out.constData());
         QVERIFY2(exported.out.contains("orders-validation"), exported.out.constData());
+        QVERIFY2(exported.out.contains("quota-exhausted"), exported.out.constData());
+        int probed = 0;
+        const QList<QByteArray> lines = r.out.split('\n');
+        const qsizetype header = [&] {
+            for (qsizetype i = lines.size() - 1; i >= 0; --i) {
+                if (lines.at(i).startsWith("ENDPOINT "))
+                    return i;
+            }
+            return qsizetype(-1);
+        }();
+        QVERIFY2(header >= 0, r.out.constData());
+        for (qsizetype i = header + 1; i < lines.size(); ++i) {
+            const QList<QByteArray> cells = lines.at(i).simplified().split(' ');
+            if (cells.size() < 3 || cells.at(2).toInt() < 1) // ENDPOINT STATE PROBES …
+                continue;
+            ++probed;
+            QVERIFY2(exported.out.contains(QByteArray("\n" + cells.at(0) + ',')), cells.at(0).constData());
+        }
+        QVERIFY2(probed >= 3, r.out.constData());
     }
 };
 

@@ -18,6 +18,7 @@
 #include <QTest>
 #include <QUrl>
 
+#include <algorithm>
 #include <functional>
 
 using namespace Qt::StringLiterals;
@@ -338,20 +339,23 @@ private slots:
     {
         QJsonArray endpoints;
         for (int i = 0; i < 30; ++i) // 30 probes a second: some always finish just before the exit
-            endpoints.append(endpoint(u"ok-%1"_s.arg(i), "/ok"));
+            endpoints.append(endpoint(u"ok-%1"_s.arg(i), "/ok?round"));
         const QString cfg = writeConfig(u"count.json"_s, config(endpoints));
         const QString data = path(u"history-count"_s);
-        // Two seconds: two or three rounds of 30, the exit falling into one of them.
-        const Run r
-            = run({ u"--config"_s, cfg, u"--headless"_s, u"--json"_s, u"--duration"_s, u"2"_s, u"--data-dir"_s, data });
+        // SIGTERM half-way through the second round of 30 (the server has answered 45 of these probes; the first
+        // probes are spread over the 1 s interval, so they keep coming): the exit falls into a round.
+        const Run r = run({ u"--config"_s, cfg, u"--headless"_s, u"--json"_s, u"--data-dir"_s, data }, {}, 90'000,
+            [this](QProcess& p) {
+                QTRY_VERIFY_WITH_TIMEOUT(servedLog().count("/ok?round\n") >= 45, 60'000);
+                p.terminate();
+            });
         QCOMPARE(r.exitCode, 0);
         const QList<QByteArray> lines = r.out.trimmed().split('\n');
         const QJsonObject summary = QJsonDocument::fromJson(lines.last()).object();
         qint64 probes = 0;
         for (const auto& v : summary.value(u"endpoints"_s).toArray())
             probes += v.toObject().value(u"probes"_s).toInteger();
-        // Enough probes that some finish just before the exit; how many more depends on the machine's load
-        // (a bare-machine run under a parallel build made 40-odd, a quiet one about 120).
+        // Enough probes that some finish just before the exit: the first round at least.
         QVERIFY2(probes >= 30, lines.last().constData());
 
         qint64 stored = -1;
@@ -380,7 +384,7 @@ private slots:
                 { u"map"_s,
                     QJsonArray {
                         QJsonObject { { u"from"_s, 500100 }, { u"to"_s, 500199 }, { u"signal"_s, u"S3"_s } } } } });
-        const QJsonArray endpoints { endpoint(u"401-description"_s, "/echo/401-description", m_bearerId),
+        QJsonArray endpoints { endpoint(u"401-description"_s, "/echo/401-description", m_bearerId),
             endpoint(u"401-json"_s, "/echo/401-json", m_bearerId),
             endpoint(u"500-json"_s, "/echo/500-json", m_bearerId), rpc, code,
             withCheck(endpoint(u"check"_s, "/echo/check", m_bearerId)),
@@ -390,6 +394,15 @@ private slots:
             endpoint(u"basic-500"_s, "/echo/500-json", m_basicId),
             withCheck(endpoint(u"oauth-check"_s, "/echo/check", m_oauthId)),
             endpoint(u"oauth-500"_s, "/echo/500-json", m_oauthId) };
+        // Each URL names its endpoint (the server ignores the query), so the served log tells when each was asked.
+        QList<QByteArray> served;
+        for (auto&& v : endpoints) {
+            QJsonObject o = v.toObject();
+            const QString url = o.value(u"url"_s).toString() + u"?e="_s + o.value(u"name"_s).toString();
+            o.insert(u"url"_s, url);
+            v = o;
+            served.append(url.toLatin1().mid(m_base.size()));
+        }
         const QString cfg = writeConfig(u"config.json"_s, config(endpoints, true));
         const QString data = path(u"history-echo"_s);
 
@@ -401,8 +414,20 @@ private slots:
             redacted += v.toObject().value(u"reason"_s).toString().contains(u"<redacted>"_s) ? 1 : 0;
         QVERIFY2(redacted >= 7, json.out.constData());
         run({ u"--config"_s, cfg, u"--check"_s, u"--log-level"_s, u"debug"_s });
-        const Run headless = run({ u"--config"_s, cfg, u"--headless"_s, u"--duration"_s, u"2"_s, u"--data-dir"_s, data,
-            u"--log-level"_s, u"debug"_s });
+        // The watch runs until the server has answered every endpoint once more (the two checks asked each once)
+        // and an S2 transition is printed, then stops on SIGTERM.
+        const auto everyEndpointServed = [&](int times) {
+            const QList<QByteArray> log = servedLog().split('\n');
+            return std::all_of(
+                served.cbegin(), served.cend(), [&](const QByteArray& line) { return log.count(line) >= times; });
+        };
+        QVERIFY2(everyEndpointServed(2), servedLog().constData());
+        const Run headless
+            = run({ u"--config"_s, cfg, u"--headless"_s, u"--data-dir"_s, data, u"--log-level"_s, u"debug"_s }, {},
+                90'000, [&](QProcess& p) {
+                    QTRY_VERIFY_WITH_TIMEOUT(everyEndpointServed(3) && p.peek(1 << 20).contains("→ critical"), 60'000);
+                    p.terminate();
+                });
         QVERIFY2(headless.exitCode == 2, headless.err.constData());
         const QString csv = path(u"export.csv"_s);
         const Run exported = run({ u"export"_s, u"--data-dir"_s, data, u"--from"_s, u"-1h"_s, u"-o"_s, csv });

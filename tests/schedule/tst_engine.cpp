@@ -78,7 +78,8 @@ private slots:
         QTest::addColumn<QString>("signal");
         QTest::addColumn<int>("attempts");
         QTest::newRow("healthy") << u"/healthy"_qs << u"ok"_qs << QString() << 1;
-        QTest::newRow("hang times out, retried") << u"/hang"_qs << u"timeout"_qs << u"S1"_qs << 3;
+        // A one-shot run (`--check`) does not retry a timeout: the verdict is S1 already (docs/CLI.md "--check").
+        QTest::newRow("hang times out, not retried") << u"/hang"_qs << u"timeout"_qs << u"S1"_qs << 1;
         QTest::newRow("reset") << u"/reset"_qs << u"connection"_qs << u"S1"_qs << 3;
         QTest::newRow("garbage") << u"/garbage"_qs << u"connection"_qs << u"S1"_qs << 3;
         QTest::newRow("504") << u"/gateway/504"_qs << u"connection"_qs << u"S1"_qs << 3;
