@@ -12,6 +12,8 @@
 
 #include <unistd.h>
 
+#include <utility>
+
 namespace sd::test {
 
 LoopbackServer::~LoopbackServer()
@@ -84,8 +86,9 @@ constexpr int kPortAttempts = 5;
 bool LoopbackServer::start(const QString& program, const QStringList& arguments, std::chrono::milliseconds wait)
 {
     stop();
+    const quint16 preferred = std::exchange(m_preferredPort, quint16 { 0 });
     for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
-        m_port = freePort();
+        m_port = attempt == 0 && preferred != 0 ? preferred : freePort();
         m_portTaken = false;
         if (launch(program, arguments, wait))
             return true;

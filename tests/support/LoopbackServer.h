@@ -31,6 +31,9 @@ public:
     /// directory: `locations` is the inside of its one `server {}` block (listen is added).
     bool startNginx(const QString& locations, std::chrono::milliseconds wait = std::chrono::seconds(15));
     void stop();
+    /// The next start() tries `port` first (one already written into another server's config, so that both can
+    /// start at once); if it is taken, start() goes on with free ports as usual: compare port() afterwards.
+    void preferPort(quint16 port) { m_preferredPort = port; }
 
     quint16 port() const { return m_port; }
     QUrl url(const QString& path) const;
@@ -50,6 +53,7 @@ private:
     std::unique_ptr<QProcess> m_process;
     std::unique_ptr<QTemporaryDir> m_dir;
     quint16 m_port = 0;
+    quint16 m_preferredPort = 0;
     bool m_portTaken = false; ///< the last launch lost its port to another process: worth another port
     QString m_error;
 };
