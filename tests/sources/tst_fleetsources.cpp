@@ -219,7 +219,8 @@ void TestFleetSources::initTestCase()
         m_api.url(u"/throttled"_s).toString(), m_api.url(u"/rejected"_s).toString(), dead }
                                 .join(u"', '"_s);
     const auto startPrometheus = [&] {
-        // Scrapes every 500 ms. The exporter gives each probe the scrape's timeout less its --timeout-offset.
+        // The probers scraped every 500 ms. The exporter gives each probe the scrape's timeout less its
+        // --timeout-offset: at 1 s, 0.95 s, so that nginx on a loaded machine is not taken for a timeout.
         const QString prometheusYml = uR"(global:
   scrape_interval: 500ms
   scrape_timeout: 500ms
@@ -228,6 +229,8 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:%1', '127.0.0.1:%2']
   - job_name: blackbox
+    scrape_interval: 1s
+    scrape_timeout: 1s
     metrics_path: /probe
     params:
       module: [http_2xx]
