@@ -43,18 +43,20 @@ def main():
     scratch = tempfile.mkdtemp(prefix="signaldeck-metrics-")
     config = os.path.join(scratch, "config.json")
     m.write_config(config, 'lab "eu"', api)
+    # Option errors exit 3 before anything runs: checked below, run meanwhile (on a copy of the config, which
+    # `credentials add` rewrites).
+    options_config = os.path.join(scratch, "options.json")
+    m.write_config(options_config, 'lab "eu"', api)
+    option_errors = [(args, needle, subprocess.Popen([binary, "--config", options_config] + args,
+                                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+                     for args, needle in ((["--headless", "--listen", "nohost:80"], "not an IP address"),
+                                          (["--headless", "--listen", "127.0.0.1:99999"], "port"),
+                                          (["--check", "--listen", "9464"], "needs --headless"))]
     stored = m.store_secret(binary, config, secret, scratch)
     if not check(stored.returncode == 0, "credentials add failed: %s" % stored.stderr.decode()):
         return
     written = m.add_bearer_endpoint(config, api)
     check(written.get("location") == 'lab "eu"', "credentials add dropped the config's location: %s" % written)
-
-    # Option errors exit 3 before anything runs: checked below, run beside the prober's start.
-    option_errors = [(args, needle, subprocess.Popen([binary, "--config", config] + args, stdout=subprocess.DEVNULL,
-                                                     stderr=subprocess.PIPE))
-                     for args, needle in ((["--headless", "--listen", "nohost:80"], "not an IP address"),
-                                          (["--headless", "--listen", "127.0.0.1:99999"], "port"),
-                                          (["--check", "--listen", "9464"], "needs --headless"))]
 
     port = m.free_port()
     prober = m.start_headless(binary, config, "%d" % port, os.path.join(scratch, "data"))  # a bare port: loopback
