@@ -75,24 +75,16 @@ QByteArray proberBody(int endpoints, const QString& location, int brokenEvery)
 /// WAL): polled before that, the source's first poll would be "HTTP 503: not a Prometheus query answer".
 bool waitUntilReady(const QUrl& prometheus, std::chrono::milliseconds limit)
 {
-    QNetworkAccessManager network;
     QUrl url = prometheus;
     url.setPath(QStringLiteral("/-/ready"));
     QElapsedTimer clock;
     clock.start();
     while (clock.elapsed() < limit.count()) {
-        QNetworkRequest request(url);
-        request.setTransferTimeout(2000);
-        QNetworkReply* reply = network.get(request);
-        QEventLoop loop;
-        QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-        loop.exec();
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        reply->deleteLater();
-        if (status == 200)
+        if (LoopbackServer::get(url, std::chrono::seconds(2)).first == 200)
             return true;
-        QTimer::singleShot(std::chrono::milliseconds(100), &loop, &QEventLoop::quit);
-        loop.exec();
+        QEventLoop pause;
+        QTimer::singleShot(std::chrono::milliseconds(100), &pause, &QEventLoop::quit);
+        pause.exec();
     }
     return false;
 }

@@ -30,13 +30,10 @@
 #include <QTableView>
 #endif
 
-#include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -65,16 +62,7 @@ bool writeFile(const QString& path, const QByteArray& contents)
 
 QByteArray httpGet(const QUrl& url)
 {
-    QNetworkAccessManager network;
-    QNetworkRequest request(url);
-    request.setTransferTimeout(3000);
-    QNetworkReply* reply = network.get(request);
-    QEventLoop loop;
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    loop.exec();
-    const QByteArray body = reply->readAll();
-    reply->deleteLater();
-    return body;
+    return LoopbackServer::get(url).second;
 }
 
 /// signaldeck_endpoint_state of every endpoint in a prober's own /metrics: name → state.

@@ -3,9 +3,12 @@
 
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QHostAddress>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
@@ -37,6 +40,21 @@ quint16 LoopbackServer::freePort()
     if (!probe.listen(QHostAddress::LocalHost, 0))
         return 0;
     return probe.serverPort();
+}
+
+std::pair<int, QByteArray> LoopbackServer::get(const QUrl& url, std::chrono::milliseconds timeout)
+{
+    QNetworkAccessManager network;
+    QNetworkRequest request(url);
+    request.setTransferTimeout(static_cast<int>(timeout.count()));
+    QNetworkReply* reply = network.get(request);
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    std::pair<int, QByteArray> answer { reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+        reply->readAll() };
+    reply->deleteLater();
+    return answer;
 }
 
 QUrl LoopbackServer::url(const QString& path) const

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <memory>
+#include <utility>
 
 namespace sd::test {
 
@@ -45,6 +46,9 @@ public:
     static QString supportFile(const QString& name);
     /// A port nobody listens on right now.
     static quint16 freePort();
+    /// A GET of `url` in its own event loop, for a test or a bench between its steps: the HTTP status (0 without
+    /// an answer within `timeout`) and the body.
+    static std::pair<int, QByteArray> get(const QUrl& url, std::chrono::milliseconds timeout = std::chrono::seconds(3));
 
 private:
     bool launch(const QString& program, const QStringList& arguments, std::chrono::milliseconds wait);
