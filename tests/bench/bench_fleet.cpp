@@ -71,6 +71,24 @@ QByteArray proberBody(int endpoints, const QString& location, int brokenEvery)
     return out;
 }
 
+/// Waits until Prometheus says it is ready (/-/ready answers 503 while it opens its storage and replays its
+/// WAL): polled before that, the source's first poll would be "HTTP 503: not a Prometheus query answer".
+bool waitUntilReady(const QUrl& prometheus, std::chrono::milliseconds limit)
+{
+    QUrl url = prometheus;
+    url.setPath(QStringLiteral("/-/ready"));
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < limit.count()) {
+        if (LoopbackServer::get(url, std::chrono::seconds(2)).first == 200)
+            return true;
+        QEventLoop pause;
+        QTimer::singleShot(std::chrono::milliseconds(100), &pause, &QEventLoop::quit);
+        pause.exec();
+    }
+    return false;
+}
+
 double median(std::vector<double> v)
 {
     if (v.empty())
@@ -130,6 +148,11 @@ int main(int argc, char** argv)
                 QStringLiteral("--web.listen-address=127.0.0.1:{port}"), QStringLiteral("--log.level=warn") },
             std::chrono::seconds(30))) {
         std::fprintf(stderr, "%s\n", qPrintable(prometheus.errorString()));
+        return 2;
+    }
+
+    if (!waitUntilReady(prometheus.url(QStringLiteral("/")), std::chrono::seconds(60))) {
+        std::fprintf(stderr, "prometheus at %s not ready within 60 s\n", qPrintable(prometheus.url({}).toString()));
         return 2;
     }
 

@@ -61,9 +61,15 @@ class Api:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                if not isinstance(sys.exc_info()[1], ConnectionError):  # a prober stopped mid-probe: not news
+                    super().handle_error(request, client_address)
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # shutdown() waits for serve_forever() to look again: every 50 ms, not the default 500 ms.
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def url(self, path):
         return "http://127.0.0.1:%d%s" % (self.port, path)
@@ -112,20 +118,34 @@ def start_headless(binary, config_path, listen, data_dir):
                                  data_dir], stdout=subprocess.DEVNULL, stderr=err)
 
 
-def start_listening_headless(binary, config_path, data_dir, tries=3):
-    """start_headless on a free loopback port, waiting until it answers /-/healthy. A port picked by free_port()
-    can be taken by another test before the prober binds it (the suite runs in parallel): then the prober exits
-    saying so, and it is started again on another port. Returns (process, port)."""
+def launch_headless(binary, config_path, data_dir):
+    """start_headless on a free loopback port, without waiting: (process, port). await_headless() waits."""
+    port = free_port()
+    return start_headless(binary, config_path, "127.0.0.1:%d" % port, data_dir), port
+
+
+def await_headless(process, port):
+    """True once the prober answers /-/healthy; False when it exited first (its port taken: the suite runs in
+    parallel, and a port picked by free_port() can go to another test before the prober binds it) or never
+    answered; then it is stopped."""
+    healthy = wait_for(lambda: process.poll() is not None
+                       or get("http://127.0.0.1:%d/-/healthy" % port, timeout=2)[0] == 200, 30, 0.05)
+    if healthy and process.poll() is None:
+        return True
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+    return False
+
+
+def start_listening_headless(binary, config_path, data_dir, tries=3, launched=None):
+    """A prober on a free loopback port, answering /-/healthy: (process, port). `launched`, a (process, port) of
+    launch_headless(), is awaited first. A prober that lost its port is started again on another one."""
     for _ in range(tries):
-        port = free_port()
-        process = start_headless(binary, config_path, "127.0.0.1:%d" % port, data_dir)
-        healthy = wait_for(lambda: process.poll() is not None
-                           or get("http://127.0.0.1:%d/-/healthy" % port, timeout=2)[0] == 200, 30, 0.2)
-        if healthy and process.poll() is None:
+        process, port = launched or launch_headless(binary, config_path, data_dir)
+        launched = None
+        if await_headless(process, port):
             return process, port
-        if process.poll() is None:
-            process.kill()
-        process.wait()
     with open(os.path.join(data_dir, "stderr.txt"), "rb") as err:
         sys.stderr.write("prober in %s never answered /-/healthy:\n%s\n" % (data_dir, err.read().decode(errors="replace")))
     return process, port
@@ -142,7 +162,7 @@ def get(url, accept=None, method="GET", timeout=5):
         return e.code, e.headers.get("Content-Type", ""), e.read()
 
 
-def wait_for(predicate, seconds, step=0.2):
+def wait_for(predicate, seconds, step=0.1):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -185,9 +205,12 @@ def scrape(port, accept=None):
     return content_type, body.decode()
 
 
-def stop(process):
-    if process.poll() is None:
-        process.terminate()
+def stop(*processes):
+    """SIGTERM to each at once, then waits for each (killed after 20 s)."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:

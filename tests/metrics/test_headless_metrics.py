@@ -36,29 +36,34 @@ def check(condition, message):
 
 def main():
     binary, promtool = sys.argv[1], sys.argv[2]
+    os.environ["SIGNALDECK_STAGGER"] = "off"  # every endpoint probed at start, not spread over its interval
     exp = int(time.time()) + 30 * 86400
     secret = m.make_jwt(exp)
     api = m.Api(secret)
     scratch = tempfile.mkdtemp(prefix="signaldeck-metrics-")
     config = os.path.join(scratch, "config.json")
     m.write_config(config, 'lab "eu"', api)
+    # Option errors exit 3 before anything runs: checked below, run meanwhile (on a copy of the config, which
+    # `credentials add` rewrites).
+    options_config = os.path.join(scratch, "options.json")
+    m.write_config(options_config, 'lab "eu"', api)
+    option_errors = [(args, needle, subprocess.Popen([binary, "--config", options_config] + args,
+                                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+                     for args, needle in ((["--headless", "--listen", "nohost:80"], "not an IP address"),
+                                          (["--headless", "--listen", "127.0.0.1:99999"], "port"),
+                                          (["--check", "--listen", "9464"], "needs --headless"))]
     stored = m.store_secret(binary, config, secret, scratch)
     if not check(stored.returncode == 0, "credentials add failed: %s" % stored.stderr.decode()):
         return
     written = m.add_bearer_endpoint(config, api)
     check(written.get("location") == 'lab "eu"', "credentials add dropped the config's location: %s" % written)
 
-    # Option errors exit 3 before anything runs.
-    for args, needle in ((["--headless", "--listen", "nohost:80"], "not an IP address"),
-                         (["--headless", "--listen", "127.0.0.1:99999"], "port"),
-                         (["--check", "--listen", "9464"], "needs --headless")):
-        r = subprocess.run([binary, "--config", config] + args, capture_output=True, timeout=60)
-        check(r.returncode == 3 and needle in r.stderr.decode(),
-              "%s: exit %d, stderr %r" % (args, r.returncode, r.stderr.decode()))
-
     port = m.free_port()
     prober = m.start_headless(binary, config, "%d" % port, os.path.join(scratch, "data"))  # a bare port: loopback
     try:
+        for args, needle, run in option_errors:
+            err = run.communicate(timeout=60)[1].decode()
+            check(run.returncode == 3 and needle in err, "%s: exit %d, stderr %r" % (args, run.returncode, err))
         healthy = m.wait_for(lambda: m.get("http://127.0.0.1:%d/-/healthy" % port)[0] == 200, 30)
         if not check(healthy, "/-/healthy did not answer 200 within 30 s"):
             return
@@ -69,7 +74,7 @@ def main():
             content_type, text = m.scrape(port)
             s = m.parse(text)
             done = (m.value(s, "signaldeck_signal_state", endpoint="unauthorized", signal="S2") == 2
-                    and (m.value(s, "signaldeck_attempts_total", endpoint="unauthorized") or 0) >= 2
+                    and (m.value(s, "signaldeck_attempts_total", endpoint="unauthorized") or 0) >= 1
                     and m.value(s, "signaldeck_last_probe_http_status", endpoint="with-token") is not None)
             return (content_type, text, s) if done else None
 
@@ -78,6 +83,11 @@ def main():
             return
         content_type, text, s = got
         hits = api.hit_count("/unauthorized")
+        # A second prober on the same port exits 3, naming the address (checked below; it runs meanwhile, and
+        # is done before the config changes for the reload).
+        second = subprocess.Popen([binary, "--config", config, "--headless", "--listen", "127.0.0.1:%d" % port,
+                                   "--data-dir", os.path.join(scratch, "data2")], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE)
 
         check(content_type == "text/plain; version=0.0.4; charset=utf-8", "content type: " + content_type)
         check(m.value(s, "signaldeck_signal_state", endpoint="unauthorized", signal="S2") == 2, "S2 state")
@@ -134,6 +144,14 @@ def main():
               "a bare --listen port is not bound to 127.0.0.1 only: %s" % [a for a in listening if a.endswith(
                   ":%04X" % port)])
 
+        try:
+            second_err = second.communicate(timeout=60)[1].decode()
+        except subprocess.TimeoutExpired:
+            second.kill()
+            second_err = second.communicate()[1].decode() + " (still running after 60 s)"
+        check(second.returncode == 3 and ("127.0.0.1:%d" % port) in second_err,
+              "port in use: exit %s, %r" % (second.returncode, second_err))
+
         # SIGHUP with a new location: the series are re-labelled, the counters of kept endpoints go on.
         before = m.value(s, "signaldeck_probes_total", endpoint="healthy", outcome="ok", signal="none")
         with open(config) as f:
@@ -151,12 +169,6 @@ def main():
             check(all(l.get("location") == "lab-2" for n, l, v in after), "old location left after the reload")
             kept = m.value(after, "signaldeck_probes_total", endpoint="healthy", outcome="ok", signal="none")
             check(kept is not None and kept >= before, "counter after reload %s < before %s" % (kept, before))
-
-        # A second prober on the same port: exit 3, naming the address.
-        second = subprocess.run([binary, "--config", config, "--headless", "--listen", "127.0.0.1:%d" % port,
-                                 "--data-dir", os.path.join(scratch, "data2")], capture_output=True, timeout=60)
-        check(second.returncode == 3 and ("127.0.0.1:%d" % port) in second.stderr.decode(),
-              "port in use: exit %d, %r" % (second.returncode, second.stderr.decode()))
     finally:
         m.stop(prober)
         api.stop()

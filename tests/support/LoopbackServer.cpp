@@ -3,14 +3,19 @@
 
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QHostAddress>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
 
 #include <unistd.h>
+
+#include <utility>
 
 namespace sd::test {
 
@@ -35,6 +40,21 @@ quint16 LoopbackServer::freePort()
     if (!probe.listen(QHostAddress::LocalHost, 0))
         return 0;
     return probe.serverPort();
+}
+
+std::pair<int, QByteArray> LoopbackServer::get(const QUrl& url, std::chrono::milliseconds timeout)
+{
+    QNetworkAccessManager network;
+    QNetworkRequest request(url);
+    request.setTransferTimeout(static_cast<int>(timeout.count()));
+    QNetworkReply* reply = network.get(request);
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    std::pair<int, QByteArray> answer { reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+        reply->readAll() };
+    reply->deleteLater();
+    return answer;
 }
 
 QUrl LoopbackServer::url(const QString& path) const
@@ -84,8 +104,9 @@ constexpr int kPortAttempts = 5;
 bool LoopbackServer::start(const QString& program, const QStringList& arguments, std::chrono::milliseconds wait)
 {
     stop();
+    const quint16 preferred = std::exchange(m_preferredPort, quint16 { 0 });
     for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
-        m_port = freePort();
+        m_port = attempt == 0 && preferred != 0 ? preferred : freePort();
         m_portTaken = false;
         if (launch(program, arguments, wait))
             return true;

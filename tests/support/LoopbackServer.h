@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <memory>
+#include <utility>
 
 namespace sd::test {
 
@@ -31,6 +32,9 @@ public:
     /// directory: `locations` is the inside of its one `server {}` block (listen is added).
     bool startNginx(const QString& locations, std::chrono::milliseconds wait = std::chrono::seconds(15));
     void stop();
+    /// The next start() tries `port` first (one already written into another server's config, so that both can
+    /// start at once); if it is taken, start() goes on with free ports as usual: compare port() afterwards.
+    void preferPort(quint16 port) { m_preferredPort = port; }
 
     quint16 port() const { return m_port; }
     QUrl url(const QString& path) const;
@@ -42,6 +46,9 @@ public:
     static QString supportFile(const QString& name);
     /// A port nobody listens on right now.
     static quint16 freePort();
+    /// A GET of `url` in its own event loop, for a test or a bench between its steps: the HTTP status (0 without
+    /// an answer within `timeout`) and the body.
+    static std::pair<int, QByteArray> get(const QUrl& url, std::chrono::milliseconds timeout = std::chrono::seconds(3));
 
 private:
     bool launch(const QString& program, const QStringList& arguments, std::chrono::milliseconds wait);
@@ -50,6 +57,7 @@ private:
     std::unique_ptr<QProcess> m_process;
     std::unique_ptr<QTemporaryDir> m_dir;
     quint16 m_port = 0;
+    quint16 m_preferredPort = 0;
     bool m_portTaken = false; ///< the last launch lost its port to another process: worth another port
     QString m_error;
 };
