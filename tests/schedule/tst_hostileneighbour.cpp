@@ -88,8 +88,11 @@ private slots:
             qInfo("%s: %zu probes, latency median %.2f ms, max %.2f ms (hostile probes: %d)", qPrintable(name),
                 latencies.size(), static_cast<double>(medianUs) / 1000.0, static_cast<double>(maxUs) / 1000.0,
                 hostileProbes);
-            // 2 s at a 250 ms interval, the first probe staggered within the first interval: 7 or 8 on time.
-            QVERIFY2(latencies.size() >= 7, qPrintable(u"%1: only %2 probes"_s.arg(name).arg(latencies.size())));
+            // 2 s at a 250 ms interval, the first probe staggered within the first interval: 7 or 8 are due. A
+            // neighbour that held this endpoint's thread would leave it one or two (Qt parses the 10 MiB line
+            // for seconds, and the latency bounds below would fail too); a loaded machine delays a few (6 seen
+            // under strace at ctest -j6, session 7). At least half of them, then: starvation, not load.
+            QVERIFY2(latencies.size() >= 4, qPrintable(u"%1: only %2 probes"_s.arg(name).arg(latencies.size())));
             // What an operator would see: a median under the 200 ms Warning line and no probe over the 800 ms
             // Critical line. (How much a neighbour costs is measured in bench_hostile, not asserted here.)
             QVERIFY2(medianUs < 200'000, qPrintable(u"%1: median latency %2 us"_s.arg(name).arg(medianUs)));
