@@ -514,7 +514,9 @@ void tst_Simulator::delaysRunConcurrently()
         QCOMPARE(answer.status, 200);
         QVERIFY2(answer.elapsedMs >= 299.9, qPrintable(QString::number(answer.elapsedMs)));
     }
-    QVERIFY2(total < 1500, qPrintable(QString::number(total)));
+    // Half of the 9 s that answers one after another would take: a bound on the design, not on the machine
+    // (1.5 s failed under load).
+    QVERIFY2(total < 4500, qPrintable(QString::number(total)));
     QCOMPARE(m_sim.requestCount(u"/healthy"_s), 30);
 }
 
@@ -525,10 +527,12 @@ void tst_Simulator::healthyLatencyIsConfigurable()
     const Fetched slow = fetch(m_nam, m_sim.url(u"/healthy"_s));
     QCOMPARE(slow.status, 200);
     QVERIFY2(slow.elapsedMs >= 249.9, qPrintable(QString::number(slow.elapsedMs)));
-    // ?delay= replaces the route's own latency.
+    // ?delay= replaces the route's own latency: with the route at 10 s, an answer well within half of that
+    // (the bound is the latency replaced, not a guess at how loaded the machine is).
+    m_sim.setHealthyLatency(10s);
     const Fetched overridden = fetch(m_nam, m_sim.url(u"/healthy?delay=0"_s));
     QCOMPARE(overridden.status, 200);
-    QVERIFY2(overridden.elapsedMs < 200, qPrintable(QString::number(overridden.elapsedMs)));
+    QVERIFY2(overridden.elapsedMs < 5000, qPrintable(QString::number(overridden.elapsedMs)));
 }
 
 void tst_Simulator::keepAliveReusesOneConnection()
