@@ -253,7 +253,7 @@ QString SimulatedClock::busyError() const
 {
     return QStringLiteral("the engine was still busy after %1 ms of real time, at %2 ms of simulated time with %3 "
                           "timers fired in this call and %4 attempts out: it keeps working but never gets idle")
-        .arg((m_realLimit * kCallLimitFactor).count())
+        .arg(callLimit().count())
         .arg(duration_cast<milliseconds>(m_now - m_start).count())
         .arg(m_fired)
         .arg(m_network);
@@ -265,7 +265,7 @@ RealClock::time_point SimulatedClock::beginCall()
     const std::lock_guard lock(m_mutex);
     m_fired = 0;
     progressLocked();
-    return m_lastProgress + m_realLimit * kCallLimitFactor;
+    return m_lastProgress + callLimit();
 }
 
 bool SimulatedClock::settle()

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 class QEventLoop;
@@ -52,11 +53,11 @@ public:
     bool advanceUntil(const std::function<bool()>& done, std::chrono::milliseconds limit);
 
     /// How long, in real time, the engine may do nothing while a call waits for it (an attempt out that
-    /// never comes back, a callback never run) before the call fails; 15 s unless set. A call as a whole
-    /// (advance(), advanceUntil(), settle()) is bounded by kCallLimitFactor times it, so an engine that keeps
-    /// busy without ever getting idle (a livelock) fails too.
+    /// never comes back, a callback never run) before the call fails; 15 s unless set.
     void setRealTimeLimit(std::chrono::milliseconds limit) { m_realLimit = limit; }
-    static constexpr int kCallLimitFactor = 8;
+    /// The bound of one call as a whole (advance(), advanceUntil(), settle()) in real time, so that an engine
+    /// that keeps busy without ever getting idle (a livelock) fails too; 8 times the real-time limit unless set.
+    void setCallLimit(std::chrono::milliseconds limit) { m_callLimit = limit; }
     /// Why the last call returned false.
     QString errorString() const { return m_error; }
 
@@ -89,6 +90,8 @@ private:
     int m_pending = 0; ///< callbacks posted to timer threads that have not run yet
     QEventLoop* m_waiter = nullptr; ///< the test thread's loop in waitIdle(), quit when idle
     std::chrono::milliseconds m_realLimit { 15'000 };
+    std::optional<std::chrono::milliseconds> m_callLimit;
+    std::chrono::milliseconds callLimit() const { return m_callLimit.value_or(m_realLimit * 8); }
     std::chrono::steady_clock::time_point m_lastProgress; ///< real time of the engine's latest step
     int m_fired = 0; ///< timers fired in the current call (for errorString())
     QString m_error;
