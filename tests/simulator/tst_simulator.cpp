@@ -280,10 +280,14 @@ void tst_Simulator::flakyFailsAtTheRequestedRate()
     QFETCH(int, requests);
     QFETCH(int, minFailures);
     QFETCH(int, maxFailures);
-    const QList<Fetched> answers = fetchAll(QList<FetchRequest>(requests, getRequest(m_nam, m_sim.url(route))));
+    // Up to 200 at once through Qt's 6 connections: the last wait behind 33 rounds, seconds under load (a 5 s
+    // transfer timeout, counted from the queue, failed there). The bounds only end a hang.
+    const QList<Fetched> answers
+        = fetchAll(QList<FetchRequest>(requests, getRequest(m_nam, m_sim.url(route), 60'000)), 60'000);
     int failures = 0;
     for (const Fetched& answer : answers) {
-        QVERIFY(answer.status == 200 || answer.status == 500);
+        QVERIFY2(answer.status == 200 || answer.status == 500,
+            qPrintable(u"HTTP %1, error %2"_s.arg(answer.status).arg(static_cast<int>(answer.error))));
         failures += answer.status == 500 ? 1 : 0;
     }
     QVERIFY2(failures >= minFailures && failures <= maxFailures, qPrintable(QString::number(failures)));
@@ -490,9 +494,11 @@ void tst_Simulator::delayIsAccurate()
         immediate.first(), immediate[20], delayed.first(), delayed[20], delayed.last());
     QVERIFY(delayed.first() >= 19.9); // never early
     // Load on a shared machine only ever adds time, so the fastest round trips are the ones that show what the
-    // simulator itself adds: the 20 ms asked for, not a multiple of it nor a second timer tick.
+    // simulator itself adds: the 20 ms asked for, not a multiple of it nor a second timer tick. (Not early is
+    // checked above; the two minimums are of different requests, and under load the fastest plain one was
+    // 3 ms slower than the fastest held one's overhead, so "added >= 19" failed.)
     const double added = delayed.first() - immediate.first();
-    QVERIFY2(added >= 19.0 && added <= 30.0, qPrintable(QString::number(added)));
+    QVERIFY2(added <= 30.0, qPrintable(QString::number(added)));
 }
 
 void tst_Simulator::delaysRunConcurrently()
