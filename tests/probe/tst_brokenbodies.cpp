@@ -20,7 +20,7 @@ private:
     static constexpr int kRuns = 20;
     test::LoopbackServer m_server;
 
-    ProbeResults probe(const QString& path, int runs)
+    ProbeResults probe(const QString& path, int runs, std::chrono::milliseconds timeout = 5s)
     {
         EngineOptions options;
         options.retries = false;
@@ -32,7 +32,7 @@ private:
             e.name = u"%1 #%2"_s.arg(path).arg(i);
             e.url = m_server.url(path);
             e.adaptiveTimeout = false;
-            e.timeout = 5s;
+            e.timeout = timeout;
             config.endpoints.append(e);
         }
         QSignalSpy done(&engine, &Engine::onceFinished);
@@ -124,14 +124,18 @@ private slots:
     }
 
     // A 10 MiB response header line. libcurl refuses a header beyond its limit (100 KiB a line): S1, a
-    // reason that says so, at once. Qt 6.4 reads it; there it must only end (no hang, no crash).
+    // reason that says so, at once, three times at once. Qt 6.4 reads it, for seconds of CPU each (and its
+    // network thread goes on reading after the attempt's deadline; the engine's end waits up to 5 s for
+    // it): there the one attempt must only end (no hang, no crash), at a 1 s deadline.
     void hugeHeaderIsRefused()
     {
-        const ProbeResults results = probe(u"/big-header"_s, 3);
-        QCOMPARE(results.size(), 3);
+        const bool curl = ProbeTransport::effectiveKind(AppConfig {}.transport) == TransportKind::Curl;
+        const int runs = curl ? 3 : 1;
+        const ProbeResults results = probe(u"/big-header"_s, runs, curl ? 5s : 1s);
+        QCOMPARE(results.size(), runs);
         for (const ProbeResult& r : results) {
             qInfo("%s: %s", qPrintable(outcomeCode(r.outcome)), qPrintable(r.reason));
-            if (ProbeTransport::effectiveKind(AppConfig {}.transport) != TransportKind::Curl)
+            if (!curl)
                 continue;
             QVERIFY2(r.outcome == Outcome::Connection && r.signal == FailureSignal::S1,
                 qPrintable(outcomeCode(r.outcome) + u": "_s + r.reason));

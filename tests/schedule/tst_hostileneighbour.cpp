@@ -28,10 +28,15 @@ private slots:
     void initTestCase()
     {
         QVERIFY2(m_nginx.startNginx(u"    location / { return 200 \"ok\\n\"; }"_s), qPrintable(m_nginx.errorString()));
+    }
+    // A fault server of its own for each row: the row stops it (see below).
+    void init()
+    {
         QVERIFY2(m_faults.start(test::LoopbackServer::python(),
                      { test::LoopbackServer::supportFile(u"fault_server.py"_s), u"{port}"_s }),
             qPrintable(m_faults.errorString()));
     }
+    void cleanup() { m_faults.stop(); }
 
     void healthyEndpointsStayOkBesideAHostileOne_data()
     {
@@ -68,6 +73,9 @@ private slots:
         QTest::qWait(kRunMs);
         engine.stop();
         const EndpointStatuses statuses = engine.statuses();
+        // The hostile server goes before the engine does: Qt 6.4 would otherwise go on reading its header line
+        // or endless body after the abort, and the engine's end would wait for that (up to Qt's 5 s), all CPU.
+        m_faults.stop();
 
         int hostileProbes = 0;
         for (const ProbeResult& r : results)
@@ -88,8 +96,11 @@ private slots:
             qInfo("%s: %zu probes, latency median %.2f ms, max %.2f ms (hostile probes: %d)", qPrintable(name),
                 latencies.size(), static_cast<double>(medianUs) / 1000.0, static_cast<double>(maxUs) / 1000.0,
                 hostileProbes);
-            // 2 s at a 250 ms interval, the first probe staggered within the first interval: 7 or 8 on time.
-            QVERIFY2(latencies.size() >= 7, qPrintable(u"%1: only %2 probes"_s.arg(name).arg(latencies.size())));
+            // 2 s at a 250 ms interval, the first probe staggered within the first interval: 7 or 8 are due. A
+            // neighbour that held this endpoint's thread would leave it one or two (Qt parses the 10 MiB line
+            // for seconds, and the latency bounds below would fail too); a loaded machine delays a few (6 seen
+            // under strace at ctest -j6, session 7). At least half of them, then: starvation, not load.
+            QVERIFY2(latencies.size() >= 4, qPrintable(u"%1: only %2 probes"_s.arg(name).arg(latencies.size())));
             // What an operator would see: a median under the 200 ms Warning line and no probe over the 800 ms
             // Critical line. (How much a neighbour costs is measured in bench_hostile, not asserted here.)
             QVERIFY2(medianUs < 200'000, qPrintable(u"%1: median latency %2 us"_s.arg(name).arg(medianUs)));

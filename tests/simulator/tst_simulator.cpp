@@ -280,14 +280,14 @@ void tst_Simulator::flakyFailsAtTheRequestedRate()
     QFETCH(int, requests);
     QFETCH(int, minFailures);
     QFETCH(int, maxFailures);
-    // 200 requests queue behind QNetworkAccessManager's 6 connections; under a loaded CI machine the last ones
-    // wait several seconds, so the inactivity timeout is far above anything the simulator itself takes.
+    // Up to 200 at once through Qt's 6 connections: the last wait behind 33 rounds, seconds under load (a 5 s
+    // transfer timeout, counted from the queue, failed there). The bounds only end a hang.
     const QList<Fetched> answers
         = fetchAll(QList<FetchRequest>(requests, getRequest(m_nam, m_sim.url(route), 60'000)), 60'000);
     int failures = 0;
     for (const Fetched& answer : answers) {
         QVERIFY2(answer.status == 200 || answer.status == 500,
-            qPrintable(u"status %1, network error %2"_s.arg(answer.status).arg(answer.error)));
+            qPrintable(u"HTTP %1, error %2"_s.arg(answer.status).arg(static_cast<int>(answer.error))));
         failures += answer.status == 500 ? 1 : 0;
     }
     QVERIFY2(failures >= minFailures && failures <= maxFailures, qPrintable(QString::number(failures)));
@@ -494,9 +494,11 @@ void tst_Simulator::delayIsAccurate()
         immediate.first(), immediate[20], delayed.first(), delayed[20], delayed.last());
     QVERIFY(delayed.first() >= 19.9); // never early
     // Load on a shared machine only ever adds time, so the fastest round trips are the ones that show what the
-    // simulator itself adds: the 20 ms asked for, not a multiple of it nor a second timer tick.
+    // simulator itself adds: the 20 ms asked for, not a multiple of it nor a second timer tick. (Not early is
+    // checked above; the two minimums are of different requests, and under load the fastest plain one was
+    // 3 ms slower than the fastest held one's overhead, so "added >= 19" failed.)
     const double added = delayed.first() - immediate.first();
-    QVERIFY2(added >= 19.0 && added <= 30.0, qPrintable(QString::number(added)));
+    QVERIFY2(added <= 30.0, qPrintable(QString::number(added)));
 }
 
 void tst_Simulator::delaysRunConcurrently()
@@ -518,8 +520,8 @@ void tst_Simulator::delaysRunConcurrently()
         QCOMPARE(answer.status, 200);
         QVERIFY2(answer.elapsedMs >= 299.9, qPrintable(QString::number(answer.elapsedMs)));
     }
-    // Held one after another they would take 9 s; together, 300 ms plus however slow the machine is at the moment.
-    // Half the serial time leaves room for a loaded CI machine and still fails for a simulator that serialises.
+    // Half of the 9 s that answers one after another would take: a bound on the design, not on the machine
+    // (1.5 s failed under load).
     QVERIFY2(total < 4500, qPrintable(QString::number(total)));
     QCOMPARE(m_sim.requestCount(u"/healthy"_s), 30);
 }
@@ -531,10 +533,12 @@ void tst_Simulator::healthyLatencyIsConfigurable()
     const Fetched slow = fetch(m_nam, m_sim.url(u"/healthy"_s));
     QCOMPARE(slow.status, 200);
     QVERIFY2(slow.elapsedMs >= 249.9, qPrintable(QString::number(slow.elapsedMs)));
-    // ?delay= replaces the route's own latency.
+    // ?delay= replaces the route's own latency: with the route at 10 s, an answer well within half of that
+    // (the bound is the latency replaced, not a guess at how loaded the machine is).
+    m_sim.setHealthyLatency(10s);
     const Fetched overridden = fetch(m_nam, m_sim.url(u"/healthy?delay=0"_s));
     QCOMPARE(overridden.status, 200);
-    QVERIFY2(overridden.elapsedMs < 200, qPrintable(QString::number(overridden.elapsedMs)));
+    QVERIFY2(overridden.elapsedMs < 5000, qPrintable(QString::number(overridden.elapsedMs)));
 }
 
 void tst_Simulator::keepAliveReusesOneConnection()
@@ -593,8 +597,9 @@ void tst_Simulator::stopDropsPendingAnswers()
     QElapsedTimer clock;
     clock.start();
     sim.stop();
-    QVERIFY2(batch.wait(3000), "stop() must end the held requests, not let them run out");
-    QVERIFY(clock.elapsed() < 3000);
+    // Run out, the held requests would end 5 s after they came in (the one on /hang never): 4 s tells.
+    QVERIFY2(batch.wait(4000), "stop() must end the held requests, not let them run out");
+    QVERIFY2(clock.elapsed() < 4500, qPrintable(QString::number(clock.elapsed())));
     const QList<Fetched>& answers = batch.results();
     for (const Fetched& answer : answers) {
         QVERIFY(answer.finished);

@@ -66,6 +66,7 @@ SimulatedClock::SimulatedClock()
     : m_start(RealClock::now())
     , m_now(m_start)
     , m_startUtc(QDateTime::currentDateTimeUtc())
+    , m_lastProgress(m_start)
 {
 }
 
@@ -101,13 +102,20 @@ void SimulatedClock::networkStarted()
 {
     const std::lock_guard lock(m_mutex);
     ++m_network;
+    progressLocked();
 }
 
 void SimulatedClock::networkFinished()
 {
     const std::lock_guard lock(m_mutex);
     --m_network;
+    progressLocked();
     notifyLocked();
+}
+
+void SimulatedClock::progressLocked()
+{
+    m_lastProgress = RealClock::now();
 }
 
 void SimulatedClock::notifyLocked()
@@ -133,15 +141,17 @@ void SimulatedClock::post(Timer* timer, quint64 generation, bool fire)
                 timer->fire();
             const std::lock_guard lock(m_mutex);
             --m_pending;
+            progressLocked();
             notifyLocked();
         },
         Qt::QueuedConnection);
 }
 
-bool SimulatedClock::waitIdle(RealClock::time_point realDeadline)
+bool SimulatedClock::waitIdle(RealClock::time_point callDeadline)
 {
     for (;;) {
         QEventLoop loop;
+        RealClock::time_point wakeAt;
         {
             std::unique_lock lock(m_mutex);
             if (idleLocked()) {
@@ -152,8 +162,11 @@ bool SimulatedClock::waitIdle(RealClock::time_point realDeadline)
                 return true;
             }
             m_waiter = &loop;
+            wakeAt = std::min(callDeadline, m_lastProgress + m_realLimit);
         }
-        const auto left = duration_cast<milliseconds>(realDeadline - RealClock::now());
+        // Woken early when the engine gets idle; otherwise at the stall bound, which moves on whenever the
+        // engine did something meanwhile.
+        const auto left = duration_cast<milliseconds>(wakeAt - RealClock::now()) + milliseconds(1);
         if (left > milliseconds(0)) {
             QTimer::singleShot(left, &loop, &QEventLoop::quit);
             loop.exec();
@@ -162,13 +175,22 @@ bool SimulatedClock::waitIdle(RealClock::time_point realDeadline)
         m_waiter = nullptr;
         if (idleLocked())
             return true;
-        if (RealClock::now() >= realDeadline) {
-            m_error = QStringLiteral("the engine was still busy after %1 ms of real time (%2 attempts out on the "
-                                     "network, %3 timer callbacks not run) at %4 ms of simulated time")
-                          .arg(m_realLimit.count())
-                          .arg(m_network)
-                          .arg(m_pending)
-                          .arg(duration_cast<milliseconds>(m_now - m_start).count());
+        const auto now = RealClock::now();
+        const qint64 simulatedMs = duration_cast<milliseconds>(m_now - m_start).count();
+        if (now >= m_lastProgress + m_realLimit) {
+            m_error
+                = QStringLiteral("the engine did nothing for %1 ms of real time with %2 attempts out on the network "
+                                 "and %3 timer callbacks not run, at %4 ms of simulated time (%5 timers fired "
+                                 "in this call): an attempt lost, or a hang")
+                      .arg(m_realLimit.count())
+                      .arg(m_network)
+                      .arg(m_pending)
+                      .arg(simulatedMs)
+                      .arg(m_fired);
+            return false;
+        }
+        if (now >= callDeadline) {
+            m_error = busyError();
             return false;
         }
     }
@@ -196,6 +218,11 @@ SimulatedClock::Step SimulatedClock::step(MonotonicTime target, RealClock::time_
         return Step::TimedOut;
     {
         const std::lock_guard lock(m_mutex);
+        if (RealClock::now() >= realDeadline) {
+            // Idle after every timer, but timers keep falling due: bounded like any busy engine.
+            m_error = busyError();
+            return Step::TimedOut;
+        }
         Timer* next = nullptr;
         for (Timer* timer : m_timers) {
             if (!timer->active || timer->deadline > target)
@@ -217,20 +244,38 @@ SimulatedClock::Step SimulatedClock::step(MonotonicTime target, RealClock::time_
             next->startSerial = ++m_startSerial;
         }
         post(next, next->generation, true);
+        ++m_fired;
     }
     return waitIdle(realDeadline) ? Step::Fired : Step::TimedOut;
 }
 
-bool SimulatedClock::settle()
+QString SimulatedClock::busyError() const
+{
+    return QStringLiteral("the engine was still busy after %1 ms of real time, at %2 ms of simulated time with %3 "
+                          "timers fired in this call and %4 attempts out: it keeps working but never gets idle")
+        .arg(callLimit().count())
+        .arg(duration_cast<milliseconds>(m_now - m_start).count())
+        .arg(m_fired)
+        .arg(m_network);
+}
+
+RealClock::time_point SimulatedClock::beginCall()
 {
     m_error.clear();
-    return barrier(RealClock::now() + m_realLimit);
+    const std::lock_guard lock(m_mutex);
+    m_fired = 0;
+    progressLocked();
+    return m_lastProgress + callLimit();
+}
+
+bool SimulatedClock::settle()
+{
+    return barrier(beginCall());
 }
 
 bool SimulatedClock::advance(milliseconds span)
 {
-    m_error.clear();
-    const auto realDeadline = RealClock::now() + m_realLimit;
+    const auto realDeadline = beginCall();
     const MonotonicTime target = now() + span;
     for (;;) {
         switch (step(target, realDeadline)) {
@@ -246,8 +291,7 @@ bool SimulatedClock::advance(milliseconds span)
 
 bool SimulatedClock::advanceUntil(const std::function<bool()>& done, milliseconds limit)
 {
-    m_error.clear();
-    const auto realDeadline = RealClock::now() + m_realLimit;
+    const auto realDeadline = beginCall();
     const MonotonicTime target = now() + limit;
     if (!barrier(realDeadline))
         return false;

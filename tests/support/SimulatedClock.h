@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 class QEventLoop;
@@ -19,8 +20,12 @@ namespace sd::test {
 /// timer to the next, so a minute of probing takes a fraction of a second and no test waits for an interval
 /// to pass. The network stays real: after each timer it fires, the clock waits (event-driven, running the
 /// test thread's event loop so that servers living there can answer) until the engine has handled it and
-/// every attempt it sent has come back; simulated time stands still meanwhile. Every wait is bounded by a
-/// real-time limit (setRealTimeLimit), so a hang fails the test with errorString() instead of stalling it.
+/// every attempt it sent has come back; simulated time stands still meanwhile. Every wait is bounded in real
+/// time (setRealTimeLimit), so a hang fails the test with errorString() instead of stalling it. What is
+/// bounded is a stall, not the work: a call fails when nothing has happened for the limit (no attempt sent
+/// or answered, no timer callback run: an attempt lost, a hang), while a long advance that keeps moving is
+/// not cut short. A simulated minute of 600 probes takes a third of a second on a quiet machine but has taken
+/// over 15 s under strace at ctest -j6 on 2 cores, and a bound on the whole call failed it there.
 ///
 /// Create it in the test thread, pass it in EngineOptions::clock, and drive it from that thread only.
 class SimulatedClock final : public ProbeClock {
@@ -47,8 +52,12 @@ public:
     /// False when `limit` of simulated time passed first, or a real-time limit ran out.
     bool advanceUntil(const std::function<bool()>& done, std::chrono::milliseconds limit);
 
-    /// The bound of one advance(), advanceUntil() or settle() in real time; 15 s unless set.
+    /// How long, in real time, the engine may do nothing while a call waits for it (an attempt out that
+    /// never comes back, a callback never run) before the call fails; 15 s unless set.
     void setRealTimeLimit(std::chrono::milliseconds limit) { m_realLimit = limit; }
+    /// The bound of one call as a whole (advance(), advanceUntil(), settle()) in real time, so that an engine
+    /// that keeps busy without ever getting idle (a livelock) fails too; 8 times the real-time limit unless set.
+    void setCallLimit(std::chrono::milliseconds limit) { m_callLimit = limit; }
     /// Why the last call returned false.
     QString errorString() const { return m_error; }
 
@@ -56,6 +65,10 @@ private:
     class Timer;
     enum class Step { Fired, NoneDue, TimedOut };
 
+    /// Starts one call: clears the error and the counters, and returns the call's real-time deadline.
+    std::chrono::steady_clock::time_point beginCall();
+    /// errorString() of a call that ran out of its whole bound; with the mutex held.
+    QString busyError() const;
     Step step(MonotonicTime target, std::chrono::steady_clock::time_point realDeadline);
     /// Runs a no-op through every thread that owns a timer, after whatever was queued there before (an
     /// Engine::start(), say), and waits until the engine is idle.
@@ -64,6 +77,8 @@ private:
     void post(Timer* timer, quint64 generation, bool fire);
     bool idleLocked() const { return m_pending == 0 && m_network == 0; }
     void notifyLocked();
+    /// Something happened (an attempt sent or answered, a callback run): the stall bound counts from now.
+    void progressLocked();
 
     mutable std::mutex m_mutex;
     MonotonicTime m_start;
@@ -75,6 +90,10 @@ private:
     int m_pending = 0; ///< callbacks posted to timer threads that have not run yet
     QEventLoop* m_waiter = nullptr; ///< the test thread's loop in waitIdle(), quit when idle
     std::chrono::milliseconds m_realLimit { 15'000 };
+    std::optional<std::chrono::milliseconds> m_callLimit;
+    std::chrono::milliseconds callLimit() const { return m_callLimit.value_or(m_realLimit * 8); }
+    std::chrono::steady_clock::time_point m_lastProgress; ///< real time of the engine's latest step
+    int m_fired = 0; ///< timers fired in the current call (for errorString())
     QString m_error;
 };
 
