@@ -225,7 +225,9 @@ std::unique_ptr<OAuth2TokenSource> startOAuth2(Engine& engine, CredentialStore& 
         [](const CredentialConfig& c) { return c.oauth2.has_value(); });
     if (!any)
         return nullptr;
-    auto tokens = std::make_unique<OAuth2TokenSource>(&store);
+    OAuth2TokenSource::Options options;
+    options.clock = engine.clock(); // one time for the engine and its tokens (a test's simulated clock)
+    auto tokens = std::make_unique<OAuth2TokenSource>(&store, std::move(options));
     attachTokenSource(*tokens, engine);
     tokens->setCredentials(config.credentials);
     return tokens;

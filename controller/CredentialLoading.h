@@ -88,7 +88,8 @@ QString keychainConsoleText(const CredentialLoadResult& result);
 
 /// Starts the OAuth2 token source for the config's `oauth2` credentials (nullptr when there are none),
 /// attached to the engine: tokens go to the engine as they arrive, failures raise S2 with the token
-/// endpoint's error. Call it after applyCredentialLoad(), whose secrets would otherwise replace a token.
+/// endpoint's error. It runs on the engine's clock (Engine::clock()). Call it after applyCredentialLoad(),
+/// whose secrets would otherwise replace a token.
 std::unique_ptr<OAuth2TokenSource> startOAuth2(Engine& engine, CredentialStore& store, const AppConfig& config);
 /// Wires `tokens` to `engine`: tokenReady → Engine::setCredentialSecret, tokenFailed →
 /// Engine::setCredentialUnavailable, Engine::credentialRejected → onCredentialRejected; then hands the engine

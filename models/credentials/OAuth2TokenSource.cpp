@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "credentials/OAuth2TokenSource.h"
 
+#include "core/ProbeClock.h"
 #include "core/Redaction.h"
 #include "credentials/CredentialSecret.h"
 #include "credentials/CredentialStore.h"
@@ -23,7 +24,7 @@ using namespace std::chrono;
 namespace {
 
 constexpr qint64 kMaxAnswerBytes = qint64(64) * 1024;
-// QTimer counts in int milliseconds; a longer wait just re-evaluates early.
+// A timer's wait is capped (QTimer counts in int milliseconds); a longer wait just re-evaluates early.
 constexpr milliseconds kLongestTimer = hours(24);
 
 QString transportError(const QNetworkReply& reply)
@@ -57,6 +58,21 @@ QString withoutSecret(QString text, const QByteArray& clientSecret)
 
 } // namespace
 
+class OAuth2TokenSource::InFlight {
+public:
+    explicit InFlight(std::shared_ptr<ProbeClock> clock)
+        : m_clock(std::move(clock))
+    {
+        m_clock->networkStarted();
+    }
+    ~InFlight() { m_clock->networkFinished(); }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+
+private:
+    std::shared_ptr<ProbeClock> m_clock;
+};
+
 struct OAuth2TokenSource::Entry {
     CredentialConfig config;
     quint64 generation = 0;
@@ -69,8 +85,9 @@ struct OAuth2TokenSource::Entry {
     bool busy = false; ///< reading the store or a request in flight
     bool timedOut = false;
     QPointer<QNetworkReply> reply;
-    std::unique_ptr<QTimer> timer; ///< the next refresh or retry
-    std::unique_ptr<QTimer> deadline; ///< of the request in flight
+    std::shared_ptr<InFlight> request; ///< the clock is told while `reply` is out
+    std::unique_ptr<ClockTimer> timer; ///< the next refresh or retry, on the source's clock
+    std::unique_ptr<QTimer> deadline; ///< of the request in flight: real time, as the network is real
 
     ~Entry()
     {
@@ -91,6 +108,7 @@ OAuth2TokenSource::OAuth2TokenSource(CredentialStore* store, Options options, QO
     : QObject(parent)
     , m_store(store)
     , m_options(std::move(options))
+    , m_clock(m_options.clock ? m_options.clock : systemClock())
     , m_network(new QNetworkAccessManager(this))
 {
 }
@@ -102,7 +120,19 @@ OAuth2TokenSource::~OAuth2TokenSource()
 
 QDateTime OAuth2TokenSource::now() const
 {
-    return m_options.clock ? m_options.clock() : QDateTime::currentDateTimeUtc();
+    return m_clock->utcNow();
+}
+
+std::shared_ptr<OAuth2TokenSource::InFlight> OAuth2TokenSource::inFlight() const
+{
+    return std::make_shared<InFlight>(m_clock);
+}
+
+// The handle lives in the callback: the clock hears of the answer once the callback has run, or once it is
+// dropped unrun (this source or the store gone first).
+void OAuth2TokenSource::readStore(const QString& key, std::function<void(const CredentialReply&)> done)
+{
+    m_store->read(key, this, [out = inFlight(), done = std::move(done)](const CredentialReply& reply) { done(reply); });
 }
 
 double OAuth2TokenSource::jitter() const
@@ -133,13 +163,12 @@ void OAuth2TokenSource::setCredentials(const QList<CredentialConfig>& credential
         auto entry = std::make_unique<Entry>();
         entry->config = credential;
         entry->generation = m_nextGeneration++;
-        entry->timer = std::make_unique<QTimer>();
-        entry->timer->setSingleShot(true);
+        entry->timer.reset(m_clock->createTimer(true, nullptr));
         entry->deadline = std::make_unique<QTimer>();
         entry->deadline->setSingleShot(true);
         const QString id = credential.id;
         const quint64 generation = entry->generation;
-        connect(entry->timer.get(), &QTimer::timeout, this, [this, id, generation] {
+        connect(entry->timer.get(), &ClockTimer::timeout, this, [this, id, generation] {
             if (Entry* e = entryFor(id, generation))
                 fetch(*e);
         });
@@ -249,7 +278,7 @@ void OAuth2TokenSource::begin(Entry& e)
     e.busy = true;
     const QString id = e.config.id;
     const quint64 generation = e.generation;
-    m_store->read(expiryKey(id), this, [this, id, generation](const CredentialReply& expiryReply) {
+    readStore(expiryKey(id), [this, id, generation](const CredentialReply& expiryReply) {
         Entry* e = entryFor(id, generation);
         if (!e)
             return;
@@ -259,7 +288,7 @@ void OAuth2TokenSource::begin(Entry& e)
             fetch(*e);
             return;
         }
-        m_store->read(id, this, [this, id, generation, expires](const CredentialReply& tokenReply) {
+        readStore(id, [this, id, generation, expires](const CredentialReply& tokenReply) {
             Entry* e = entryFor(id, generation);
             if (!e)
                 return;
@@ -284,7 +313,7 @@ void OAuth2TokenSource::fetch(Entry& e)
     const QString id = e.config.id;
     const quint64 generation = e.generation;
     // Read on every fetch, so that a client secret changed in the keychain is picked up by the next attempt.
-    m_store->read(clientSecretKey(id), this, [this, id, generation](const CredentialReply& reply) {
+    readStore(clientSecretKey(id), [this, id, generation](const CredentialReply& reply) {
         Entry* e = entryFor(id, generation);
         if (!e)
             return;
@@ -316,6 +345,7 @@ void OAuth2TokenSource::post(Entry& e, const QByteArray& clientSecret)
 
     qCDebug(lcOAuth2).noquote() << e.config.id << "asks" << redactedUrl(oauth2.tokenUrl) << "for an access token"
                                 << "(client" << oauth2.clientId << ")";
+    e.request = inFlight();
     QNetworkReply* reply = m_network->post(request, clientCredentialsBody(oauth2.clientId, oauth2.scope));
     e.reply = reply;
     e.timedOut = false;
@@ -336,6 +366,8 @@ void OAuth2TokenSource::onReply(
     e->deadline->stop();
     e->reply = nullptr;
     e->busy = false;
+    // Released on return, once the answer has been handled (a token handed out, a failure reported).
+    const std::shared_ptr<InFlight> request = std::move(e->request);
 
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     QString error;
@@ -390,12 +422,12 @@ void OAuth2TokenSource::persist(const Entry& e)
 {
     const QString id = e.config.id;
     const QByteArray expires = e.expiresUtc.toUTC().toString(Qt::ISODate).toLatin1();
-    m_store->write(id, e.token, this, [this, id, expires](const CredentialReply& reply) {
+    m_store->write(id, e.token, this, [this, id, expires, out = inFlight()](const CredentialReply& reply) {
         if (!reply.ok()) {
             qCWarning(lcOAuth2).noquote() << id << "access token not kept for the next start:" << reply.message;
             return;
         }
-        m_store->write(expiryKey(id), expires, this, [id](const CredentialReply& expiryReply) {
+        m_store->write(expiryKey(id), expires, this, [id, out = inFlight()](const CredentialReply& expiryReply) {
             if (!expiryReply.ok())
                 qCWarning(lcOAuth2).noquote() << id << "token expiry not kept:" << expiryReply.message;
         });

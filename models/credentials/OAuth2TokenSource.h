@@ -17,7 +17,10 @@ class QNetworkReply;
 
 namespace sd {
 
+class ClockTimer;
 class CredentialStore;
+struct CredentialReply;
+class ProbeClock;
 
 /// Access tokens for the credentials that are OAuth2 client-credentials grants (CredentialConfig::oauth2).
 /// For each, the client secret is read from the CredentialStore under clientSecretKey() (`<id>.client-secret`)
@@ -34,6 +37,12 @@ class CredentialStore;
 /// invalid_client client authentication failed (HTTP 401) at https://idp.example/token"). Neither the client
 /// secret nor a token ever reaches a log, a reason or a status; logs show fingerprints.
 ///
+/// Its time is an input (Options::clock, a ProbeClock, issue 13.5): expiry, refresh and retry are reckoned on
+/// that clock's UTC and wait on its timers; the wiring (startOAuth2) passes the engine's clock, so a simulated
+/// engine and its token sources share one time. Keychain jobs and token requests are reported to the clock
+/// as out on the network (ProbeClock::networkStarted/networkFinished), so a simulated clock stands still
+/// until they are answered. The deadline of a token request is real time, as the engine's are.
+///
 /// Lives in one thread (the GUI's); the store must answer in that thread. It knows no engine: the controller
 /// wires it to one (attachTokenSource()).
 class OAuth2TokenSource : public QObject {
@@ -41,8 +50,9 @@ class OAuth2TokenSource : public QObject {
 public:
     struct Options {
         OAuth2RefreshPolicy policy;
-        std::chrono::milliseconds requestTimeout { 10'000 }; ///< deadline of one token request
-        std::function<QDateTime()> clock; ///< UTC now; empty = QDateTime::currentDateTimeUtc
+        std::chrono::milliseconds requestTimeout { 10'000 }; ///< deadline of one token request (real time)
+        /// UTC now and the refresh and retry timers; empty = systemClock(). The wiring passes Engine::clock().
+        std::shared_ptr<ProbeClock> clock;
         std::function<double()> random; ///< jitter in [0, 1); empty = QRandomGenerator
     };
 
@@ -99,7 +109,12 @@ signals:
 
 private:
     struct Entry;
+    class InFlight;
 
+    /// Reports one keychain job or token request to the clock as out for as long as the returned handle
+    /// (shared by the copies of a callback) lives.
+    std::shared_ptr<InFlight> inFlight() const;
+    void readStore(const QString& key, std::function<void(const CredentialReply&)> done);
     Entry* entryFor(const QString& id, quint64 generation) const;
     void begin(Entry& e);
     void fetch(Entry& e);
@@ -114,6 +129,7 @@ private:
 
     CredentialStore* m_store;
     Options m_options;
+    std::shared_ptr<ProbeClock> m_clock;
     QNetworkAccessManager* m_network;
     std::map<QString, std::unique_ptr<Entry>> m_entries;
     quint64 m_nextGeneration = 1;

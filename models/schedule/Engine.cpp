@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "schedule/Engine.h"
 
+#include "core/ProbeClock.h"
 #include "schedule/ProbeScheduler.h"
 
 #include <QCoreApplication>
@@ -30,6 +31,7 @@ struct Engine::Private {
     QThread* thread = nullptr; ///< "signaldeck-engine", a child of the Engine
     ProbeScheduler* scheduler = nullptr; ///< lives in `thread`; deleted there when it finishes
     std::function<void(const EngineBatch&)> observer; ///< read and written in the engine thread only
+    std::shared_ptr<ProbeClock> clock; ///< the scheduler's
     quint64 oneShotSerial = 0;
 };
 
@@ -41,6 +43,9 @@ Engine::Engine(EngineOptions options, QObject* parent)
     qRegisterMetaType<ProbeResults>();
     qRegisterMetaType<ProbeResult>();
     qRegisterMetaType<EndpointStatuses>();
+    if (!options.clock)
+        options.clock = systemClock();
+    d->clock = options.clock;
     d->thread = new QThread(this);
     d->scheduler = new ProbeScheduler(std::move(options));
     d->thread->setObjectName(QStringLiteral("signaldeck-engine"));
@@ -171,6 +176,11 @@ EngineStats Engine::stats() const
     EngineStats out;
     d->blocking([&out, s = d->scheduler] { out = s->stats(); });
     return out;
+}
+
+std::shared_ptr<ProbeClock> Engine::clock() const
+{
+    return d->clock;
 }
 
 } // namespace sd

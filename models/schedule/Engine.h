@@ -60,6 +60,9 @@ public:
     /// A consistent snapshot of every endpoint's status and the engine figures (blocks briefly).
     EndpointStatuses statuses() const;
     EngineStats stats() const;
+    /// The clock it runs on (EngineOptions::clock, or systemClock()): the wiring hands the OAuth2 token
+    /// sources the same one (startOAuth2), so that a simulated engine and its tokens share one time.
+    std::shared_ptr<ProbeClock> clock() const;
 
 signals:
     void batchReady(const sd::EngineBatch& batch);

@@ -36,7 +36,7 @@ struct EngineOptions {
     /// `transport`); a host belongs to one, so a hostile host stalls only its own. 4 measured best on 2 cores
     /// (docs/PERFORMANCE.md).
     int transportShards = 4;
-    /// Where the engine's time comes from (schedule/ProbeClock.h); empty = systemClock(). The engine tests
+    /// Where the engine's time comes from (core/ProbeClock.h); empty = systemClock(). The engine tests
     /// pass a simulated clock.
     std::shared_ptr<ProbeClock> clock;
 };

@@ -3,6 +3,7 @@
 
 #include "core/EndpointConfig.h"
 #include "core/MonotonicTime.h"
+#include "core/ProbeClock.h"
 #include "core/ProbeResult.h"
 #include "core/Redaction.h"
 #include "health/SignalTracker.h"
@@ -13,7 +14,6 @@
 #include "policy/RtoEstimator.h"
 #include "policy/ThrottleBackoff.h"
 #include "schedule/EngineTypes.h"
-#include "schedule/ProbeClock.h"
 
 #include <QHash>
 #include <QObject>

@@ -250,6 +250,12 @@ int Simulator::oauthTokensIssued() const
     return m_oauth.issuedCount();
 }
 
+void Simulator::setOAuthClock(std::function<OAuthTokenIssuer::Clock::time_point()> now)
+{
+    QMutexLocker lock(&m_mutex);
+    m_oauthNow = std::move(now);
+}
+
 SimulatedAnswer Simulator::tokenAnswer(const QByteArray& presented)
 {
     if (presented.isEmpty())
@@ -352,13 +358,13 @@ void Simulator::addRoutes()
     addRoute(QStringLiteral("/oauth/token"), [this](const QHttpServerRequest& request) {
         const bool post = request.method() == QHttpServerRequest::Method::Post;
         QMutexLocker lock(&m_mutex);
-        return m_oauth.tokenAnswer(
-            post, request.value(QByteArrayLiteral("Authorization")), request.body(), OAuthTokenIssuer::Clock::now());
+        return m_oauth.tokenAnswer(post, request.value(QByteArrayLiteral("Authorization")), request.body(),
+            m_oauthNow ? m_oauthNow() : OAuthTokenIssuer::Clock::now());
     });
     addRoute(QStringLiteral("/oauth/protected"), [this](const QHttpServerRequest& request) {
         QMutexLocker lock(&m_mutex);
-        return m_oauth.protectedAnswer(
-            request.value(QByteArrayLiteral("Authorization")), OAuthTokenIssuer::Clock::now());
+        return m_oauth.protectedAnswer(request.value(QByteArrayLiteral("Authorization")),
+            m_oauthNow ? m_oauthNow() : OAuthTokenIssuer::Clock::now());
     });
     addRoute(QStringLiteral("/redirect"),
         [](const QHttpServerRequest& request) { return canned::redirect(request.query()); });

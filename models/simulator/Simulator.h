@@ -96,6 +96,10 @@ public:
     void revokeOAuthTokens();
     /// Access tokens `/oauth/token` has issued since start or resetCounts().
     int oauthTokensIssued() const;
+    /// The time the issued tokens live by: a test on simulated time (tests/support/SimulatedClock) passes
+    /// its clock's now, so that a token's `expires_in` runs out on that time; empty = the steady clock.
+    /// Thread-safe; `now` must be too.
+    void setOAuthClock(std::function<OAuthTokenIssuer::Clock::time_point()> now);
 
     /// Moves the `/scenario` clock so that it stands at `position` into its cycle now (start() sets 0).
     void restartScenario(std::chrono::milliseconds position = std::chrono::milliseconds(0));
@@ -130,10 +134,11 @@ private:
     std::atomic<int> m_hangingConnections { 0 };
     std::atomic<qint64> m_scenarioOriginNs { 0 };
     QElapsedTimer m_clock;
-    mutable QMutex m_mutex; ///< guards m_counts, m_extraPorts, m_acceptedTokens and m_oauth
+    mutable QMutex m_mutex; ///< guards m_counts, m_extraPorts, m_acceptedTokens, m_oauth and m_oauthNow
     QHash<QString, int> m_counts;
     QList<QByteArray> m_acceptedTokens;
     OAuthTokenIssuer m_oauth;
+    std::function<OAuthTokenIssuer::Clock::time_point()> m_oauthNow; ///< empty = the steady clock
     ThrottleBucket m_throttle; ///< only touched in the simulator's thread
 };
 

@@ -159,7 +159,12 @@ bool SimulatedClock::waitIdle(RealClock::time_point callDeadline)
                 // The engine may have finished before this thread looked, without this thread's event loop
                 // running: deliver what it queued here (its batches) before the test looks at them.
                 QCoreApplication::sendPostedEvents(nullptr, QEvent::MetaCall);
-                return true;
+                // What they set off in this thread (a token source fetching after a 401) is waited for too.
+                lock.lock();
+                if (idleLocked())
+                    return true;
+                lock.unlock();
+                continue;
             }
             m_waiter = &loop;
             wakeAt = std::min(callDeadline, m_lastProgress + m_realLimit);

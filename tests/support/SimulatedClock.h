@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "schedule/ProbeClock.h"
+#include "core/ProbeClock.h"
 
 #include <QString>
 

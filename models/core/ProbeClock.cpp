@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "schedule/ProbeClock.h"
+#include "core/ProbeClock.h"
 
 #include <QTimer>
 
