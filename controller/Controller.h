@@ -40,7 +40,7 @@ struct ControllerOptions {
     /// Secrets already read (the command line reads them before it starts); unset = read them in the
     /// background at start() (CredentialLoading), as the window does.
     std::optional<CredentialLoadResult> preloadedCredentials;
-    /// Where the session's time comes from (schedule/ProbeClock.h): the engine's cadence, retries, circuits,
+    /// Where the session's time comes from (core/ProbeClock.h): the engine's cadence, retries, circuits,
     /// Retry-After and batch flushes; empty = systemClock(), as the window and `--headless` run. The controller
     /// tests pass a simulated clock (tests/support/SimulatedClock.h).
     std::shared_ptr<ProbeClock> clock;
