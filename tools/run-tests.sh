@@ -20,9 +20,9 @@ export HOME="$scratch/home" XDG_RUNTIME_DIR="$scratch/run" XDG_DATA_HOME="$scrat
        XDG_CONFIG_HOME="$scratch/home/.config" XDG_CACHE_HOME="$scratch/home/.cache"
 mkdir -p "$HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 export SIGNALDECK_REPO=$repo
-# Tests at once (ctest -j): the suite mostly waits (on servers, timeouts, sockets: 53 s of CPU in 273 s of summed
+# Tests at once (ctest -j): the suite mostly waits (on servers, timeouts, sockets: 58 s of CPU in 226 s of summed
 # test time), so six at once keep 2 cores busy without starving each other (docs/BUILDING.md "The suite").
-export SIGNALDECK_TEST_JOBS=${SIGNALDECK_TEST_JOBS:-4}
+export SIGNALDECK_TEST_JOBS=${SIGNALDECK_TEST_JOBS:-6}
 exec dbus-run-session -- bash -c '
   set -euo pipefail
   eval "$(printf "signaldeck-test" | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
