@@ -160,7 +160,7 @@ private slots:
         // The summary is of the config that runs now ...
         const QJsonObject summary = QJsonDocument::fromJson(out.trimmed().split('\n').constLast()).object();
         QHash<QString, QJsonObject> rows;
-        for (const QJsonValue& row : summary.value(u"endpoints"_qs).toArray())
+        for (const auto& row : summary.value(u"endpoints"_qs).toArray())
             rows.insert(row.toObject().value(u"endpoint"_qs).toString(), row.toObject());
         QCOMPARE(rows.keys().size(), 3);
         QVERIFY2(

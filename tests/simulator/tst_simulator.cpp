@@ -419,7 +419,7 @@ void tst_Simulator::resetSendsRstAndCloseSendsFin()
         bool orderlyClose = false;
     };
     const quint16 port = m_sim.rawPort();
-    const auto exchange = [port](QByteArray path) {
+    const auto exchange = [port](const QByteArray& path) {
         RawOutcome outcome;
         const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
         timeval timeout { 3, 0 };

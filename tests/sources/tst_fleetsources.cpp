@@ -26,6 +26,7 @@
 #include "ui/charts/LatencyChartView.h"
 
 #include <QDir>
+#include <QLabel>
 #include <QStandardPaths>
 #include <QTableView>
 #endif
@@ -329,8 +330,10 @@ void TestFleetSources::prometheusSourceShowsWhatEachLocationSaw()
 
     // What each prober says itself, against what the dashboard shows for its location (Prometheus may lag a
     // scrape behind, so compare until they agree, bounded).
-    for (const auto& [location, port] :
+    for (const auto& locationPort :
         { std::pair { u"loc-a"_s, m_proberA.port() }, std::pair { u"loc-b"_s, m_proberB.port() } }) {
+        const QString& location = locationPort.first; // not a structured binding: clang rejects capturing one
+        const quint16 port = locationPort.second;
         QHash<QString, SignalState> own;
         QTRY_VERIFY_WITH_TIMEOUT(([&] {
             own = proberStates(port);
@@ -486,7 +489,7 @@ void TestFleetSources::rangeReadOfADeadOrSilentPrometheusSaysSo()
     request.fromMs = request.toMs - 3'600'000;
     reader.request(request);
     QTRY_VERIFY_WITH_TIMEOUT(!ready.isEmpty(), 5000);
-    FleetRangeAnswer answer = ready.takeFirst().at(0).value<FleetRangeAnswer>();
+    auto answer = ready.takeFirst().at(0).value<FleetRangeAnswer>();
     QCOMPARE(answer.state, SourceState::Down);
     QVERIFY2(answer.error.contains(u"Connection refused"_s), qPrintable(answer.error));
     QVERIFY(answer.latencyMs.isEmpty() && answer.errorPercent.isEmpty());
