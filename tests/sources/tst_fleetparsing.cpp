@@ -262,12 +262,14 @@ void TestFleetParsing::blackboxCertificateExpiryIsS2()
 void TestFleetParsing::rangeStepKeepsAFewHundredPoints()
 {
     constexpr qint64 minute = 60'000;
+    constexpr qint64 hour = 60 * minute;
+    constexpr qint64 day = 24 * hour;
     QCOMPARE(fleetRangeStepMs(0, 5 * minute, 250), qint64(2000)); // 150 points
-    QCOMPARE(fleetRangeStepMs(0, 60 * minute, 250), qint64(15'000)); // 240 points
-    QCOMPARE(fleetRangeStepMs(0, 24 * 60 * minute, 250), 10 * minute); // 144 points
-    QCOMPARE(fleetRangeStepMs(0, 90LL * 24 * 60 * minute, 250), 12 * 60 * minute); // 180 points
+    QCOMPARE(fleetRangeStepMs(0, hour, 250), qint64(15'000)); // 240 points
+    QCOMPARE(fleetRangeStepMs(0, day, 250), 10 * minute); // 144 points
+    QCOMPARE(fleetRangeStepMs(0, 90 * day, 250), 12 * hour); // 180 points
     QCOMPARE(fleetRangeStepMs(0, 1000, 250), qint64(1000)); // never below a second
-    for (qint64 span : { 7 * minute, 6 * 60 * minute, 7LL * 24 * 60 * minute, 400LL * 24 * 60 * minute })
+    for (qint64 span : { 7 * minute, 6 * hour, 7 * day, 400 * day })
         QVERIFY(span / fleetRangeStepMs(0, span, 250) <= 250);
 }
 
@@ -291,7 +293,7 @@ void TestFleetParsing::rangeQueriesNarrowToTheEndpointAndMatch()
     request.source.kind = SourceConfig::Kind::Blackbox;
     request.source.match = uR"({job="blackbox"})"_s;
     request.endpoint = u"http://api/"_s;
-    const QStringList blackbox = fleetRangeQueries(request, 5 * 60'000);
+    const QStringList blackbox = fleetRangeQueries(request, 5 * qint64 { 60'000 });
     QCOMPARE(blackbox[0],
         u"max by (location) (max_over_time(probe_duration_seconds{instance=\"http://api/\",job=\"blackbox\"}[300s]))"_s);
     QCOMPARE(blackbox[1],
