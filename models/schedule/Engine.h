@@ -32,7 +32,8 @@ public:
     /// its states, circuit, RTO estimate, Retry-After and schedule; each change is an event of kind Config.
     void applyConfig(const AppConfig& config);
     void start();
-    /// Probes every endpoint once (retries included) and emits onceFinished.
+    /// Probes every endpoint once and emits onceFinished. Connection failures are retried within the cycle; a
+    /// timed-out attempt is not (its verdict is already S1; `--check`, docs/CLI.md).
     void runOnce();
     void setPaused(bool paused);
     /// Emits probeNowAnswered with an empty message when the probe started, or why it did not.
